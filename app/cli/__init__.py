@@ -1,0 +1,52 @@
+"""The ``zhaiyao`` command: a thin shell over the library. Library errors become one-line messages here."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from app.config import Settings, load_settings
+from app.errors import ZhaiyaoError
+
+
+class _Group(click.Group):
+    """Turns library errors into ``error: <message>`` and their exit code, never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except ZhaiyaoError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            click.echo("interrupted; finished work is kept", err=True)
+            sys.exit(130)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="zhaiyao")
+@click.pass_context
+def main(ctx: click.Context) -> None:
+    """Zhaiyao (摘要): Chinese news pages into clean articles and short, faithful summaries."""
+    ctx.obj = load_settings()
+
+
+def settings_from(ctx: click.Context) -> Settings:
+    return ctx.find_root().obj
+
+
+def _register() -> None:
+    # Each command lives in a module of its own (``app/cli/*_cmd.py``, exporting COMMANDS); they are
+    # collected here so `main` stays the one entry point and adding a command touches one file.
+    import importlib
+    import pkgutil
+
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        if info.name.endswith("_cmd"):
+            module = importlib.import_module(f"{__name__}.{info.name}")
+            for command in module.COMMANDS:
+                main.add_command(command)
+
+
+_register()

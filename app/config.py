@@ -1,0 +1,102 @@
+"""One frozen Settings object: defaults ← zhaiyao.toml ← ZHAIYAO_* environment ← command-line options.
+
+Library functions take a Settings (or the few values they need) instead of reading the environment
+themselves, so tests and Ray workers see exactly the configuration they were handed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from app.errors import ConfigError
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+MANIFEST_PATH = PROJECT_ROOT / "models" / "manifest.toml"
+SAMPLE_PAGE = PROJECT_ROOT / "examples" / "zhuzhou_front_page.txt"
+
+
+def _default_models_dir() -> Path:
+    # A source checkout keeps weights next to the manifest (git-ignored); an installed copy uses the
+    # user's cache. ZHAIYAO_MODELS_DIR points several clones (CI's, a new user's) at one cache.
+    local = PROJECT_ROOT / "models"
+    if local.is_dir():
+        return local
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("zhaiyao")) / "models"
+
+
+def _default_db_path() -> Path:
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("zhaiyao")) / "zhaiyao.db"
+
+
+@dataclass(frozen=True)
+class Settings:
+    backend: str = "llm"
+    model: str = "qwen2.5-coder-1.5b-instruct"
+    style: str = "brief"
+    max_chars: int | None = None  # None: the style's own limit
+    batch_size: int = 4
+    threads: int = 2
+    models_dir: Path = dataclasses.field(default_factory=_default_models_dir)
+    db_path: Path = dataclasses.field(default_factory=_default_db_path)
+    max_file_mb: float = 20.0
+    title_field: str = "title"
+    text_field: str = "text"
+
+    def replace(self, **changes: Any) -> Settings:
+        """A copy with the given fields changed; ``None`` values are ignored (unset CLI options)."""
+        changes = {k: v for k, v in changes.items() if v is not None}
+        return dataclasses.replace(self, **_coerce(changes))
+
+
+_FIELDS = {f.name: f for f in dataclasses.fields(Settings)}
+
+
+def _coerce(values: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, raw in values.items():
+        if name not in _FIELDS:
+            raise ConfigError(f"unknown setting {name!r} (known: {', '.join(sorted(_FIELDS))})")
+        kind = _FIELDS[name].type
+        try:
+            if "Path" in str(kind):
+                out[name] = Path(raw).expanduser()
+            elif "int" in str(kind) and not isinstance(raw, int):
+                out[name] = int(raw)
+            elif "float" in str(kind) and not isinstance(raw, float):
+                out[name] = float(raw)
+            else:
+                out[name] = raw
+        except (TypeError, ValueError) as exc:
+            raise ConfigError(f"setting {name}: {raw!r} is not a valid {kind}") from exc
+    return out
+
+
+def load_settings(config_file: Path | None = None, environ: dict[str, str] | None = None) -> Settings:
+    """Defaults, then ``zhaiyao.toml`` (or ZHAIYAO_CONFIG), then ``ZHAIYAO_<FIELD>`` variables."""
+    env = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    path = config_file or (Path(env["ZHAIYAO_CONFIG"]) if env.get("ZHAIYAO_CONFIG") else Path("zhaiyao.toml"))
+    if path.is_file():
+        try:
+            values.update(tomllib.loads(path.read_text(encoding="utf-8")))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+    elif config_file is not None:
+        raise ConfigError(f"{path}: configuration file not found")
+    # ZHAIYAO_DB is the documented short name for the store location.
+    aliases = {"ZHAIYAO_DB": "db_path"}
+    for var, raw in env.items():
+        if var in aliases:
+            values[aliases[var]] = raw
+        elif var.startswith("ZHAIYAO_") and var[8:].lower() in _FIELDS:
+            values[var[8:].lower()] = raw
+    return Settings(**_coerce(values))
