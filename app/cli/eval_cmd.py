@@ -1,0 +1,125 @@
+"""``zhaiyao eval``: summarise rows with human references and print how close the summaries come."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from app.cli import settings_from
+from app.evaluate import EvalReport, evaluate
+
+
+def _pct(share: float) -> str:
+    return f"{100 * share:.1f}%"
+
+
+def render_table(report: EvalReport) -> str:
+    """The human summary of a report: one block of aligned ``name  value`` lines."""
+    lines = [
+        ("data", f"{report.data} ({report.rows} rows)"),
+        ("backend / model", f"{report.backend} / {report.model}"),
+        ("style / max chars", f"{report.style} / {report.max_chars or 'style default'}"),
+        ("prompt version", report.prompt_version or "-"),
+        ("ROUGE-1 / 2 / L F1", f"{report.rouge1:.1f} / {report.rouge2:.1f} / {report.rougeL:.1f}"),
+        (
+            "guard ok / retried / fallback",
+            f"{_pct(report.guard_ok)} / {_pct(report.guard_retried)} / {_pct(report.guard_fallback)}",
+        ),
+        ("number not in source", _pct(report.invented_number_share)),
+        ("mean length (chars)", f"{report.mean_chars:.1f} (references {report.mean_reference_chars:.1f})"),
+        (
+            "speed",
+            f"{report.articles_per_min:.1f} articles/min ({report.seconds:.1f} s, load {report.load_seconds:.1f} s)",
+        ),
+    ]
+    width = max(len(name) for name, _ in lines)
+    body = "\n".join(f"{name.ljust(width)}  {value}" for name, value in lines)
+    return f"{body}\nmetric: {report.metric}"
+
+
+@click.command("eval")
+@click.argument("data", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--backend", help="llm | seq2seq | extractive | lead (default: the configured backend)")
+@click.option("--model", help="model name from models/manifest.toml or a model folder")
+@click.option(
+    "--style",
+    default="headline",
+    show_default=True,
+    help="headline | brief | bullets; eval references are usually headline-like",
+)
+@click.option("--max-chars", type=click.IntRange(min=1), help="summary length limit (default: the style's)")
+@click.option("--limit", type=click.IntRange(min=1), help="score only the first N rows")
+@click.option("--batch-size", type=click.IntRange(min=1), help="articles generated together")
+@click.option(
+    "--split",
+    type=click.Choice(["all", "scored", "shots"]),
+    default="all",
+    show_default=True,
+    help="rows to use: all, or the tuning split (scored = rows never used as few-shot examples)",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path, dir_okay=False, allow_dash=True),
+    help="write the JSON report (figures and every row) here; '-' for stdout",
+)
+@click.pass_context
+def eval_command(
+    ctx: click.Context,
+    data: Path,
+    backend: str | None,
+    model: str | None,
+    style: str,
+    max_chars: int | None,
+    limit: int | None,
+    batch_size: int | None,
+    split: str,
+    output: Path | None,
+) -> None:
+    """Score summaries of DATA.jsonl (rows {id, text, summary}) with character-level ROUGE.
+
+    Prints ROUGE-1/2/L F1, the faithfulness guard's rates, the share of summaries with a number not
+    in the source, mean length and speed. `--backend lead` and `--backend extractive` give baselines.
+    """
+    settings = settings_from(ctx).replace(
+        backend=backend, model=model, style=style, max_chars=max_chars, batch_size=batch_size
+    )
+    state: dict[str, Any] = {}
+
+    def on_rows(count: int) -> None:
+        state["bar"] = click.progressbar(length=count, label="summarising", file=sys.stderr, show_pos=True)
+
+    def on_load(message: Any) -> None:
+        click.echo(f"loading: {message}", err=True)
+
+    def on_summary(_summary: Any) -> None:
+        bar = state["bar"]
+        if not state.get("started"):
+            bar.__enter__()
+            state["started"] = True
+        bar.update(1)
+
+    try:
+        report = evaluate(
+            data, settings, split=split, limit=limit, on_load=on_load, on_summary=on_summary, on_rows=on_rows
+        )
+    finally:
+        if state.get("started"):
+            state["bar"].__exit__(None, None, None)
+
+    # With the JSON on stdout the table goes to stderr, so `-o - | jq` gets clean JSON.
+    click.echo(render_table(report), err=str(output) == "-")
+    if output is not None:
+        text = json.dumps(report.as_dict(), ensure_ascii=False, indent=2)
+        if str(output) == "-":
+            click.echo(text)
+        else:
+            output.write_text(text + "\n", encoding="utf-8")
+            click.echo(f"report: {output}", err=True)
+
+
+COMMANDS = [eval_command]
