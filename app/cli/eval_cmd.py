@@ -33,7 +33,8 @@ def render_table(report: EvalReport) -> str:
         ("mean length (chars)", f"{report.mean_chars:.1f} (references {report.mean_reference_chars:.1f})"),
         (
             "speed",
-            f"{report.articles_per_min:.1f} articles/min ({report.seconds:.1f} s, load {report.load_seconds:.1f} s)",
+            f"{report.articles_per_min:.1f} articles/min "
+            f"({report.seconds:.1f} s summarising, {report.load_seconds:.1f} s loading)",
         ),
     ]
     width = max(len(name) for name, _ in lines)
