@@ -1,0 +1,102 @@
+"""The store's schema, as an ordered list of migrations.
+
+Each migration runs once, in order, inside one transaction, and is recorded in ``schema_migrations``; a
+store written by an older Zhaiyao is brought up to date when it is opened, and one written by a newer
+Zhaiyao is refused rather than misread. Append new migrations; never edit one that has shipped.
+"""
+
+from __future__ import annotations
+
+MIGRATIONS: list[tuple[str, str]] = [
+    (
+        "001_initial",
+        """
+        CREATE TABLE pages (
+            source      TEXT PRIMARY KEY,
+            text_hash   TEXT NOT NULL,
+            encoding    TEXT NOT NULL,
+            format      TEXT NOT NULL,
+            kind        TEXT NOT NULL,
+            title       TEXT,
+            chars       INTEGER NOT NULL,
+            articles    INTEGER NOT NULL DEFAULT 0,
+            split_error TEXT,
+            added_at    TEXT NOT NULL
+        );
+
+        -- One row per distinct clean article (content hash); the same text printed on two pages is
+        -- summarised once. Where it stands on a page is in page_articles.
+        CREATE TABLE articles (
+            key        TEXT PRIMARY KEY,
+            title      TEXT,
+            text       TEXT NOT NULL,
+            reporters  TEXT NOT NULL,   -- joined with "、" for search
+            dateline   TEXT,
+            data       TEXT NOT NULL,   -- Article.as_dict() as JSON
+            added_at   TEXT NOT NULL
+        );
+
+        CREATE TABLE page_articles (
+            page        TEXT NOT NULL REFERENCES pages(source) ON DELETE CASCADE,
+            idx         INTEGER NOT NULL,
+            article_key TEXT NOT NULL REFERENCES articles(key),
+            PRIMARY KEY (page, idx)
+        );
+        CREATE INDEX page_articles_key ON page_articles(article_key);
+
+        -- max_chars is the *requested* limit (0: the style's own), so a lookup can be made from the
+        -- settings before any model is asked.
+        CREATE TABLE summaries (
+            article_key    TEXT NOT NULL REFERENCES articles(key),
+            backend        TEXT NOT NULL,
+            model          TEXT NOT NULL,
+            style          TEXT NOT NULL,
+            max_chars      INTEGER NOT NULL,
+            prompt_version TEXT NOT NULL,
+            text           TEXT NOT NULL,
+            keywords       TEXT NOT NULL,   -- joined with " " for search
+            guard          TEXT NOT NULL,
+            data           TEXT NOT NULL,   -- Summary.as_dict() as JSON
+            run_id         INTEGER,         -- the run that produced it
+            created_at     TEXT NOT NULL,
+            PRIMARY KEY (article_key, backend, model, style, max_chars, prompt_version)
+        );
+
+        CREATE TABLE runs (
+            id          INTEGER PRIMARY KEY AUTOINCREMENT,
+            started_at  TEXT NOT NULL,
+            ended_at    TEXT,
+            status      TEXT NOT NULL,      -- running | finished | interrupted
+            engine      TEXT NOT NULL,
+            settings    TEXT NOT NULL,      -- JSON
+            inputs      TEXT NOT NULL,      -- JSON list of the paths asked for
+            summariser  TEXT,               -- JSON {backend, model, prompt_version} once known
+            total       INTEGER NOT NULL DEFAULT 0,
+            done        INTEGER NOT NULL DEFAULT 0,
+            cached      INTEGER NOT NULL DEFAULT 0,
+            failed      INTEGER NOT NULL DEFAULT 0,
+            errors      TEXT NOT NULL DEFAULT '[]'  -- JSON list of input / page errors
+        );
+
+        -- Every article of a run ends with a status; the summary columns name the summary it got.
+        CREATE TABLE run_articles (
+            run_id         INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+            page           TEXT NOT NULL,
+            idx            INTEGER NOT NULL,
+            article_key    TEXT NOT NULL,
+            status         TEXT NOT NULL,   -- pending | done | failed
+            cached         INTEGER NOT NULL DEFAULT 0,
+            error          TEXT,
+            backend        TEXT,
+            model          TEXT,
+            style          TEXT,
+            max_chars      INTEGER,
+            prompt_version TEXT,
+            updated_at     TEXT NOT NULL,
+            PRIMARY KEY (run_id, page, idx)
+        );
+        CREATE INDEX run_articles_status ON run_articles(run_id, status);
+        CREATE INDEX run_articles_page ON run_articles(page, idx);
+        """,
+    ),
+]
