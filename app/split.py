@@ -1,0 +1,413 @@
+"""Page → articles: newspaper layout rules, one named function per rule.
+
+A page dump is a sequence of lines. Each line is first classified (title, subheading, sidebar
+heading, byline, caption, continuation marker, text); then the page is cut into articles at titles
+and at a byline or dateline that follows a finished article body (an article printed without a
+heading); then each article's header (subtitle, kicker, author, bylines, captions, dateline) is read
+into fields and its body cleaned by the rules in ``app.clean``. Everything taken out of a body is
+kept in ``Article.removed`` with the rule that took it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from app import clean
+from app.documents import Article, Page, Removal, Sidebar
+
+_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+_TITLE_MAX = 60
+_KICKER_MAX = 60
+_KICKER_FORBIDDEN = re.compile(r"[。！？!?；;：:]")
+
+
+@dataclass(frozen=True)
+class Line:
+    kind: str  # title | heading | sidebar | byline | caption | marker | text
+    text: str
+    credit: clean.Credit | None = None
+    caption: str | None = None
+
+
+@dataclass
+class _Draft:
+    title: str | None
+    lines: list[Line] = field(default_factory=list)
+    body_started: bool = False
+
+    def add(self, line: Line) -> None:
+        # Under a title, kicker and author lines still belong to the header; any other text (or a
+        # dateline) starts the body. The header rules in ``rule_header`` make the same call.
+        if not self.body_started and line.kind == "text":
+            header_like = self.title is not None and (_is_kicker(line.text) or clean.is_lone_name(line.text))
+            self.body_started = not header_like or clean.parse_dateline(line.text) is not None
+        self.lines.append(line)
+
+    def has_body(self) -> bool:
+        return self.body_started
+
+
+@dataclass
+class _Builder:
+    """Mutable state while one article is put together; frozen into an Article at the end."""
+
+    title: str | None
+    subtitles: list[str] = field(default_factory=list)
+    dateline: str | None = None
+    credit: clean.Credit = field(default_factory=clean.Credit)
+    captions: list[str] = field(default_factory=list)
+    sidebars: list[Sidebar] = field(default_factory=list)
+    continued_on: str | None = None
+    paragraphs: list[str] = field(default_factory=list)
+    headings: set[int] = field(default_factory=set)  # indexes of in-body section headings
+    removed: list[Removal] = field(default_factory=list)
+
+    def remove(self, rule: str, text: str) -> None:
+        self.removed.append(Removal(rule, text))
+
+
+# ----------------------------------------------------------------------------------------------
+# Line rules: what a single line is, judged on its own.
+
+
+def rule_markdown_heading(raw: str) -> Line | None:
+    """``# T`` / ``## T`` is an article title; ``###`` and deeper a subheading or a sidebar heading."""
+    m = _HEADING.match(raw)
+    if not m:
+        return None
+    text = m.group(2).strip()
+    if not text:
+        return Line("text", "")
+    if clean.is_sidebar_heading(text):
+        return Line("sidebar", text)
+    return Line("title" if len(m.group(1)) <= 2 else "heading", text)
+
+
+def rule_continuation_line(raw: str) -> Line | None:
+    """A line that is only a continuation marker (>>> 下转 A2版② / （上接第1版））."""
+    rest, direction, where = clean.split_continuation(raw)
+    if direction and not rest.strip():
+        return Line("marker", f"{direction} {where}")
+    return None
+
+
+def rule_byline(raw: str) -> Line | None:
+    """株洲日报记者 X / 通讯员/X Y / ■记者 X / （记者 X 通讯员 Y） / 文/X 图/Y."""
+    credit = clean.parse_credit(raw)
+    return Line("byline", raw, credit=credit) if credit else None
+
+
+def rule_caption(raw: str) -> Line | None:
+    """Photo captions: text ending in 记者 X 摄 / 图/X, or led by 图为 / ▲."""
+    found = clean.parse_caption(raw)
+    if found is None:
+        return None
+    caption, credit = found
+    return Line("caption", raw, credit=credit, caption=caption)
+
+
+def rule_plain_sidebar(raw: str) -> Line | None:
+    """A short un-marked line such as 【相关链接】 opening a boxed sidebar."""
+    if len(raw) <= 30 and clean.is_sidebar_heading(raw) and not clean.ends_sentence(raw):
+        return Line("sidebar", raw.strip("【】[] "))
+    return None
+
+
+_LINE_RULES: tuple[Callable[[str], Line | None], ...] = (
+    rule_markdown_heading,
+    rule_continuation_line,
+    rule_byline,
+    rule_caption,
+    rule_plain_sidebar,
+)
+
+
+def classify(raw: str) -> Line:
+    for rule in _LINE_RULES:
+        line = rule(raw)
+        if line is not None:
+            return line
+    return Line("text", raw)
+
+
+def _lines(text: str) -> list[Line]:
+    text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    out = []
+    for raw in text.split("\n"):
+        raw = raw.strip()
+        if raw:
+            line = classify(raw)
+            if line.text:
+                out.append(line)
+    return out
+
+
+# ----------------------------------------------------------------------------------------------
+# Page rules: where one article ends and the next begins.
+
+
+def _looks_like_title(text: str) -> bool:
+    return (
+        4 <= len(text) <= _TITLE_MAX
+        and not clean.ends_sentence(text)
+        and not re.search(r"[。！？!?]", text)
+        and clean.parse_dateline(text) is None
+    )
+
+
+def rule_plain_titles(lines: list[Line]) -> list[Line]:
+    """Pages without markdown headings: a short unpunctuated line whose next lines (past at most one
+    kicker line and captions) are a byline or a dateline paragraph is a title."""
+    if any(line.kind in ("title", "heading") for line in lines):
+        return lines
+    out = list(lines)
+    for i, line in enumerate(lines):
+        if line.kind != "text" or not _looks_like_title(line.text):
+            continue
+        j, kickers = i + 1, 0
+        while j < len(lines) and lines[j].kind == "caption":
+            j += 1
+        while j < len(lines) and lines[j].kind == "text" and _is_kicker(lines[j].text) and kickers < 1:
+            j, kickers = j + 1, kickers + 1
+        if j < len(lines) and (
+            lines[j].kind == "byline" or (lines[j].kind == "text" and clean.parse_dateline(lines[j].text))
+        ):
+            out[i] = Line("title", line.text)
+    return out
+
+
+def _starts_article(lines: list[Line], i: int) -> bool:
+    """A byline block or a dateline paragraph opens an article when body text follows it."""
+    line = lines[i]
+    if line.kind == "text":
+        return clean.parse_dateline(line.text) is not None
+    if line.kind != "byline":
+        return False
+    for nxt in lines[i + 1 :]:
+        if nxt.kind in ("byline", "caption"):
+            continue
+        return nxt.kind == "text"
+    return False
+
+
+def rule_untitled_articles(lines: list[Line], page_title: str | None = None) -> list[_Draft]:
+    """Cut at titles, and where a byline block or dateline follows a finished body: there a new
+    article without a heading begins (its title stays None)."""
+    drafts = [_Draft(page_title)]
+    for i, line in enumerate(lines):
+        current = drafts[-1]
+        if line.kind == "title":
+            drafts.append(_Draft(line.text))
+        elif current.has_body() and _starts_article(lines, i):
+            drafts.append(_Draft(None))
+            drafts[-1].add(line)
+        else:
+            current.add(line)
+    # Leading matter with neither heading nor body (a caption above the first title) belongs to the
+    # article below it, so it is not lost.
+    merged: list[_Draft] = []
+    carry: list[Line] = []
+    for draft in drafts:
+        if draft.title is None and not any(line.kind == "text" for line in draft.lines):
+            carry.extend(draft.lines)
+            continue
+        draft.lines[:0] = carry
+        carry = []
+        merged.append(draft)
+    if carry and merged:
+        merged[-1].lines.extend(carry)
+    elif carry:
+        merged.append(_Draft(None, carry, body_started=True))
+    return merged
+
+
+# ----------------------------------------------------------------------------------------------
+# Article rules: the header fields and the body of one article.
+
+
+def _is_kicker(text: str) -> bool:
+    return len(text) <= _KICKER_MAX and not _KICKER_FORBIDDEN.search(text) and not clean.parse_dateline(text)
+
+
+def _header_follows(lines: list[Line], i: int) -> bool:
+    """The line after a kicker candidate belongs to the header (byline, caption, dateline, author)."""
+    if i + 1 >= len(lines):
+        return False
+    nxt = lines[i + 1]
+    if nxt.kind in ("byline", "caption", "heading"):
+        return True
+    return nxt.kind == "text" and (
+        clean.parse_dateline(nxt.text) is not None or clean.is_lone_name(nxt.text) or _is_kicker(nxt.text)
+    )
+
+
+def rule_header(lines: list[Line], art: _Builder) -> int:
+    """Read subtitle, kicker, author, bylines, captions and dateline; return where the body starts."""
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if line.kind == "heading" and art.title is not None:
+            art.subtitles.append(line.text)
+            art.remove("subtitle", line.text)
+        elif line.kind in ("byline", "caption", "marker"):
+            rule_metadata_line(line, art)
+        elif line.kind == "text":
+            dl = clean.parse_dateline(line.text)
+            if dl is not None:
+                art.dateline = dl.dateline
+                art.remove("dateline", dl.removed)
+                if dl.credit:
+                    art.credit.merge(dl.credit)
+                return i if not dl.rest else _replace_first(lines, i, dl.rest)
+            if art.title is not None and clean.is_lone_name(line.text) and not art.credit.reporters:
+                art.credit.reporters.append(line.text.replace("\u3000", "").replace(" ", ""))
+                art.remove("author", line.text)
+            elif art.title is not None and _is_kicker(line.text) and _header_follows(lines, i):
+                art.subtitles.append(line.text)
+                art.remove("subtitle", line.text)
+            else:
+                return i
+        else:
+            return i
+        i += 1
+    return i
+
+
+def _replace_first(lines: list[Line], i: int, text: str) -> int:
+    lines[i] = Line("text", text)
+    return i
+
+
+def rule_metadata_line(line: Line, art: _Builder) -> None:
+    """Bylines and credits to their role lists, captions to captions, markers to continued_on."""
+    if line.kind == "marker":
+        direction, _, where = line.text.partition(" ")
+        if direction in ("下转", "转") and art.continued_on is None:
+            art.continued_on = where
+        art.remove("continuation", line.text)
+        return
+    if line.credit:
+        art.credit.merge(line.credit)
+    if line.kind == "caption":
+        if line.caption:
+            art.captions.append(clean.normalise_width(line.caption))
+        art.remove("caption", line.text)
+    else:
+        art.remove("byline", line.text)
+
+
+def rule_sidebar(lines: list[Line], i: int, art: _Builder) -> int:
+    """Lift a boxed sidebar (### 相关链接 …) out of the body; return the index after it.
+
+    When the body was cut mid-sentence to make room for the box, the box ends at its own first
+    unfinished paragraph (it was cut by the same column break) and the body sentence resumes after
+    it; otherwise the box runs to the next heading or the article's end.
+    """
+    heading = lines[i].text
+    interrupted = bool(art.paragraphs) and not clean.ends_sentence(art.paragraphs[-1])
+    body: list[str] = []
+    j = i + 1
+    while j < len(lines) and lines[j].kind in ("text", "caption"):
+        if lines[j].kind == "caption":
+            rule_metadata_line(lines[j], art)
+            j += 1
+            continue
+        body.append(lines[j].text)
+        j += 1
+        if interrupted and not clean.ends_sentence(body[-1]):
+            break
+    else:
+        if interrupted and len(body) > 1:
+            # The box never broke off: take its first paragraph only, so the body sentence resumes.
+            j = i + 2
+            body = body[:1]
+    text = "\n".join(clean.normalise_width(p) for p in body)
+    art.sidebars.append(Sidebar(clean.normalise_width(heading), text))
+    art.remove("sidebar", "\n".join([heading, *body]))
+    return j
+
+
+def rule_body(lines: list[Line], art: _Builder) -> None:
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if line.kind == "sidebar":
+            i = rule_sidebar(lines, i, art)
+            continue
+        if line.kind in ("byline", "caption", "marker"):
+            rule_metadata_line(line, art)
+        elif line.kind in ("heading", "title"):
+            # A section heading inside an article (### “@贷”,改变…) stays in the body as a paragraph
+            # of its own; it never absorbs the next paragraph.
+            art.headings.add(len(art.paragraphs))
+            art.paragraphs.append(line.text)
+        else:
+            rest, direction, where = clean.split_continuation(line.text)
+            if direction:
+                if direction in ("下转", "转") and art.continued_on is None:
+                    art.continued_on = where
+                art.remove("continuation", line.text[len(rest) :].strip())
+            if rest:
+                art.paragraphs.append(rest)
+        i += 1
+
+
+def rule_clean_body(art: _Builder) -> list[str]:
+    """Dedupe verbatim repeats, rejoin column breaks, then width-normalise punctuation."""
+    headings = {art.paragraphs[i] for i in art.headings}
+    kept, dropped = clean.dedupe_paragraphs(art.paragraphs)
+    for para in dropped:
+        art.remove("duplicate_paragraph", para)
+    fixed = {i for i, p in enumerate(kept) if p in headings}
+    joined = clean.rejoin_column_breaks(kept, fixed)
+    return [clean.normalise_width(p) for p in joined]
+
+
+def _build(draft: _Draft, page: Page, index: int) -> Article:
+    art = _Builder(title=draft.title)
+    lines = list(draft.lines)
+    start = rule_header(lines, art)
+    rule_body(lines[start:], art)
+    paragraphs = rule_clean_body(art)
+    credit = art.credit
+    for name in credit.editors:
+        art.remove("editor", name)
+    return Article(
+        page=page.source,
+        index=index,
+        title=clean.normalise_width(art.title) if art.title else None,
+        text="\n".join(paragraphs),
+        subtitle=clean.normalise_width(" ".join(art.subtitles)) if art.subtitles else None,
+        dateline=art.dateline,
+        reporters=tuple(credit.reporters),
+        correspondents=tuple(credit.correspondents),
+        photographers=tuple(credit.photographers),
+        captions=tuple(art.captions),
+        sidebars=tuple(art.sidebars),
+        continued_on=art.continued_on,
+        removed=tuple(art.removed),
+    )
+
+
+def split_page(page: Page) -> list[Article]:
+    """Split a page into clean articles, in page order (index from 1).
+
+    A ``kind="article"`` page (a JSONL/CSV row, an HTML article) is one article: it is cleaned and
+    its header read, but never cut. Drafts that end up with neither title nor text are not returned
+    as articles; their lines are kept in the following article's header.
+    """
+    lines = _lines(page.text)
+    if page.kind == "article":
+        lines = [Line("heading", ln.text) if ln.kind == "title" else ln for ln in lines]
+        drafts = [_Draft(page.title, lines)]
+    else:
+        drafts = rule_untitled_articles(rule_plain_titles(lines))
+    articles: list[Article] = []
+    for draft in drafts:
+        article = _build(draft, page, len(articles) + 1)
+        if article.title is None and not article.text and not article.sidebars and page.kind != "article":
+            continue
+        articles.append(article)
+    return articles
