@@ -1,0 +1,227 @@
+"""``zhaiyao batch``: summarise many pages into the store, resumably, locally or on Ray."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+from typing import TextIO
+
+import click
+
+from app.cli import settings_from
+from app.cli.store_cmd import busy_timeout, db_option, store_location
+from app.errors import InputError
+from app.export import FORMATS, export_results, format_for_path
+from app.pipeline import Progress, RunReport, run_pages
+from app.store import Store
+
+# Seconds between progress lines when stderr is not a terminal (a log file, CI).
+PLAIN_EVERY = 10.0
+
+
+def _duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "?"
+    seconds = round(seconds)
+    if seconds >= 3600:
+        return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m"
+    if seconds >= 60:
+        return f"{seconds // 60}m{seconds % 60:02d}s"
+    return f"{seconds}s"
+
+
+class ProgressView:
+    """A one-line bar redrawn in place on a terminal; plain periodic lines anywhere else."""
+
+    def __init__(self, stream: TextIO, tty: bool | None = None) -> None:
+        self.stream = stream
+        self.tty = stream.isatty() if tty is None else tty
+        self._last = 0.0
+        self._drawn = False
+
+    def line(self, p: Progress) -> str:
+        rate = f"{p.rate * 60:.1f} articles/min" if p.rate else "- articles/min"
+        extra = []
+        if p.cached:
+            extra.append(f"{p.cached} cached")
+        if p.failed:
+            extra.append(f"{p.failed} failed")
+        tail = f" ({', '.join(extra)})" if extra else ""
+        return f"{p.finished}/{p.total} articles{tail}, {rate}, ETA {_duration(p.eta)}"
+
+    def __call__(self, p: Progress) -> None:
+        now = time.monotonic()
+        last = p.finished == p.total
+        if self.tty:
+            width = 24
+            filled = int(width * p.finished / p.total) if p.total else width
+            bar = "█" * filled + "·" * (width - filled)
+            self.stream.write(f"\r[{bar}] {self.line(p)}\033[K")
+            self.stream.flush()
+            self._drawn = True
+        elif last or now - self._last >= PLAIN_EVERY or p.finished == 0:
+            self.stream.write(f"progress: {self.line(p)}\n")
+            self.stream.flush()
+            self._last = now
+
+    def end(self) -> None:
+        if self.tty and self._drawn:
+            self.stream.write("\n")
+            self.stream.flush()
+            self._drawn = False
+
+
+def _slowed(summariser: object, delay: float) -> object:
+    # Test hook (ZHAIYAO_TEST_ARTICLE_DELAY): makes every model call slow, so a test can kill a batch
+    # reliably while articles are in flight. The real backend still does the work.
+    original = summariser.generate  # type: ignore[attr-defined]
+
+    def generate(requests):  # type: ignore[no-untyped-def]
+        time.sleep(delay * len(requests))
+        return original(requests)
+
+    summariser.generate = generate  # type: ignore[attr-defined]
+    return summariser
+
+
+@click.command("batch")
+@click.argument("paths", nargs=-1, required=True)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write this run's results to a file: .jsonl, .csv or .md.",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(FORMATS), help="Output format when -o's suffix does not say."
+)
+@click.option("--engine", type=click.Choice(["local", "ray"]), default="local", show_default=True)
+@click.option(
+    "--workers", type=click.IntRange(min=1), default=2, show_default=True, help="Ray worker actors."
+)
+@click.option("--address", help="Join this Ray cluster (e.g. 10.0.0.5:6379 or auto) instead of a local one.")
+@db_option
+@click.option("--backend", help="llm | seq2seq | extractive | lead")
+@click.option("--model", help="Model name from the manifest, or a local model folder.")
+@click.option("--style", type=click.Choice(["headline", "brief", "bullets"]))
+@click.option("--max-chars", type=click.IntRange(min=1), help="Summary length limit (default: the style's).")
+@click.option("--batch-size", type=click.IntRange(min=1), help="Articles per model call / per Ray task.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress output.")
+@click.pass_context
+def batch(
+    ctx: click.Context,
+    paths: tuple[str, ...],
+    output: Path | None,
+    fmt: str | None,
+    engine: str,
+    workers: int,
+    address: str | None,
+    db: Path | None,
+    backend: str | None,
+    model: str | None,
+    style: str | None,
+    max_chars: int | None,
+    batch_size: int | None,
+    quiet: bool,
+) -> None:
+    """Summarise every article of PATH... into the store (files, folders, globs, - for stdin).
+
+    Safe to interrupt: each summary is committed as it is made, and running the same command again
+    reuses them and finishes the rest. Exit code 0: all done; 1: some articles failed; 2: usage or
+    input errors (unreadable files are reported and skipped).
+    """
+    from app.engines import make_engine
+    from app.ingest import read_inputs
+
+    if address and engine != "ray":
+        raise click.UsageError("--address needs --engine ray")
+    if output is not None:
+        fmt = format_for_path(output, fmt)  # a bad suffix is a usage error before any work is done
+    settings = settings_from(ctx).replace(
+        backend=backend, model=model, style=style, max_chars=max_chars, batch_size=batch_size
+    )
+    db_path, _ = store_location(settings, db)
+    settings = settings.replace(db_path=db_path)
+
+    err = click.get_text_stream("stderr")
+    input_errors: list[str] = []
+
+    def on_error(exc: InputError) -> None:
+        input_errors.append(str(exc))
+        click.echo(f"skipped: {exc}", err=True)
+
+    pages = read_inputs(list(paths), settings, on_error=on_error)
+    if not pages:
+        click.echo(
+            f"error: no readable input among {len(paths)} path(s); {len(input_errors)} skipped", err=True
+        )
+        sys.exit(2)
+
+    summariser = None
+    delay = os.environ.get("ZHAIYAO_TEST_ARTICLE_DELAY")
+    if delay and engine == "local":
+        from app.summarise import load_summariser
+
+        summariser = _slowed(load_summariser(settings), float(delay))
+
+    view = ProgressView(err)
+
+    def event(message: str) -> None:
+        if not quiet:
+            view.end()
+            click.echo(message, err=True)
+
+    eng = make_engine(
+        engine, settings, workers=workers, address=address, summariser=summariser, on_event=event
+    )
+    with Store(db_path, busy_timeout=busy_timeout()) as store:
+        try:
+            report = run_pages(
+                pages,
+                settings,
+                store,
+                engine=eng,
+                inputs=list(paths),
+                input_errors=input_errors,
+                on_progress=None if quiet else view,
+            )
+        finally:
+            view.end()
+        if output is not None:
+            results = store.run_results(report.run_id)
+            export_results(results, output, fmt)
+    _finish(report, input_errors, output)
+
+
+def _finish(report: RunReport, input_errors: list[str], output: Path | None) -> None:
+    for error in report.page_errors:
+        click.echo(f"skipped: {error}", err=True)
+    for f in report.failures:
+        click.echo(f"failed: {f.page} #{f.index} {f.title or '(no title)'}: {f.error}", err=True)
+    who = f" with {report.summariser[0]} {report.summariser[1]}" if report.summariser else ""
+    click.echo(
+        f"run #{report.run_id}: {report.done}/{report.total} articles done{who} "
+        f"({report.summarised} summarised, {report.cached} from the store), {report.failed} failed, "
+        f"in {_duration(report.seconds)}"
+    )
+    if output is not None:
+        click.echo(f"results: {output}")
+    skipped = len(input_errors) + len(report.page_errors)
+    if report.failed:
+        click.echo(
+            f"{report.failed} article(s) failed; list them with: zhaiyao runs {report.run_id}"
+            + (f" (and {skipped} input(s) skipped)" if skipped else "")
+        )
+    if skipped:
+        if not report.failed:
+            click.echo(
+                f"{skipped} input(s) skipped (see above); list them with: zhaiyao runs {report.run_id}"
+            )
+        sys.exit(2)
+    if report.failed:
+        sys.exit(1)
+
+
+COMMANDS = [batch]

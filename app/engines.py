@@ -1,0 +1,234 @@
+"""Where summaries are computed: ``local`` (this process) or ``ray`` (one model per worker actor).
+
+Both engines plug into ``app.pipeline.run_pages``, so the store, the cache, statuses and exports are the
+same whichever runs the models. With Ray, the driver (this process) keeps the only store connection:
+workers receive articles in batches and send summaries back, and the driver commits each batch as it
+returns. The workers run the same ``summarise_isolated`` loop as the local engine, with the same
+settings, so with greedy decoding the summaries are identical.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from app.config import Settings
+from app.documents import Article, Summary
+from app.errors import ConfigError, MissingDependency, ZhaiyaoError
+from app.pipeline import Deliver, Engine, LocalEngine, describe_error, summarise_isolated
+
+ENGINES = ("local", "ray")
+
+
+class WorkerError(ZhaiyaoError):
+    """An article's failure as reported by a Ray worker (the original exception stays on the worker)."""
+
+
+class SummariserActor:
+    """One Ray worker: loads its own summariser once and summarises the batches it is sent."""
+
+    def __init__(self, settings: Settings) -> None:
+        from app.summarise import load_summariser
+
+        # Ray sets OMP_NUM_THREADS=1 for actors; the settings say how many threads each model may use.
+        try:
+            import torch
+
+            torch.set_num_threads(max(1, settings.threads))
+        except ImportError:
+            pass
+        self.settings = settings
+        self.summariser = load_summariser(settings)
+
+    def identity(self) -> tuple[str, str, str]:
+        s = self.summariser
+        return (s.backend, s.model_name, s.prompt_version)
+
+    def summarise(self, articles: list[dict[str, Any]]) -> list[tuple[int, dict[str, Any] | str]]:
+        # Plain dicts and strings cross the process boundary: exceptions from arbitrary libraries may
+        # not unpickle on the driver, and an article's failure must never fail its whole batch.
+        items = [Article.from_dict(a) for a in articles]
+        out: list[tuple[int, dict[str, Any] | str]] = []
+
+        def deliver(i: int, outcome: Summary | BaseException) -> None:
+            if isinstance(outcome, Summary):
+                out.append((i, outcome.as_dict()))
+            else:
+                out.append((i, describe_error(outcome)))
+
+        summarise_isolated(items, self.summariser, self.settings, deliver)
+        return out
+
+    def peak_memory_mb(self) -> float:
+        import resource
+
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+class RayEngine:
+    """Summaries on Ray: ``workers`` actors, each with its own model, fed batches of articles.
+
+    ``address`` joins an existing cluster (``ray start --head`` elsewhere, or ``auto``); without it a
+    private local instance is started, sized to ``workers`` CPUs, and stopped again at the end.
+    """
+
+    name = "ray"
+
+    def __init__(
+        self,
+        settings: Settings,
+        workers: int = 2,
+        address: str | None = None,
+        on_event: Callable[[str], None] | None = None,
+    ) -> None:
+        if workers < 1:
+            raise ConfigError(f"--workers must be at least 1 (got {workers})")
+        self.settings = settings
+        self.workers = workers
+        self.address = address
+        self._on_event = on_event or (lambda _msg: None)
+        self._actors: list[Any] = []
+        self._started_ray = False
+        self._identity: tuple[str, str, str] | None = None
+        self.worker_peak_mb: list[float] = []  # filled in on close, for the bench
+
+    def _ray(self) -> Any:
+        try:
+            import ray
+        except ImportError as exc:
+            raise MissingDependency("ray", "ray") from exc
+        return ray
+
+    def _start(self) -> None:
+        if self._actors:
+            return
+        ray = self._ray()
+        # Ray asks about usage statistics on first start; a batch job must not print prompts.
+        os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
+        threads = self.settings.threads
+        if not ray.is_initialized():
+            quiet = {"include_dashboard": False, "log_to_driver": False, "logging_level": logging.ERROR}
+            try:
+                if self.address:
+                    self._on_event(f"joining Ray cluster at {self.address}")
+                    ray.init(address=self.address, **quiet)
+                else:
+                    # A private instance with one CPU per worker; each worker's model then gets its
+                    # share of the machine's threads instead of all of them fighting for every core.
+                    cores = os.cpu_count() or 1
+                    threads = max(1, min(self.settings.threads, cores // self.workers or 1))
+                    self._on_event(f"starting a local Ray instance with {self.workers} worker(s)")
+                    ray.init(
+                        num_cpus=self.workers,
+                        object_store_memory=128 * 1024 * 1024,
+                        **quiet,
+                    )
+                    self._started_ray = True
+            except ZhaiyaoError:
+                raise
+            except Exception as exc:
+                where = f"at {self.address}" if self.address else "locally"
+                raise ConfigError(f"cannot start Ray {where}: {describe_error(exc)}") from exc
+        remote = ray.remote(num_cpus=1)(SummariserActor)
+        worker_settings = self.settings.replace(threads=threads)
+        self._actors = [remote.remote(worker_settings) for _ in range(self.workers)]
+        try:
+            identities = ray.get([a.identity.remote() for a in self._actors])
+        except Exception as exc:
+            self.close()
+            raise ConfigError(f"Ray workers could not load the summariser: {_ray_reason(exc)}") from exc
+        self._identity = identities[0]
+        self._on_event(f"{self.workers} Ray worker(s) ready")
+
+    def identity(self) -> tuple[str, str, str]:
+        self._start()
+        assert self._identity is not None
+        return self._identity
+
+    def summarise(self, articles: Sequence[Article], deliver: Deliver) -> None:
+        self._start()
+        ray = self._ray()
+        size = max(1, self.settings.batch_size)
+        batches = [list(range(i, min(i + size, len(articles)))) for i in range(0, len(articles), size)]
+        batches.reverse()  # pop() from the end hands them out in order
+        in_flight: dict[Any, tuple[Any, list[int]]] = {}
+        idle: list[Any] = []
+
+        def submit(actor: Any) -> None:
+            if batches:
+                indices = batches.pop()
+                ref = actor.summarise.remote([articles[i].as_dict() for i in indices])
+                in_flight[ref] = (actor, indices)
+            else:
+                idle.append(actor)
+
+        # Two batches per worker in flight, so a worker never waits for the driver between batches.
+        for actor in self._actors * 2:
+            submit(actor)
+        live = set(map(id, self._actors))
+        while in_flight:
+            ready, _ = ray.wait(list(in_flight), num_returns=1)
+            ref = ready[0]
+            actor, indices = in_flight.pop(ref)
+            try:
+                results = ray.get(ref)
+            except Exception as exc:
+                # A worker that died (out of memory, killed) fails its batch; the others carry on.
+                reason = f"Ray worker failed: {_ray_reason(exc)}"
+                for i in indices:
+                    deliver(i, WorkerError(reason))
+                live.discard(id(actor))
+                if not live:
+                    while batches:
+                        for i in batches.pop():
+                            deliver(i, WorkerError(reason))
+                continue
+            for local_i, outcome in results:
+                i = indices[local_i]
+                deliver(i, Summary.from_dict(outcome) if isinstance(outcome, dict) else WorkerError(outcome))
+            if id(actor) in live:
+                submit(actor)
+
+    def close(self) -> None:
+        if not self._actors and not self._started_ray:
+            return
+        ray = self._ray()
+        try:
+            self.worker_peak_mb = list(ray.get([a.peak_memory_mb.remote() for a in self._actors], timeout=30))
+        except Exception:  # a dead worker has no figure to give; the bench reports what it got
+            self.worker_peak_mb = []
+        for actor in self._actors:
+            with contextlib.suppress(Exception):  # already gone: nothing to release
+                ray.kill(actor)
+        self._actors = []
+        if self._started_ray:
+            ray.shutdown()
+            self._started_ray = False
+
+
+def _ray_reason(exc: BaseException) -> str:
+    # Ray wraps the worker's exception in a long multi-line report; its last line names the cause.
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    return lines[-1] if lines else type(exc).__name__
+
+
+def make_engine(
+    name: str,
+    settings: Settings,
+    *,
+    workers: int = 2,
+    address: str | None = None,
+    summariser: Any = None,
+    on_event: Callable[[str], None] | None = None,
+) -> Engine:
+    """The engine called ``name``: ``local`` or ``ray``."""
+    if name == "local":
+        if address:
+            raise ConfigError("--address is for --engine ray")
+        return LocalEngine(settings, summariser)
+    if name == "ray":
+        return RayEngine(settings, workers=workers, address=address, on_event=on_event)
+    raise ConfigError(f"unknown engine {name!r} (known: {', '.join(ENGINES)})")
