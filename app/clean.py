@@ -28,48 +28,58 @@ _LIST_ITEM = re.compile(
 )
 _STARTS_CONTINUATION = re.compile(rf"^[{HAN}A-Za-z0-9“‘《、，,·]")
 
+# Traditional forms of the role and marker words, folded to simplified before string checks.
+_T2S = str.maketrans(
+    "訊員記報編輯責對攝圖實習轉見體駐約聞網戶導為關鏈閱讀資貼詞釋識間電",
+    "讯员记报编辑责对摄图实习转见体驻约闻网户导为关链阅读资贴词释识间电",
+)
+
 _HALF_TO_FULL = {",": "，", ":": "：", ";": "；", "?": "？", "!": "！"}
 # A half-width , : ; ? ! with Chinese (a character or full-width punctuation) on either side was typed
 # wrong; digits on both sides (7,000 / 8:00) or Latin text keep theirs.
 _WIDTH = re.compile(rf"(?<=[{HAN}{_CJK_PUNCT}])[,:;?!]|[,:;?!](?=[{HAN}{_CJK_PUNCT}])")
 
 _BULLETS = "■□●◆◇▲△★☆▶►•·"
-_NAME_STOP = "通讯员|记者|实习生|编辑|责编|校对|摄影|报道"
-_NAME = re.compile(rf"(?:(?!{_NAME_STOP})[{HAN}·•]){{2,6}}(?=$|[\s、，,/／;；）)]|摄|{_NAME_STOP})")
-_QUALIFIER = rf"(?:全媒体|融媒体|首席|见习|实习|特约|摄影|文字|驻[{HAN}]{{1,4}})"
+_NAME_STOP = "通[讯訊][员員]|[记記]者|[实實][习習]生|[编編][辑輯]|[责責][编編]|校[对對]|[摄攝]影|[报報][道導]"
+_NAME = re.compile(rf"(?:(?!{_NAME_STOP})[{HAN}·•]){{2,6}}(?=$|[\s、，,/／;；）)]|[摄攝]|{_NAME_STOP})")
+_QUALIFIER = (
+    rf"(?:全媒[体體]|融媒[体體]|首席|[见見][习習]|[实實][习習]|特约|特約|[摄攝]影|文字|[驻駐][{HAN}]{{1,4}})"
+)
 # Role markers. One-character roles (文/图) only count with an explicit separator, so that a name
 # such as 文涛 is not read as "文" + "涛".
 _ROLE = re.compile(
-    rf"(?P<role>[{HAN}]{{0,10}}?{_QUALIFIER}?记者|特约通讯员|通讯员|实习生|责任编辑|责编|编辑|校对|作者)"
+    rf"(?P<role>[{HAN}]{{0,10}}?{_QUALIFIER}?[记記]者|特[约約]通[讯訊][员員]|通[讯訊][员員]|[实實][习習]生"
+    rf"|[责責]任[编編][辑輯]|[责責][编編]|[编編][辑輯]|校[对對]|作者)"
     rf"\s*[/／:：|]?\s*"
-    rf"|(?P<short>摄影|图片|文字|图|文)\s*[/／:：|]\s*"
+    rf"|(?P<short>[摄攝]影|[图圖]片|文字|[图圖]|文)\s*[/／:：|]\s*"
 )
-_SUFFIX = re.compile(r"(?P<suffix>摄影报道|摄影|摄|报道)(?=$|[\s）)、，,])")
+_SUFFIX = re.compile(r"(?P<suffix>[摄攝]影[报報][道導]|[摄攝]影|[摄攝]|[报報][道導])(?=$|[\s）)、，,])")
 _SEPARATORS = re.compile(r"[\s、，,;；\u3000]+")
 _PADDED_NAME = re.compile(rf"(?<![{HAN}])([{HAN}])[\u3000 ]([{HAN}]{{1,2}})(?![{HAN}])")
 _ENCLOSED = re.compile(r"^[（(【\[](.*)[）)】\]]$")
 
 _DATELINE = re.compile(
-    rf"^(?P<agency>(?:本报|[{HAN}]{{1,8}}?(?:日报|晚报|早报|报|网|社|台|新闻|客户端))"
-    rf"(?:[{HAN}]{{0,8}}?\d{{1,2}}月\d{{1,2}}日)?(?:电|讯))"
+    rf"^(?P<agency>(?:本[报報]|[{HAN}]{{1,8}}?(?:日[报報]|晚[报報]|早[报報]|[报報]|[网網]|社|台|新[闻聞]|客[户戶]端))"
+    rf"(?:[{HAN}]{{0,8}}?\d{{1,2}}月\d{{1,2}}日)?[电電讯訊])"
     rf"(?=[\s\u3000（(：:\d]|$)"
 )
 _DATELINE_CREDIT = re.compile(r"\s*[（(](?P<credit>[^）)]{1,80})[）)]")
 _DATELINE_DATE = re.compile(
-    r"[\s\u3000：:]*(?P<date>\d{1,2}月\d{1,2}日(?:[上下]午|晚间|晚|电)?)[\s\u3000,，]+"
+    r"[\s\u3000：:]*(?P<date>\d{1,2}月\d{1,2}日(?:[上下]午|晚[间間]|晚|[电電])?)[\s\u3000,，]+"
 )
 _DATELINE_SEP = re.compile(r"[\s\u3000：:,，]*")
 
 _CONTINUATION = re.compile(
-    r"\s*(?P<lead>>{2,}|》{2,}|→)?\s*(?P<open>[（(【])?\s*(?P<dir>下转|上接|转|接)\s*"
+    r"\s*(?P<lead>>{2,}|》{2,}|→)?\s*(?P<open>[（(【])?\s*(?P<dir>下[转轉]|上接|[转轉]|接)\s*"
     r"(?P<where>第?\s*[A-Za-z]?\s*\d{1,3}\s*版[^\s）)】]{0,4}|[A-Za-z]\d{1,3}[^\s）)】]{0,4})"
     r"\s*(?P<close>[）)】])?\s*$"
 )
 
 _SIDEBAR = re.compile(
-    r"^[【\[■●◆]?\s*(?:相关链接|新闻链接|背景链接|知识链接|延伸阅读|相关阅读|相关新闻|新闻背景|背景资料|小贴士|名词解释|链接)"
+    r"^[【\[■●◆]?\s*(?:相[关關][链鏈]接|新[闻聞][链鏈]接|背景[链鏈]接|知[识識][链鏈]接|延伸[阅閱][读讀]|相[关關][阅閱][读讀]"
+    r"|相[关關]新[闻聞]|新[闻聞]背景|背景[资資]料|小[贴貼]士|名[词詞]解[释釋]|[链鏈]接)"
 )
-_CAPTION_LEAD = re.compile(r"^(?:图为|[▲△↑↓←→]|[上下左右]图[：:为]|图[：:])")
+_CAPTION_LEAD = re.compile(r"^(?:[图圖][为為]|[▲△↑↓←→]|[上下左右][图圖][：:为為]|[图圖][：:])")
 _CAPTION_SPLIT = re.compile(r"[。！？!?\s\u3000（(]")
 
 # Common surnames, for telling an author's lone name line from a short kicker line.
@@ -80,6 +90,8 @@ _SURNAMES = set(
     "梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简"
     "车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄"
     "丛仲虞敖巩明佘池查麻苑迟邝封"
+    # traditional forms
+    "陳劉楊黃趙吳孫馬鄭謝韓馮鄧蕭葉蘇呂盧鍾譚陸湯賴羅許錢顧龔萬嚴龍賀鄒閻聶莊關華"
 )
 _COMPOUND_SURNAMES = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "令狐", "慕容", "尉迟", "公孙", "长孙")
 _LONE_NAME = re.compile(rf"^[{HAN}]{{2,4}}$")
@@ -174,6 +186,7 @@ def _strip_wrappers(text: str) -> str:
 
 
 def _role_list(role: str) -> str:
+    role = role.translate(_T2S)
     if "通讯员" in role:
         return "correspondents"
     if any(word in role for word in ("编辑", "责编", "校对")):
@@ -242,7 +255,12 @@ def parse_caption(text: str) -> tuple[str, Credit | None] | None:
     text = text.strip()
     if len(text) > 200:
         return None
-    if text.endswith(("摄", "摄影", "摄）", "摄)", "摄影）", "摄影)")) or "图/" in text or "图／" in text:
+    folded = text.translate(_T2S)
+    if (
+        folded.endswith(("摄", "摄影", "摄）", "摄)", "摄影）", "摄影)"))
+        or "图/" in folded
+        or "图／" in folded
+    ):
         for m in _CAPTION_SPLIT.finditer(text):
             tail = text[m.end() - (1 if m.group(0) in "（(" else 0) :]
             credit = parse_credit(tail)
@@ -285,7 +303,7 @@ def split_continuation(paragraph: str) -> tuple[str, str | None, str | None]:
     m = _CONTINUATION.search(paragraph)
     if not m:
         return paragraph, None, None
-    direction = m.group("dir")
+    direction = m.group("dir").translate(_T2S)
     bracketed = m.group("open") is not None
     if bracketed != (m.group("close") is not None):
         return paragraph, None, None

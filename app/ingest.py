@@ -1,0 +1,385 @@
+"""Reading inputs into Pages: paths, directories, globs and stdin; text, HTML and row formats.
+
+Every problem with an input becomes an ``InputError`` naming the file (and the line for row formats)
+and what is wrong with it. In a run over many inputs the caller passes ``on_error`` so that a bad
+file (or a bad row) is reported and skipped while the rest is read; without it the first problem
+is raised.
+"""
+
+from __future__ import annotations
+
+import csv
+import glob
+import io
+import json
+import os
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from app.config import Settings
+from app.documents import Page
+from app.errors import InputError
+
+TEXT_SUFFIXES = {".txt": "txt", ".md": "md", ".markdown": "md"}
+HTML_SUFFIXES = {".html": "html", ".htm": "html"}
+ROW_SUFFIXES = {".jsonl": "jsonl", ".json": "json", ".csv": "csv"}
+FORMATS = {**TEXT_SUFFIXES, **HTML_SUFFIXES, **ROW_SUFFIXES}
+
+# Signatures of common binary formats that contain no NUL in their first bytes.
+_BINARY_MAGIC = (
+    b"%PDF",
+    b"\x89PNG",
+    b"PK\x03\x04",
+    b"\x1f\x8b",
+    b"\xff\xd8\xff",
+    b"GIF8",
+    b"BZh",
+    b"\x7fELF",
+)
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+# Detector candidates: the encodings Chinese news dumps come in. Restricting the detector keeps it from
+# "succeeding" with a Western code page on bytes that are really garbage.
+_CANDIDATES = ["utf_8", "gb18030", "big5"]
+_ENCODING_NAMES = {"utf_8": "utf-8", "gb18030": "gb18030", "big5": "big5"}
+
+ErrorHandler = Callable[[InputError], None]
+
+
+def read_inputs(paths: Sequence[str], settings: Settings, on_error: ErrorHandler | None = None) -> list[Page]:
+    """All pages from ``paths`` (files, directories searched recursively, globs, ``-`` for stdin)."""
+    return list(iter_inputs(paths, settings, on_error))
+
+
+def iter_inputs(
+    paths: Sequence[str], settings: Settings, on_error: ErrorHandler | None = None
+) -> Iterator[Page]:
+    """Like ``read_inputs`` but yields pages as each file is read, for long runs."""
+    for spec in paths:
+        try:
+            files = list(_expand(spec))
+        except InputError as exc:
+            _report(exc, on_error)
+            continue
+        for name, path in files:
+            try:
+                data = _read_stdin() if path is None else _read_file(path, settings)
+                yield from read_bytes(name, data, settings, on_error)
+            except InputError as exc:
+                _report(exc, on_error)
+
+
+def read_bytes(
+    name: str, data: bytes, settings: Settings, on_error: ErrorHandler | None = None
+) -> list[Page]:
+    """Pages from the bytes of one input called ``name`` (an upload, stdin, a file's contents).
+
+    The format follows the name's suffix; a name without a known suffix is sniffed (HTML, JSON
+    lines, else a text page). Bad rows of a JSONL/CSV input go to ``on_error`` when given; a bad
+    input as a whole always raises.
+    """
+    limit = settings.max_file_mb * 1024 * 1024
+    if len(data) > limit:
+        raise InputError(
+            name,
+            f"file is {len(data) / 1048576:.1f} MB, over the {settings.max_file_mb:g} MB limit (max_file_mb)",
+        )
+    if not data.strip(b" \t\r\n\x0b\x0c") or data in (b"\xef\xbb\xbf", *_UTF16_BOMS):
+        raise InputError(name, "empty file")
+    fmt = FORMATS.get(Path(name).suffix.lower())
+    text, encoding = decode(name, data)
+    if not text.strip():
+        raise InputError(name, "empty file")
+    if fmt is None:
+        fmt = _sniff(text)
+    if fmt in ("txt", "md"):
+        return [Page(source=name, text=text, encoding=encoding, format=fmt, kind="layout")]
+    if fmt == "html":
+        return [_html_page(name, text, encoding)]
+    rows = {"jsonl": _jsonl_rows, "json": _json_rows, "csv": _csv_rows}[fmt](name, text, settings, on_error)
+    pages = [
+        Page(source=src, text=body, encoding=encoding, format=fmt, kind="article", title=title)
+        for src, title, body in rows
+    ]
+    if not pages:
+        raise InputError(name, "no readable rows")
+    return pages
+
+
+# ----------------------------------------------------------------------------------------------
+# Paths
+
+
+def _expand(spec: str) -> Iterator[tuple[str, Path | None]]:
+    if spec == "-":
+        yield "-", None
+        return
+    path = Path(spec).expanduser()
+    if path.is_dir():
+        found = sorted(
+            p
+            for p in path.rglob("*")
+            if p.is_file()
+            and p.suffix.lower() in FORMATS
+            and not any(part.startswith(".") for part in p.relative_to(path).parts)
+        )
+        if not found:
+            known = " ".join(sorted(FORMATS))
+            raise InputError(spec, f"directory has no readable files ({known})")
+        for p in found:
+            yield str(p), p
+        return
+    if path.exists():
+        if not path.is_file():
+            raise InputError(spec, "not a regular file")
+        yield spec, path
+        return
+    if any(ch in spec for ch in "*?["):
+        matches = sorted(m for m in glob.glob(os.path.expanduser(spec), recursive=True) if Path(m).is_file())
+        if not matches:
+            raise InputError(spec, "no files match this pattern")
+        for m in matches:
+            yield m, Path(m)
+        return
+    raise InputError(spec, "no such file or directory")
+
+
+def _read_file(path: Path, settings: Settings) -> bytes:
+    # Check the size before reading, so a huge file is refused without loading it.
+    try:
+        size = path.stat().st_size
+        limit = settings.max_file_mb * 1024 * 1024
+        if size > limit:
+            raise InputError(
+                str(path),
+                f"file is {size / 1048576:.1f} MB, over the {settings.max_file_mb:g} MB limit (max_file_mb)",
+            )
+        return path.read_bytes()
+    except PermissionError as exc:
+        raise InputError(str(path), "permission denied") from exc
+    except OSError as exc:
+        raise InputError(str(path), f"cannot read: {exc.strerror or exc}") from exc
+
+
+def _read_stdin() -> bytes:
+    return sys.stdin.buffer.read()
+
+
+def _report(exc: InputError, on_error: ErrorHandler | None) -> None:
+    if on_error is None:
+        raise exc
+    on_error(exc)
+
+
+# ----------------------------------------------------------------------------------------------
+# Bytes → text
+
+
+def decode(name: str, data: bytes) -> tuple[str, str]:
+    """Decode ``data``; returns (text, encoding used). Raises InputError for binary or garbage bytes."""
+    if data.startswith(_UTF16_BOMS):
+        try:
+            return data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError as exc:
+            raise InputError(name, f"undecodable bytes at offset {exc.start} (UTF-16)") from exc
+    head = data[:8192]
+    if b"\x00" in head or data.startswith(_BINARY_MAGIC):
+        raise InputError(name, "binary file, not text")
+    try:
+        if data.startswith(b"\xef\xbb\xbf"):
+            return data[3:].decode("utf-8"), "utf-8-sig"
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError as exc:
+        utf8_error = exc
+    # Text that is valid UTF-8 for a good stretch and then breaks is corrupt UTF-8, not another
+    # encoding: say where it breaks instead of guessing a legacy code page that happens to fit.
+    valid = data[: utf8_error.start]
+    if sum(1 for b in valid if b >= 0xC0) >= 8:
+        line = valid.count(b"\n") + 1
+        raise InputError(name, f"undecodable bytes at offset {utf8_error.start}: invalid UTF-8", line)
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data, cp_isolation=_CANDIDATES).best()
+    if best is None or best.encoding not in _ENCODING_NAMES or best.chaos > 0.3:
+        raise InputError(
+            name,
+            f"undecodable bytes at offset {utf8_error.start}: not UTF-8, GB18030 or Big5",
+            valid.count(b"\n") + 1,
+        )
+    encoding = _ENCODING_NAMES[best.encoding]
+    return data.decode(encoding), encoding
+
+
+def _sniff(text: str) -> str:
+    head = text.lstrip()[:2000].lower()
+    if head.startswith(("<!doctype html", "<html")) or ("<body" in head and "</" in head):
+        return "html"
+    if head.startswith("{"):
+        return "jsonl"
+    if head.startswith("["):
+        return "json"
+    return "txt"
+
+
+# ----------------------------------------------------------------------------------------------
+# HTML
+
+
+def _html_page(name: str, html: str, encoding: str) -> Page:
+    """The main text of an HTML page, with its headings kept as markdown so the splitter sees them.
+
+    One article per HTML page, unless the page clearly holds several (two or more <article>
+    elements, or two or more titles in the extracted main text): then it is a layout page to split.
+    """
+    several = _article_elements(html)
+    if several is not None:
+        return Page(source=name, text=several, encoding=encoding, format="html", kind="layout")
+    import trafilatura
+
+    markdown = trafilatura.extract(
+        html, output_format="markdown", include_comments=False, include_tables=True, favor_recall=True
+    )
+    if not markdown or not markdown.strip():
+        raise InputError(name, "HTML page has no main text")
+    lines = [ln.strip() for ln in markdown.splitlines()]
+    titles = [ln.lstrip("#").strip() for ln in lines if ln.startswith(("# ", "## "))]
+    if len(titles) >= 2:
+        # Every article title becomes a "##" title for the splitter, whatever its HTML level.
+        text = "\n".join(
+            "## " + ln.lstrip("#").strip() if ln.startswith(("# ", "## ")) else ln for ln in lines
+        )
+        return Page(source=name, text=text, encoding=encoding, format="html", kind="layout")
+    meta = trafilatura.extract_metadata(html)
+    title = titles[0] if titles else (meta.title if meta and meta.title else None)
+    body = [ln for ln in lines if not (ln.startswith(("# ", "## ")) and ln.lstrip("#").strip() == title)]
+    text = "\n".join(body).strip()
+    return Page(source=name, text=text, encoding=encoding, format="html", kind="article", title=title)
+
+
+_HTML_BLOCKS = {"h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "blockquote", "figcaption", "pre", "td"}
+
+
+def _article_elements(html: str) -> str | None:
+    """A page of several <article> elements as a markdown page dump, or None for anything else.
+
+    trafilatura picks one main block and flattens the rest, which would merge the articles; here each
+    <article> keeps its own heading and paragraphs.
+    """
+    if html.lower().count("<article") < 2:
+        return None
+    import lxml.html
+
+    try:
+        root = lxml.html.fromstring(html)
+    except (ValueError, lxml.etree.ParserError):
+        return None
+    articles = root.xpath("//article[not(ancestor::article)]")
+    if len(articles) < 2:
+        return None
+    out: list[str] = []
+    for article in articles:
+        for el in article.iter():
+            tag = el.tag if isinstance(el.tag, str) else ""
+            if tag not in _HTML_BLOCKS or any(a.tag in _HTML_BLOCKS for a in el.iterancestors()):
+                continue
+            text = " ".join(el.text_content().split())
+            if not text:
+                continue
+            if tag in ("h1", "h2"):
+                out.append(f"## {text}")
+            elif tag.startswith("h"):
+                out.append(f"### {text}")
+            else:
+                out.append(text)
+    return "\n\n".join(out) if out else None
+
+
+# ----------------------------------------------------------------------------------------------
+# Row formats: one article per row
+
+Row = tuple[str, str | None, str]  # (source, title, text)
+
+
+def _row(
+    name: str, where: str, line: int | None, record: Any, settings: Settings, on_error: ErrorHandler | None
+) -> Row | None:
+    try:
+        if not isinstance(record, dict):
+            raise InputError(name, f"expected an object with a {settings.text_field!r} field", line)
+        if settings.text_field not in record:
+            fields = ", ".join(map(str, record)) or "none"
+            raise InputError(name, f"required field {settings.text_field!r} missing (fields: {fields})", line)
+        text = record[settings.text_field]
+        if not isinstance(text, str):
+            raise InputError(name, f"field {settings.text_field!r} is not a string", line)
+        if not text.strip():
+            raise InputError(name, f"field {settings.text_field!r} is empty", line)
+        title = record.get(settings.title_field)
+        if title is not None and not isinstance(title, str):
+            title = str(title)
+        return f"{name}#{where}", (title.strip() or None) if title else None, text
+    except InputError as exc:
+        _report(exc, on_error)
+        return None
+
+
+def _jsonl_rows(name: str, text: str, settings: Settings, on_error: ErrorHandler | None) -> list[Row]:
+    rows: list[Row] = []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        if not raw.strip():
+            continue
+        try:
+            record = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            _report(InputError(name, f"malformed JSON: {exc.msg} (column {exc.colno})", number), on_error)
+            continue
+        row = _row(name, f"L{number}", number, record, settings, on_error)
+        if row:
+            rows.append(row)
+    return rows
+
+
+def _json_rows(name: str, text: str, settings: Settings, on_error: ErrorHandler | None) -> list[Row]:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        # A .json file that is really JSON lines is common enough to accept.
+        if exc.msg == "Extra data" and text.lstrip().startswith("{"):
+            return _jsonl_rows(name, text, settings, on_error)
+        raise InputError(name, f"malformed JSON: {exc.msg} (column {exc.colno})", exc.lineno) from exc
+    if isinstance(data, dict):
+        # {"articles": [...]} or a single article object.
+        lists = [v for v in data.values() if isinstance(v, list) and v and isinstance(v[0], dict)]
+        data = lists[0] if settings.text_field not in data and len(lists) == 1 else [data]
+    if not isinstance(data, list):
+        raise InputError(name, "expected a JSON array of articles or an article object")
+    rows: list[Row] = []
+    for number, record in enumerate(data, start=1):
+        row = _row(name, str(number), None, record, settings, on_error)
+        if row:
+            rows.append(row)
+    return rows
+
+
+def _csv_rows(name: str, text: str, settings: Settings, on_error: ErrorHandler | None) -> list[Row]:
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    columns = [c.strip() for c in (reader.fieldnames or [])]
+    if settings.text_field not in columns:
+        raise InputError(
+            name,
+            f"required column {settings.text_field!r} missing (columns: {', '.join(columns) or 'none'})",
+            1,
+        )
+    reader.fieldnames = columns
+    rows: list[Row] = []
+    try:
+        for record in reader:
+            line = reader.line_num
+            record = {k: v for k, v in record.items() if k is not None}
+            row = _row(name, f"L{line}", line, record, settings, on_error)
+            if row:
+                rows.append(row)
+    except csv.Error as exc:
+        raise InputError(name, f"malformed CSV: {exc}", reader.line_num) from exc
+    return rows
