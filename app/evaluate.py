@@ -126,7 +126,7 @@ class RowResult:
     rougeL: float
     guard: str
     guard_reasons: tuple[str, ...]
-    invented_numbers: tuple[str, ...]
+    invented_numbers: tuple[str, ...]  # the guard's reasons, one per number not in the source
     chars: int
 
 
@@ -164,10 +164,10 @@ class EvalReport:
 
 
 def invented_numbers(summary: str, source: str) -> tuple[str, ...]:
-    """Numbers in ``summary`` that the source does not contain, by the faithfulness guard's own rule."""
-    from app.summarise.guard import numbers_not_in_source
+    """The guard's own number check ("number N not in the article" per number the source lacks)."""
+    from app.summarise.guard import check_numbers
 
-    return tuple(numbers_not_in_source(summary, source))
+    return tuple(check_numbers(summary, source))
 
 
 def score_summaries(
@@ -237,14 +237,15 @@ def evaluate(
     *,
     split: Split = "all",
     limit: int | None = None,
-    on_load: Callable[[str], None] | None = None,
-    on_summary: Callable[[Summary], None] | None = None,
+    on_load: Callable[..., Any] | None = None,
+    on_summary: Callable[[int, Summary], None] | None = None,
     on_rows: Callable[[int], None] | None = None,
 ) -> EvalReport:
     """Summarise every row of an eval file with ``settings``' backend/model/style and score it.
 
     ``on_rows`` hears the row count once the file is parsed (before the model loads, so a bad file
-    fails fast); ``on_load`` is the summariser's loading progress; ``on_summary`` hears each summary.
+    fails fast); ``on_load`` is the summariser's loading progress; ``on_summary(i, summary)`` hears each
+    summary as it is ready (in length order, not row order).
     """
     from app.summarise import load_summariser, summarise_articles
 

@@ -94,10 +94,10 @@ def eval_command(
     def on_rows(count: int) -> None:
         state["bar"] = click.progressbar(length=count, label="summarising", file=sys.stderr, show_pos=True)
 
-    def on_load(message: Any) -> None:
-        click.echo(f"loading: {message}", err=True)
+    def on_load(*args: Any, **_kwargs: Any) -> None:
+        click.echo("loading: " + " ".join(str(a) for a in args), err=True)
 
-    def on_summary(_summary: Any) -> None:
+    def on_summary(_index: int, _summary: Any) -> None:
         bar = state["bar"]
         if not state.get("started"):
             bar.__enter__()
