@@ -1,0 +1,81 @@
+"""The summariser interface and the styles' length rules.
+
+A backend only turns prepared requests into raw text (``generate``). Everything shared by all
+backends (condensing, the faithfulness guard and its retry/fallback, length limits, keywords,
+generated headlines) lives in ``app.summarise`` so that every backend's output obeys the same rules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
+
+from app.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class Style:
+    name: str
+    max_chars: int  # the limit every output of this style obeys (unless --max-chars overrides)
+    max_sentences: int | None = None  # brief: 1–3 sentences
+    min_points: int = 0  # bullets: 3–5 points
+    max_points: int = 0
+    one_line: bool = False
+
+
+STYLES: dict[str, Style] = {
+    "headline": Style("headline", max_chars=25, max_sentences=1, one_line=True),
+    "brief": Style("brief", max_chars=100, max_sentences=3),
+    "bullets": Style("bullets", max_chars=200, min_points=3, max_points=5),
+}
+DEFAULT_STYLE = "brief"
+
+
+def get_style(name: str) -> Style:
+    try:
+        return STYLES[name]
+    except KeyError:
+        raise ConfigError(f"unknown summary style {name!r} (known: {', '.join(STYLES)})") from None
+
+
+def effective_limit(style: Style, max_chars: int | None) -> int:
+    if max_chars is None:
+        return style.max_chars
+    if max_chars < 8:
+        raise ConfigError(f"--max-chars {max_chars} is too small for a summary (at least 8)")
+    return max_chars
+
+
+@dataclass(frozen=True)
+class Request:
+    """One generation job: summarise ``text`` (already condensed if needed) in ``style``."""
+
+    title: str | None
+    text: str
+    style: Style
+    max_chars: int
+    strict: bool = False  # the retry after a guard failure: stricter wording in the prompt
+
+
+@runtime_checkable
+class Summariser(Protocol):
+    backend: str  # registry name: llm | seq2seq | extractive | lead
+    model_name: str
+    prompt_version: str
+    batch_size: int
+    # True when the output is copied from the article (nothing to guard or condense).
+    verbatim: bool
+
+    def input_tokens(self, text: str) -> int:
+        """How many input units ``text`` costs this backend (tokens; characters for verbatim ones)."""
+        ...
+
+    @property
+    def input_budget(self) -> int | None:
+        """The most input units an article may use before it is condensed; None: no limit."""
+        ...
+
+    def generate(self, requests: Sequence[Request]) -> list[str]:
+        """Raw outputs, one per request, in request order."""
+        ...

@@ -1,0 +1,132 @@
+"""The faithfulness guard: cheap checks that catch the ways small models go wrong on news.
+
+A summary passes when it is mostly Chinese, does not loop, every number/date/percentage in it occurs
+in the article (after NFKC, so ２．４亿 matches 2.4亿), and the person and place names jieba finds in it
+occur in the article too. Each failure is a short reason string recorded with the summary.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from app.summarise.sentences import is_cjk, split_sentences
+
+MIN_CHINESE_SHARE = 0.7  # of the letters (CJK + Latin) in the summary
+LOOP_NGRAM = 4  # a 4-character run ...
+LOOP_REPEATS = 3  # ... appearing this often is a loop (news summaries do not repeat themselves)
+
+_NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)*")
+_CN_DIGITS = {ch: i for i, ch in enumerate("零一二三四五六七八九")} | {"〇": 0, "两": 2}
+_CN_UNITS = {"十": 10, "百": 100, "千": 1000}
+_CN_NUMBER_RE = re.compile(r"[零〇一二两三四五六七八九十百千]+")
+_NAME_TAGS = {"nr": "person", "ns": "place"}
+
+
+@dataclass(frozen=True)
+class GuardResult:
+    ok: bool
+    reasons: tuple[str, ...]
+
+
+def normalise(text: str) -> str:
+    """NFKC (full-width digits and dots to ASCII) and no thousands separators."""
+    text = unicodedata.normalize("NFKC", text)
+    return re.sub(r"(?<=\d),(?=\d{3}\b)", "", text)
+
+
+def _canonical_number(raw: str) -> str:
+    raw = raw.replace(",", "")
+    if "." in raw:
+        raw = raw.rstrip("0").rstrip(".") or "0"
+    return raw.lstrip("0") or "0"
+
+
+def _cn_to_int(s: str) -> int | None:
+    """Small Chinese numerals (三, 十五, 二百三十) as ints; None for forms not worth parsing."""
+    if all(ch in _CN_DIGITS for ch in s):
+        return int("".join(str(_CN_DIGITS[ch]) for ch in s)) if len(s) > 1 else _CN_DIGITS[s]
+    total, current = 0, 0
+    for ch in s:
+        if ch in _CN_DIGITS:
+            current = _CN_DIGITS[ch]
+        elif ch in _CN_UNITS:
+            total += (current or 1) * _CN_UNITS[ch]
+            current = 0
+        else:
+            return None
+    return total + current
+
+
+def numbers_in(text: str) -> set[str]:
+    return {_canonical_number(m) for m in _NUMBER_RE.findall(normalise(text))}
+
+
+@lru_cache(maxsize=256)
+def _article_numbers(article: str) -> frozenset[str]:
+    found = numbers_in(article)
+    # A model may write 3 for 三 or 15 for 十五: the article's Chinese numerals count as numbers too.
+    for match in _CN_NUMBER_RE.findall(article):
+        value = _cn_to_int(match)
+        if value is not None:
+            found.add(str(value))
+    return frozenset(found)
+
+
+def check_language(summary: str) -> str | None:
+    cjk = sum(1 for ch in summary if is_cjk(ch))
+    latin = sum(1 for ch in summary if ch.isascii() and ch.isalpha())
+    letters = cjk + latin
+    if letters == 0:
+        return "no Chinese text"
+    share = cjk / letters
+    if share < MIN_CHINESE_SHARE:
+        return f"not mostly Chinese ({share:.0%} Chinese characters)"
+    return None
+
+
+def check_repetition(summary: str) -> str | None:
+    text = re.sub(r"\s+", "", summary)
+    counts: dict[str, int] = {}
+    for i in range(len(text) - LOOP_NGRAM + 1):
+        gram = text[i : i + LOOP_NGRAM]
+        counts[gram] = counts.get(gram, 0) + 1
+        if counts[gram] >= LOOP_REPEATS and any(is_cjk(ch) or ch.isalnum() for ch in gram):
+            return f"repeats {gram!r} {counts[gram]} times"
+    sentences = split_sentences(summary)
+    if len(sentences) != len(set(sentences)):
+        return "repeats a sentence"
+    return None
+
+
+def check_numbers(summary: str, article: str) -> list[str]:
+    known = _article_numbers(normalise(article))
+    missing = sorted(n for n in numbers_in(summary) if n not in known)
+    return [f"number {n} not in the article" for n in missing]
+
+
+def check_names(summary: str, article: str) -> list[str]:
+    import jieba.posseg
+
+    article_norm = normalise(article)
+    reasons = []
+    for pair in jieba.posseg.lcut(summary):
+        kind = _NAME_TAGS.get(pair.flag)
+        if kind and len(pair.word) >= 2 and pair.word not in article_norm:
+            reasons.append(f"{kind} {pair.word} not in the article")
+    return reasons
+
+
+def check(summary: str, article: str) -> GuardResult:
+    """All checks on one summary against the article it summarises (title included by the caller)."""
+    if not summary.strip():
+        return GuardResult(False, ("empty summary",))
+    reasons: list[str] = []
+    for single in (check_language(summary), check_repetition(summary)):
+        if single:
+            reasons.append(single)
+    reasons += check_numbers(summary, article)
+    reasons += check_names(normalise(summary), article)
+    return GuardResult(not reasons, tuple(reasons))

@@ -1,0 +1,47 @@
+"""Chinese sentence and clause splitting.
+
+Sentences end at 。！？；… (and their half-width twins typed between CJK characters); closing quotes
+and brackets that follow the end mark stay with their sentence, and a final sentence without end
+punctuation is still a sentence. Clause boundaries (，、：) are where a too-long sentence may be cut.
+"""
+
+from __future__ import annotations
+
+import re
+
+SENTENCE_ENDS = "。！？；…!?;"
+CLOSERS = "”’」』）)》〉】\"'"
+CLAUSE_ENDS = "，、：,:"
+
+# An end mark (runs like "！？" or "……" count once), then any closing quotes/brackets.
+_ENDS, _CLOSE = re.escape(SENTENCE_ENDS), re.escape(CLOSERS)
+_SENTENCE_RE = re.compile(rf"[^{_ENDS}]*?(?:[{_ENDS}]+[{_CLOSE}]*|$)")
+# A half-width "." ends a sentence only when it is not inside a number (2.4亿) or a Latin word.
+_ASCII_DOT_RE = re.compile(r"(?<=[\u4e00-\u9fff])\.(?=[\u4e00-\u9fff“]|$)")
+
+
+def split_sentences(text: str) -> list[str]:
+    """Split ``text`` into sentences, keeping every character except surrounding whitespace.
+
+    Line breaks also end a sentence, so a heading or a list item never fuses with the next line.
+    """
+    out: list[str] = []
+    for line in text.splitlines():
+        line = _ASCII_DOT_RE.sub("。", line.strip())
+        if not line:
+            continue
+        for match in _SENTENCE_RE.finditer(line):
+            piece = match.group(0).strip()
+            if piece:
+                out.append(piece)
+    return out
+
+
+def split_clauses(sentence: str) -> list[str]:
+    """Split one sentence at clause marks, each clause keeping its mark."""
+    pieces = re.findall(rf"[^{re.escape(CLAUSE_ENDS)}]+[{re.escape(CLAUSE_ENDS)}]*", sentence)
+    return [p for p in pieces if p.strip()] or [sentence]
+
+
+def is_cjk(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf"
