@@ -1,0 +1,119 @@
+"""``zhaiyao split``: pages and article dumps into clean articles, printed as JSONL, JSON or Markdown."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TextIO
+
+import click
+
+from app.cli import settings_from
+from app.documents import Article
+from app.errors import InputError
+from app.ingest import iter_inputs
+from app.split import split_page
+
+# Exit codes: 0 everything read; 1 some inputs were bad (reported and skipped, the rest written);
+# 2 nothing readable at all.
+EXIT_SOME_SKIPPED = 1
+EXIT_NOTHING_READ = 2
+
+
+def render_markdown(article: Article) -> str:
+    lines = [f"## {article.title or '(无标题)'}", ""]
+    if article.subtitle:
+        lines += [f"*{article.subtitle}*", ""]
+    meta = [
+        ("来源", f"{article.page} #{article.index}"),
+        ("电头", article.dateline),
+        ("记者", "、".join(article.reporters)),
+        ("通讯员", "、".join(article.correspondents)),
+        ("摄影", "、".join(article.photographers)),
+        ("下转", article.continued_on),
+    ]
+    lines += [f"- {name}: {value}" for name, value in meta if value]
+    lines.append("")
+    lines += [p for para in article.text.split("\n") for p in (para, "")]
+    for caption in article.captions:
+        lines += [f"> 图: {caption}", ""]
+    for sidebar in article.sidebars:
+        lines += [f"> **{sidebar.title or '链接'}**", ">"]
+        lines += [f"> {p}" for p in sidebar.text.split("\n")]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def write_articles(articles: Iterable[Article], fmt: str, out: TextIO) -> int:
+    count = 0
+    if fmt == "json":
+        data = [a.as_dict() for a in articles]
+        json.dump(data, out, ensure_ascii=False, indent=2)
+        out.write("\n")
+        return len(data)
+    for article in articles:
+        if fmt == "jsonl":
+            out.write(json.dumps(article.as_dict(), ensure_ascii=False) + "\n")
+        else:
+            out.write(render_markdown(article) + "\n")
+        count += 1
+    return count
+
+
+@click.command("split")
+@click.argument("paths", nargs=-1, required=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["jsonl", "json", "md"]),
+    default="jsonl",
+    show_default=True,
+    help="jsonl: one article object per line; json: one array; md: readable Markdown",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path, dir_okay=False, allow_dash=True),
+    default="-",
+    show_default=True,
+    help="where to write the articles ('-' for stdout)",
+)
+@click.pass_context
+def split_command(ctx: click.Context, paths: tuple[str, ...], fmt: str, output: Path) -> None:
+    """Split newspaper pages (PATH: files, directories, globs, '-' for stdin) into clean articles.
+
+    A bad input is reported on stderr as one line and skipped; the rest is processed. Exit code 0
+    when every input was read, 1 when some were skipped, 2 when nothing could be read.
+    """
+    settings = settings_from(ctx)
+    errors: list[InputError] = []
+    pages = 0
+
+    def report(exc: InputError) -> None:
+        errors.append(exc)
+        click.echo(f"error: {exc}", err=True)
+
+    def articles() -> Iterable[Article]:
+        nonlocal pages
+        for page in iter_inputs(paths, settings, on_error=report):
+            pages += 1
+            yield from split_page(page)
+
+    out = sys.stdout if str(output) == "-" else output.open("w", encoding="utf-8")
+    try:
+        count = write_articles(articles(), fmt, out)
+    finally:
+        if out is not sys.stdout:
+            out.close()
+    if errors:
+        click.echo(
+            f"{count} articles from {pages} pages; skipped {len(errors)} bad "
+            f"{'input' if len(errors) == 1 else 'inputs'}",
+            err=True,
+        )
+        sys.exit(EXIT_NOTHING_READ if pages == 0 else EXIT_SOME_SKIPPED)
+
+
+COMMANDS = [split_command]
