@@ -1,0 +1,105 @@
+"""``zhaiyao summarise``: split pages into articles and print each with its summary (nothing is stored)."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+
+import click
+
+from app.cli import settings_from
+from app.documents import Article, ArticleResult, Summary
+from app.summarise.base import STYLES
+
+BACKENDS = ["llm", "seq2seq", "extractive", "lead"]
+
+
+def _markdown(article: Article, summary: Summary) -> str:
+    title = article.title or f"{summary.generated_title}（生成标题）"
+    lines = [f"## {article.index}. {title}", ""]
+    lines.append(f"*{article.page} · {article.chars} 字*")
+    lines.append("")
+    guard = (
+        summary.guard if not summary.guard_reasons else f"{summary.guard}: {'; '.join(summary.guard_reasons)}"
+    )
+    lines.append(f"**摘要**（{summary.style}, {summary.backend} {summary.model}, guard {guard}）")
+    lines.append("")
+    lines.append(summary.text)
+    lines.append("")
+    if summary.condensed:
+        lines += [f"> condensed: {summary.condensed}", ""]
+    lines.append(f"关键词：{'、'.join(summary.keywords)}")
+    lines.append("")
+    return "\n".join(lines)
+
+
+def _model_progress(stage: str, done: int, total: int) -> None:
+    if total:
+        click.echo(f"\rmodel {stage}: {done * 100 // total}%", err=True, nl=done >= total)
+
+
+@click.command("summarise")
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--backend", type=click.Choice(BACKENDS), help="Summariser backend (default: llm).")
+@click.option("--model", help="Model name from models/manifest.toml, a local model folder or a HF id.")
+@click.option("--style", type=click.Choice(list(STYLES)), help="headline (≤25 字), brief (≤100 字), bullets.")
+@click.option("--max-chars", type=click.IntRange(min=8), help="Character limit (default: the style's).")
+@click.option("--batch-size", type=click.IntRange(min=1), help="Articles generated together (default 4).")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "md"]), default="md", show_default=True)
+@click.pass_context
+def summarise(
+    ctx: click.Context,
+    paths: tuple[str, ...],
+    backend: str | None,
+    model: str | None,
+    style: str | None,
+    max_chars: int | None,
+    batch_size: int | None,
+    fmt: str,
+) -> None:
+    """Summarise the articles in PATHS (files, folders, globs, - for stdin) and print them."""
+    from app.ingest import read_inputs
+    from app.split import split_page
+    from app.summarise import load_summariser, summarise_articles
+
+    settings = settings_from(ctx).replace(backend=backend, model=model, style=style, batch_size=batch_size)
+    if max_chars is not None:
+        settings = settings.replace(max_chars=max_chars)
+    articles = [a for page in read_inputs(list(paths), settings) for a in split_page(page)]
+    if not articles:
+        click.echo("no articles found", err=True)
+        return
+    began = time.perf_counter()
+    summariser = load_summariser(settings, progress=_model_progress)
+    click.echo(
+        f"{len(articles)} articles; {summariser.backend} {summariser.model_name} "
+        f"loaded in {time.perf_counter() - began:.1f}s",
+        err=True,
+    )
+    ready: dict[int, Summary] = {}
+    printed = 0
+    started = time.perf_counter()
+
+    def show(i: int, summary: Summary) -> None:
+        # Batches finish out of order (length-sorted); print in page order as soon as possible.
+        nonlocal printed
+        ready[i] = summary
+        rate = len(ready) / max(time.perf_counter() - started, 1e-9) * 60
+        click.echo(f"summarised {len(ready)}/{len(articles)} ({rate:.1f} articles/min)", err=True)
+        while printed in ready:
+            article, done = articles[printed], ready.pop(printed)
+            if fmt == "jsonl":
+                result = ArticleResult(article=article, summary=done, status="done")
+                sys.stdout.write(json.dumps(result.as_dict(), ensure_ascii=False) + "\n")
+            else:
+                sys.stdout.write(_markdown(article, done) + "\n")
+            sys.stdout.flush()
+            printed += 1
+
+    summarise_articles(
+        articles, summariser, style=settings.style, max_chars=settings.max_chars, on_summary=show
+    )
+
+
+COMMANDS = [summarise]
