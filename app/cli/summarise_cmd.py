@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import sys
 import time
 
@@ -20,9 +21,9 @@ def _markdown(article: Article, summary: Summary) -> str:
     lines = [f"## {article.index}. {title}", ""]
     lines.append(f"*{article.page} · {article.chars} 字*")
     lines.append("")
-    guard = (
-        summary.guard if not summary.guard_reasons else f"{summary.guard}: {'; '.join(summary.guard_reasons)}"
-    )
+    guard = summary.guard
+    if summary.guard_reasons:
+        guard += ": " + "; ".join(summary.guard_reasons)
     lines.append(f"**摘要**（{summary.style}, {summary.backend} {summary.model}, guard {guard}）")
     lines.append("")
     lines.append(summary.text)
@@ -63,6 +64,8 @@ def summarise(
     from app.split import split_page
     from app.summarise import load_summariser, summarise_articles
 
+    logging.getLogger("jieba").setLevel(logging.WARNING)  # its dictionary-loading chatter
+
     settings = settings_from(ctx).replace(backend=backend, model=model, style=style, batch_size=batch_size)
     if max_chars is not None:
         settings = settings.replace(max_chars=max_chars)
@@ -78,15 +81,16 @@ def summarise(
         err=True,
     )
     ready: dict[int, Summary] = {}
-    printed = 0
+    printed = finished = 0
     started = time.perf_counter()
 
     def show(i: int, summary: Summary) -> None:
         # Batches finish out of order (length-sorted); print in page order as soon as possible.
-        nonlocal printed
+        nonlocal printed, finished
         ready[i] = summary
-        rate = len(ready) / max(time.perf_counter() - started, 1e-9) * 60
-        click.echo(f"summarised {len(ready)}/{len(articles)} ({rate:.1f} articles/min)", err=True)
+        finished += 1
+        rate = finished / max(time.perf_counter() - started, 1e-9) * 60
+        click.echo(f"summarised {finished}/{len(articles)} ({rate:.1f} articles/min)", err=True)
         while printed in ready:
             article, done = articles[printed], ready.pop(printed)
             if fmt == "jsonl":

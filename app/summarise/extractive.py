@@ -103,7 +103,9 @@ def extract(text: str, style: Style, limit: int) -> str:
         if not ranked:
             return ""
         chosen = [cut_to_limit(ranked[0][1], limit)]
-    return "".join(chosen)
+    summary = "".join(chosen)
+    # A clause chosen last ("优良率91.4%；") still ends the summary as a sentence.
+    return summary[:-1] + "。" if summary[-1] in "；;，," else summary
 
 
 class ExtractiveSummariser:
