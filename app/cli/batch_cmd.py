@@ -145,7 +145,7 @@ def batch(
     db_path, _ = store_location(settings, db)
     settings = settings.replace(db_path=db_path)
 
-    err = click.get_text_stream("stderr")
+    err = sys.stderr
     input_errors: list[str] = []
 
     def on_error(exc: InputError) -> None:
