@@ -202,6 +202,8 @@ def parse_credit(text: str) -> Credit | None:
     Accepts e.g. 株洲日报记者 罗欣 / 通讯员/袁媛 闻湘 / ■记者 王芳 / （记者 张三 通讯员 李四） /
     全媒体记者 刘震 摄 / 文/张三 图/李四 / 本报记者 王芳 李明. The whole text must be roles and names.
     """
+    if len(text) > 90:  # bylines are short; most body paragraphs stop here
+        return None
     text = _strip_wrappers(text)
     if not text or len(text) > 80:
         return None
@@ -255,12 +257,9 @@ def parse_caption(text: str) -> tuple[str, Credit | None] | None:
     text = text.strip()
     if len(text) > 200:
         return None
-    folded = text.translate(_T2S)
-    if (
-        folded.endswith(("摄", "摄影", "摄）", "摄)", "摄影）", "摄影)"))
-        or "图/" in folded
-        or "图／" in folded
-    ):
+    end = text[-3:].translate(_T2S)
+    slash = ("/" in text or "／" in text) and ("图/" in (folded := text.translate(_T2S)) or "图／" in folded)
+    if end.endswith(("摄", "摄影", "摄）", "摄)", "摄影）", "摄影)")) or slash:
         for m in _CAPTION_SPLIT.finditer(text):
             tail = text[m.end() - (1 if m.group(0) in "（(" else 0) :]
             credit = parse_credit(tail)
@@ -300,7 +299,12 @@ def split_continuation(paragraph: str) -> tuple[str, str | None, str | None]:
 
     Returns (rest, direction, where): direction is 下转/转 (continued on) or 上接/接 (continued from).
     """
-    m = _CONTINUATION.search(paragraph)
+    # Markers sit at the very end; looking only at the tail keeps this linear on long paragraphs.
+    offset = max(0, len(paragraph) - 40)
+    tail = paragraph[offset:]
+    if "转" not in tail and "接" not in tail and "轉" not in tail:
+        return paragraph, None, None
+    m = _CONTINUATION.search(tail)
     if not m:
         return paragraph, None, None
     direction = m.group("dir").translate(_T2S)
@@ -310,7 +314,7 @@ def split_continuation(paragraph: str) -> tuple[str, str | None, str | None]:
     # A bare 转/接 is a common word; only trust it with an explicit >>> or brackets.
     if direction in ("转", "接") and not (m.group("lead") or bracketed):
         return paragraph, None, None
-    return paragraph[: m.start()].rstrip(), direction, re.sub(r"\s+", "", m.group("where"))
+    return paragraph[: offset + m.start()].rstrip(), direction, re.sub(r"\s+", "", m.group("where"))
 
 
 def is_sidebar_heading(text: str) -> bool:
