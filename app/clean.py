@@ -41,7 +41,14 @@ _WIDTH = re.compile(rf"(?<=[{HAN}{_CJK_PUNCT}])[,:;?!]|[,:;?!](?=[{HAN}{_CJK_PUN
 
 _BULLETS = "■□●◆◇▲△★☆▶►•·"
 _NAME_STOP = "通[讯訊][员員]|[记記]者|[实實][习習]生|[编編][辑輯]|[责責][编編]|校[对對]|[摄攝]影|[报報][道導]"
-_NAME = re.compile(rf"(?:(?!{_NAME_STOP})[{HAN}·•]){{2,6}}(?=$|[\s、，,/／;；）)]|[摄攝]|{_NAME_STOP})")
+_NAME_CHAR = rf"(?:(?!{_NAME_STOP})[{HAN}])"
+# 2–6 characters, or a transliterated name with a middle dot (阿卜杜拉·买买提).
+_NAME = re.compile(
+    rf"(?:{_NAME_CHAR}{{1,6}}[·•]{_NAME_CHAR}{{1,6}}|{_NAME_CHAR}{{2,6}})"
+    rf"(?=$|[\s、，,/／;；）)]|[摄攝]|{_NAME_STOP})"
+)
+# "本报评论员" under a commentary title: the byline is the role itself.
+_COMMENTATOR = re.compile(rf"^(?:本[报報]|[{HAN}]{{1,8}}?)?(?:特[约約])?[评評][论論][员員]$")
 _QUALIFIER = (
     rf"(?:全媒[体體]|融媒[体體]|首席|[见見][习習]|[实實][习習]|特约|特約|[摄攝]影|文字|[驻駐][{HAN}]{{1,4}})"
 )
@@ -71,7 +78,7 @@ _DATELINE_SEP = re.compile(r"[\s\u3000：:,，]*")
 
 _CONTINUATION = re.compile(
     r"\s*(?P<lead>>{2,}|》{2,}|→)?\s*(?P<open>[（(【])?\s*(?P<dir>下[转轉]|上接|[转轉]|接)\s*"
-    r"(?P<where>第?\s*[A-Za-z]?\s*\d{1,3}\s*版[^\s）)】]{0,4}|[A-Za-z]\d{1,3}[^\s）)】]{0,4})"
+    r"(?P<where>第?\s*[A-Za-z]?\s*[\d一二三四五六七八九十]{1,3}\s*版[^\s）)】]{0,4}|[A-Za-z]\d{1,3}[^\s）)】]{0,4})"
     r"\s*(?P<close>[）)】])?\s*$"
 )
 
@@ -207,6 +214,8 @@ def parse_credit(text: str) -> Credit | None:
     text = _strip_wrappers(text)
     if not text or len(text) > 80:
         return None
+    if _COMMENTATOR.match(text):
+        return Credit(reporters=[text])
     groups: list[tuple[str | None, list[str], str | None]] = []
     role: str | None = None
     names: list[str] = []
@@ -240,7 +249,7 @@ def parse_credit(text: str) -> Credit | None:
     for role, group_names, suffix in groups:
         if not group_names or (role is None and suffix is None):
             return None
-        targets = [_role_list(role)] if role else []
+        targets = [_role_list(role)] if role else ["reporters"]
         if suffix in ("摄", "摄影"):
             targets = ["photographers"]
         elif suffix == "摄影报道":
@@ -323,7 +332,7 @@ def is_sidebar_heading(text: str) -> bool:
 
 def is_lone_name(text: str) -> bool:
     """A line that is just a person's name (an author under a commentary title: 朱理平)."""
-    text = _PADDED_NAME.sub(r"\1\2", text.strip())
+    text = _PADDED_NAME.sub(r"\1\2", text.strip().lstrip(_BULLETS).strip())
     if not _LONE_NAME.match(text):
         return False
     return text[0] in _SURNAMES or text.startswith(_COMPOUND_SURNAMES)

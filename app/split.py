@@ -21,11 +21,12 @@ _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _TITLE_MAX = 60
 _KICKER_MAX = 60
 _KICKER_FORBIDDEN = re.compile(r"[。！？!?；;：:]")
+_METADATA = ("byline", "caption", "marker", "furniture")
 
 
 @dataclass(frozen=True)
 class Line:
-    kind: str  # title | heading | sidebar | byline | caption | marker | text
+    kind: str  # title | heading | sidebar | byline | caption | marker | furniture | text
     text: str
     credit: clean.Credit | None = None
     caption: str | None = None
@@ -178,6 +179,20 @@ def rule_plain_titles(lines: list[Line]) -> list[Line]:
     return out
 
 
+def rule_page_header(lines: list[Line]) -> list[Line]:
+    """Short unpunctuated lines above the first title (株洲日报 2020年9月28日 A1 要闻) are the page's
+    masthead, not an article; they are recorded on the first article as removed."""
+    first = next((i for i, line in enumerate(lines) if line.kind == "title"), 0)
+    head = lines[:first]
+    if head and all(
+        line.kind == "text" and len(line.text) <= 40 and not clean.ends_sentence(line.text)
+        and not re.search(r"[。！？!?，,]", line.text) and clean.parse_dateline(line.text) is None
+        for line in head
+    ):  # fmt: skip
+        return [Line("furniture", line.text) for line in head] + lines[first:]
+    return lines
+
+
 def _starts_article(lines: list[Line], i: int) -> bool:
     """A byline block or a dateline paragraph opens an article when body text follows it."""
     line = lines[i]
@@ -199,7 +214,11 @@ def rule_untitled_articles(lines: list[Line], page_title: str | None = None) -> 
     for i, line in enumerate(lines):
         current = drafts[-1]
         if line.kind == "title":
-            drafts.append(_Draft(line.text))
+            if current.title is not None and not current.lines:
+                # Two headings in a row: the first is the kicker (引题) printed above the main title.
+                drafts[-1] = _Draft(line.text, [Line("heading", current.title)])
+            else:
+                drafts.append(_Draft(line.text))
         elif current.has_body() and _starts_article(lines, i):
             drafts.append(_Draft(None))
             drafts[-1].add(line)
@@ -251,7 +270,7 @@ def rule_header(lines: list[Line], art: _Builder) -> int:
         if line.kind == "heading" and art.title is not None:
             art.subtitles.append(line.text)
             art.remove("subtitle", line.text)
-        elif line.kind in ("byline", "caption", "marker"):
+        elif line.kind in _METADATA:
             rule_metadata_line(line, art)
         elif line.kind == "text":
             dl = clean.parse_dateline(line.text)
@@ -260,7 +279,7 @@ def rule_header(lines: list[Line], art: _Builder) -> int:
                 art.remove("dateline", dl.removed)
                 if dl.credit:
                     art.credit.merge(dl.credit)
-                return i if not dl.rest else _replace_first(lines, i, dl.rest)
+                return i + 1 if not dl.rest else _replace_first(lines, i, dl.rest)
             if art.title is not None and clean.is_lone_name(line.text) and not art.credit.reporters:
                 art.credit.reporters.append(line.text.replace("\u3000", "").replace(" ", ""))
                 art.remove("author", line.text)
@@ -282,6 +301,9 @@ def _replace_first(lines: list[Line], i: int, text: str) -> int:
 
 def rule_metadata_line(line: Line, art: _Builder) -> None:
     """Bylines and credits to their role lists, captions to captions, markers to continued_on."""
+    if line.kind == "furniture":
+        art.remove("page_header", line.text)
+        return
     if line.kind == "marker":
         direction, _, where = line.text.partition(" ")
         if direction in ("下转", "转") and art.continued_on is None:
@@ -336,7 +358,7 @@ def rule_body(lines: list[Line], art: _Builder) -> None:
         if line.kind == "sidebar":
             i = rule_sidebar(lines, i, art)
             continue
-        if line.kind in ("byline", "caption", "marker"):
+        if line.kind in _METADATA:
             rule_metadata_line(line, art)
         elif line.kind in ("heading", "title"):
             # A section heading inside an article (### “@贷”,改变…) stays in the body as a paragraph
@@ -403,7 +425,7 @@ def split_page(page: Page) -> list[Article]:
         lines = [Line("heading", ln.text) if ln.kind == "title" else ln for ln in lines]
         drafts = [_Draft(page.title, lines)]
     else:
-        drafts = rule_untitled_articles(rule_plain_titles(lines))
+        drafts = rule_untitled_articles(rule_page_header(rule_plain_titles(lines)))
     articles: list[Article] = []
     for draft in drafts:
         article = _build(draft, page, len(articles) + 1)
