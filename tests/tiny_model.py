@@ -96,6 +96,9 @@ def build_tiny_model(folder: Path, *, layers: int = 2, hidden: int = 64, seed: i
         num_key_value_heads=2,
         max_position_embeddings=4096,
         tie_word_embeddings=True,
+        # Wider than the usual 0.02: a near-zero random model only ever emits one token (a newline);
+        # at 0.2 it writes varied Chinese-looking garbage with digits, like a badly broken real model.
+        initializer_range=0.2,
         bos_token_id=tokenizer.convert_tokens_to_ids("<|endoftext|>"),
         eos_token_id=tokenizer.convert_tokens_to_ids("<|im_end|>"),
         pad_token_id=tokenizer.convert_tokens_to_ids("<|endoftext|>"),

@@ -18,7 +18,7 @@ MIN_CHINESE_SHARE = 0.7  # of the letters (CJK + Latin) in the summary
 LOOP_NGRAM = 4  # a 4-character run ...
 LOOP_REPEATS = 3  # ... appearing this often is a loop (news summaries do not repeat themselves)
 
-_NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)*")
+_NUMBER_RE = re.compile(r"\d+(?:\.\d+)?")
 _CN_DIGITS = {ch: i for i, ch in enumerate("零一二三四五六七八九")} | {"〇": 0, "两": 2}
 _CN_UNITS = {"十": 10, "百": 100, "千": 1000}
 _CN_NUMBER_RE = re.compile(r"[零〇一二两三四五六七八九十百千]+")
@@ -34,11 +34,10 @@ class GuardResult:
 def normalise(text: str) -> str:
     """NFKC (full-width digits and dots to ASCII) and no thousands separators."""
     text = unicodedata.normalize("NFKC", text)
-    return re.sub(r"(?<=\d),(?=\d{3}\b)", "", text)
+    return re.sub(r"(?<=\d),(?=\d{3}(?!\d))", "", text)
 
 
 def _canonical_number(raw: str) -> str:
-    raw = raw.replace(",", "")
     if "." in raw:
         raw = raw.rstrip("0").rstrip(".") or "0"
     return raw.lstrip("0") or "0"
@@ -73,6 +72,16 @@ def _article_numbers(article: str) -> frozenset[str]:
         if value is not None:
             found.add(str(value))
     return frozenset(found)
+
+
+def check_characters(summary: str) -> str | None:
+    """Replacement and private-use characters: what a model emits when it splits a character's bytes."""
+    bad = sum(
+        1
+        for ch in summary
+        if ch == "\ufffd" or (unicodedata.category(ch) in ("Co", "Cs", "Cc") and ch != "\n")
+    )
+    return f"{bad} broken characters" if bad else None
 
 
 def check_language(summary: str) -> str | None:
@@ -124,9 +133,10 @@ def check(summary: str, article: str) -> GuardResult:
     if not summary.strip():
         return GuardResult(False, ("empty summary",))
     reasons: list[str] = []
-    for single in (check_language(summary), check_repetition(summary)):
+    for single in (check_characters(summary), check_language(summary), check_repetition(summary)):
         if single:
             reasons.append(single)
     reasons += check_numbers(summary, article)
     reasons += check_names(normalise(summary), article)
+    reasons = list(dict.fromkeys(reasons))  # a name used twice is one problem
     return GuardResult(not reasons, tuple(reasons))
