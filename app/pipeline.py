@@ -51,7 +51,7 @@ class Progress:
     done: int
     failed: int
     cached: int
-    elapsed: float
+    elapsed: float  # seconds since the models were ready (before that: since the run started)
 
     @property
     def finished(self) -> int:
@@ -290,11 +290,14 @@ def _run(
     for article in articles:
         by_key.setdefault(article.key, []).append(article)
 
+    # The rate counts from when the models are ready: loading weights or starting Ray is not
+    # throughput, and counting it would make the ETA wrong for the rest of the run.
+    clock = {"from": started}
+
     def progress() -> None:
         if on_progress:
-            on_progress(
-                Progress(report.total, report.done, report.failed, report.cached, time.monotonic() - started)
-            )
+            elapsed = time.monotonic() - clock["from"]
+            on_progress(Progress(report.total, report.done, report.failed, report.cached, elapsed))
 
     def finish(key: str, summary: Summary | None, error: str | None, cached: bool = False) -> None:
         for article in by_key[key]:
@@ -324,6 +327,7 @@ def _run(
 
     backend, model, prompt_version = engine.identity()
     report.summariser = (backend, model, prompt_version)
+    clock["from"] = time.monotonic()
     skey = SummaryKey.of(backend, model, settings.style, settings.max_chars, prompt_version)
     store.set_run_summariser(run_id, skey)
 

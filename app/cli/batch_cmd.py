@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 import time
@@ -146,6 +147,7 @@ def batch(
     settings = settings.replace(db_path=db_path)
 
     err = sys.stderr
+    logging.getLogger("jieba").setLevel(logging.WARNING)  # its dictionary-loading chatter
     input_errors: list[str] = []
 
     def on_error(exc: InputError) -> None:
