@@ -19,7 +19,10 @@ _CJK_PUNCT = "\u3000-\u303f\uff00-\uffef\u2018-\u201d\u2026\u2014\u00b7"
 # A paragraph ending in one of these is finished; anything else may have been cut by a column break.
 _TERMINAL = "。！？!?…；;：:"
 _CLOSERS = "”’」』）)】》"
-_ENDS_SENTENCE = re.compile(rf"(?:[{_TERMINAL}]|[{_TERMINAL}][{_CLOSERS}]+|——)\s*$")
+# ...and so is one ending in a parenthetical note after a full stop: …3.2万户。（本报通讯员 X 供稿）
+_ENDS_SENTENCE = re.compile(
+    rf"(?:[{_TERMINAL}]|[{_TERMINAL}][{_CLOSERS}]+|——|[。！？!?…][（(][^（()）]*[）)])\s*$"
+)
 # Prose has clause punctuation or length; labels ("举报电话:0731-…"), signature lines and times do not.
 _PROSE_MARK = re.compile(r"[，,、；;。“”《》]")
 _LABEL_LINE = re.compile(rf"^[{HAN}]{{2,8}}[：:][^，,。]*$")
@@ -55,9 +58,10 @@ _QUALIFIER = (
 # Role markers. One-character roles (文/图) only count with an explicit separator, so that a name
 # such as 文涛 is not read as "文" + "涛".
 _ROLE = re.compile(
-    rf"(?P<role>[{HAN}]{{0,10}}?{_QUALIFIER}?[记記]者|特[约約]通[讯訊][员員]|通[讯訊][员員]|[实實][习習]生"
+    rf"(?P<role>[{HAN}]{{0,10}}?{_QUALIFIER}?(?:[记記]者|通[讯訊][员員]|[实實][习習]生)"
     rf"|[责責]任[编編][辑輯]|[责責][编編]|[编編][辑輯]|校[对對]|作者)"
     rf"\s*[/／:：|]?\s*"
+    rf"|(?P<both>文[/／][图圖]|[图圖][/／]文)\s*[/／:：|]?\s*"
     rf"|(?P<short>[摄攝]影|[图圖]片|文字|[图圖]|文)\s*[/／:：|]\s*"
 )
 _SUFFIX = re.compile(r"(?P<suffix>[摄攝]影[报報][道導]|[摄攝]影|[摄攝]|[报報][道導])(?=$|[\s）)、，,])")
@@ -192,15 +196,21 @@ def _strip_wrappers(text: str) -> str:
     return _PADDED_NAME.sub(r"\1\2", text)
 
 
-def _role_list(role: str) -> str:
-    role = role.translate(_T2S)
-    if "通讯员" in role:
-        return "correspondents"
-    if any(word in role for word in ("编辑", "责编", "校对")):
-        return "editors"
-    if role.startswith(("摄影", "图")):
-        return "photographers"
-    return "reporters"
+def _role_lists(role: str) -> set[str]:
+    """Which Credit lists a role's names go to; ``role`` may join roles printed together (文/图+记者)."""
+    targets: set[str] = set()
+    for part in role.translate(_T2S).split("+"):
+        if "通讯员" in part:
+            targets.add("correspondents")
+        elif any(word in part for word in ("编辑", "责编", "校对")):
+            targets.add("editors")
+        elif part in ("文/图", "图/文", "文／图", "图／文"):
+            targets.update(("reporters", "photographers"))
+        elif part.startswith(("摄影", "图")):
+            targets.add("photographers")
+        else:
+            targets.add("reporters")
+    return targets
 
 
 def parse_credit(text: str) -> Credit | None:
@@ -227,9 +237,14 @@ def parse_credit(text: str) -> Credit | None:
             continue
         m = _ROLE.match(text, pos)
         if m:
+            new_role = m.group("role") or m.group("both") or m.group("short")
+            if role is not None and not names:
+                role = f"{role}+{new_role}"  # 文/图 本报记者 X: both roles apply to the names after them
+                pos = m.end()
+                continue
             if names or role is not None:
                 groups.append((role, names, None))
-            role, names = (m.group("role") or m.group("short")), []
+            role, names = new_role, []
             pos = m.end()
             continue
         m = _SUFFIX.match(text, pos)
@@ -249,7 +264,7 @@ def parse_credit(text: str) -> Credit | None:
     for role, group_names, suffix in groups:
         if not group_names or (role is None and suffix is None):
             return None
-        targets = [_role_list(role)] if role else ["reporters"]
+        targets = sorted(_role_lists(role)) if role else ["reporters"]
         if suffix in ("摄", "摄影"):
             targets = ["photographers"]
         elif suffix == "摄影报道":

@@ -316,6 +316,8 @@ def test_leading_caption_is_kept_with_the_first_article() -> None:
         ("记者 张三 摄影报道", ["张三"], [], ["张三"]),
         ("新华社记者 王 芳", ["王芳"], [], []),
         ("本報記者 陳志明", ["陳志明"], [], []),
+        ("文/图 本报记者 陈静", ["陈静"], [], ["陈静"]),
+        ("本报通讯员 赵亮 实习生 孙悦", ["孙悦"], ["赵亮"], []),
     ],
 )
 def test_parse_credit(line: str, reporters: list, correspondents: list, photographers: list) -> None:
@@ -380,6 +382,7 @@ def test_rejoin_rule_is_careful() -> None:
     assert not continues("湖南省第一生态环境保护督察组", "2020年9月15日")
     assert not continues("主要做法如下：", "一是完善机制。")
     assert not continues("他说，这是一个很好的开始，", "一、加强领导。")
+    assert not continues("惠及居民3.2万户。（本报通讯员 周敏 供稿）", "本报通讯员 赵亮")
 
 
 def test_dedupe_keeps_first_and_short_repeats() -> None:
