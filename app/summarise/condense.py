@@ -39,7 +39,8 @@ def condense(text: str, budget: int, cost: Callable[[str], int]) -> Condensed:
         if pos not in chosen and used + costs[pos] <= budget:
             chosen.add(pos)
             used += costs[pos]
-    kept = "".join(sentence for pos, sentence, _ in ranked if pos in chosen)
+    # One sentence per line: an unpunctuated heading never fuses with the sentence after it.
+    kept = "\n".join(sentence for pos, sentence, _ in ranked if pos in chosen)
     note = (
         f"salient sentences: kept {len(chosen)} of {len(ranked)} sentences "
         f"({len(kept)} of {len(text)} characters) to fit an input budget of {budget} tokens"

@@ -14,7 +14,7 @@ from functools import lru_cache
 from app.summarise.base import Request, Style
 from app.summarise.keywords import keywords_from_words
 from app.summarise.limits import cut_to_limit
-from app.summarise.sentences import split_sentences
+from app.summarise.sentences import CLOSERS, SENTENCE_ENDS, split_sentences
 
 LEAD_BONUS = 1.0  # the first sentence's score is multiplied by 1 + LEAD_BONUS, the n-th by 1 + LEAD_BONUS/n
 DAMPING = 0.85
@@ -68,9 +68,14 @@ def rank_sentences(text: str) -> list[tuple[int, str, float]]:
     return ranked
 
 
+def _terminated(sentence: str) -> str:
+    # A line without end punctuation (a heading, the last line) must not fuse with the next sentence.
+    return sentence if sentence[-1] in SENTENCE_ENDS + CLOSERS else sentence + "。"
+
+
 def select_sentences(text: str, budget: int, max_count: int | None = None, cost=len) -> list[str]:
     """Best-scoring sentences whose total ``cost`` fits ``budget``, in original order."""
-    ranked = rank_sentences(text)
+    ranked = [(pos, _terminated(s), score) for pos, s, score in rank_sentences(text)]
     chosen: list[tuple[int, str]] = []
     used = 0
     for pos, sentence, _ in sorted(ranked, key=lambda r: -r[2]):

@@ -1,0 +1,101 @@
+"""The real llm code path (loading, chat template, batched greedy generation, guard, fallback) on the tiny
+random Qwen2 model. Its output is garbage, so the guard's retry → extractive fallback path runs for real."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from app.config import SAMPLE_PAGE, Settings
+from app.documents import Article, Summary
+from app.errors import ModelError
+from app.summarise import load_summariser, summarise_articles
+from app.summarise.base import STYLES, Request
+from app.summarise.sentences import split_sentences
+
+PAGE = SAMPLE_PAGE.read_text(encoding="utf-8")
+SHORT = "株洲开行首趟旅游专列。来自全省各地的300余名游客乘坐专列前往炎陵。专列全程约3小时。"
+
+
+@pytest.fixture(scope="module")
+def summariser(tiny_model_dir: Path):
+    return load_summariser(Settings(backend="llm", model=str(tiny_model_dir), batch_size=2, threads=1))
+
+
+@pytest.fixture(scope="module")
+def results(summariser) -> tuple[list[Article], list[Summary], list[int]]:
+    body = "\n".join(line for line in PAGE.splitlines() if line.strip() and not line.startswith("#"))
+    articles = [
+        Article("page", 1, "生态环保工作", body[:300]),
+        Article("page", 2, None, SHORT),  # untitled: gets a generated headline
+        Article("page", 3, "长文", body * 2),  # far over the 700-token input budget
+    ]
+    seen: list[int] = []
+    out = summarise_articles(articles, summariser, max_chars=40, on_summary=lambda i, s: seen.append(i))
+    return articles, out, seen
+
+
+def test_loads_through_the_llm_backend(summariser, tiny_model_dir: Path) -> None:
+    assert summariser.backend == "llm"
+    assert summariser.model_name == tiny_model_dir.name
+    assert summariser.prompt_version
+    assert next(summariser.model.parameters()).dtype.is_floating_point
+
+
+def test_one_summary_per_article_in_input_order(results) -> None:
+    articles, out, seen = results
+    assert [s.article_key for s in out] == [a.key for a in articles]
+    assert sorted(seen) == [0, 1, 2]
+    assert seen != [0, 1, 2]  # length-sorted batches finish out of input order; the list is restored
+
+
+def test_every_summary_obeys_the_limit_and_records_the_guard(results) -> None:
+    _, out, _ = results
+    for summary in out:
+        assert 0 < len(summary.text) <= 40
+        assert summary.max_chars == 40
+        assert summary.guard in ("ok", "retried", "fallback")
+        if summary.guard != "ok":
+            assert summary.guard_reasons
+        assert len(summary.keywords) == 5
+
+
+def test_garbage_output_falls_back_to_the_articles_own_sentences(results) -> None:
+    articles, out, _ = results
+    fallbacks = [(a, s) for a, s in zip(articles, out, strict=True) if s.guard == "fallback"]
+    assert fallbacks, "a random model should not pass the guard twice for every article"
+    for article, summary in fallbacks:
+        assert any(r.startswith("attempt 1: ") for r in summary.guard_reasons)
+        assert any(r.startswith("attempt 2: ") for r in summary.guard_reasons)
+        for sentence in split_sentences(summary.text):
+            assert sentence.rstrip("。") in article.text
+
+
+def test_long_article_is_condensed_and_says_how(results) -> None:
+    _, out, _ = results
+    assert out[0].condensed is None
+    assert out[2].condensed and "kept" in out[2].condensed and "700 tokens" in out[2].condensed
+
+
+def test_untitled_article_gets_a_generated_headline(results) -> None:
+    _, out, _ = results
+    assert out[0].generated_title is None
+    title = out[1].generated_title
+    assert title and len(title) <= STYLES["headline"].max_chars
+    assert out[1].as_dict()["title_generated"] is True
+
+
+def test_batched_generation_restores_request_order(summariser) -> None:
+    brief = STYLES["brief"]
+    requests = [Request("标题", SHORT[: 10 + 12 * i], brief, 12) for i in range(4)]
+    forward = summariser.generate(requests)
+    backward = summariser.generate(requests[::-1])
+    assert backward[::-1] == forward  # same length-sorted batches, outputs put back where they belong
+    assert len(set(forward)) > 1
+
+
+def test_bad_model_folder_is_a_clear_error(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(ModelError, match="no config.json"):
+        load_summariser(Settings(backend="llm", model=str(tmp_path / "empty")))
