@@ -86,6 +86,12 @@ _CONTINUATION = re.compile(
     r"\s*(?P<close>[）)】])?\s*$"
 )
 
+# (上接第1版) / >>> 上接 A1版 at the start of a paragraph continued from another page.
+_LEADING_CONTINUATION = re.compile(
+    r"^\s*(?:>{2,}\s*)?(?:[（(【]\s*(?:上接|接上|接)\s*[^（()）【】]{1,12}?版[^（()）【】]{0,4}[）)】]"
+    r"|>{2,}\s*上接\s*\S{1,12}?版\S{0,4}\s)\s*"
+)
+
 _SIDEBAR = re.compile(
     r"^[【\[■●◆]?\s*(?:相[关關][链鏈]接|新[闻聞][链鏈]接|背景[链鏈]接|知[识識][链鏈]接|延伸[阅閱][读讀]|相[关關][阅閱][读讀]"
     r"|相[关關]新[闻聞]|新[闻聞]背景|背景[资資]料|小[贴貼]士|名[词詞]解[释釋]|[链鏈]接)"
@@ -339,6 +345,14 @@ def split_continuation(paragraph: str) -> tuple[str, str | None, str | None]:
     if direction in ("转", "接") and not (m.group("lead") or bracketed):
         return paragraph, None, None
     return paragraph[: offset + m.start()].rstrip(), direction, re.sub(r"\s+", "", m.group("where"))
+
+
+def split_leading_continuation(paragraph: str) -> tuple[str, str | None]:
+    """Take a "continued from" marker off the start of a paragraph: returns (rest, marker)."""
+    m = _LEADING_CONTINUATION.match(paragraph)
+    if not m or m.end() == len(paragraph):
+        return paragraph, None
+    return paragraph[m.end() :], m.group(0).strip()
 
 
 def is_sidebar_heading(text: str) -> bool:

@@ -247,7 +247,11 @@ def rule_untitled_articles(lines: list[Line], page_title: str | None = None) -> 
 
 
 def _is_kicker(text: str) -> bool:
-    return len(text) <= _KICKER_MAX and not _KICKER_FORBIDDEN.search(text) and not clean.parse_dateline(text)
+    if len(text) > _KICKER_MAX or clean.parse_dateline(text):
+        return False
+    if text.startswith(("——", "—")):  # ——访全国人大代表：张三 may carry a colon
+        return not re.search(r"[。！？!?]", text)
+    return not _KICKER_FORBIDDEN.search(text)
 
 
 def _header_follows(lines: list[Line], i: int) -> bool:
@@ -366,11 +370,14 @@ def rule_body(lines: list[Line], art: _Builder) -> None:
             art.headings.add(len(art.paragraphs))
             art.paragraphs.append(line.text)
         else:
-            rest, direction, where = clean.split_continuation(line.text)
+            text, marker = clean.split_leading_continuation(line.text)
+            if marker:
+                art.remove("continuation", marker)
+            rest, direction, where = clean.split_continuation(text)
             if direction:
                 if direction in ("下转", "转") and art.continued_on is None:
                     art.continued_on = where
-                art.remove("continuation", line.text[len(rest) :].strip())
+                art.remove("continuation", text[len(rest) :].strip())
             if rest:
                 art.paragraphs.append(rest)
         i += 1
@@ -393,6 +400,9 @@ def _build(draft: _Draft, page: Page, index: int) -> Article:
     start = rule_header(lines, art)
     rule_body(lines[start:], art)
     paragraphs = rule_clean_body(art)
+    if not paragraphs and art.captions:
+        # A photo story: the captions are all the text there is, so they are also its body.
+        paragraphs = list(art.captions)
     credit = art.credit
     for name in credit.editors:
         art.remove("editor", name)

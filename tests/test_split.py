@@ -421,3 +421,18 @@ def test_transliterated_names_and_bare_report_credit() -> None:
     assert credit and credit.reporters == ["阿卜杜拉·买买提"]
     credit = parse_credit("张三 报道")
     assert credit and credit.reporters == ["张三"]
+
+
+def test_photo_story_leading_continuation_and_dash_subtitle() -> None:
+    text = (
+        "## 金秋时节稻谷香\n\n9月26日，醴陵市农民在田间收割稻谷。（记者 黄志强 摄）\n\n"
+        "## 老劳模的新课堂\n\n——访全国劳动模范：张建国\n\n本报记者 李华\n\n"
+        "（上接第1版）今年以来，张建国已经走进20多所学校。\n\n▲张建国在学校为学生授课。"
+    )
+    photo, story = split_page(Page(source="p", text=text))
+    assert photo.captions == ("9月26日，醴陵市农民在田间收割稻谷。",) and photo.photographers == ("黄志强",)
+    assert photo.text == "9月26日，醴陵市农民在田间收割稻谷。"  # a photo story's caption is its text
+    assert story.subtitle == "——访全国劳动模范：张建国"
+    assert story.text == "今年以来，张建国已经走进20多所学校。"
+    assert story.captions == ("▲张建国在学校为学生授课。",)
+    assert ("continuation", "（上接第1版）") in [(r.rule, r.text) for r in story.removed]
