@@ -97,5 +97,5 @@ def test_batched_generation_restores_request_order(summariser) -> None:
 
 def test_bad_model_folder_is_a_clear_error(tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
-    with pytest.raises(ModelError, match="no config.json"):
+    with pytest.raises(ModelError, match=r"no config\.json"):
         load_summariser(Settings(backend="llm", model=str(tmp_path / "empty")))

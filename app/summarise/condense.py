@@ -27,7 +27,7 @@ def condense(text: str, budget: int, cost: Callable[[str], int]) -> Condensed:
     if total <= budget:
         return Condensed(text, None)
     ranked = rank_sentences(text)
-    costs = {pos: cost(sentence) for pos, sentence, _ in ranked}
+    costs = {pos: cost(sentence) + 1 for pos, sentence, _ in ranked}  # + the line break
     chosen: set[int] = set()
     used = 0
     for pos, _, _ in ranked:  # the lead, in order
