@@ -1,0 +1,169 @@
+"""Batch throughput: articles/min for 50 articles with the local engine and with Ray (2 workers).
+
+    python bench/bench_batch.py                          # the default model (llm backend)
+    python bench/bench_batch.py --backend extractive     # no weights: measures the batch machinery
+    python bench/bench_batch.py --articles 20 --engines local
+
+Each engine runs in a child process of its own, into a fresh store, so its peak memory is its own
+and neither benefits from the other's cache. Reported per engine:
+- wall: the whole run, model loading and Ray start-up included (what a user waits for);
+- work: articles/min from the moment the models were ready (the steady rate);
+- peak memory of each process that holds a model: the local process, or each Ray worker actor.
+Both engines run in the same invocation, on the same articles and machine, so their ratio is
+meaningful even when the machine is shared and the absolute numbers are noisy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+SEED = ROOT / "examples" / "zhuzhou_front_page.txt"
+TEST_PAGES = ROOT / "tests" / "data" / "inputs"
+LCSTS = Path("/work/shared/eval/lcsts_dev.jsonl")
+
+
+def build_inputs(folder: Path, wanted: int) -> list[str]:
+    """The seed page and the test pages, topped up to ``wanted`` articles with one-article rows."""
+    from app.config import Settings
+    from app.ingest import read_inputs
+    from app.split import split_page
+
+    paths = [str(SEED), str(TEST_PAGES)]
+    have = sum(len(split_page(p)) for p in read_inputs(paths, Settings(), on_error=lambda e: None))
+    texts: list[str] = []
+    if LCSTS.is_file():  # short real news texts; absent outside this workspace
+        texts = [json.loads(line)["text"] for line in LCSTS.read_text(encoding="utf-8").splitlines()]
+    if len(texts) < wanted:
+        paragraphs = [p.strip() for p in SEED.read_text(encoding="utf-8").splitlines() if len(p.strip()) > 80]
+        texts += [
+            f"{p}（第{i}条）" for i, p in enumerate(paragraphs * (wanted // max(1, len(paragraphs)) + 1))
+        ]
+    rows = folder / "extra.jsonl"
+    need = max(0, wanted - have)
+    rows.write_text(
+        "".join(json.dumps({"title": None, "text": t}, ensure_ascii=False) + "\n" for t in texts[:need]),
+        encoding="utf-8",
+    )
+    return [*paths, str(rows)] if need else paths
+
+
+def run_one(args: argparse.Namespace) -> dict:
+    """One engine over the inputs, in this (child) process. Prints nothing but the JSON result."""
+    import logging
+
+    from app.config import load_settings
+    from app.engines import make_engine
+    from app.ingest import read_inputs
+    from app.pipeline import Progress, run_pages
+    from app.store import Store
+
+    logging.getLogger("jieba").setLevel(logging.WARNING)
+    settings = load_settings().replace(
+        backend=args.backend, model=args.model, batch_size=args.batch_size, db_path=Path(args.db)
+    )
+    began = time.monotonic()
+    pages = read_inputs(args.inputs, settings)
+    last: list[Progress] = []
+    engine = make_engine(args.one, settings, workers=args.workers)
+    with Store(settings.db_path) as store:
+        report = run_pages(pages, settings, store, engine=engine, on_progress=last.append)
+    wall = time.monotonic() - began
+    own_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    workers_mb = getattr(engine, "worker_peak_mb", None) or [own_mb]
+    work = last[-1].elapsed if last else wall
+    return {
+        "engine": args.one,
+        "workers": args.workers if args.one == "ray" else 1,
+        "articles": report.total,
+        "done": report.done,
+        "failed": report.failed,
+        "summariser": list(report.summariser or ()),
+        "wall_s": round(wall, 1),
+        "work_s": round(work, 1),
+        "per_min_wall": round(report.done / wall * 60, 1),
+        "per_min_work": round(report.done / work * 60, 1) if work else None,
+        "driver_peak_mb": round(own_mb),
+        "worker_peak_mb": [round(m) for m in workers_mb],
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument(
+        "--backend", default=None, help="llm | seq2seq | extractive | lead (default: the settings')"
+    )
+    ap.add_argument("--model", default=None, help="model name or folder (default: the settings')")
+    ap.add_argument("--articles", type=int, default=50)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--batch-size", type=int, default=None)
+    ap.add_argument("--engines", default="local,ray", help="comma-separated, run in this order")
+    ap.add_argument("--json", type=Path, help="also write the results here")
+    ap.add_argument("--one", help=argparse.SUPPRESS)  # child mode: run this engine only
+    ap.add_argument("--db", help=argparse.SUPPRESS)
+    ap.add_argument("--inputs", nargs="*", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+
+    if args.one:
+        print(json.dumps(run_one(args)))
+        return
+
+    results = []
+    with tempfile.TemporaryDirectory(prefix="zhaiyao-bench-") as tmp:
+        inputs = build_inputs(Path(tmp), args.articles)
+        for engine in args.engines.split(","):
+            cmd = [
+                sys.executable,
+                str(Path(__file__).resolve()),
+                "--one",
+                engine,
+                "--db",
+                str(Path(tmp) / f"{engine}.db"),
+            ]
+            cmd += ["--workers", str(args.workers), "--inputs", *inputs]
+            for flag, value in (
+                ("--backend", args.backend),
+                ("--model", args.model),
+                ("--batch-size", args.batch_size),
+            ):
+                if value is not None:
+                    cmd += [flag, str(value)]
+            print(f"running {engine} ...", file=sys.stderr, flush=True)
+            proc = subprocess.run(cmd, capture_output=True, text=True, cwd=tmp)
+            if proc.returncode != 0:
+                sys.exit(f"{engine} failed:\n{proc.stderr[-3000:]}")
+            results.append(json.loads(proc.stdout.strip().splitlines()[-1]))
+
+    backend = results[0]["summariser"]
+    print(f"\nbatch over {results[0]['articles']} articles, summariser: {' '.join(map(str, backend))}\n")
+    header = f"{'engine':<10} {'done':>5} {'wall s':>7} {'art/min (wall)':>15} {'art/min (work)':>15}"
+    header += "  peak MB per worker"
+    print(header)
+    print("-" * len(header))
+    for r in results:
+        name = f"{r['engine']}×{r['workers']}" if r["engine"] == "ray" else r["engine"]
+        print(
+            f"{name:<10} {r['done']:>5} {r['wall_s']:>7} {r['per_min_wall']:>15} {r['per_min_work']!s:>15}  "
+            f"{', '.join(map(str, r['worker_peak_mb']))}"
+        )
+    if len(results) == 2:
+        a, b = results
+        print(
+            f"\n{b['engine']} / {a['engine']}: {b['per_min_work'] / a['per_min_work']:.2f}× (work rate), "
+            f"{b['per_min_wall'] / a['per_min_wall']:.2f}× (wall rate)"
+        )
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
