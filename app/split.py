@@ -30,6 +30,7 @@ class Line:
     text: str
     credit: clean.Credit | None = None
     caption: str | None = None
+    marker: tuple[str, str] | None = None  # (下转 | 上接 …, where) for continuation lines
 
 
 @dataclass
@@ -63,6 +64,7 @@ class _Builder:
     continued_on: str | None = None
     paragraphs: list[str] = field(default_factory=list)
     headings: set[int] = field(default_factory=set)  # indexes of in-body section headings
+    resumes: set[int] = field(default_factory=set)  # paragraphs that finish a sentence a box cut off
     removed: list[Removal] = field(default_factory=list)
 
     def remove(self, rule: str, text: str) -> None:
@@ -89,8 +91,8 @@ def rule_markdown_heading(raw: str) -> Line | None:
 def rule_continuation_line(raw: str) -> Line | None:
     """A line that is only a continuation marker (>>> 下转 A2版② / （上接第1版））."""
     rest, direction, where = clean.split_continuation(raw)
-    if direction and not rest.strip():
-        return Line("marker", f"{direction} {where}")
+    if direction and where and not rest.strip():
+        return Line("marker", raw, marker=(direction, where))
     return None
 
 
@@ -308,8 +310,8 @@ def rule_metadata_line(line: Line, art: _Builder) -> None:
     if line.kind == "furniture":
         art.remove("page_header", line.text)
         return
-    if line.kind == "marker":
-        direction, _, where = line.text.partition(" ")
+    if line.marker is not None:
+        direction, where = line.marker
         if direction in ("下转", "转") and art.continued_on is None:
             art.continued_on = where
         art.remove("continuation", line.text)
@@ -332,8 +334,10 @@ def rule_sidebar(lines: list[Line], i: int, art: _Builder) -> int:
     it; otherwise the box runs to the next heading or the article's end.
     """
     heading = lines[i].text
-    interrupted = bool(art.paragraphs) and not clean.ends_sentence(art.paragraphs[-1])
+    last = len(art.paragraphs) - 1
+    interrupted = last >= 0 and last not in art.headings and not clean.ends_sentence(art.paragraphs[last])
     body: list[str] = []
+    after_first = None
     j = i + 1
     while j < len(lines) and lines[j].kind in ("text", "caption"):
         if lines[j].kind == "caption":
@@ -342,13 +346,17 @@ def rule_sidebar(lines: list[Line], i: int, art: _Builder) -> int:
             continue
         body.append(lines[j].text)
         j += 1
+        after_first = after_first or j
         if interrupted and not clean.ends_sentence(body[-1]):
             break
     else:
-        if interrupted and len(body) > 1:
+        if interrupted and len(body) > 1 and after_first is not None:
             # The box never broke off: take its first paragraph only, so the body sentence resumes.
-            j = i + 2
+            j = after_first
             body = body[:1]
+    if interrupted and j < len(lines) and lines[j].kind == "text":
+        # Whatever its length, the sentence the box interrupted resumes in the next paragraph.
+        art.resumes.add(len(art.paragraphs))
     text = "\n".join(clean.normalise_width(p) for p in body)
     art.sidebars.append(Sidebar(clean.normalise_width(heading), text))
     art.remove("sidebar", "\n".join([heading, *body]))
@@ -386,7 +394,13 @@ def rule_body(lines: list[Line], art: _Builder) -> None:
 def rule_clean_body(art: _Builder) -> list[str]:
     """Dedupe verbatim repeats, rejoin column breaks, then width-normalise punctuation."""
     headings = {art.paragraphs[i] for i in art.headings}
-    kept, dropped = clean.dedupe_paragraphs(art.paragraphs)
+    paragraphs: list[str] = []
+    for i, para in enumerate(art.paragraphs):
+        if i in art.resumes and paragraphs:
+            paragraphs[-1] += para
+        else:
+            paragraphs.append(para)
+    kept, dropped = clean.dedupe_paragraphs(paragraphs)
     for para in dropped:
         art.remove("duplicate_paragraph", para)
     fixed = {i for i, p in enumerate(kept) if p in headings}
