@@ -440,8 +440,9 @@ def test_photo_story_leading_continuation_and_dash_subtitle() -> None:
 
 def test_complete_sidebar_box_inside_a_short_sentence() -> None:
     text = (
-        "## 测试边栏\n\n本报讯 市文旅局与省旅\n\n### 链接 名词解释\n\n工业旅游是以工业企业为对象的旅游活动。\n\n"
-        "行社协会签订了合作协议。\n\n此后还有一段正文。\n\n### 相关链接\n\n第一条链接内容。\n\n第二条链接内容。"
+        "## 测试边栏\n\n本报讯 市文旅局与省旅\n\n### 链接 名词解释\n\n"
+        "工业旅游是以工业企业为对象的旅游活动。\n\n行社协会签订了合作协议。\n\n此后还有一段正文。\n\n"
+        "### 相关链接\n\n第一条链接内容。\n\n第二条链接内容。"
     )
     (article,) = split_page(Page(source="p", text=text))
     assert article.text == "市文旅局与省旅行社协会签订了合作协议。\n此后还有一段正文。"
