@@ -13,6 +13,7 @@ import glob
 import io
 import json
 import os
+import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -43,6 +44,8 @@ _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 # "succeeding" with a Western code page on bytes that are really garbage.
 _CANDIDATES = ["utf_8", "gb18030", "big5"]
 _ENCODING_NAMES = {"utf_8": "utf-8", "gb18030": "gb18030", "big5": "big5"}
+
+_UTF8_LEADS = bytes(range(0xC0, 0x100))
 
 ErrorHandler = Callable[[InputError], None]
 
@@ -195,7 +198,7 @@ def decode(name: str, data: bytes) -> tuple[str, str]:
     # Text that is valid UTF-8 for a good stretch and then breaks is corrupt UTF-8, not another
     # encoding: say where it breaks instead of guessing a legacy code page that happens to fit.
     valid = data[: utf8_error.start]
-    if sum(1 for b in valid if b >= 0xC0) >= 8:
+    if len(valid) - len(valid.translate(None, _UTF8_LEADS)) >= 8:
         line = valid.count(b"\n") + 1
         raise InputError(name, f"undecodable bytes at offset {utf8_error.start}: invalid UTF-8", line)
     from charset_normalizer import from_bytes
@@ -242,7 +245,7 @@ def _html_page(name: str, html: str, encoding: str) -> Page:
     )
     if not markdown or not markdown.strip():
         raise InputError(name, "HTML page has no main text")
-    lines = [ln.strip() for ln in markdown.splitlines()]
+    lines = [_plain_markdown(ln) for ln in markdown.splitlines()]
     titles = [ln.lstrip("#").strip() for ln in lines if ln.startswith(("# ", "## "))]
     if len(titles) >= 2:
         # Every article title becomes a "##" title for the splitter, whatever its HTML level.
@@ -255,6 +258,18 @@ def _html_page(name: str, html: str, encoding: str) -> Page:
     body = [ln for ln in lines if not (ln.startswith(("# ", "## ")) and ln.lstrip("#").strip() == title)]
     text = "\n".join(body).strip()
     return Page(source=name, text=text, encoding=encoding, format="html", kind="article", title=title)
+
+
+_MD_EMPHASIS = re.compile(r"\*\*|__|(?<![\w*])\*(?=\S)|(?<=\S)\*(?![\w*])")
+_MD_LIST = re.compile(r"^(?:[-*+]\s+|>\s*)")
+
+
+def _plain_markdown(line: str) -> str:
+    """Drop the markdown emphasis, list and quote marks trafilatura adds; keep headings for the splitter."""
+    line = line.strip()
+    if line.startswith("#"):
+        return line
+    return _MD_EMPHASIS.sub("", _MD_LIST.sub("", line))
 
 
 _HTML_BLOCKS = {"h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "blockquote", "figcaption", "pre", "td"}
@@ -311,6 +326,8 @@ def _row(
             fields = ", ".join(map(str, record)) or "none"
             raise InputError(name, f"required field {settings.text_field!r} missing (fields: {fields})", line)
         text = record[settings.text_field]
+        if text is None:  # a CSV row shorter than its header
+            text = ""
         if not isinstance(text, str):
             raise InputError(name, f"field {settings.text_field!r} is not a string", line)
         if not text.strip():

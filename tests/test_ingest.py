@@ -231,3 +231,26 @@ def test_bad_files_are_reported_and_skipped_in_a_run(tmp_path: Path) -> None:
     pages = read_inputs([str(tmp_path), str(tmp_path / "missing.txt")], Settings(), on_error=seen.append)
     assert [Path(p.source).name for p in pages] == ["good.txt"]
     assert sorted(Path(e.source).name for e in seen) == ["bin.md", "empty.txt", "missing.txt"]
+
+
+def test_html_in_gbk_loses_markdown_marks() -> None:
+    html = (
+        '<html><head><meta charset="gbk"><title>测试页</title></head><body><article><h1>市里召开会议</h1>'
+        "<p>本报讯 9月28日，市里召开<b>重要会议</b>，部署下一阶段工作。会议强调，要抓好落实。</p>"
+        "<ul><li>一是加强领导；</li><li>二是压实责任。</li></ul>"
+        "<p>会议还通报了前一阶段的工作情况，各部门负责人参加会议并作表态发言，表示将全力以赴。</p>"
+        "</article></body></html>"
+    )
+    (page,) = read_bytes("notice.html", html.encode("gbk"), Settings())
+    assert page.encoding == "gb18030" and page.title == "市里召开会议"
+    assert "召开重要会议" in page.text and "*" not in page.text
+    assert "\n一是加强领导；\n" in page.text
+
+
+def test_empty_text_cell_is_reported_with_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "rows.csv"
+    path.write_text("title,text\n甲,正文甲。\n乙\n丙,正文丙。\n", encoding="utf-8")
+    seen: list[InputError] = []
+    pages = read_inputs([str(path)], Settings(), on_error=seen.append)
+    assert [p.title for p in pages] == ["甲", "丙"]
+    assert [(e.line, e.problem) for e in seen] == [(3, "field 'text' is empty")]
