@@ -1,0 +1,204 @@
+"""``zhaiyao view`` (the viewer on the store) and ``zhaiyao start`` (the main job, ending in the viewer)."""
+
+from __future__ import annotations
+
+import sys
+import time
+import webbrowser
+from pathlib import Path
+
+import click
+
+from app.cli import settings_from
+from app.config import SAMPLE_PAGE, Settings
+from app.viewer_server import has_display, pick_port, start_server, stop_server, viewer_url, wait_ready
+
+
+def _serve(
+    settings: Settings, port: int | None, *, page: str | None, no_browser: bool, env: dict[str, str]
+) -> None:
+    """Run the viewer server in the foreground until Ctrl-C, then stop it and everything it started."""
+    chosen = pick_port(port)
+    url = viewer_url(chosen, page)
+    proc = start_server(settings.db_path, chosen, max_upload_mb=settings.max_file_mb, env=env, log=None)
+    try:
+        click.echo(f"starting the viewer on port {chosen} (store: {settings.db_path}) …", err=True)
+        wait_ready(proc, chosen)
+        click.echo(f"viewer: {url}")
+        if no_browser or not has_display():
+            click.echo("open that address in a browser; Ctrl-C stops the viewer", err=True)
+        else:
+            webbrowser.open(url)
+            click.echo("opened in your browser; Ctrl-C stops the viewer", err=True)
+        while proc.poll() is None:
+            time.sleep(0.5)
+        if proc.returncode:
+            click.echo(f"error: the viewer server stopped with code {proc.returncode}", err=True)
+            sys.exit(1)
+    finally:
+        stop_server(proc)
+
+
+def _settings_env(settings: Settings) -> dict[str, str]:
+    # The server reads its Settings like any other process (load_settings); these make its controls
+    # start where the command's options left them.
+    env = {
+        "ZHAIYAO_BACKEND": settings.backend,
+        "ZHAIYAO_MODEL": settings.model,
+        "ZHAIYAO_STYLE": settings.style,
+        "ZHAIYAO_MODELS_DIR": str(settings.models_dir),
+        "ZHAIYAO_MAX_FILE_MB": f"{settings.max_file_mb:g}",
+    }
+    if settings.max_chars:
+        env["ZHAIYAO_MAX_CHARS"] = str(settings.max_chars)
+    return env
+
+
+_port = click.option(
+    "--port", type=click.IntRange(1, 65535), help="port on localhost (default: first free from 8501)"
+)
+_db = click.option(
+    "--db", type=click.Path(path_type=Path, dir_okay=False), help="the store (default: ZHAIYAO_DB)"
+)
+_no_browser = click.option("--no-browser", is_flag=True, help="only print the address; do not open a browser")
+
+
+@click.command("view")
+@_port
+@_db
+@_no_browser
+@click.option("--page", "page", help="open this page of the store first (its source name)")
+@click.pass_context
+def view_command(
+    ctx: click.Context, port: int | None, db: Path | None, no_browser: bool, page: str | None
+) -> None:
+    """Browse the store in a web page: pages, summaries, sources highlighted; upload or paste new pages."""
+    settings = settings_from(ctx).replace(db_path=db)
+    _serve(settings, port, page=page, no_browser=no_browser, env=_settings_env(settings))
+
+
+def _progress_printer() -> object:
+    """Weights-fetch progress as one updating line per stage (plain lines when not a terminal)."""
+    state: dict[str, object] = {"stage": None, "last": 0.0}
+    tty = sys.stderr.isatty()
+
+    def progress(stage: str, done: int, total: int) -> None:
+        now = time.monotonic()
+        finished = total and done >= total
+        if stage == state["stage"] and not finished and now - float(state["last"]) < (0.2 if tty else 5.0):
+            return
+        state["stage"], state["last"] = stage, now
+        amount = f"{done / total:.0%}" if total else f"{done:,}"
+        if stage in ("join", "hash", "verify") and total:
+            amount += f" of {total / 1e9:.2f} GB"
+        elif total:
+            amount += f" ({done}/{total})"
+        line = f"model {stage}: {amount}"
+        if tty:
+            click.echo("\r" + line.ljust(60), nl=bool(finished), err=True)
+        else:
+            click.echo(line, err=True)
+
+    return progress
+
+
+@click.command("start")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--backend", help="llm | seq2seq | extractive | lead (default: llm)")
+@click.option("--model", help="model name from models/manifest.toml or a model folder")
+@click.option(
+    "--style", type=click.Choice(["headline", "brief", "bullets"]), help="summary style (default: brief)"
+)
+@_port
+@_db
+@_no_browser
+@click.option("--no-view", is_flag=True, help="summarise and report, but do not start the viewer")
+@click.pass_context
+def start_command(
+    ctx: click.Context,
+    paths: tuple[Path, ...],
+    backend: str | None,
+    model: str | None,
+    style: str | None,
+    port: int | None,
+    db: Path | None,
+    no_browser: bool,
+    no_view: bool,
+) -> None:
+    """The main job: summarise the sample page (or PATHs) into the store, then open the viewer on it.
+
+    The first run fetches the default model (about 1.1 GB, once) with progress.
+    """
+    from app.ingest import read_inputs
+    from app.pipeline import run_pages
+    from app.store import Store
+    from app.summarise import load_summariser
+
+    settings = settings_from(ctx).replace(backend=backend, model=model, style=style, db_path=db)
+    inputs = [str(p) for p in paths] or [str(SAMPLE_PAGE)]
+    skipped: list[str] = []
+
+    def on_error(exc: Exception) -> None:
+        skipped.append(str(exc))
+        click.echo(f"skipped: {exc}", err=True)
+
+    pages = read_inputs(inputs, settings, on_error=on_error)
+    if not pages:
+        raise click.ClickException("nothing to summarise: every input was skipped")
+    click.echo(f"loading the {settings.backend} summariser ({settings.model}) …", err=True)
+    loaded = time.monotonic()
+    summariser = load_summariser(settings, progress=_progress_printer())
+    click.echo(f"loaded in {time.monotonic() - loaded:.1f} s", err=True)
+
+    def on_progress(p: object) -> None:
+        click.echo(f"\r{p.finished}/{p.total} articles".ljust(30), nl=p.finished == p.total, err=True)
+
+    with Store(settings.db_path) as store:
+        report = run_pages(
+            pages,
+            settings,
+            store,
+            summariser=summariser,
+            inputs=inputs,
+            input_errors=skipped,
+            on_progress=on_progress,
+        )
+        results = [r for p in pages for r in store.page_results(p.source, _key(report, settings))]
+    _print_report(report, results, settings)
+    if no_view:
+        return
+    _serve(settings, port, page=pages[0].source, no_browser=no_browser, env=_settings_env(settings))
+
+
+def _key(report: object, settings: Settings):
+    from app.store import SummaryKey
+
+    if report.summariser is None:
+        return None
+    backend, model, prompt_version = report.summariser
+    return SummaryKey.of(backend, model, settings.style, settings.max_chars, prompt_version)
+
+
+def _print_report(report: object, results: list, settings: Settings) -> None:
+    guard = {"ok": 0, "retried": 0, "fallback": 0}
+    for r in results:
+        if r.summary is not None:
+            guard[r.summary.guard] = guard.get(r.summary.guard, 0) + 1
+    click.echo(
+        f"{report.done} of {report.total} articles from {report.pages} page(s) summarised "
+        f"({report.summarised} new, {report.cached} from the cache, {report.failed} failed) "
+        f"in {report.seconds:.1f} s"
+    )
+    click.echo(f"guard: {guard['ok']} ok, {guard['retried']} retried, {guard['fallback']} fallback")
+    for r in results[:12]:
+        title = r.article.title or (r.summary.generated_title if r.summary else None) or "（无标题）"
+        text = r.summary.text.replace("\n", " / ") if r.summary else f"[{r.status}] {r.error or ''}"
+        click.echo(f"{r.article.index:>3}. {title}\n     {text}")
+    if len(results) > 12:
+        click.echo(f"     … and {len(results) - 12} more")
+    for failure in report.failures:
+        click.echo(f"failed: {failure.page} #{failure.index}: {failure.error}", err=True)
+    click.echo(f"store: {settings.db_path}")
+
+
+COMMANDS = [view_command, start_command]

@@ -1,0 +1,423 @@
+"""What the viewer shows, computed without Streamlit: support highlighting, escaped HTML, upload checks.
+
+The Streamlit page (``app/viewer.py``) only draws. Everything here is plain Python so it can be tested
+directly, and every piece of input text that ends up in HTML passes through :func:`esc` first: a page
+containing ``<script>`` must show the tag as text, never run it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import itertools
+import re
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import PurePath
+from typing import Any
+
+from app.config import Settings
+from app.documents import Article, ArticleResult, Summary
+from app.errors import InputError
+from app.store import Store, SummaryKey
+from app.summarise.sentences import CLOSERS, SENTENCE_ENDS
+
+# What the upload box accepts: the page formats a reader would have at hand (issue 6).
+UPLOAD_TYPES: tuple[str, ...] = ("txt", "md", "html", "htm", "jsonl")
+BACKENDS: tuple[str, ...] = ("llm", "seq2seq", "extractive", "lead")
+
+GUARD_LABELS: dict[str, tuple[str, str]] = {
+    # status: (label, why it matters to a reader)
+    "ok": ("核查通过 · guard ok", "every number and name in the summary is in the article"),
+    "retried": ("重试后通过 · retried", "the first summary failed the check; a stricter retry passed"),
+    "fallback": ("抽取式兜底 · fallback", "generated summaries failed the check; sentences from the article"),
+}
+
+
+def esc(text: object) -> str:
+    """HTML-escape any input value (quotes included, so it is safe inside attributes too)."""
+    return html.escape("" if text is None else str(text), quote=True)
+
+
+# --- uploads --------------------------------------------------------------------------------------
+
+
+def check_upload(name: str, size: int, settings: Settings) -> None:
+    """Refuse an upload the viewer cannot read, before any bytes are decoded.
+
+    Raises InputError with a message meant for the page: the file name and what to do about it.
+    """
+    suffix = PurePath(name).suffix.lower().lstrip(".")
+    if suffix not in UPLOAD_TYPES:
+        shown = f".{suffix}" if suffix else "no extension"
+        raise InputError(name, f"unsupported format ({shown}); upload one of: .{', .'.join(UPLOAD_TYPES)}")
+    limit = int(settings.max_file_mb * 1024 * 1024)
+    if size > limit:
+        raise InputError(
+            name, f"file is {size / 1024 / 1024:.1f} MB, over the {settings.max_file_mb:g} MB upload limit"
+        )
+    if size == 0:
+        raise InputError(name, "file is empty")
+
+
+def paste_name(text: str, fmt: str) -> str:
+    """A stable source name for pasted text, so pasting the same page twice reuses the cache."""
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
+    return f"pasted-{digest}.{fmt}"
+
+
+# --- sentence support -----------------------------------------------------------------------------
+
+_SENTENCE_SPAN = re.compile(
+    rf"[^{re.escape(SENTENCE_ENDS)}\n]+(?:[{re.escape(SENTENCE_ENDS)}]+[{re.escape(CLOSERS)}]*)?"
+)
+_KEEP = re.compile(r"[\w\u3400-\u4dbf\u4e00-\u9fff]")
+
+
+@dataclass(frozen=True)
+class Span:
+    """A sentence of the article body and how much of the summary it supports (0 = none)."""
+
+    start: int
+    end: int
+    score: float = 0.0
+    summary_sentence: int | None = None  # 1-based index of the summary sentence it supports most
+
+
+def sentence_spans(text: str) -> list[Span]:
+    """Sentences of ``text`` as character offsets; line breaks end a sentence too."""
+    spans = []
+    for match in _SENTENCE_SPAN.finditer(text):
+        start, end = match.span()
+        # Trim surrounding blanks so a highlight never starts with an indent.
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        if end > start:
+            spans.append(Span(start, end))
+    return spans
+
+
+def _bigrams(text: str) -> set[str]:
+    chars = [c.lower() for c in text if _KEEP.match(c)]
+    if len(chars) == 1:
+        return {chars[0]}
+    return {a + b for a, b in itertools.pairwise(chars)}
+
+
+def summary_sentences(summary: str) -> list[str]:
+    """Summary sentences; bullet markers are dropped so they do not count as content."""
+    lines = [re.sub(r"^\s*(?:[-*•·]|\d+[.、)）])\s*", "", line) for line in summary.splitlines()]
+    text = "\n".join(line for line in lines if line.strip())
+    return [text[s.start : s.end] for s in sentence_spans(text)]
+
+
+def support(text: str, summary: str, *, min_gain: float = 0.2, per_sentence: int = 3) -> list[Span]:
+    """Score each article sentence by how much of the summary it supports.
+
+    Character bigrams (not words: Chinese has no spaces, and bigrams survive a model's light rewording)
+    of each summary sentence are covered greedily by article sentences: the sentence that covers most
+    of what is still uncovered is taken, until none adds at least ``min_gain`` of the summary sentence.
+    An article sentence's score is the share of a summary sentence it covered.
+    """
+    spans = sentence_spans(text)
+    grams = [_bigrams(text[s.start : s.end]) for s in spans]
+    scores = [0.0] * len(spans)
+    which: list[int | None] = [None] * len(spans)
+    for number, sentence in enumerate(summary_sentences(summary), start=1):
+        target = _bigrams(sentence)
+        if not target:
+            continue
+        left = set(target)
+        for _ in range(per_sentence):
+            best, gain = -1, 0
+            for i, g in enumerate(grams):
+                covered = len(left & g)
+                if covered > gain:
+                    best, gain = i, covered
+            if best < 0 or gain / len(target) < min_gain:
+                break
+            share = gain / len(target)
+            if share > scores[best]:
+                scores[best], which[best] = share, number
+            left -= grams[best]
+    return [Span(s.start, s.end, scores[i], which[i]) for i, s in enumerate(spans)]
+
+
+def highlighted_html(text: str, summary: str | None) -> str:
+    """The article body as escaped HTML paragraphs, supporting sentences wrapped in ``<mark>``."""
+    spans = [s for s in support(text, summary) if s.score > 0] if summary else []
+    out: list[str] = []
+    pos = 0
+    for span in spans:
+        out.append(esc(text[pos : span.start]))
+        strength = "strong" if span.score >= 0.5 else "weak"
+        tip = f"supports summary sentence {span.summary_sentence} ({span.score:.0%} of its character pairs)"
+        out.append(
+            f'<mark class="zy-support zy-{strength}" title="{esc(tip)}">{esc(text[span.start : span.end])}'
+            f'<sup class="zy-ref">{span.summary_sentence}</sup></mark>'
+        )
+        pos = span.end
+    out.append(esc(text[pos:]))
+    body = "".join(out)
+    paragraphs = [p for p in body.split("\n") if p.strip()]
+    return "".join(f'<p class="zy-para">{p}</p>' for p in paragraphs)
+
+
+# --- cards ----------------------------------------------------------------------------------------
+
+
+def display_title(article: Article, summary: Summary | None) -> tuple[str, bool]:
+    """The title to show and whether it was generated (the page printed none)."""
+    if article.title:
+        return article.title, False
+    if summary is not None and summary.generated_title:
+        return summary.generated_title, True
+    return f"（无标题）第 {article.index} 篇", False
+
+
+def summary_html(summary: Summary) -> str:
+    lines = [line.strip() for line in summary.text.splitlines() if line.strip()]
+    if summary.style == "bullets" or len(lines) > 1:
+        items = [re.sub(r"^(?:[-*•·]|\d+[.、)）])\s*", "", line) for line in lines]
+        return '<ul class="zy-summary">' + "".join(f"<li>{esc(i)}</li>" for i in items) + "</ul>"
+    return f'<p class="zy-summary">{esc(summary.text.strip())}</p>'
+
+
+def guard_badge_html(summary: Summary | None, status: str = "done", error: str | None = None) -> str:
+    if status == "failed":
+        return f'<span class="zy-badge zy-failed" title="{esc(error)}">失败 · failed</span>'
+    if summary is None:
+        return '<span class="zy-badge zy-pending">摘要中… · pending</span>'
+    label, why = GUARD_LABELS.get(summary.guard, (summary.guard, ""))
+    reasons = "; ".join(summary.guard_reasons)
+    tip = f"{why}. {reasons}" if reasons else why
+    return f'<span class="zy-badge zy-{esc(summary.guard)}" title="{esc(tip)}">{esc(label)}</span>'
+
+
+def byline_parts(article: Article) -> list[str]:
+    parts = []
+    if article.reporters:
+        parts.append("记者 " + "、".join(article.reporters))
+    if article.correspondents:
+        parts.append("通讯员 " + "、".join(article.correspondents))
+    if article.photographers:
+        parts.append("摄影 " + "、".join(article.photographers))
+    if article.dateline:
+        parts.append(article.dateline.rstrip("，,: ："))
+    return parts
+
+
+def card_html(result: ArticleResult) -> str:
+    """One article as a card: title, subtitle, byline, dateline, continued-on, summary, keywords, guard."""
+    article, summary = result.article, result.summary
+    title, generated = display_title(article, summary)
+    gen = (
+        '<span class="zy-gen" title="the page printed no title; this one was generated">生成标题</span>'
+        if generated
+        else ""
+    )
+    head = (
+        f'<div class="zy-card-top"><span class="zy-index">{article.index}</span>'
+        f"{guard_badge_html(summary, result.status, result.error)}"
+        f'<span class="zy-chars">{article.chars} 字</span></div>'
+    )
+    pieces = [head, f'<h3 class="zy-title">{esc(title)}{gen}</h3>']
+    if article.subtitle:
+        pieces.append(f'<div class="zy-subtitle">{esc(article.subtitle)}</div>')
+    byline = byline_parts(article)
+    if byline:
+        pieces.append('<div class="zy-byline">' + " · ".join(esc(p) for p in byline) + "</div>")
+    if summary is not None:
+        pieces.append(summary_html(summary))
+    elif result.status == "failed":
+        pieces.append(f'<p class="zy-error">{esc(result.error or "summary failed")}</p>')
+    else:
+        pieces.append('<p class="zy-summary zy-waiting">正在生成摘要…</p>')
+    if summary is not None and summary.keywords:
+        pieces.append(
+            '<div class="zy-keywords">'
+            + "".join(f"<span>{esc(k)}</span>" for k in summary.keywords)
+            + "</div>"
+        )
+    if article.continued_on:
+        pieces.append(f'<div class="zy-continued">↪ {esc(article.continued_on)}</div>')
+    return f'<div class="zy-card" data-index="{article.index}">' + "".join(pieces) + "</div>"
+
+
+def article_details_html(result: ArticleResult) -> str:
+    """The open-article view's body: highlighted clean text, then captions and sidebars."""
+    article, summary = result.article, result.summary
+    parts = [
+        f'<div class="zy-article">{highlighted_html(article.text, summary.text if summary else None)}</div>'
+    ]
+    if article.captions:
+        items = "".join(f"<li>{esc(c)}</li>" for c in article.captions)
+        parts.append(f'<div class="zy-aside"><h4>图片说明 · captions</h4><ul>{items}</ul></div>')
+    for sidebar in article.sidebars:
+        heading = esc(sidebar.title) if sidebar.title else "边栏"
+        text = "".join(f"<p>{esc(p)}</p>" for p in sidebar.text.splitlines() if p.strip())
+        parts.append(f'<div class="zy-aside"><h4>{heading} · sidebar</h4>{text}</div>')
+    return "".join(parts)
+
+
+def removed_rows(article: Article) -> list[dict[str, str]]:
+    return [{"rule": r.rule, "text": r.text} for r in article.removed]
+
+
+def guard_counts(results: Iterable[ArticleResult]) -> dict[str, int]:
+    counts = {"ok": 0, "retried": 0, "fallback": 0, "failed": 0, "pending": 0}
+    for r in results:
+        if r.status == "failed":
+            counts["failed"] += 1
+        elif r.summary is None:
+            counts["pending"] += 1
+        else:
+            counts[r.summary.guard] = counts.get(r.summary.guard, 0) + 1
+    return counts
+
+
+def in_page_order(results: Sequence[ArticleResult]) -> list[ArticleResult]:
+    return sorted(results, key=lambda r: (r.article.page, r.article.index))
+
+
+CSS = """
+<style>
+.zy-card{border:1px solid #e3e6ea;border-radius:12px;padding:14px 18px 12px;margin:4px 0 2px;
+  background:#fff;box-shadow:0 1px 2px rgba(16,24,40,.05);line-height:1.75;
+  font-family:"Noto Sans CJK SC","Source Han Sans SC","PingFang SC","Microsoft YaHei",sans-serif}
+.zy-card-top{display:flex;align-items:center;gap:8px;margin-bottom:4px;font-size:.8rem;color:#667085}
+.zy-index{display:inline-flex;align-items:center;justify-content:center;min-width:22px;height:22px;
+  border-radius:11px;background:#1d3557;color:#fff;font-weight:600;font-size:.75rem}
+.zy-chars{margin-left:auto}
+.zy-title{font-size:1.12rem;font-weight:700;margin:2px 0 4px;padding:0;color:#101828;line-height:1.5}
+.zy-gen{display:inline-block;margin-left:8px;padding:0 6px;border:1px dashed #9b59b6;border-radius:6px;
+  color:#7d3c98;font-size:.72rem;font-weight:500;vertical-align:middle}
+.zy-subtitle{color:#344054;font-size:.92rem;margin-bottom:2px}
+.zy-byline{color:#667085;font-size:.82rem;margin-bottom:6px}
+.zy-summary{margin:6px 0;padding:8px 12px;background:#f6f8fb;border-left:4px solid #2a6fdb;
+  border-radius:4px;color:#101828;font-size:.98rem}
+ul.zy-summary{padding-left:30px}
+.zy-waiting{color:#98a2b3;border-left-color:#d0d5dd}
+.zy-error{color:#b42318}
+.zy-keywords span{display:inline-block;margin:2px 6px 2px 0;padding:0 8px;border-radius:10px;
+  background:#eef2f6;color:#364152;font-size:.78rem}
+.zy-continued{color:#b54708;font-size:.82rem;margin-top:4px}
+.zy-badge{display:inline-block;padding:1px 8px;border-radius:10px;font-size:.75rem;font-weight:600}
+.zy-ok{background:#dcfae6;color:#067647}
+.zy-retried{background:#fef0c7;color:#93370d}
+.zy-fallback{background:#fee4e2;color:#b42318}
+.zy-failed{background:#b42318;color:#fff}
+.zy-pending{background:#eaecf0;color:#475467}
+.zy-article{line-height:1.9;font-size:1.02rem;
+  font-family:"Noto Serif CJK SC","Source Han Serif SC","Songti SC",serif}
+.zy-para{text-indent:2em;margin:0 0 .7em}
+mark.zy-support{padding:1px 0;border-radius:3px}
+mark.zy-strong{background:#ffe58f}
+mark.zy-weak{background:#fff5cc}
+sup.zy-ref{font-size:.65rem;color:#ad6800;margin-left:1px}
+.zy-aside{border:1px solid #e3e6ea;border-radius:8px;padding:8px 14px;margin:10px 0;background:#fcfcfd}
+.zy-aside h4{font-size:.9rem;margin:0 0 4px;padding:0;color:#475467}
+</style>
+"""
+
+
+# --- store work the viewer asks for -----------------------------------------------------------------
+
+
+def summary_key(summariser: Any, settings: Settings) -> SummaryKey:
+    """The cache key the pipeline uses for these settings (same fields, same order)."""
+    return SummaryKey.of(
+        summariser.backend,
+        summariser.model_name,
+        settings.style,
+        settings.max_chars,
+        summariser.prompt_version,
+    )
+
+
+def summarise_stored(
+    articles: Sequence[Article],
+    settings: Settings,
+    store: Store,
+    summariser: Any,
+    *,
+    on_progress: Callable[[int, int], None] | None = None,
+    on_result: Callable[[ArticleResult], None] | None = None,
+) -> str:
+    """Summarise articles already in the store under new settings, reusing cached summaries.
+
+    ``pipeline.run_pages`` needs the page text, which the store does not keep; this is the same
+    cache → summarise → commit loop for articles the store already holds, recorded as a run.
+    """
+    from app.pipeline import describe_error, settings_record, summarise_isolated
+
+    key = summary_key(summariser, settings)
+    started = time.monotonic()
+    run_id = store.start_run(settings_record(settings), sorted({a.page for a in articles}), "local")
+    status = "interrupted"
+    try:
+        store.add_run_articles(run_id, articles)
+        store.set_run_summariser(run_id, key)
+        by_key: dict[str, list[Article]] = {}
+        for article in articles:
+            by_key.setdefault(article.key, []).append(article)
+        total, finished = len(articles), 0
+
+        def finish(article_key: str, summary: Summary | None, error: str | None) -> None:
+            nonlocal finished
+            for article in by_key[article_key]:
+                finished += 1
+                if on_result:
+                    on_result(ArticleResult(article, summary, "done" if summary else "failed", error))
+            if on_progress:
+                on_progress(finished, total)
+
+        cached = store.cached_summaries(by_key, key)
+        store.mark_cached(run_id, cached, key)
+        for article_key, summary in cached.items():
+            finish(article_key, summary, None)
+        todo = [placements[0] for k, placements in by_key.items() if k not in cached]
+
+        def deliver(i: int, outcome: Summary | BaseException) -> None:
+            article_key = todo[i].key
+            if isinstance(outcome, Summary):
+                store.save_summary(run_id, article_key, outcome, key)
+                finish(article_key, outcome, None)
+            else:
+                reason = describe_error(outcome)
+                store.mark_failed(run_id, article_key, reason)
+                finish(article_key, None, reason)
+
+        summarise_isolated(todo, summariser, settings, deliver)
+        status = "finished"
+    finally:
+        info = store.finish_run(run_id, status)
+    return (
+        f"{info.done} of {info.total} articles summarised with {key.backend} ({key.style}): "
+        f"{info.done - info.cached} new, {info.cached} from the cache, {info.failed} failed, "
+        f"in {time.monotonic() - started:.1f} s"
+    )
+
+
+def report_line(report: Any) -> str:
+    """One line about a finished ``pipeline.RunReport``, for the banner above the cards."""
+    backend = report.summariser[0] if report.summariser else "-"
+    line = (
+        f"{report.done} of {report.total} articles from {report.pages} page(s) summarised with {backend}: "
+        f"{report.summarised} new, {report.cached} from the cache, {report.failed} failed, "
+        f"in {report.seconds:.1f} s"
+    )
+    if report.page_errors:
+        line += " · " + "; ".join(report.page_errors)
+    return line
+
+
+def export_bytes(results: Sequence[ArticleResult], fmt: str) -> bytes:
+    """The download's bytes; CSV carries a BOM so Excel opens the Chinese text correctly."""
+    from app.export import render
+
+    text = render(list(results), fmt)
+    return text.encode("utf-8-sig" if fmt == "csv" else "utf-8")

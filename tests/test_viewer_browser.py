@@ -1,0 +1,167 @@
+"""End to end in a real browser: the viewer server as users start it, driven by headless Chromium.
+
+Uses Debian's chromium through Playwright's Python API (never ``playwright install``); the Makefile's
+test target installs chromium. Skips only when that browser is absent.
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+from pathlib import Path
+
+import pytest
+from playwright import sync_api
+
+from app.store import Store
+from app.viewer_server import start_server, stop_server, viewer_url, wait_ready
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED_PAGE = ROOT / "examples" / "zhuzhou_front_page.txt"
+ARTIFACTS = Path(__file__).parent / "artifacts"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+TITLES = [
+    "切实转变职能 扎实做好生态环保工作",
+    "王洪斌主持召开全市脱贫攻坚工作调度暨扶贫车间推进视频会议",
+    "长株潭城市群一体化发展第二届联席会重点工作推进会在株召开",
+    "务实干 加快干",
+    "取得阶段性成果 长株潭30件合作事项",
+    "有一种“大数据”叫温暖企业指数",
+    "13家株企参加2020绿博会",
+    "关于对株洲市开展生态环境保护督察“回头看”的公告",
+    "开行湘东大地的旅游专列",
+]
+
+if not CHROMIUM.exists():
+    pytest.skip(
+        f"{CHROMIUM} is not installed (apt-get install chromium; `make test` does it)",
+        allow_module_level=True,
+    )
+sync_api = pytest.importorskip(
+    "playwright.sync_api", reason="playwright is not installed (pip install playwright)"
+)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def server(tmp_path: Path):
+    """The viewer server on a free localhost port, on a fresh store, stopped (with its children) after."""
+    port = _free_port()
+    db = tmp_path / "viewer.db"
+    log_path = tmp_path / "server.log"
+    with log_path.open("w") as log:
+        proc = start_server(db, port, env={"ZHAIYAO_BACKEND": "extractive"}, log=log)
+        try:
+            wait_ready(proc, port, timeout=90)
+            yield viewer_url(port), db
+        finally:
+            stop_server(proc)
+    assert proc.poll() is not None, "the server process is still running"
+    if proc.returncode not in (0, -15, 143):
+        pytest.fail(f"server exited with {proc.returncode}:\n{log_path.read_text()[-3000:]}")
+
+
+@pytest.fixture
+def browser():
+    with sync_api.sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+def _open(browser, url: str):
+    page = browser.new_page(viewport={"width": 1440, "height": 1000}, device_scale_factor=1)
+    page.set_default_timeout(60_000)
+    page.goto(url)
+    page.get_by_text("摘要 Zhaiyao").first.wait_for()
+    # The sidebar's last control: the whole script has drawn once.
+    page.get_by_text("Date (dateline or page name)").wait_for()
+    return page
+
+
+def test_upload_seed_page_shows_ten_cards(server, browser) -> None:
+    url, db = server
+    page = _open(browser, url)
+    # The backend control starts on the server's configured backend (extractive here).
+    assert page.get_by_role("combobox", name="Backend").input_value() == "extractive"
+
+    page.locator("input[type=file]").set_input_files(str(SEED_PAGE))
+    go = page.get_by_role("button", name="Summarise upload")
+    sync_api.expect(go).to_be_enabled(timeout=60_000)
+    go.click()
+    page.get_by_text("10 of 10 articles").wait_for()
+    cards = page.locator(".zy-card")
+    cards.nth(9).wait_for()
+    assert cards.count() == 10
+
+    # Every summary the store holds for the page is on screen, in its card, in page order.
+    with Store(db) as store:
+        results = store.page_results(SEED_PAGE.name)
+    assert [r.status for r in results] == ["done"] * 10
+    for i, result in enumerate(results):
+        card = cards.nth(i)
+        assert card.get_attribute("data-index") == str(result.article.index)
+        assert card.locator(".zy-summary").is_visible()
+        shown = card.locator(".zy-summary").inner_text()
+        assert shown.replace("\n", "") == result.summary.text.replace("\n", "")
+    text = page.locator("[data-testid='stMain']").inner_text()
+    for title in TITLES:
+        assert title in text, title
+    # The untitled article (9th) still gets a title line, marked when generated.
+    ninth = cards.nth(8).locator(".zy-title").inner_text().strip()
+    assert ninth and not any(ninth.startswith(t) for t in TITLES)
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.set_viewport_size({"width": 1440, "height": 2400})
+    page.wait_for_timeout(500)
+    shot = ARTIFACTS / "viewer.png"
+    page.screenshot(path=str(shot))
+    docs = ROOT / "docs"
+    docs.mkdir(exist_ok=True)
+    shutil.copyfile(shot, docs / "viewer.png")
+
+    # Opening an article shows its clean text with the supporting sentences highlighted.
+    page.set_viewport_size({"width": 1440, "height": 1000})
+    page.get_by_role("button", name="阅读全文 · Open article").first.click()
+    page.get_by_role("button", name="← 返回版面 · Back to page").wait_for()
+    marks = page.locator("mark.zy-support")
+    marks.first.wait_for()
+    assert marks.count() >= 1
+    page.screenshot(path=str(ARTIFACTS / "viewer-article.png"))
+
+
+def test_pasted_markup_is_shown_as_text(server, browser) -> None:
+    url, _ = server
+    page = _open(browser, url)
+    page.get_by_text("粘贴 · Paste a page").click()
+    hostile = (
+        "## 测试<script>window.zyPwned = 1</script>标题\n\n"
+        '株洲日报讯 本市今天举行活动。<img src=x onerror="window.zyPwned = 2">参加人数达到300人。'
+        "活动持续到晚上结束。"
+    )
+    page.get_by_label("Page text").fill(hostile)
+    page.get_by_label("Page text").press("Control+Enter")
+    page.get_by_role("button", name="Summarise pasted text").click()
+    page.locator(".zy-card .zy-summary").first.wait_for()
+    assert page.evaluate("typeof window.zyPwned") == "undefined"
+    main = page.locator("[data-testid='stMain']").inner_text()
+    assert "<script>" in main
