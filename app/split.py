@@ -222,8 +222,13 @@ def rule_untitled_articles(lines: list[Line], page_title: str | None = None) -> 
             else:
                 drafts.append(_Draft(line.text))
         elif current.has_body() and _starts_article(lines, i):
+            # Photos printed just above the byline belong to the article that starts there.
+            moved: list[Line] = []
+            while current.lines and current.lines[-1].kind == "caption":
+                moved.insert(0, current.lines.pop())
             drafts.append(_Draft(None))
-            drafts[-1].add(line)
+            for moved_line in [*moved, line]:
+                drafts[-1].add(moved_line)
         else:
             current.add(line)
     # Leading matter with neither heading nor body (a caption above the first title) belongs to the

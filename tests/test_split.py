@@ -450,3 +450,14 @@ def test_complete_sidebar_box_inside_a_short_sentence() -> None:
         ("链接 名词解释", "工业旅游是以工业企业为对象的旅游活动。"),
         ("相关链接", "第一条链接内容。\n第二条链接内容。"),
     ]
+
+
+def test_photo_above_a_byline_goes_with_the_article_starting_there() -> None:
+    text = (
+        "## 标题\n\n本报讯 第一篇的正文。\n\n图为新建成的公园。 记者 王五 摄\n\n"
+        "本报记者 赵六\n\n本报讯 第二篇的正文。"
+    )
+    first, second = split_page(Page(source="p", text=text))
+    assert first.captions == () and first.text == "第一篇的正文。"
+    assert second.title is None and second.captions == ("图为新建成的公园。",)
+    assert second.reporters == ("赵六",) and second.photographers == ("王五",)
