@@ -216,7 +216,10 @@ def rule_untitled_articles(lines: list[Line], page_title: str | None = None) -> 
     for i, line in enumerate(lines):
         current = drafts[-1]
         if line.kind == "title":
-            if current.title is not None and not current.lines:
+            if current.title is not None and line.text.startswith("—") and not current.body_started:
+                # ## ——记… right under a title is its subtitle (副题), not a new article.
+                current.add(Line("heading", line.text))
+            elif current.title is not None and not current.lines:
                 # Two headings in a row: the first is the kicker (引题) printed above the main title.
                 drafts[-1] = _Draft(line.text, [Line("heading", current.title)])
             else:
@@ -413,6 +416,10 @@ def rule_clean_body(art: _Builder) -> list[str]:
     return [clean.normalise_width(p) for p in joined]
 
 
+def _tidy_heading(text: str) -> str:
+    return clean.normalise_width(" ".join(text.split()))
+
+
 def _build(draft: _Draft, page: Page, index: int) -> Article:
     art = _Builder(title=draft.title)
     lines = list(draft.lines)
@@ -428,9 +435,9 @@ def _build(draft: _Draft, page: Page, index: int) -> Article:
     return Article(
         page=page.source,
         index=index,
-        title=clean.normalise_width(art.title) if art.title else None,
+        title=_tidy_heading(art.title) if art.title else None,
         text="\n".join(paragraphs),
-        subtitle=clean.normalise_width(" ".join(art.subtitles)) if art.subtitles else None,
+        subtitle=_tidy_heading(" ".join(art.subtitles)) if art.subtitles else None,
         dateline=art.dateline,
         reporters=tuple(credit.reporters),
         correspondents=tuple(credit.correspondents),

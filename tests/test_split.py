@@ -461,3 +461,11 @@ def test_photo_above_a_byline_goes_with_the_article_starting_there() -> None:
     assert first.captions == () and first.text == "第一篇的正文。"
     assert second.title is None and second.captions == ("图为新建成的公园。",)
     assert second.reporters == ("赵六",) and second.photographers == ("王五",)
+
+
+def test_dash_heading_under_a_title_is_its_subtitle() -> None:
+    text = "## 扎根山区三十年\n\n## ——记乡村教师  李明\n\n本报记者 赵六\n\n本报讯 他在山区教书三十年。"
+    (article,) = split_page(Page(source="p", text=text))
+    assert article.title == "扎根山区三十年"
+    assert article.subtitle == "——记乡村教师 李明"
+    assert article.reporters == ("赵六",)
