@@ -155,7 +155,9 @@ def continues(previous: str, following: str) -> bool:
     """
     if ends_sentence(previous) or _LABEL_LINE.match(previous):
         return False
-    if len(previous) < 30 and not _PROSE_MARK.search(previous):
+    if len(previous) < 30 and (not _PROSE_MARK.search(previous) or previous[-1] in _CLOSERS):
+        # Short and unpunctuated, or short and closing a quote: a heading (“@贷”，改变“难、贵、慢”),
+        # a label or a signature, not half a sentence.
         return False
     return bool(_STARTS_CONTINUATION.match(following)) and not _LIST_ITEM.match(following)
 

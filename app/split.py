@@ -21,6 +21,7 @@ _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _TITLE_MAX = 60
 _KICKER_MAX = 60
 _KICKER_FORBIDDEN = re.compile(r"[。！？!?；;：:]")
+_DATE_ONLY = re.compile(r"^[\d\s年月日号/.\-]+$")
 _METADATA = ("byline", "caption", "marker", "furniture")
 
 
@@ -155,30 +156,54 @@ def _looks_like_title(text: str) -> bool:
     return (
         4 <= len(text) <= _TITLE_MAX
         and not clean.ends_sentence(text)
-        and not re.search(r"[。！？!?]", text)
+        and not re.search(r"[。！？!?：:]", text)
+        and not _DATE_ONLY.match(text)  # the date under a signature block
         and clean.parse_dateline(text) is None
     )
 
 
+def _ends_with_onward_marker(line: Line) -> bool:
+    if line.marker is not None:
+        return line.marker[0] in ("下转", "转")
+    return line.kind == "text" and clean.split_continuation(line.text)[1] in ("下转", "转")
+
+
+def _opens_header(line: Line) -> bool:
+    return line.kind == "byline" or (
+        line.kind == "text" and (clean.parse_dateline(line.text) is not None or clean.is_lone_name(line.text))
+    )
+
+
 def rule_plain_titles(lines: list[Line]) -> list[Line]:
-    """Pages without markdown headings: a short unpunctuated line whose next lines (past at most one
-    kicker line and captions) are a byline or a dateline paragraph is a title."""
+    """Pages without markdown headings: a short unpunctuated line is a title when an article's header
+    follows it (past captions and at most one kicker line: a byline, a dateline paragraph or an
+    author's name), or when it comes right after the 下转 marker that ended the previous article."""
     if any(line.kind in ("title", "heading") for line in lines):
         return lines
     out = list(lines)
-    for i, line in enumerate(lines):
+    i = 0
+    while i < len(lines):
+        line = lines[i]
         if line.kind != "text" or not _looks_like_title(line.text):
+            i += 1
             continue
-        j, kickers = i + 1, 0
+        j = i + 1
         while j < len(lines) and lines[j].kind == "caption":
             j += 1
-        while j < len(lines) and lines[j].kind == "text" and _is_kicker(lines[j].text) and kickers < 1:
-            j, kickers = j + 1, kickers + 1
-        if j < len(lines) and (
-            lines[j].kind == "byline" or (lines[j].kind == "text" and clean.parse_dateline(lines[j].text))
-        ):
+        if j < len(lines) and not _opens_header(lines[j]) and _is_plain_kicker(lines[j]):
+            j += 1
+        if j < len(lines) and _opens_header(lines[j]):
             out[i] = Line("title", line.text)
+            i = j  # the kicker in between is not a title of its own
+            continue
+        if i > 0 and _ends_with_onward_marker(lines[i - 1]):
+            out[i] = Line("title", line.text)
+        i += 1
     return out
+
+
+def _is_plain_kicker(line: Line) -> bool:
+    return line.kind == "text" and _is_kicker(line.text) and not _DATE_ONLY.match(line.text)
 
 
 def rule_page_header(lines: list[Line]) -> list[Line]:

@@ -469,3 +469,15 @@ def test_dash_heading_under_a_title_is_its_subtitle() -> None:
     assert article.title == "扎根山区三十年"
     assert article.subtitle == "——记乡村教师 李明"
     assert article.reporters == ("赵六",)
+
+
+def test_seed_without_markdown_marks_splits_the_same() -> None:
+    """Titles found from layout alone (byline, dateline or author under a short line; a line after a
+    下转 marker) give the same ten articles as the markdown headings."""
+    plain = re.sub(r"^#{2,3} ", "", SEED.read_text(encoding="utf-8"), flags=re.M)
+    marked = split_page(Page(source="p", text=SEED.read_text(encoding="utf-8")))
+    unmarked = split_page(Page(source="p", text=plain))
+    assert [a.title for a in unmarked] == SEED_TITLES
+    assert [(a.subtitle, a.reporters, a.text, a.sidebars) for a in unmarked] == [
+        (a.subtitle, a.reporters, a.text, a.sidebars) for a in marked
+    ]
