@@ -244,10 +244,10 @@ def rule_untitled_articles(lines: list[Line], page_title: str | None = None) -> 
             if current.title is not None and line.text.startswith("—") and not current.body_started:
                 # ## ——记… right under a title is its subtitle (副题), not a new article.
                 current.add(Line("heading", line.text))
-            elif current.title is not None and not current.lines:
-                # Two headings in a row: the first is the kicker (引题) printed above the main title.
-                drafts[-1] = _Draft(line.text, [Line("heading", current.title)])
             else:
+                # Two titles in a row stay two articles (the first then has no text, and says so
+                # downstream): in page dumps each headline gets its own line, so an empty one is a
+                # story whose text is elsewhere (a photo, a pointer to another page), not a kicker.
                 drafts.append(_Draft(line.text))
         elif current.has_body() and _starts_article(lines, i):
             # Photos printed just above the byline belong to the article that starts there.

@@ -398,22 +398,23 @@ def test_lone_name() -> None:
     assert not is_lone_name("务实干") and not is_lone_name("补齐短板确保")
 
 
-def test_masthead_kicker_commentator_and_a_dateline_line_of_its_own() -> None:
+def test_masthead_empty_headline_commentator_and_a_dateline_line_of_its_own() -> None:
     text = (
         "株洲日报 2020年9月28日 星期一\n\nA1 要闻\n\n## 喜迎国庆\n\n## 全市各界举行升旗仪式\n\n本报评论员\n\n"
         "本报讯\n国庆前夕，全市各界群众举行升旗仪式，共同祝福祖国。\n\n（下转第二版）"
     )
-    (article,) = split_page(Page(source="p", text=text))
+    empty, article = split_page(Page(source="p", text=text))
+    assert (empty.title, empty.text) == ("喜迎国庆", "")  # a headline with nothing under it stays its own
+    assert [r.text for r in empty.removed if r.rule == "page_header"] == [
+        "株洲日报 2020年9月28日 星期一",
+        "A1 要闻",
+    ]
     assert article.title == "全市各界举行升旗仪式"
-    assert article.subtitle == "喜迎国庆"  # the kicker printed above the main title
+    assert article.subtitle is None
     assert article.reporters == ("本报评论员",)
     assert article.dateline == "本报讯"
     assert article.text == "国庆前夕，全市各界群众举行升旗仪式，共同祝福祖国。"
     assert article.continued_on == "第二版"
-    assert [r.text for r in article.removed if r.rule == "page_header"] == [
-        "株洲日报 2020年9月28日 星期一",
-        "A1 要闻",
-    ]
 
 
 def test_transliterated_names_and_bare_report_credit() -> None:
