@@ -86,16 +86,16 @@ def init_state(pages: list[PageInfo]) -> None:
             # The newest page is what a reader coming from `zhaiyao start` or a batch wants to see.
             state.open_page = max(pages, key=lambda p: p.added_at).source if pages else None
         state.open_article = None
-    if state.get("pending_page"):
-        state.open_page, state.pending_page = state.pending_page, None
-        state.open_article = None
-        state.page_pick = state.open_page
+
+
+def show_page(source: str | None) -> None:
+    st.session_state.open_page = source
+    st.session_state.open_article = None
 
 
 def open_article(page: str, index: int) -> None:
     st.session_state.open_page = page
     st.session_state.open_article = index
-    st.session_state.pending_page = None
 
 
 def close_article() -> None:
@@ -103,8 +103,8 @@ def close_article() -> None:
 
 
 def pick_page() -> None:
-    st.session_state.open_page = st.session_state.page_pick
-    st.session_state.open_article = None
+    show_page(st.session_state.page_pick)
+    st.session_state.last_report = None
 
 
 # --- sidebar ----------------------------------------------------------------------------------------
@@ -163,28 +163,31 @@ def settings_controls(base: Settings) -> Settings:
     )
 
 
-def source_controls(pages: list[PageInfo], settings: Settings) -> tuple[str, Any] | None:
-    """The page picker, upload and paste boxes. Returns the action the reader asked for, if any."""
-    st.sidebar.subheader("版面 · Page")
+def page_picker(box: Any, pages: list[PageInfo]) -> None:
+    """The store's pages, drawn into ``box`` (at the top of the sidebar) after any new page landed."""
+    box.subheader("版面 · Page")
+    if not pages:
+        box.caption("The store is empty: upload or paste a page below.")
+        return
+    sources = [p.source for p in pages]
+    labels = {p.source: f"{Path(p.source).name} · {p.done}/{p.articles} 篇" for p in pages}
+    # Set before the widget exists in this run, so the picker follows a page opened elsewhere
+    # (an upload, a search result).
+    st.session_state.page_pick = st.session_state.open_page if st.session_state.open_page in sources else None
+    box.selectbox(
+        "Open a page from the store",
+        sources,
+        key="page_pick",
+        format_func=lambda s: labels.get(s, s),
+        on_change=pick_page,
+        placeholder="choose a page",
+    )
+
+
+def source_controls(settings: Settings, first_visit: bool) -> tuple[str, Any] | None:
+    """The upload and paste boxes. Returns the action the reader asked for, if any."""
     action = None
-    if pages:
-        sources = [p.source for p in pages]
-        labels = {p.source: f"{Path(p.source).name} · {p.done}/{p.articles} 篇" for p in pages}
-        if st.session_state.get("page_pick") not in sources:
-            st.session_state.page_pick = (
-                st.session_state.open_page if st.session_state.open_page in sources else None
-            )
-        st.sidebar.selectbox(
-            "Open a page from the store",
-            sources,
-            key="page_pick",
-            format_func=lambda s: labels.get(s, s),
-            on_change=pick_page,
-            placeholder="choose a page",
-        )
-    else:
-        st.sidebar.caption("The store is empty: upload or paste a page below.")
-    with st.sidebar.expander("上传 · Upload a page", expanded=not pages):
+    with st.sidebar.expander("上传 · Upload a page", expanded=first_visit):
         upload = st.file_uploader(
             f"txt, md, html or jsonl, up to {settings.max_file_mb:g} MB",
             key="upload",
@@ -311,28 +314,33 @@ def draw_article(results: list[ArticleResult], index: int) -> None:
         st.html(vd.article_details_html(result))
 
 
-def summarise_now(pages: list[Page], settings: Settings, store: Store) -> None:
-    """Summarise while drawing: a progress bar, and each card filled in the moment its summary lands."""
+def summarise_now(pages: list[Page], settings: Settings, store: Store) -> str:
+    """Summarise while drawing: a progress bar, and each card filled in the moment its summary lands.
+
+    The live cards are cleared at the end; the page is then drawn from the store like any other.
+    """
     from app.pipeline import run_pages, split_pages
 
     articles = [a for _, arts, _ in split_pages(pages) for a in arts]
-    st.markdown(f"### Summarising {', '.join(Path(p.source).name for p in pages)}")
     bar = st.progress(0.0, text=f"0 / {len(articles)} articles")
+    live = st.empty()
     slots: dict[tuple[str, int], Any] = {}
-    for start in range(0, len(articles), 2):
-        cols = st.columns(2, gap="medium")
-        for col, article in zip(cols, articles[start : start + 2], strict=False):
-            slot = col.empty()
-            slot.html(vd.card_html(ArticleResult(article)))
-            slots[(article.page, article.index)] = slot
+    with live.container():
+        st.html(f'<h2 class="zy-page-title">{vd.esc(", ".join(Path(p.source).name for p in pages))}</h2>')
+        for start in range(0, len(articles), 2):
+            cols = st.columns(2, gap="medium")
+            for col, article in zip(cols, articles[start : start + 2], strict=False):
+                slot = col.empty()
+                slot.html(vd.card_html(ArticleResult(article)))
+                slots[(article.page, article.index)] = slot
 
-    with st.spinner(f"Loading {settings.backend} summariser ({settings.model})…"):
+    with st.spinner(f"Loading the {settings.backend} summariser ({settings.model})…"):
         summariser = summariser_for(settings)
 
     def on_progress(p: Any) -> None:
         share = p.finished / p.total if p.total else 1.0
-        text = f"{p.finished} / {p.total} articles · {p.cached} from cache · {p.elapsed:.1f} s"
-        if p.eta:
+        text = f"{p.finished} / {p.total} articles · {p.cached} from the cache · {p.elapsed:.1f} s"
+        if p.eta and p.finished < p.total:
             text += f" · about {p.eta:.0f} s left"
         bar.progress(min(share, 1.0), text=text)
 
@@ -344,25 +352,24 @@ def summarise_now(pages: list[Page], settings: Settings, store: Store) -> None:
     report = run_pages(
         pages, settings, store, summariser=summariser, on_progress=on_progress, on_result=on_result
     )
-    st.session_state.last_report = vd.report_line(report)
-    st.session_state.pending_page = pages[0].source if pages else None
+    live.empty()
+    return vd.report_line(report)
 
 
-def resummarise(results: list[ArticleResult], settings: Settings, store: Store) -> None:
+def resummarise(results: list[ArticleResult], settings: Settings, store: Store) -> str:
     """A stored page under new settings: summaries from the cache where they exist, the rest now."""
     bar = st.progress(0.0, text="checking the cache…")
-    with st.spinner(f"Loading {settings.backend} summariser ({settings.model})…"):
+    with st.spinner(f"Loading the {settings.backend} summariser ({settings.model})…"):
         summariser = summariser_for(settings)
-    report = vd.summarise_stored(
+    return vd.summarise_stored(
         [r.article for r in results],
         settings,
         store,
         summariser,
         on_progress=lambda done, total: bar.progress(
-            done / total if total else 1.0, text=f"{done} / {total}"
+            done / total if total else 1.0, text=f"{done} / {total} articles"
         ),
     )
-    st.session_state.last_report = report
 
 
 def read_action(action: tuple[str, Any], settings: Settings) -> list[Page]:
@@ -385,8 +392,7 @@ def main() -> None:
     db = str(base.db_path)
     try:
         store = open_store(db)
-        stamp = store.last_change()
-        pages = read_pages(db, stamp)
+        pages = read_pages(db, store.last_change())
     except ZhaiyaoError as exc:
         st.error(f"Cannot open the store: {exc}")
         st.stop()
@@ -394,28 +400,58 @@ def main() -> None:
     init_state(pages)
     st.sidebar.title("摘要 Zhaiyao")
     st.sidebar.caption(f"Store: {db}")
-    action = source_controls(pages, base)
+    picker = st.sidebar.container()
+    action = source_controls(base, first_visit=not pages)
     settings = settings_controls(base)
     filters = filter_controls()
 
     if action is not None:
         try:
             new_pages = read_action(action, settings)
-            summarise_now(new_pages, settings, store)
+            st.session_state.last_report = summarise_now(new_pages, settings, store)
+            show_page(new_pages[0].source)
         except ZhaiyaoError as exc:
             # The reader sees what was wrong with the file; the app stays up for the next one.
             st.error(str(exc))
-        else:
-            st.rerun()
 
+    page = st.session_state.get("open_page")
+    key = None
+    if page is not None:
+        try:
+            key = vd.summary_key(summariser_for(settings), settings)
+        except ZhaiyaoError as exc:
+            st.error(f"Cannot load the {settings.backend} summariser: {exc}")
+        else:
+            stamp = store.last_change()
+            missing = [
+                r
+                for r in read_page(db, stamp, page, key.as_tuple())
+                if r.summary is None and r.status != "failed"
+            ]
+            # Extractive and lead are instant, so a change of settings re-summarises at once; a model
+            # run waits for the reader to ask. Either way cached summaries are reused.
+            if missing and (
+                settings.backend in ("extractive", "lead") or st.session_state.get("resummarise")
+            ):
+                st.session_state.last_report = resummarise(missing, settings, store)
+            elif missing:
+                cols = st.columns([4, 1])
+                cols[0].info(
+                    f"{len(missing)} article(s) have no summary for these settings "
+                    f"({settings.backend}, {settings.style}); the others come from the cache."
+                )
+                cols[1].button("Summarise them", key="resummarise", type="primary")
+
+    # Read after any work above, so the cards and the picker include what just landed.
+    stamp = store.last_change()
+    pages = read_pages(db, stamp)
+    page_picker(picker, pages)
     if st.session_state.get("last_report"):
         st.success(st.session_state.last_report)
 
-    page = st.session_state.get("open_page")
-    searching = any(filters.values())
-    if searching and st.session_state.get("open_article") is None:
+    if any(filters.values()) and st.session_state.get("open_article") is None:
         results = read_search(db, stamp, **filters)
-        st.markdown(f"### {len(results)} matching articles")
+        st.markdown(f"### {len(results)} matching article(s)")
         if not results:
             st.info("Nothing in the store matches these filters.")
         draw_grid(results, show_page=True)
@@ -427,28 +463,12 @@ def main() -> None:
         st.info("Upload or paste a newspaper page in the sidebar to see each article condensed.")
         return
 
-    try:
-        key = vd.summary_key(summariser_for(settings), settings)
-    except ZhaiyaoError as exc:
-        st.error(f"Cannot load the summariser: {exc}")
-        key = None
     results = read_page(db, stamp, page, key.as_tuple() if key else None)
-    info = next((p for p in pages if p.source == page), None)
-    missing = [r for r in results if r.summary is None and r.status != "failed"]
-    if key is not None and missing and results:
-        cols = st.columns([3, 1])
-        cols[0].info(
-            f"{len(missing)} of {len(results)} articles have no summary for these settings "
-            f"({settings.backend}, {settings.style}); cached ones are shown."
-        )
-        if cols[1].button("Summarise them", key="resummarise", type="primary"):
-            resummarise(missing, settings, store)
-            st.rerun()
-
     article = st.session_state.get("open_article")
     if article is not None:
         draw_article(results, article)
     else:
+        info = next((p for p in pages if p.source == page), None)
         draw_page_header(page, info, results, key)
         draw_grid(results)
     download_controls(results, Path(page).stem)

@@ -49,9 +49,6 @@ if not CHROMIUM.exists():
         f"{CHROMIUM} is not installed (apt-get install chromium; `make test` does it)",
         allow_module_level=True,
     )
-sync_api = pytest.importorskip(
-    "playwright.sync_api", reason="playwright is not installed (pip install playwright)"
-)
 
 
 def _free_port() -> int:

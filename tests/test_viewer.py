@@ -1,0 +1,315 @@
+"""The viewer's main flows through Streamlit's AppTest (no browser), and its non-UI helpers directly.
+
+Flows: upload → progress → cards (the tiny llm model and the extractive backend), open an article,
+search and filter, downloads, re-summarising from the cache, bad uploads, escaping of page text;
+and `zhaiyao start` / `zhaiyao view` as commands.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from streamlit.testing.v1 import AppTest
+
+from app import viewer_data as vd
+from app.cli import main as cli
+from app.config import load_settings
+from app.documents import Article, ArticleResult, Removal, Summary
+from app.errors import InputError
+from app.store import Store
+
+ROOT = Path(__file__).resolve().parents[1]
+VIEWER = ROOT / "app" / "viewer.py"
+SEED_PAGE = ROOT / "examples" / "zhuzhou_front_page.txt"
+SEED = SEED_PAGE.read_bytes()
+
+
+def _app(monkeypatch: pytest.MonkeyPatch, **env: str) -> AppTest:
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    at = AppTest.from_file(str(VIEWER), default_timeout=300)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _cards(at: AppTest) -> list[str]:
+    return [h.proto.body for h in at.get("html") if h.proto.body.startswith('<div class="zy-card"')]
+
+
+def _upload(at: AppTest, name: str = "zhuzhou.txt", data: bytes = SEED) -> AppTest:
+    at.file_uploader(key="upload").upload(name, data, "text/plain")
+    at.run()
+    at.button(key="go_upload").click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _page_results(source: str = "zhuzhou.txt") -> list[ArticleResult]:
+    with Store(load_settings().db_path) as store:
+        return store.page_results(source)
+
+
+# --- flows ------------------------------------------------------------------------------------------
+
+
+def test_upload_with_tiny_model_shows_progress_and_ten_cards(monkeypatch, tiny_model_dir) -> None:
+    at = _app(monkeypatch, ZHAIYAO_BACKEND="llm", ZHAIYAO_MODEL=str(tiny_model_dir))
+    assert not _cards(at)
+    _upload(at)
+    assert not at.error, [e.value for e in at.error]
+    (bar,) = at.get("progress")
+    assert bar.proto.value == 100
+    assert bar.proto.text.startswith("10 / 10 articles")
+    assert "10 of 10 articles" in at.success[0].value
+    cards = _cards(at)
+    assert len(cards) == 10
+    assert [re.search(r'data-index="(\d+)"', c).group(1) for c in cards] == [str(i) for i in range(1, 11)]
+    results = _page_results()
+    assert all(r.summary is not None and r.summary.backend == "llm" for r in results)
+    # A random model fails the faithfulness guard: each card says how its summary came about.
+    for card, result in zip(cards, results, strict=True):
+        assert f"zy-badge zy-{result.summary.guard}" in card
+        assert vd.esc(result.summary.text.splitlines()[0]) in card
+    assert "切实转变职能 扎实做好生态环保工作" in cards[0]
+    assert [m.label for m in at.get("metric")][:2] == ["Articles", "Guard ok"]
+
+
+def test_open_article_highlights_support_and_lists_removals(monkeypatch) -> None:
+    at = _upload(_app(monkeypatch, ZHAIYAO_BACKEND="extractive"))
+    results = _page_results()
+    first = results[0]
+    at.button(key=f"open_{first.article.page}_1").click().run()
+    bodies = [h.proto.body for h in at.get("html")]
+    article_html = next(b for b in bodies if b.startswith('<div class="zy-article">'))
+    marks = re.findall(r'<mark class="zy-support[^"]*"[^>]*>(.*?)<sup', article_html)
+    assert marks, "no supporting sentence highlighted"
+    # Extractive summaries are article sentences: each highlighted sentence is in the summary (its
+    # end mark may differ: a clause ending in ； closes the summary with 。).
+    for mark in marks:
+        assert mark.replace("&quot;", '"').rstrip("。；！？") in first.summary.text
+    removed = [e for e in at.get("expander") if "What the cleaner removed" in e.proto.label]
+    assert removed and f"({len(first.article.removed)})" in removed[0].proto.label
+    at.button(key="back").click().run()
+    assert len(_cards(at)) == 10
+
+
+def test_filters_search_the_store(monkeypatch) -> None:
+    at = _upload(_app(monkeypatch, ZHAIYAO_BACKEND="extractive"))
+    at.text_input(key="f_reporter").input("罗欣").run()
+    cards = _cards(at)
+    assert len(cards) == 1 and "切实转变职能" in cards[0]
+    assert any("1 matching article" in m.value for m in at.markdown)
+    at.text_input(key="f_reporter").input("").run()
+    at.text_input(key="f_keyword").input("旅游专列").run()
+    assert any("开行湘东大地的旅游专列" in c for c in _cards(at))
+    at.text_input(key="f_keyword").input("没有这个词").run()
+    assert not _cards(at)
+    assert any("Nothing in the store matches" in i.value for i in at.info)
+    at.text_input(key="f_keyword").input("").run()
+    at.text_input(key="f_date").input("9月24日").run()
+    assert [re.search(r"<h3[^>]*>(.*?)<", c).group(1) for c in _cards(at)] == ["13家株企参加2020绿博会"]
+
+
+def test_downloads_offer_the_shown_results(monkeypatch) -> None:
+    at = _upload(_app(monkeypatch, ZHAIYAO_BACKEND="extractive"))
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert labels == ["JSONL", "CSV", "Markdown"]
+    names = [b.proto.url for b in at.get("download_button")]
+    assert all(names)
+    results = _page_results()
+    rows = [json.loads(line) for line in vd.export_bytes(results, "jsonl").decode().splitlines()]
+    assert [r["index"] for r in rows] == list(range(1, 11))
+    assert rows[0]["summary"]["text"] == results[0].summary.text
+    data = vd.export_bytes(results, "csv")
+    assert data.startswith(b"\xef\xbb\xbf")  # Excel reads the Chinese text as UTF-8
+    table = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+    assert len(table) == 10 and table[9]["title"] == "开行湘东大地的旅游专列"
+    assert "## 10. 开行湘东大地的旅游专列" in vd.export_bytes(results, "md").decode()
+
+
+def test_changing_style_resummarises_and_returns_to_the_cache(monkeypatch) -> None:
+    at = _upload(_app(monkeypatch, ZHAIYAO_BACKEND="extractive"))
+    brief = [r.summary.text for r in _page_results()]
+    at.selectbox(key="style").select("headline").run()
+    assert "10 new, 0 from the cache" in at.success[0].value
+    cards = _cards(at)
+    with Store(load_settings().db_path) as store:
+        counts = store.counts()
+    assert counts["summaries"] == 20
+    assert all(len(re.search(r'<p class="zy-summary">(.*?)</p>', c).group(1)) <= 25 for c in cards)
+    at.selectbox(key="style").select("brief").run()
+    # Nothing new to do: the brief summaries come straight from the store.
+    assert [re.search(r'<p class="zy-summary">(.*?)</p>', c).group(1) for c in _cards(at)] == [
+        vd.esc(t) for t in brief
+    ]
+    with Store(load_settings().db_path) as store:
+        assert store.counts()["summaries"] == 20
+
+
+def test_model_backend_waits_for_the_reader_then_uses_the_model(monkeypatch, tiny_model_dir) -> None:
+    at = _upload(_app(monkeypatch, ZHAIYAO_BACKEND="extractive", ZHAIYAO_MODEL=str(tiny_model_dir)))
+    at.selectbox(key="backend").select("llm").run()
+    assert any("10 article(s) have no summary" in i.value for i in at.info)
+    at.button(key="resummarise").click().run()
+    assert "10 new" in at.success[0].value
+    with Store(load_settings().db_path) as store:
+        assert store.counts()["summaries"] == 20
+
+
+def test_bad_uploads_get_a_message_and_the_app_keeps_working(monkeypatch) -> None:
+    at = _app(monkeypatch, ZHAIYAO_BACKEND="extractive", ZHAIYAO_MAX_FILE_MB="0.01")
+    _upload(at, "scan.pdf", b"%PDF-1.4 binary")
+    assert "scan.pdf: unsupported format (.pdf)" in at.error[0].value
+    _upload(at, "big.txt", SEED)
+    assert "big.txt: file is" in at.error[0].value and "over the 0.01 MB upload limit" in at.error[0].value
+    _upload(at, "rows.jsonl", b'{"title": "x", "text": "y"}\n{not json\n')
+    assert at.error and "rows.jsonl" in at.error[0].value
+    assert not _cards(at)
+    _upload(at, "small.txt", "## 标题\n\n株洲日报讯 今天，株洲举行活动。参加者达到300人。\n".encode())
+    assert not at.error
+    assert len(_cards(at)) == 1
+
+
+def test_page_text_is_escaped_never_markup(monkeypatch) -> None:
+    at = _app(monkeypatch, ZHAIYAO_BACKEND="extractive")
+    text = "## 标题<script>alert(1)</script>\n\n株洲日报讯 今天<b onmouseover=alert(2)>活动</b>举行。参加者达到300人。\n"
+    at.text_area(key="paste_text").input(text).run()
+    at.button(key="go_paste").click().run()
+    assert not at.exception and not at.error
+    (card,) = _cards(at)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in card
+    assert "<script" not in card and "<b " not in card
+    for html_el in at.get("html"):
+        assert "<script" not in html_el.proto.body
+
+
+def test_query_parameter_opens_a_stored_page(monkeypatch) -> None:
+    at = _upload(_app(monkeypatch, ZHAIYAO_BACKEND="extractive"))
+    _upload(at, "other.txt", "## 另一篇\n\n株洲日报讯 今天举行活动。参加者达到300人。\n".encode())
+    assert len(_cards(at)) == 1
+    fresh = AppTest.from_file(str(VIEWER), default_timeout=300)
+    fresh.query_params["page"] = "zhuzhou.txt"
+    fresh.run()
+    assert len(_cards(fresh)) == 10
+    assert fresh.selectbox(key="page_pick").value == "zhuzhou.txt"
+    fresh.selectbox(key="page_pick").select("other.txt").run()
+    assert len(_cards(fresh)) == 1
+
+
+# --- helpers without Streamlit ----------------------------------------------------------------------
+
+
+def test_support_marks_the_source_sentences_only() -> None:
+    text = "今天天气晴朗。株洲市举行了工业旅游节开幕式，游客达到3000人。会议还讨论了其他事项。"
+    spans = vd.support(text, "株洲举行工业旅游节开幕式，游客3000人。")
+    scored = [(text[s.start : s.end], s.score) for s in spans]
+    assert scored[1][1] > 0.5 and scored[0][1] == 0 and scored[2][1] == 0
+    html = vd.highlighted_html(text, "株洲举行工业旅游节开幕式，游客3000人。")
+    assert html.count("<mark") == 1 and "株洲市举行了工业旅游节开幕式" in html
+
+
+def test_card_marks_generated_titles_and_escapes_everything() -> None:
+    article = Article(
+        page="p.txt",
+        index=9,
+        title=None,
+        text="正文<script>x</script>。",
+        reporters=("温琳",),
+        continued_on="A2版",
+        removed=(Removal("byline", "株洲日报记者 温琳"),),
+    )
+    summary = Summary(
+        article_key=article.key,
+        text="摘要<img src=x onerror=alert(1)>",
+        style="brief",
+        backend="llm",
+        model="m",
+        max_chars=100,
+        keywords=("工业<旅游>",),
+        generated_title="生成的<标题>",
+        guard="fallback",
+        guard_reasons=("number 5 not in the article",),
+    )
+    card = vd.card_html(ArticleResult(article, summary, "done"))
+    assert "生成的&lt;标题&gt;" in card and "生成标题" in card
+    assert "zy-badge zy-fallback" in card and "number 5 not in the article" in card
+    assert "<img" not in card and "&lt;img" in card and "工业&lt;旅游&gt;" in card
+    assert "记者 温琳" in card and "A2版" in card
+    details = vd.article_details_html(ArticleResult(article, summary, "done"))
+    assert "<script>" not in details and "&lt;script&gt;" in details
+    assert vd.removed_rows(article) == [{"rule": "byline", "text": "株洲日报记者 温琳"}]
+
+
+def test_check_upload_names_the_problem() -> None:
+    settings = load_settings()
+    vd.check_upload("page.TXT", 10, settings)
+    with pytest.raises(InputError, match=r"page\.docx: unsupported format \(\.docx\)"):
+        vd.check_upload("page.docx", 10, settings)
+    with pytest.raises(InputError, match="over the 20 MB upload limit"):
+        vd.check_upload("page.txt", 21 * 1024 * 1024, settings)
+    with pytest.raises(InputError, match="empty"):
+        vd.check_upload("page.md", 0, settings)
+
+
+# --- commands ---------------------------------------------------------------------------------------
+
+
+def test_start_summarises_the_sample_page_and_reports(tmp_path) -> None:
+    db = tmp_path / "start.db"
+    result = CliRunner().invoke(cli, ["start", "--backend", "extractive", "--no-view", "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    assert "10 of 10 articles from 1 page(s) summarised (10 new, 0 from the cache, 0 failed)" in result.output
+    assert "10. 开行湘东大地的旅游专列" in result.output
+    again = CliRunner().invoke(cli, ["start", "--backend", "extractive", "--no-view", "--db", str(db)])
+    assert "(0 new, 10 from the cache, 0 failed)" in again.output
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_start_serves_the_viewer_until_interrupted(tmp_path) -> None:
+    port = _free_port()
+    env = dict(os.environ, ZHAIYAO_DB=str(tmp_path / "serve.db"))
+    cmd = [sys.executable, "-m", "app", "start", "--backend", "extractive", "--no-browser", "--port", str(port)]
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    lines: list[str] = []
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            line = proc.stdout.readline()
+            if not line:
+                break
+            lines.append(line)
+            if line.startswith("viewer: "):
+                break
+        url = lines[-1].removeprefix("viewer: ").strip()
+        assert url == f"http://localhost:{port}/?page=" + str(SEED_PAGE).replace("/", "%2F"), lines
+        with urllib.request.urlopen(f"http://localhost:{port}/_stcore/health", timeout=10) as reply:
+            assert reply.status == 200
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 130
+    # The server went with it: the port is free again.
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", port))
