@@ -186,7 +186,10 @@ def test_bad_uploads_get_a_message_and_the_app_keeps_working(monkeypatch) -> Non
 
 def test_page_text_is_escaped_never_markup(monkeypatch) -> None:
     at = _app(monkeypatch, ZHAIYAO_BACKEND="extractive")
-    text = "## 标题<script>alert(1)</script>\n\n株洲日报讯 今天<b onmouseover=alert(2)>活动</b>举行。参加者达到300人。\n"
+    text = (
+        "## 标题<script>alert(1)</script>\n\n"
+        "株洲日报讯 今天<b onmouseover=alert(2)>活动</b>举行。参加者达到300人。\n"
+    )
     at.text_area(key="paste_text").input(text).run()
     at.button(key="go_paste").click().run()
     assert not at.exception and not at.error
@@ -287,7 +290,8 @@ def _free_port() -> int:
 def test_start_serves_the_viewer_until_interrupted(tmp_path) -> None:
     port = _free_port()
     env = dict(os.environ, ZHAIYAO_DB=str(tmp_path / "serve.db"))
-    cmd = [sys.executable, "-m", "app", "start", "--backend", "extractive", "--no-browser", "--port", str(port)]
+    cmd = [sys.executable, "-m", "app", "start", "--backend", "extractive", "--no-browser"]
+    cmd += ["--port", str(port)]
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     lines: list[str] = []
     try:
