@@ -96,6 +96,7 @@ def show_page(source: str | None) -> None:
 def open_article(page: str, index: int) -> None:
     st.session_state.open_page = page
     st.session_state.open_article = index
+    st.session_state.last_report = None
 
 
 def close_article() -> None:
@@ -203,15 +204,13 @@ def source_controls(settings: Settings, first_visit: bool) -> tuple[str, Any] | 
     return action
 
 
-def filter_controls() -> dict[str, str]:
-    st.sidebar.subheader("检索 · Search the store")
+def filter_controls(box: Any) -> dict[str, str]:
+    box.subheader("检索 · Search the store")
     return {
-        "keyword": st.sidebar.text_input("Keyword (title, text, summary)", key="f_keyword").strip(),
-        "reporter": st.sidebar.text_input("Reporter", key="f_reporter").strip(),
-        "page": st.sidebar.text_input("Page name contains", key="f_page").strip(),
-        "date": st.sidebar.text_input(
-            "Date (dateline or page name)", key="f_date", placeholder="9月27日"
-        ).strip(),
+        "keyword": box.text_input("Keyword (title, text, summary)", key="f_keyword").strip(),
+        "reporter": box.text_input("Reporter", key="f_reporter").strip(),
+        "page": box.text_input("Page name contains", key="f_page").strip(),
+        "date": box.text_input("Date (dateline or page name)", key="f_date", placeholder="9月27日").strip(),
     }
 
 
@@ -403,13 +402,17 @@ def main() -> None:
     picker = st.sidebar.container()
     action = source_controls(base, first_visit=not pages)
     settings = settings_controls(base)
-    filters = filter_controls()
+    search_box = st.sidebar.container()
 
     if action is not None:
         try:
             new_pages = read_action(action, settings)
             st.session_state.last_report = summarise_now(new_pages, settings, store)
             show_page(new_pages[0].source)
+            if len(new_pages) > 1:
+                # A JSONL upload is one page per row: list them all through the page filter (set
+                # before the filter widgets exist in this run, so it takes).
+                st.session_state.f_page = Path(new_pages[0].source.split("#", 1)[0]).name
         except ZhaiyaoError as exc:
             # The reader sees what was wrong with the file; the app stays up for the next one.
             st.error(str(exc))
@@ -446,6 +449,7 @@ def main() -> None:
     stamp = store.last_change()
     pages = read_pages(db, stamp)
     page_picker(picker, pages)
+    filters = filter_controls(search_box)
     if st.session_state.get("last_report"):
         st.success(st.session_state.last_report)
 

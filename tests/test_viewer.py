@@ -124,6 +124,19 @@ def test_filters_search_the_store(monkeypatch) -> None:
     assert [re.search(r"<h3[^>]*>(.*?)<", c).group(1) for c in _cards(at)] == ["13家株企参加2020绿博会"]
 
 
+def test_jsonl_upload_lists_every_row(monkeypatch) -> None:
+    rows = [
+        {"title": "株洲举办工业旅游节", "text": "株洲日报讯 今天，株洲举办工业旅游节。游客达到3000人。"},
+        {"title": "湘江水质保持优良", "text": "株洲日报讯 今年湘江株洲段水质保持优良。优良率91.4%。"},
+    ]
+    data = "\n".join(json.dumps(r, ensure_ascii=False) for r in rows).encode()
+    at = _upload(_app(monkeypatch, ZHAIYAO_BACKEND="extractive"), "rows.jsonl", data)
+    assert at.text_input(key="f_page").value == "rows.jsonl"
+    cards = _cards(at)
+    assert len(cards) == 2
+    assert "株洲举办工业旅游节" in cards[0] and "湘江水质保持优良" in cards[1]
+
+
 def test_downloads_offer_the_shown_results(monkeypatch) -> None:
     at = _upload(_app(monkeypatch, ZHAIYAO_BACKEND="extractive"))
     labels = [b.proto.label for b in at.get("download_button")]
