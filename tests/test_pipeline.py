@@ -9,7 +9,7 @@ import pytest
 from app.config import Settings
 from app.documents import Page
 from app.errors import ModelError
-from app.pipeline import Progress, run_pages
+from app.pipeline import LocalEngine, Progress, run_pages
 from app.store import Store
 from app.summarise import load_summariser
 
@@ -168,3 +168,15 @@ def test_cache_with_the_tiny_llm_makes_no_model_calls_on_rerun(tiny_model_dir: P
         again = run_pages([page], settings, store, summariser=second)
         assert second.calls == 0
         assert again.cached == report.total
+        # With nothing left to do, the engine never even loads its model.
+        engine = LocalEngine(settings)
+        third = run_pages([page], settings, store, engine=engine)
+        assert third.cached == report.total and third.summariser == report.summariser
+        assert engine._summariser is None
+        # Anything missing under that identity, and the model is loaded as usual.
+        more = Page(
+            source="more.txt", text="株洲日报讯 市图书馆延长开放时间至21:00，方便市民。", kind="article"
+        )
+        fourth = run_pages([page, more], settings, store, engine=engine)
+        assert engine._summariser is not None
+        assert (fourth.cached, fourth.summarised) == (report.total, 1)

@@ -74,6 +74,20 @@ class ProgressView:
             self._drawn = False
 
 
+def _quiet_libraries(backend: str) -> None:
+    # jieba logs its dictionary loading at DEBUG and resets its level on import, so import it first;
+    # transformers draws a weight-loading bar. Neither belongs in a batch's progress output.
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    if backend in ("llm", "seq2seq"):
+        try:
+            from transformers.utils import logging as hf_logging
+        except ImportError:
+            return
+        hf_logging.disable_progress_bar()
+
+
 def _slowed(summariser: object, delay: float) -> object:
     # Test hook (ZHAIYAO_TEST_ARTICLE_DELAY): makes every model call slow, so a test can kill a batch
     # reliably while articles are in flight. The real backend still does the work.
@@ -145,9 +159,9 @@ def batch(
     )
     db_path, _ = store_location(settings, db)
     settings = settings.replace(db_path=db_path)
+    _quiet_libraries(settings.backend)
 
     err = sys.stderr
-    logging.getLogger("jieba").setLevel(logging.WARNING)  # its dictionary-loading chatter
     input_errors: list[str] = []
 
     def on_error(exc: InputError) -> None:
