@@ -120,7 +120,7 @@ def _parse_model(path: Path, name: str, raw: Any) -> ModelSpec:
             if required:
                 raise ModelError(f"{where}: missing key {key!r}")
             return None
-        if not isinstance(value, kind) or isinstance(value, bool) and kind is int:
+        if not isinstance(value, kind) or (isinstance(value, bool) and kind is int):
             raise ModelError(f"{where}: {key} = {value!r} has the wrong type")
         return value
 

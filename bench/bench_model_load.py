@@ -1,0 +1,140 @@
+"""How long a model takes to load: straight from the verified GGUF vs from the bf16 safetensors cache.
+
+Each load runs in a fresh Python process (so caches inside torch/transformers do not help the second
+run and peak RSS is that load's alone); the table shows the median of several runs and the GGUF/bf16
+ratio measured in this same run, since absolute times on a shared 2-core machine are noisy.
+
+    python bench/bench_model_load.py                      # default model, 3 runs each
+    python bench/bench_model_load.py --runs 5 --gguf-runs 2 --json load.json
+
+The model is fetched first if it is not in the models folder (ZHAIYAO_MODELS_DIR).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def _child(kind: str, folder: str, gguf_file: str | None, threads: int) -> None:
+    """Load once and print one JSON line of timings; runs in its own process."""
+    start = time.perf_counter()
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    torch.set_num_threads(threads)
+    imported = time.perf_counter()
+    rss_after_import = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    extra = {"gguf_file": gguf_file} if kind == "gguf" else {}
+    tokenizer = AutoTokenizer.from_pretrained(folder, **extra)
+    tokenized = time.perf_counter()
+    model = AutoModelForCausalLM.from_pretrained(folder, dtype=torch.bfloat16, **extra)
+    loaded = time.perf_counter()
+    # One forward pass touches every weight: a memory-mapped load is not really done before that.
+    ids = tokenizer("摘要", return_tensors="pt")
+    with torch.inference_mode():
+        model(**ids)
+    forwarded = time.perf_counter()
+    print(
+        json.dumps(
+            {
+                "import_s": imported - start,
+                "tokenizer_s": tokenized - imported,
+                "model_s": loaded - tokenized,
+                "load_s": loaded - imported,
+                "first_forward_s": forwarded - loaded,
+                "rss_after_import": rss_after_import,
+                "peak_rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
+                "dtype": str(model.dtype),
+            }
+        )
+    )
+
+
+def _run(kind: str, folder: Path, gguf_file: str | None, threads: int) -> dict:
+    command = [
+        sys.executable,
+        __file__,
+        "--child",
+        kind,
+        str(folder),
+        gguf_file or "",
+        "--threads",
+        str(threads),
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        sys.exit(f"{kind} load failed:\n{done.stderr[-2000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--model", default=None, help="manifest name (default: the default model)")
+    parser.add_argument("--runs", type=int, default=3, help="bf16 loads to take the median of")
+    parser.add_argument("--gguf-runs", type=int, default=3, help="GGUF loads (slow: dequantises every time)")
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--json", type=Path, help="also write the raw runs here")
+    parser.add_argument("--child", nargs=3, metavar=("KIND", "FOLDER", "GGUF"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        kind, folder, gguf_file = args.child
+        _child(kind, folder, gguf_file or None, args.threads)
+        return
+
+    from app.config import load_settings
+    from app.manifest import default_model_name
+    from app.weights import folder_size, resolve_model
+
+    settings = load_settings()
+    resolved = resolve_model(args.model or default_model_name(), settings.models_dir)
+    if resolved.source_file is None:
+        sys.exit(f"{resolved.name}: no verified GGUF on disk to compare with (fetch without --drop-source)")
+    source = resolved.source_file
+    rows = {
+        "gguf": [_run("gguf", source.parent, source.name, args.threads) for _ in range(args.gguf_runs)],
+        "bf16": [_run("bf16", resolved.path, None, args.threads) for _ in range(args.runs)],
+    }
+
+    def med(kind: str, key: str) -> float:
+        return statistics.median(r[key] for r in rows[kind])
+
+    print(f"model: {resolved.name}   threads: {args.threads}   machine: {_machine()}")
+    print(f"GGUF  {source}  {source.stat().st_size / 1e9:.2f} GB")
+    print(f"bf16  {resolved.path}  {folder_size(resolved.path) / 1e9:.2f} GB")
+    header = (
+        f"{'from':<6}{'runs':>5}{'tokenizer s':>13}{'model s':>10}{'load s':>9}{'1st fwd s':>11}"
+        f"{'peak RSS GB':>13}"
+    )
+    print(header)
+    print("-" * len(header))
+    for kind in ("gguf", "bf16"):
+        print(
+            f"{kind:<6}{len(rows[kind]):>5}{med(kind, 'tokenizer_s'):>13.2f}{med(kind, 'model_s'):>10.2f}"
+            f"{med(kind, 'load_s'):>9.2f}{med(kind, 'first_forward_s'):>11.2f}"
+            f"{max(r['peak_rss'] for r in rows[kind]) / 2**30:>13.2f}"
+        )
+    ratio = med("gguf", "load_s") / med("bf16", "load_s")
+    print(f"bf16 cache loads {ratio:.1f}x faster than the GGUF (medians, same run)")
+    if args.json:
+        args.json.write_text(json.dumps({"model": resolved.name, "runs": rows}, indent=1), encoding="utf-8")
+
+
+def _machine() -> str:
+    import os
+    import platform
+
+    return f"{platform.machine()}, {os.cpu_count()} CPUs, load avg {os.getloadavg()[0]:.1f}"
+
+
+if __name__ == "__main__":
+    main()
