@@ -99,4 +99,13 @@ MIGRATIONS: list[tuple[str, str]] = [
         CREATE INDEX run_articles_page ON run_articles(page, idx);
         """,
     ),
+    (
+        "002_run_owner",
+        """
+        -- Which process ran a run, so a run left "running" by a killed process can be told apart
+        -- from one that is still going.
+        ALTER TABLE runs ADD COLUMN host TEXT;
+        ALTER TABLE runs ADD COLUMN pid INTEGER;
+        """,
+    ),
 ]

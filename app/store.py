@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import socket
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
@@ -122,6 +124,16 @@ def _statements(script: str) -> Iterator[str]:
     leftover = [line for line in buffer.splitlines() if line.strip() and not line.strip().startswith("--")]
     if leftover:
         raise StoreError(f"migration ends with an incomplete statement: {buffer.strip()[:60]}")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, owned by someone else
+        return True
+    return True
 
 
 def _json(value: Any) -> str:
@@ -275,11 +287,17 @@ class Store:
     # -- runs ----------------------------------------------------------------------------------------
 
     def start_run(self, settings: dict[str, Any], inputs: Iterable[str], engine: str) -> int:
+        host = socket.gethostname()
         with self._write() as conn:
+            # Runs this host left "running" from a process that no longer exists were killed.
+            stale = conn.execute("SELECT id, pid FROM runs WHERE status = 'running' AND host = ?", (host,))
+            for run_id, pid in stale.fetchall():
+                if pid is not None and not _alive(pid):
+                    conn.execute("UPDATE runs SET status = 'interrupted' WHERE id = ?", (run_id,))
             cur = conn.execute(
-                """INSERT INTO runs (started_at, status, engine, settings, inputs)
-                   VALUES (?, 'running', ?, ?, ?)""",
-                (_now(), engine, _json(settings), _json(list(inputs))),
+                """INSERT INTO runs (started_at, status, engine, settings, inputs, host, pid)
+                   VALUES (?, 'running', ?, ?, ?, ?, ?)""",
+                (_now(), engine, _json(settings), _json(list(inputs)), host, os.getpid()),
             )
             return int(cur.lastrowid or 0)
 

@@ -217,6 +217,8 @@ def test_kill_9_mid_run_then_rerun_summarises_every_article_exactly_once(isolate
     assert rerun.returncode == 0, rerun.stderr
     assert f"({22 - done_before} summarised, {done_before} from the store)" in rerun.stdout
 
+    # The killed run is recognised as interrupted once its process is known to be gone.
+    assert db_count(db, "SELECT status FROM runs WHERE id = 1") == "interrupted"
     # Store: one summary per article, none made twice, the first run's kept as they were.
     assert db_count(db, "SELECT count(*) FROM summaries") == 22
     assert db_count(db, "SELECT count(DISTINCT article_key) FROM summaries") == 22

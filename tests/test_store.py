@@ -1,4 +1,4 @@
-"""The SQLite store: migrations, cache keys, page order, search, and failures that must stay clear and safe."""
+"""The SQLite store: migrations, cache keys, page order, search, and failures that stay clear and safe."""
 
 from __future__ import annotations
 
@@ -64,6 +64,25 @@ def test_migrations_are_recorded_once_and_a_newer_store_is_refused(tmp_path: Pat
     conn.close()
     with pytest.raises(StoreError, match="newer Zhaiyao"):
         Store(db)
+
+
+def test_an_older_store_is_migrated_in_order_and_keeps_its_data(tmp_path: Path, monkeypatch) -> None:
+    import app.store
+
+    db = tmp_path / "s.db"
+    monkeypatch.setattr(app.store, "MIGRATIONS", MIGRATIONS[:1])  # as the first release wrote it
+    with Store(db) as old:
+        assert old.migrations() == ["001_initial"]
+        cur = old._conn.execute(
+            """INSERT INTO runs (started_at, status, engine, settings, inputs)
+               VALUES ('2026-01-01', 'finished', 'local', '{}', '["a.txt"]')"""
+        )
+        run = cur.lastrowid
+    monkeypatch.setattr(app.store, "MIGRATIONS", MIGRATIONS)
+    with Store(db) as new:
+        assert new.migrations() == [name for name, _ in MIGRATIONS]
+        assert new.run(run).inputs == ["a.txt"]
+        assert new.start_run({}, [], "local") == run + 1
 
 
 def test_store_uses_wal_so_readers_do_not_wait_for_a_writer(tmp_path: Path, page_and_articles) -> None:
@@ -194,8 +213,7 @@ def test_a_file_that_is_not_a_store_is_refused_and_left_alone(tmp_path: Path) ->
     assert db.read_bytes() == junk
 
 
-def test_a_damaged_store_gives_a_clear_error(tmp_path: Path, page_and_articles) -> None:
-    page, arts = page_and_articles
+def test_a_damaged_store_gives_a_clear_error(tmp_path: Path) -> None:
     db = tmp_path / "s.db"
     with Store(db) as store:
         for n in range(60):  # enough rows to span many pages of the file
@@ -207,10 +225,9 @@ def test_a_damaged_store_gives_a_clear_error(tmp_path: Path, page_and_articles) 
     with db.open("r+b") as fh:  # scribble over everything past the header page
         fh.seek(4096)
         fh.write(b"\xff\x00" * ((size - 4096) // 2))
-    with pytest.raises(StoreError, match="corrupt"):
-        with Store(db) as store:
-            store.list_pages()
-            store.search("正文")
+    with pytest.raises(StoreError, match="corrupt"), Store(db) as store:
+        store.list_pages()
+        store.search("正文")
 
 
 def test_a_full_disk_gives_a_clear_error_and_keeps_committed_data(tmp_path: Path, page_and_articles) -> None:
