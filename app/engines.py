@@ -130,8 +130,13 @@ class RayEngine:
             except ZhaiyaoError:
                 raise
             except Exception as exc:
-                where = f"at {self.address}" if self.address else "locally"
-                raise ConfigError(f"cannot start Ray {where}: {describe_error(exc)}") from exc
+                if self.address:
+                    raise ConfigError(
+                        f"cannot join the Ray cluster at {self.address}: {describe_error(exc)} "
+                        "(is it running, and, if it uses token authentication, is RAY_AUTH_TOKEN set "
+                        "as on the cluster?)"
+                    ) from exc
+                raise ConfigError(f"cannot start a local Ray instance: {describe_error(exc)}") from exc
         remote = ray.remote(num_cpus=1)(SummariserActor)
         worker_settings = self.settings.replace(threads=threads)
         self._actors = [remote.remote(worker_settings) for _ in range(self.workers)]
