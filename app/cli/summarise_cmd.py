@@ -60,11 +60,13 @@ def summarise(
     fmt: str,
 ) -> None:
     """Summarise the articles in PATHS (files, folders, globs, - for stdin) and print them."""
+    import jieba
+
     from app.ingest import read_inputs
     from app.split import split_page
     from app.summarise import load_summariser, summarise_articles
 
-    logging.getLogger("jieba").setLevel(logging.WARNING)  # its dictionary-loading chatter
+    jieba.setLogLevel(logging.WARNING)  # its dictionary-loading chatter
 
     settings = settings_from(ctx).replace(backend=backend, model=model, style=style, batch_size=batch_size)
     if max_chars is not None:

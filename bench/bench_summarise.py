@@ -1,0 +1,217 @@
+"""Summarisation speed and memory, all in one run on one machine (numbers from a shared CPU are noisy:
+compare the ratios, which are measured against a baseline taken in the same run).
+
+    python bench/bench_summarise.py [--runs 3] [--baseline-runs 1] [--batch-sizes 1,4,8] [--threads 2]
+
+Each measurement runs in a child process of its own, so every row's peak memory (max RSS) is its own
+and one model's memory never inflates another's. Rows:
+
+* ``llm bs=N``: the real pipeline (``summarise_articles``: condensing, batched greedy generation, guard
+  with retry/fallback, keywords, headlines) over the seed page's articles, default model, bf16.
+* ``naive baseline``: a transformers ``pipeline("text-generation")`` with the model loaded straight from
+  its GGUF in fp32, one article at a time, a one-sentence prompt, the same new-token limit.
+* ``extractive``: the weight-free backend over the seed articles repeated (each copy made unique so no
+  cache helps), articles per second.
+* ``load``: ``load_summariser`` from the bf16 cache (the first step of every run).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def _seed_articles():
+    from app.config import SAMPLE_PAGE, load_settings
+    from app.ingest import read_inputs
+    from app.split import split_page
+
+    settings = load_settings()
+    return [a for page in read_inputs([str(SAMPLE_PAGE)], settings) for a in split_page(page)]
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def child_llm(batch_size: int, runs: int, threads: int) -> dict:
+    import jieba
+
+    jieba.initialize()
+    from app.config import load_settings
+    from app.summarise import load_summariser, summarise_articles
+
+    settings = load_settings().replace(backend="llm", batch_size=batch_size, threads=threads)
+    began = time.perf_counter()
+    summariser = load_summariser(settings)
+    load_s = time.perf_counter() - began
+    articles = _seed_articles()
+    times, guards = [], {}
+    for _ in range(runs):
+        began = time.perf_counter()
+        out = summarise_articles(articles, summariser, style="brief")
+        times.append(time.perf_counter() - began)
+        guards = {g: sum(s.guard == g for s in out) for g in ("ok", "retried", "fallback")}
+    seconds = statistics.median(times)
+    return {
+        "articles": len(articles),
+        "seconds": seconds,
+        "per_min": len(articles) / seconds * 60,
+        "load_s": load_s,
+        "peak_mb": _peak_mb(),
+        "guards": guards,
+        "runs": runs,
+    }
+
+
+def child_baseline(runs: int, threads: int, limit: int) -> dict:
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer, pipeline
+
+    from app.config import Settings, load_settings
+    from app.summarise.prompts import max_new_tokens
+    from app.weights import resolve_model
+
+    torch.set_num_threads(threads)
+    settings = load_settings()
+    resolved = resolve_model(Settings().model, settings.models_dir)
+    gguf = resolved.source_file
+    if gguf is None or not Path(gguf).is_file():
+        raise SystemExit("naive baseline needs the model's GGUF source on disk (zhaiyao models fetch)")
+    began = time.perf_counter()
+    tokenizer = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
+    model = AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name, dtype=torch.float32)
+    generator = pipeline("text-generation", model=model, tokenizer=tokenizer, device="cpu")
+    load_s = time.perf_counter() - began
+    articles = _seed_articles()[:limit]
+    times = []
+    for _ in range(runs):
+        began = time.perf_counter()
+        for article in articles:
+            messages = [{"role": "user", "content": f"用一句话概括下面的新闻：\n{article.text}"}]
+            generator(messages, max_new_tokens=max_new_tokens(100), do_sample=False)
+        times.append(time.perf_counter() - began)
+    seconds = statistics.median(times)
+    return {
+        "articles": len(articles),
+        "seconds": seconds,
+        "per_min": len(articles) / seconds * 60,
+        "load_s": load_s,
+        "peak_mb": _peak_mb(),
+        "runs": runs,
+    }
+
+
+def child_extractive(runs: int, copies: int) -> dict:
+    import dataclasses
+
+    import jieba
+
+    jieba.initialize()
+    from app.config import Settings
+    from app.summarise import load_summariser, summarise_articles
+
+    seed = _seed_articles()
+    summariser = load_summariser(Settings(backend="extractive"))
+    times = []
+    for run in range(runs):
+        # Unique text per copy and per run: the segmentation cache must not make repeats free.
+        articles = [
+            dataclasses.replace(a, text=f"{a.text}\n（第{run}轮第{i}份）")
+            for i in range(copies)
+            for a in seed
+        ]
+        began = time.perf_counter()
+        summarise_articles(articles, summariser, style="brief")
+        times.append(time.perf_counter() - began)
+    seconds = statistics.median(times)
+    n = copies * len(seed)
+    return {"articles": n, "seconds": seconds, "per_s": n / seconds, "peak_mb": _peak_mb(), "runs": runs}
+
+
+def _child(argv: list[str]) -> dict:
+    env = dict(os.environ, PYTHONWARNINGS="ignore", TOKENIZERS_PARALLELISM="false")
+    proc = subprocess.run(
+        [sys.executable, __file__, "--child", *argv], capture_output=True, text=True, env=env, check=False
+    )
+    if proc.returncode != 0:
+        tail = (proc.stderr or proc.stdout).strip().splitlines()[-5:]
+        return {"error": " | ".join(tail)}
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3, help="runs per llm row (median reported)")
+    parser.add_argument("--baseline-runs", type=int, default=1)
+    parser.add_argument("--baseline-articles", type=int, default=10)
+    parser.add_argument("--batch-sizes", default="1,4,8")
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--skip-baseline", action="store_true")
+    parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+
+    if args.child:
+        kind, *rest = args.child
+        if kind == "llm":
+            result = child_llm(int(rest[0]), args.runs, args.threads)
+        elif kind == "baseline":
+            result = child_baseline(args.baseline_runs, args.threads, args.baseline_articles)
+        else:
+            result = child_extractive(args.runs, 20)
+        print(json.dumps(result))
+        return
+
+    common = ["--runs", str(args.runs), "--threads", str(args.threads)]
+    rows: dict[str, dict] = {}
+    for bs in [int(b) for b in args.batch_sizes.split(",")]:
+        print(f"measuring llm batch size {bs} ...", file=sys.stderr, flush=True)
+        rows[f"llm bs={bs}"] = _child(["llm", str(bs), *common])
+    if not args.skip_baseline:
+        print("measuring the naive baseline (fp32 from GGUF, one at a time) ...", file=sys.stderr, flush=True)
+        rows["naive baseline"] = _child(
+            ["baseline", "--baseline-runs", str(args.baseline_runs),
+             "--baseline-articles", str(args.baseline_articles), *common]
+        )  # fmt: skip
+    print("measuring extractive ...", file=sys.stderr, flush=True)
+    rows["extractive"] = _child(["extractive", *common])
+
+    runs = f"median of {args.runs} runs (baseline: {args.baseline_runs})"
+    print(f"\nseed page, brief style, {args.threads} threads, {runs}")
+    print(f"{'row':<16} {'articles':>8} {'seconds':>8} {'rate':>16} {'load s':>7} {'peak MB':>8}  guard")
+    for name, r in rows.items():
+        if "error" in r:
+            print(f"{name:<16} error: {r['error']}")
+            continue
+        rate = f"{r['per_s']:.0f} articles/s" if "per_s" in r else f"{r['per_min']:.1f} articles/min"
+        load = f"{r['load_s']:.1f}" if "load_s" in r else "-"
+        guards = " ".join(f"{k}={v}" for k, v in r.get("guards", {}).items())
+        head = f"{name:<16} {r['articles']:>8} {r['seconds']:>8.1f} {rate:>16}"
+        print(f"{head} {load:>7} {r['peak_mb']:>8.0f}  {guards}")
+    llm = {k: v for k, v in rows.items() if k.startswith("llm") and "per_min" in v}
+    base = rows.get("naive baseline", {})
+    if llm:
+        best_name, best = max(llm.items(), key=lambda kv: kv[1]["per_min"])
+        print(f"\nbest llm row: {best_name}, {best['per_min']:.1f} articles/min")
+        if "llm bs=1" in llm:
+            for name, r in llm.items():
+                print(f"  {name} / llm bs=1: {r['per_min'] / llm['llm bs=1']['per_min']:.2f}x")
+        if "per_min" in base:
+            print(f"  {best_name} / naive baseline: {best['per_min'] / base['per_min']:.2f}x")
+    if args.json:
+        args.json.write_text(json.dumps(rows, indent=2), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
