@@ -18,6 +18,7 @@ from app import viewer_data as vd
 from app.config import Settings, load_settings
 from app.documents import ArticleResult, Page
 from app.errors import ZhaiyaoError
+from app.pipeline import LocalEngine
 from app.store import PageInfo, Store, SummaryKey
 from app.summarise.base import STYLES
 
@@ -51,6 +52,15 @@ def summariser_for(settings: Settings) -> Any:
     )
 
 
+class ServerEngine(LocalEngine):
+    """The pipeline's local engine, with the summariser from this server's cache: loaded on first need
+    (a fully cached page loads nothing) and then kept for every later session."""
+
+    @property
+    def summariser(self) -> Any:
+        return summariser_for(self.settings)
+
+
 # Store reads are cached per last-change value: a new summary (from this viewer or a batch running
 # beside it) changes the value, so the next rerun reads afresh, and nothing is re-read otherwise.
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -70,6 +80,11 @@ def read_search(
     return open_store(db).search(
         keyword or None, reporter=reporter or None, page=page or None, date=date or None
     )
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def read_identity(db: str, stamp: str, backend: str, model: str) -> tuple[str, str, str] | None:
+    return vd.identity_from_runs(open_store(db).runs(50), backend, model)
 
 
 # --- state ------------------------------------------------------------------------------------------
@@ -321,7 +336,7 @@ def summarise_now(pages: list[Page], settings: Settings, store: Store) -> str:
     from app.pipeline import run_pages, split_pages
 
     articles = [a for _, arts, _ in split_pages(pages) for a in arts]
-    bar = st.progress(0.0, text=f"0 / {len(articles)} articles")
+    bar = st.progress(0.0, text=f"0 / {len(articles)} articles · loading the summariser if needed…")
     live = st.empty()
     slots: dict[tuple[str, int], Any] = {}
     with live.container():
@@ -332,9 +347,6 @@ def summarise_now(pages: list[Page], settings: Settings, store: Store) -> str:
                 slot = col.empty()
                 slot.html(vd.card_html(ArticleResult(article)))
                 slots[(article.page, article.index)] = slot
-
-    with st.spinner(f"Loading the {settings.backend} summariser ({settings.model})…"):
-        summariser = summariser_for(settings)
 
     def on_progress(p: Any) -> None:
         share = p.finished / p.total if p.total else 1.0
@@ -349,7 +361,7 @@ def summarise_now(pages: list[Page], settings: Settings, store: Store) -> str:
             slot.html(vd.card_html(result))
 
     report = run_pages(
-        pages, settings, store, summariser=summariser, on_progress=on_progress, on_result=on_result
+        pages, settings, store, engine=ServerEngine(settings), on_progress=on_progress, on_result=on_result
     )
     live.empty()
     return vd.report_line(report)
@@ -421,7 +433,13 @@ def main() -> None:
     key = None
     if page is not None:
         try:
-            key = vd.summary_key(summariser_for(settings), settings)
+            # A run with these settings already says which summaries they give: showing them needs
+            # no model in memory. Only a first use of the settings loads the summariser.
+            known = read_identity(db, store.last_change(), settings.backend, settings.model)
+            key = vd.key_from_identity(known, settings) if known else None
+            if key is None:
+                with st.spinner(f"Loading the {settings.backend} summariser ({settings.model})…"):
+                    key = vd.summary_key(summariser_for(settings), settings)
         except ZhaiyaoError as exc:
             st.error(f"Cannot load the {settings.backend} summariser: {exc}")
         else:

@@ -338,6 +338,23 @@ def summary_key(summariser: Any, settings: Settings) -> SummaryKey:
     )
 
 
+def identity_from_runs(runs: Iterable[Any], backend: str, model: str) -> tuple[str, str, str] | None:
+    """(backend, model name, prompt version) of the newest run made with this backend and model."""
+    for run in runs:
+        if not run.summariser or run.settings.get("backend") != backend:
+            continue
+        if backend in ("llm", "seq2seq") and run.settings.get("model") != model:
+            continue
+        s = run.summariser
+        return (s["backend"], s["model"], s.get("prompt_version") or "")
+    return None
+
+
+def key_from_identity(identity: tuple[str, str, str], settings: Settings) -> SummaryKey:
+    backend, model, prompt_version = identity
+    return SummaryKey.of(backend, model, settings.style, settings.max_chars, prompt_version)
+
+
 def summarise_stored(
     articles: Sequence[Article],
     settings: Settings,

@@ -150,8 +150,14 @@ def start_command(
     summariser = load_summariser(settings, progress=_progress_printer())
     click.echo(f"loaded in {time.monotonic() - loaded:.1f} s", err=True)
 
+    tty = sys.stderr.isatty()
+
     def on_progress(p: object) -> None:
-        click.echo(f"\r{p.finished}/{p.total} articles".ljust(30), nl=p.finished == p.total, err=True)
+        line = f"{p.finished}/{p.total} articles ({p.cached} from the cache, {p.elapsed:.0f} s)"
+        if tty:
+            click.echo("\r" + line.ljust(50), nl=p.finished == p.total, err=True)
+        elif p.finished:
+            click.echo(line, err=True)
 
     with Store(settings.db_path) as store:
         report = run_pages(
