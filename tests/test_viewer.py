@@ -295,6 +295,20 @@ def test_start_summarises_the_sample_page_and_reports(tmp_path) -> None:
     assert "(0 new, 10 from the cache, 0 failed)" in again.output
 
 
+def test_start_skips_bad_inputs_and_refuses_when_nothing_is_left(tmp_path) -> None:
+    good = tmp_path / "page.txt"
+    good.write_text("## 标题\n\n株洲日报讯 今天，株洲举行活动。参加者达到300人。\n", encoding="utf-8")
+    args = ["start", "--backend", "extractive", "--no-view", "--db", str(tmp_path / "s.db")]
+    result = CliRunner().invoke(cli, [*args, str(good), str(tmp_path / "missing.txt")])
+    assert result.exit_code == 0, result.output
+    assert "skipped:" in result.output and "missing.txt" in result.output
+    assert "1 of 1 articles from 1 page(s)" in result.output
+    result = CliRunner().invoke(cli, [*args, str(tmp_path / "missing.txt")])
+    assert result.exit_code == 2
+    assert "nothing readable to summarise" in result.output
+    assert "Traceback" not in result.output
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

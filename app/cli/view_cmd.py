@@ -11,6 +11,7 @@ import click
 
 from app.cli import settings_from
 from app.config import SAMPLE_PAGE, Settings
+from app.errors import InputError
 from app.viewer_server import has_display, pick_port, start_server, stop_server, viewer_url, wait_ready
 
 
@@ -130,9 +131,8 @@ def start_command(
     The first run fetches the default model (about 1.1 GB, once) with progress.
     """
     from app.ingest import read_inputs
-    from app.pipeline import run_pages
+    from app.pipeline import LocalEngine, run_pages
     from app.store import Store
-    from app.summarise import load_summariser
 
     settings = settings_from(ctx).replace(backend=backend, model=model, style=style, db_path=db)
     inputs = [str(p) for p in paths] or [str(SAMPLE_PAGE)]
@@ -144,12 +144,11 @@ def start_command(
 
     pages = read_inputs(inputs, settings, on_error=on_error)
     if not pages:
-        raise click.ClickException("nothing to summarise: every input was skipped")
-    click.echo(f"loading the {settings.backend} summariser ({settings.model}) …", err=True)
-    loaded = time.monotonic()
-    summariser = load_summariser(settings, progress=_progress_printer())
-    click.echo(f"loaded in {time.monotonic() - loaded:.1f} s", err=True)
-
+        raise InputError(", ".join(inputs), "nothing readable to summarise (every input was skipped)")
+    # The engine loads the summariser only if something is not in the store yet: a rerun of the main
+    # job is instant and needs no model in memory.
+    click.echo(f"summarising with {settings.backend} ({settings.model}, {settings.style}) …", err=True)
+    engine = LocalEngine(settings, progress=_progress_printer())
     tty = sys.stderr.isatty()
 
     def on_progress(p: object) -> None:
@@ -164,7 +163,7 @@ def start_command(
             pages,
             settings,
             store,
-            summariser=summariser,
+            engine=engine,
             inputs=inputs,
             input_errors=skipped,
             on_progress=on_progress,
