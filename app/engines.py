@@ -94,6 +94,7 @@ class RayEngine:
         self._started_ray = False
         self._identity: tuple[str, str, str] | None = None
         self.worker_peak_mb: list[float] = []  # filled in on close, for the bench
+        self.threads_per_worker = settings.threads
 
     def _ray(self) -> Any:
         try:
@@ -138,6 +139,7 @@ class RayEngine:
                     ) from exc
                 raise ConfigError(f"cannot start a local Ray instance: {describe_error(exc)}") from exc
         remote = ray.remote(num_cpus=1)(SummariserActor)
+        self.threads_per_worker = threads
         worker_settings = self.settings.replace(threads=threads)
         self._actors = [remote.remote(worker_settings) for _ in range(self.workers)]
         try:

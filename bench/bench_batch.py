@@ -2,7 +2,10 @@
 
     python bench/bench_batch.py                          # the default model (llm backend)
     python bench/bench_batch.py --backend extractive     # no weights: measures the batch machinery
-    python bench/bench_batch.py --articles 20 --engines local
+    python bench/bench_batch.py --articles 20 --engines local:1,local:2,ray
+
+An engine may carry ``:N``, the torch threads per model process (default: the settings' ``threads``;
+Ray's local instance gives each of its workers cores/workers threads).
 
 Each engine runs in a child process of its own, into a fresh store, so its peak memory is its own
 and neither benefits from the other's cache. Reported per engine:
@@ -40,6 +43,8 @@ def build_inputs(folder: Path, wanted: int) -> list[str]:
 
     paths = [str(SEED), str(TEST_PAGES)]
     have = sum(len(split_page(p)) for p in read_inputs(paths, Settings(), on_error=lambda e: None))
+    if wanted < have:  # a quick run: short one-article rows only
+        paths, have = [], 0
     texts: list[str] = []
     if LCSTS.is_file():  # short real news texts; absent outside this workspace
         texts = [json.loads(line)["text"] for line in LCSTS.read_text(encoding="utf-8").splitlines()]
@@ -74,7 +79,10 @@ def run_one(args: argparse.Namespace) -> dict:
     began = time.monotonic()
     pages = read_inputs(args.inputs, settings)
     last: list[Progress] = []
-    engine = make_engine(args.one, settings, workers=args.workers)
+    name, _, threads = args.one.partition(":")
+    if threads:
+        settings = settings.replace(threads=int(threads))
+    engine = make_engine(name, settings, workers=args.workers)
     with Store(settings.db_path) as store:
         report = run_pages(pages, settings, store, engine=engine, on_progress=last.append)
     wall = time.monotonic() - began
@@ -83,7 +91,8 @@ def run_one(args: argparse.Namespace) -> dict:
     work = last[-1].elapsed if last else wall
     return {
         "engine": args.one,
-        "workers": args.workers if args.one == "ray" else 1,
+        "workers": args.workers if name == "ray" else 1,
+        "threads": getattr(engine, "threads_per_worker", settings.threads),
         "articles": report.total,
         "done": report.done,
         "failed": report.failed,
@@ -127,7 +136,7 @@ def main() -> None:
                 "--one",
                 engine,
                 "--db",
-                str(Path(tmp) / f"{engine}.db"),
+                str(Path(tmp) / f"{engine.replace(':', '-')}.db"),
             ]
             cmd += ["--workers", str(args.workers), "--inputs", *inputs]
             for flag, value in (
@@ -145,22 +154,24 @@ def main() -> None:
 
     backend = results[0]["summariser"]
     print(f"\nbatch over {results[0]['articles']} articles, summariser: {' '.join(map(str, backend))}\n")
-    header = f"{'engine':<10} {'done':>5} {'wall s':>7} {'art/min (wall)':>15} {'art/min (work)':>15}"
+    header = f"{'engine':<12} {'done':>5} {'wall s':>7} {'art/min (wall)':>15} {'art/min (work)':>15}"
     header += "  peak MB per worker"
     print(header)
     print("-" * len(header))
     for r in results:
-        name = f"{r['engine']}×{r['workers']}" if r["engine"] == "ray" else r["engine"]
+        name = r["engine"].split(":")[0]
+        name += f"×{r['workers']}" if name == "ray" else ""
+        name += f" {r['threads']}t"
         print(
-            f"{name:<10} {r['done']:>5} {r['wall_s']:>7} {r['per_min_wall']:>15} {r['per_min_work']!s:>15}  "
+            f"{name:<12} {r['done']:>5} {r['wall_s']:>7} {r['per_min_wall']:>15} {r['per_min_work']!s:>15}  "
             f"{', '.join(map(str, r['worker_peak_mb']))}"
         )
-    if len(results) == 2:
-        a, b = results
-        print(
-            f"\n{b['engine']} / {a['engine']}: {b['per_min_work'] / a['per_min_work']:.2f}× (work rate), "
-            f"{b['per_min_wall'] / a['per_min_wall']:.2f}× (wall rate)"
-        )
+    base = results[0]
+    print()
+    for r in results[1:]:
+        work = r["per_min_work"] / base["per_min_work"]
+        wall = r["per_min_wall"] / base["per_min_wall"]
+        print(f"{r['engine']} / {base['engine']}: {work:.2f}× (work rate), {wall:.2f}× (wall rate)")
     if args.json:
         args.json.write_text(json.dumps(results, indent=2), encoding="utf-8")
 
