@@ -23,7 +23,7 @@ from typing import Any, Protocol
 
 from app.config import Settings
 from app.documents import Article, ArticleResult, Page, Summary
-from app.errors import ZhaiyaoError
+from app.errors import ConfigError, ZhaiyaoError
 from app.store import Store, SummaryKey
 
 Deliver = Callable[[int, "Summary | BaseException"], None]
@@ -161,6 +161,8 @@ def summarise_isolated(
                 on_summary(i, summary)
         except _DeliveryFailed as exc:
             raise exc.original from None
+        except ConfigError:
+            raise  # a bad setting (style, length) fails every article alike: a usage error, not theirs
         except Exception as exc:
             if len(batch) == 1:
                 deliver(start, exc)

@@ -157,6 +157,9 @@ def batch(
     settings = settings_from(ctx).replace(
         backend=backend, model=model, style=style, max_chars=max_chars, batch_size=batch_size
     )
+    from app.summarise.base import effective_limit, get_style
+
+    effective_limit(get_style(settings.style), settings.max_chars)  # bad values are usage errors
     db_path, _ = store_location(settings, db)
     settings = settings.replace(db_path=db_path)
     _quiet_libraries(settings.backend)

@@ -153,6 +153,10 @@ def export(
 @click.pass_context
 def runs(ctx: click.Context, run_id: int | None, limit: int, db: Path | None) -> None:
     """List recent batch runs, or show one run with its failed articles and why they failed."""
+    path, _ = store_location(settings_from(ctx), db)
+    if not path.exists():
+        click.echo(f"no runs yet ({path} does not exist)")
+        return
     with open_store(ctx, db) as store:
         if run_id is None:
             rows = store.runs(limit)
