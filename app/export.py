@@ -133,14 +133,16 @@ def write_markdown(results: Iterable[ArticleResult], out: TextIO) -> int:
     page = None
     for r in results:
         a, s = r.article, r.summary
-        if a.page != page:
-            page = a.page
+        # Rows of a JSONL/CSV file ("file#L12") are one article each: one section for the file.
+        source, _, row = a.page.partition("#")
+        if source != page:
+            page = source
             out.write(("\n" if n else "") + f"# {page}\n")
         title, generated = _title(r)
         heading = title or "（无标题）"
         if generated:
             heading += "（标题为生成）"
-        out.write(f"\n## {a.index}. {heading}\n\n")
+        out.write(f"\n## {row + ' · ' if row else f'{a.index}. '}{heading}\n\n")
         if a.subtitle:
             out.write(f"**{a.subtitle}**\n\n")
         out.write(f"*{_meta_line(r)}*\n\n")

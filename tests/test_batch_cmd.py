@@ -232,3 +232,11 @@ def test_kill_9_mid_run_then_rerun_summarises_every_article_exactly_once(isolate
     assert len({(r["page"], r["index"]) for r in lines}) == 22
     assert len({r["key"] for r in lines}) == 22
     assert all(r["status"] == "done" for r in lines)
+
+
+def test_markdown_digest_groups_one_article_rows_under_their_file(isolated_env: Path) -> None:
+    rows = make_rows(isolated_env / "rows.jsonl", 2)
+    assert run_cli("batch", str(rows), "--backend", "extractive", "-o", "digest.md")[0] == 0
+    md = (isolated_env / "digest.md").read_text(encoding="utf-8")
+    assert md.count(f"# {rows}\n") == 1
+    assert "\n## L1 · 第1篇\n" in md and "\n## L2 · 第2篇\n" in md
