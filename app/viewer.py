@@ -87,6 +87,17 @@ def read_identity(db: str, stamp: str, backend: str, model: str) -> tuple[str, s
     return vd.identity_from_runs(open_store(db).runs(50), backend, model)
 
 
+@st.fragment(run_every=4)
+def watch_store(db: str) -> None:
+    """Redraw when the store changed since this session last drew (a batch writing beside the viewer).
+
+    Timed fragment runs never pre-empt a running script, so a summarisation in progress is not cut.
+    """
+    seen = st.session_state.get("seen_stamp")
+    if seen is not None and open_store(db).last_change() != seen:
+        st.rerun(scope="app")
+
+
 # --- state ------------------------------------------------------------------------------------------
 
 
@@ -99,8 +110,15 @@ def init_state(pages: list[PageInfo]) -> None:
             state.open_page = wanted
         else:
             # The newest page is what a reader coming from `zhaiyao start` or a batch wants to see.
-            state.open_page = max(pages, key=lambda p: p.added_at).source if pages else None
+            state.open_page = newest(pages)
         state.open_article = None
+    elif state.open_page is None and pages:
+        # The store was empty when this session began and a page has landed since (a batch).
+        state.open_page = newest(pages)
+
+
+def newest(pages: list[PageInfo]) -> str | None:
+    return max(pages, key=lambda p: p.added_at).source if pages else None
 
 
 def show_page(source: str | None) -> None:
@@ -399,6 +417,15 @@ def read_action(action: tuple[str, Any], settings: Settings) -> list[Page]:
 
 def main() -> None:
     st.html(vd.CSS)
+    draw()
+    # Whatever was drawn reflects the store as of now; the watcher compares against this. (A store
+    # that cannot be opened stopped the run inside draw() with its message.)
+    db = str(load_settings().db_path)
+    st.session_state.seen_stamp = open_store(db).last_change()
+    watch_store(db)
+
+
+def draw() -> None:
     base = load_settings()
     db = str(base.db_path)
     try:

@@ -162,3 +162,21 @@ def test_pasted_markup_is_shown_as_text(server, browser) -> None:
     assert page.evaluate("typeof window.zyPwned") == "undefined"
     main = page.locator("[data-testid='stMain']").inner_text()
     assert "<script>" in main
+
+
+def test_viewer_follows_a_batch_writing_beside_it(server, browser) -> None:
+    from app.config import load_settings
+    from app.documents import Page
+    from app.pipeline import run_pages
+
+    url, db = server
+    page = _open(browser, url)
+    page.get_by_text("Upload or paste a newspaper page").wait_for()
+    settings = load_settings().replace(backend="extractive", db_path=db)
+    text = "## 晚间新闻\n\n株洲日报讯 今天，株洲举行晚间活动。参加者达到300人。\n"
+    with Store(db) as store:
+        run_pages([Page(source="late-edition.txt", text=text)], settings, store)
+    # No click, no reload: the viewer notices the store changed and shows the new page.
+    card = page.locator(".zy-card").first
+    card.wait_for(timeout=30_000)
+    assert "晚间新闻" in card.inner_text()
