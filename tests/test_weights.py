@@ -373,6 +373,10 @@ def test_fetch_joins_verifies_and_converts_to_bf16(tiny_gguf_model: dict) -> Non
 
     # A second fetch is a no-op; resolving by name finds the same folder.
     assert weights.resolve_model("tiny", m["models"], manifest=m["manifest"]).path == folder
+    # Given as a path, the converted folder is still recognised by its marker (manifest defaults apply).
+    by_path = weights.resolve_model(str(folder), m["models"], manifest=m["manifest"])
+    assert (by_path.name, by_path.generation["max_new_tokens"]) == ("tiny", 32)
+    assert by_path.source_file == m["models"] / "sources" / "tiny.gguf"
 
 
 def test_interrupted_conversion_leaves_no_model_that_looks_whole(tiny_gguf_model: dict) -> None:
