@@ -147,7 +147,8 @@ def start_command(
         raise InputError(", ".join(inputs), "nothing readable to summarise (every input was skipped)")
     # The engine loads the summariser only if something is not in the store yet: a rerun of the main
     # job is instant and needs no model in memory.
-    click.echo(f"summarising with {settings.backend} ({settings.model}, {settings.style}) …", err=True)
+    using = f"{settings.model}, " if settings.backend in ("llm", "seq2seq") else ""
+    click.echo(f"summarising with {settings.backend} ({using}{settings.style}) …", err=True)
     engine = LocalEngine(settings, progress=_progress_printer())
     tty = sys.stderr.isatty()
 
