@@ -12,7 +12,7 @@ from app.errors import ModelError
 
 # Progress lines name each stage of a fetch in words a user can act on.
 _STAGES = {
-    "download": ("downloading parts", None),
+    "download": ("downloading", None),
     "join": ("joining + sha256", "B"),
     "convert": ("converting to bf16", None),
     "hash": ("recording hashes", "B"),
