@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import shutil
 import socket
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -49,6 +50,14 @@ if not CHROMIUM.exists():
         f"{CHROMIUM} is not installed (apt-get install chromium; `make test` does it)",
         allow_module_level=True,
     )
+
+
+def _has_cjk_font() -> bool:
+    try:
+        found = subprocess.run(["fc-list", ":lang=zh"], capture_output=True, text=True, timeout=30).stdout
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return bool(found.strip())
 
 
 def _free_port() -> int:
@@ -132,9 +141,10 @@ def test_upload_seed_page_shows_ten_cards(server, browser) -> None:
     page.wait_for_timeout(500)
     shot = ARTIFACTS / "viewer.png"
     page.screenshot(path=str(shot))
-    docs = ROOT / "docs"
-    docs.mkdir(exist_ok=True)
-    shutil.copyfile(shot, docs / "viewer.png")
+    if _has_cjk_font():
+        # Without a Chinese font every character is a box: keep the committed README picture then.
+        (ROOT / "docs").mkdir(exist_ok=True)
+        shutil.copyfile(shot, ROOT / "docs" / "viewer.png")
 
     # Opening an article shows its clean text with the supporting sentences highlighted.
     page.set_viewport_size({"width": 1440, "height": 1000})
