@@ -15,6 +15,43 @@ from app.errors import ModelError
 from app.summarise import prompts
 from app.summarise.base import Request
 
+# Rows (batch × tokens) from which a bf16 linear layer is computed in fp32 instead (see _upcast_prefill).
+UPCAST_ROWS = 32
+
+
+def _cpu_has_native_bf16() -> bool:
+    try:
+        flags = Path("/proc/cpuinfo").read_text(encoding="ascii", errors="replace")
+    except OSError:
+        return False
+    return "avx512_bf16" in flags or "amx_bf16" in flags
+
+
+def _upcast_prefill(model) -> int:
+    """Compute big bf16 matrix products (reading the prompt) in fp32, small ones (decoding) in bf16.
+
+    Without native bf16 (AVX2 CPUs), PyTorch emulates bf16 GEMMs: decoding a few rows is fine, since it
+    is bound by reading the weights (half the bytes of fp32), but a prompt's hundreds of rows run ~6×
+    slower than fp32. Upcasting one layer's weight for such a product costs far less than that, and
+    weights stay bf16 in memory. Returns how many layers were switched.
+    """
+    import torch
+    import torch.nn.functional as F
+
+    class PrefillUpcastLinear(torch.nn.Linear):
+        def forward(self, x):
+            if x.dtype == torch.bfloat16 and x.numel() // x.shape[-1] >= UPCAST_ROWS:
+                bias = None if self.bias is None else self.bias.float()
+                return F.linear(x.float(), self.weight.float(), bias).to(x.dtype)
+            return F.linear(x, self.weight, self.bias)
+
+    switched = 0
+    for module in model.modules():
+        if type(module) is torch.nn.Linear:
+            module.__class__ = PrefillUpcastLinear
+            switched += 1
+    return switched
+
 
 def _stop_ids(tokenizer, model) -> list[int]:
     ids: set[int] = set()
@@ -57,6 +94,7 @@ class LLMSummariser:
                 f"{path}: the tokenizer has no chat template (not a chat model): try --backend seq2seq"
             )
         self.model.eval()
+        self.upcast_layers = 0 if _cpu_has_native_bf16() else _upcast_prefill(self.model)
         stop = _stop_ids(self.tokenizer, self.model)
         self.pad_id = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else stop[0]
         # A fresh config: the model's own one may ask for sampling (temperature, top_p) we do not want.
