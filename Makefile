@@ -18,7 +18,9 @@ demo: $(VENV)/.installed
 	$(BIN)/zhaiyao start
 
 test: $(VENV)/.installed
-	@command -v chromium >/dev/null || { apt-get update -q && apt-get install -y -q chromium; } >/dev/null
+	@# The browser test drives Debian's Chromium; CJK fonts make its screenshots legible.
+	@command -v chromium >/dev/null && fc-list :lang=zh | grep -q . || \
+		{ apt-get update -q && apt-get install -y -q chromium fonts-noto-cjk; } >/dev/null
 	$(BIN)/ruff check app tests bench
 	$(BIN)/pytest
 
