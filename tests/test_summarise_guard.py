@@ -55,3 +55,11 @@ def test_numbers_are_normalised() -> None:
 
 def test_number_check_reports_each_missing_number_once() -> None:
     assert check_numbers("增加16天，优良率91.4%，再增加16天", ARTICLE) == ["number 16 not in the article"]
+
+
+def test_a_term_the_article_repeats_is_not_a_loop() -> None:
+    article = "生态环境厅调研生态环境局，听取生态环境监测中心汇报，部署生态环境保护工作。"
+    summary = "生态环境厅调研生态环境局，听取生态环境监测中心汇报。"
+    assert check(summary, article).ok
+    looped = "生态环境局生态环境局生态环境局生态环境局。"
+    assert any("repeats" in r for r in check(looped, article).reasons)
