@@ -97,3 +97,9 @@ def test_unknown_backend_and_style_are_clear_errors() -> None:
         load_summariser(Settings(backend="nope"))
     with pytest.raises(ConfigError, match="unknown summary style"):
         summarise_articles([], load_summariser(Settings(backend="lead")), style="poem")
+
+
+def test_extractive_headline_skips_the_dateline_clause() -> None:
+    text = "9月27日，“中国动力谷 文旅新起航”——2020年株洲市工业旅游节在株洲开幕。游客参观了工厂。"
+    title = extract(text, STYLES["headline"], 25)
+    assert not title.startswith("9月27日") and len(title) >= 10 and len(title) <= 25

@@ -63,3 +63,7 @@ def test_a_term_the_article_repeats_is_not_a_loop() -> None:
     assert check(summary, article).ok
     looped = "生态环境局生态环境局生态环境局生态环境局。"
     assert any("repeats" in r for r in check(looped, article).reasons)
+
+
+def test_names_match_across_the_pages_spaces() -> None:
+    assert check("动力谷文旅新起航。", "“中国动力谷 文旅新起航”").ok

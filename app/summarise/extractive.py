@@ -8,6 +8,7 @@ writes the fallback summary when a generated one fails the faithfulness guard.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from functools import lru_cache
 
@@ -16,6 +17,9 @@ from app.summarise.keywords import keywords_from_words
 from app.summarise.limits import cut_to_limit
 from app.summarise.sentences import CLOSERS, SENTENCE_ENDS, split_sentences
 
+_LEADING_DATE_RE = re.compile(
+    r"^(?:\d{4}年)?\d{1,2}月\d{1,2}日[上下中]?午?(?:晚|早)?(?:\d{1,2}[点时:：]\d{0,2}分?)?[，,、]\s*"
+)
 LEAD_BONUS = 1.0  # the first sentence's score is multiplied by 1 + LEAD_BONUS, the n-th by 1 + LEAD_BONUS/n
 DAMPING = 0.85
 ITERATIONS = 30
@@ -101,7 +105,11 @@ def extract(text: str, style: Style, limit: int) -> str:
     if style.one_line:
         # A headline is the best sentence cut short, not whichever fragment happens to be short.
         ranked = sorted(rank_sentences(text), key=lambda r: -r[2])
-        return cut_to_limit(ranked[0][1], limit, 1).rstrip("。；;") if ranked else ""
+        if not ranked:
+            return ""
+        # "9月27日，……" would cut to a bare date: a headline starts after the dateline clause.
+        best = _LEADING_DATE_RE.sub("", ranked[0][1]) or ranked[0][1]
+        return cut_to_limit(best, limit, 1).rstrip("。；;，,")
     chosen = select_sentences(text, limit, style.max_sentences)
     if not chosen:
         ranked = sorted(rank_sentences(text), key=lambda r: -r[2])

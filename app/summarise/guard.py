@@ -22,6 +22,7 @@ _NUMBER_RE = re.compile(r"\d+(?:\.\d+)?")
 _CN_DIGITS = {ch: i for i, ch in enumerate("零一二三四五六七八九")} | {"〇": 0, "两": 2}
 _CN_UNITS = {"十": 10, "百": 100, "千": 1000}
 _CN_NUMBER_RE = re.compile(r"[零〇一二两三四五六七八九十百千]+")
+_SQUEEZE_RE = re.compile(r"[\s\u3000“”‘’\"'·—\-]+")
 _NAME_TAGS = {"nr": "person", "ns": "place"}
 
 
@@ -128,7 +129,8 @@ def check_numbers(summary: str, article: str) -> list[str]:
 def check_names(summary: str, article: str) -> list[str]:
     import jieba.posseg
 
-    article_norm = normalise(article)
+    # Without spaces and punctuation: a page's "动力谷 文旅" must match a summary's "动力谷文旅".
+    article_norm = _SQUEEZE_RE.sub("", normalise(article))
     reasons = []
     for pair in jieba.posseg.lcut(summary):
         kind = _NAME_TAGS.get(pair.flag)

@@ -60,7 +60,8 @@ def cut_to_limit(text: str, limit: int, max_sentences: int | None = None) -> str
                 if len(out) + len(clause) > limit:
                     break
                 out += clause
-            if not out:
+            if len(out) < limit // 2:
+                # A lone short clause says little ("9月27日，"): whole words up to the limit say more.
                 out = _cut_words(sentence, limit)
             if out and out[-1] in _CLAUSE_TAIL:
                 out = out[:-1] + ("。" if len(out) <= limit else "")
