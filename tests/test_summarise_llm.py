@@ -99,3 +99,23 @@ def test_bad_model_folder_is_a_clear_error(tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
     with pytest.raises(ModelError, match=r"no config\.json"):
         load_summariser(Settings(backend="llm", model=str(tmp_path / "empty")))
+
+
+def test_identical_requests_are_generated_once(summariser) -> None:
+    # Headline style on an untitled article: its summary and its generated title are the same request.
+    seen: list[Request] = []
+    real_generate = summariser.generate
+
+    def recording(requests):
+        seen.extend(requests)
+        return real_generate(requests)
+
+    summariser.generate = recording
+    try:
+        untitled = Article(page="p", index=1, title=None, text=SHORT)
+        [summary] = summarise_articles([untitled], summariser, style="headline")
+    finally:
+        del summariser.generate
+    first_call = [r for r in seen if not r.strict]
+    assert len(first_call) == 1
+    assert summary.generated_title is not None

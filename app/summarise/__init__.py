@@ -127,7 +127,7 @@ def _summarise_chunk(chunk: list[_Work], summariser: Summariser, style: Style, l
     untitled = [w for w in live if not (w.article.title or "").strip()]
     requests = [Request(w.article.title, w.condensed.text, style, limit) for w in live]
     requests += [Request(None, w.condensed.text, HEADLINE, HEADLINE.max_chars) for w in untitled]
-    raw = summariser.generate(requests) if requests else []
+    raw = _generate_unique(summariser, requests)
     for work, text in zip(live, raw, strict=False):
         work.text = limit_output(text, style, limit)
     for work, text in zip(untitled, raw[len(live) :], strict=True):
@@ -144,7 +144,7 @@ def _summarise_chunk(chunk: list[_Work], summariser: Summariser, style: Style, l
     if not failing:
         return
     retry = [Request(w.article.title, w.condensed.text, style, limit, strict=True) for w in failing]
-    for work, text in zip(failing, summariser.generate(retry), strict=True):
+    for work, text in zip(failing, _generate_unique(summariser, retry), strict=True):
         text = limit_output(text, style, limit)
         reasons = _check(text, work, style)
         if not reasons:
@@ -154,6 +154,14 @@ def _summarise_chunk(chunk: list[_Work], summariser: Summariser, style: Style, l
         work.text = extract(work.article.text, style, limit)
         work.guard = "fallback"
         work.reasons += tuple(f"attempt 2: {r}" for r in reasons)
+
+
+def _generate_unique(summariser: Summariser, requests: list[Request]) -> list[str]:
+    """Generate each distinct request once: an untitled article in headline style asks for its summary
+    and its generated title with the same request, and greedy decoding would answer both alike."""
+    unique = list(dict.fromkeys(requests))
+    answers = dict(zip(unique, summariser.generate(unique), strict=True)) if unique else {}
+    return [answers[r] for r in requests]
 
 
 def _guard_titles(untitled: list[_Work]) -> None:
