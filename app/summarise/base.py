@@ -79,3 +79,20 @@ class Summariser(Protocol):
     def generate(self, requests: Sequence[Request]) -> list[str]:
         """Raw outputs, one per request, in request order."""
         ...
+
+
+class VerbatimSummariser:
+    """Plumbing shared by the weight-free backends that copy the article's own words (extractive, lead):
+    no prompt, no input budget, and nothing for the guard to check."""
+
+    backend = ""
+    model_name = ""
+    prompt_version = ""
+    verbatim = True
+    input_budget = None
+
+    def __init__(self, batch_size: int = 64) -> None:
+        self.batch_size = batch_size
+
+    def input_tokens(self, text: str) -> int:
+        return len(text)

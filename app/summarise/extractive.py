@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache
 
-from app.summarise.base import Request, Style
+from app.summarise.base import Request, Style, VerbatimSummariser
 from app.summarise.keywords import keywords_from_words
 from app.summarise.limits import cut_to_limit
 from app.summarise.sentences import CLOSERS, SENTENCE_ENDS, split_sentences
@@ -121,20 +121,11 @@ def extract(text: str, style: Style, limit: int) -> str:
     return summary[:-1] + "。" if summary[-1] in "；;，," else summary
 
 
-class ExtractiveSummariser:
+class ExtractiveSummariser(VerbatimSummariser):
     """Always available, fast (no model), faithful by construction."""
 
     backend = "extractive"
     model_name = "textrank"
-    prompt_version = ""
-    verbatim = True
-    input_budget = None
-
-    def __init__(self, batch_size: int = 64) -> None:
-        self.batch_size = batch_size
-
-    def input_tokens(self, text: str) -> int:
-        return len(text)
 
     def generate(self, requests: Sequence[Request]) -> list[str]:
         return [extract(r.text, r.style, r.max_chars) for r in requests]

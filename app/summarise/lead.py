@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from app.summarise.base import Request
+from app.summarise.base import Request, VerbatimSummariser
 from app.summarise.limits import cut_to_limit
 from app.summarise.sentences import split_sentences
 
@@ -21,18 +21,9 @@ def lead(text: str, limit: int, max_sentences: int | None = 1) -> str:
     return out or cut_to_limit(sentences[0], limit)
 
 
-class LeadSummariser:
+class LeadSummariser(VerbatimSummariser):
     backend = "lead"
     model_name = "lead-1"
-    prompt_version = ""
-    verbatim = True
-    input_budget = None
-
-    def __init__(self, batch_size: int = 64) -> None:
-        self.batch_size = batch_size
-
-    def input_tokens(self, text: str) -> int:
-        return len(text)
 
     def generate(self, requests: Sequence[Request]) -> list[str]:
         out = []
