@@ -781,11 +781,15 @@ def verify(
 
 def _hash_candidates(folder: Path) -> list[str]:
     # huggingface_hub keeps its own bookkeeping under .cache/ inside a download folder; only the
-    # relative path is checked, since the models folder itself often lives under ~/.cache.
+    # relative path is checked, since the models folder itself often lives under ~/.cache. The llm
+    # backend's int8 copy is derived from the verified weights (and rebuilt if damaged), not fetched.
+    from app.summarise.quantize import INT8_FILE
+
     found = []
     for path in folder.rglob("*"):
         rel = path.relative_to(folder)
-        if path.is_file() and rel.as_posix() != MARKER and ".cache" not in rel.parts:
+        derived = rel.name == INT8_FILE or rel.name.startswith(f".{INT8_FILE}.partial-")
+        if path.is_file() and rel.as_posix() != MARKER and ".cache" not in rel.parts and not derived:
             found.append(rel.as_posix())
     return sorted(found)
 

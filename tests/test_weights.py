@@ -353,6 +353,10 @@ def test_fetch_joins_verifies_and_converts_to_bf16(tiny_gguf_model: dict) -> Non
     marker = json.loads((folder / weights.MARKER).read_text())
     assert marker["source_sha256"] == m["spec"].sha256 and "model.safetensors" in marker["files"]
     assert weights.verify("tiny", m["models"], manifest=m["manifest"]).ok
+    # The llm backend's int8 copy, derived later inside the folder, is not an unrecorded extra file.
+    (folder / "zhaiyao-int8.safetensors").write_bytes(b"derived")
+    assert weights.verify("tiny", m["models"], manifest=m["manifest"]).ok
+    (folder / "zhaiyao-int8.safetensors").unlink()
 
     # The converted folder computes what transformers computes from the GGUF itself.
     tokenizer = AutoTokenizer.from_pretrained(folder)
