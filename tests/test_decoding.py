@@ -1,0 +1,100 @@
+"""The llm backend's own greedy decoding must give exactly what ``model.generate`` gives: same tokens,
+with the shared prompt prefix read once, prompts read without padding and rows leaving the batch early.
+Checked on the tiny random Qwen2 in fp32, where batching adds no rounding of its own."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from app.summarise.decoding import MIN_PREFIX_TOKENS, GreedyDecoder, shared_prefix_length
+
+PENALTY = 1.05
+
+
+@pytest.fixture(scope="module")
+def model_and_tokenizer(tiny_model_dir: Path):
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    torch.manual_seed(0)
+    model = AutoModelForCausalLM.from_pretrained(tiny_model_dir, dtype=torch.float32).eval()
+    return model, AutoTokenizer.from_pretrained(tiny_model_dir)
+
+
+def _prompt(tokenizer, text: str) -> list[int]:
+    messages = [
+        {"role": "system", "content": "你是新闻编辑，用简体中文为新闻写摘要，只写原文中有的事实。"},
+        {"role": "user", "content": f"用1到3句话概括下面的新闻。\n正文：{text}"},
+    ]
+    rendered = tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+    return tokenizer(rendered, add_special_tokens=False).input_ids
+
+
+def _reference(model, prompt: list[int], max_new: int, stop: list[int]) -> list[int]:
+    import torch
+    from transformers import GenerationConfig
+
+    config = GenerationConfig(
+        do_sample=False,
+        max_new_tokens=max_new,
+        repetition_penalty=PENALTY,
+        eos_token_id=stop,
+        pad_token_id=stop[0],
+    )
+    with torch.inference_mode():
+        out = model.generate(input_ids=torch.tensor([prompt]), generation_config=config)
+    tokens = out[0, len(prompt) :].tolist()
+    return [t for t in tokens if t not in stop]
+
+
+def test_shared_prefix_length_leaves_a_token_to_read() -> None:
+    assert shared_prefix_length([[1, 2, 3, 4], [1, 2, 3, 5, 6]]) == 3
+    assert shared_prefix_length([[1, 2, 3], [1, 2, 3, 4]]) == 2  # one prompt is the other's prefix
+    assert shared_prefix_length([[7, 8], [9]]) == 0
+    assert shared_prefix_length([]) == 0
+
+
+def test_matches_generate_with_prefix_reuse_batching_and_early_exit(model_and_tokenizer) -> None:
+    model, tokenizer = model_and_tokenizer
+    texts = [
+        "株洲开行首趟旅游专列。",
+        "来自全省各地的300余名游客乘坐专列前往炎陵，全程约3小时。" * 3,
+        "绿博会开幕。" * 2,
+    ]
+    prompts = [_prompt(tokenizer, t) for t in texts]
+    assert shared_prefix_length(prompts) >= MIN_PREFIX_TOKENS  # the prefix path is really taken
+    max_new = [6, 15, 10]  # rows finish at different steps and leave the batch
+    # The tiny model never picks these, so every row runs to its own limit unless a stop id shows up.
+    stop = [tokenizer.convert_tokens_to_ids("<|im_end|>")]
+
+    decoder = GreedyDecoder(model, stop_ids=stop, batch_size=2, repetition_penalty=PENALTY)
+    got = decoder.generate(prompts, max_new)
+
+    expected = [_reference(model, p, n, stop) for p, n in zip(prompts, max_new, strict=True)]
+    assert got == expected
+    assert [len(t) for t in got] == [len(t) for t in expected]
+    assert all(got)
+
+
+def test_prefix_cache_is_reused_and_never_modified(model_and_tokenizer) -> None:
+    model, tokenizer = model_and_tokenizer
+    prompts = [_prompt(tokenizer, "株洲开行首趟旅游专列。"), _prompt(tokenizer, "绿博会开幕。")]
+    decoder = GreedyDecoder(model, stop_ids=[0], batch_size=4, repetition_penalty=PENALTY)
+    first = decoder.generate(prompts, [8, 8])
+    tokens, layers = decoder._prefix
+    shapes = [tuple(k.shape) for k, _ in layers]
+    second = decoder.generate(list(reversed(prompts)), [8, 8])
+    assert decoder._prefix[0] == tokens and decoder._prefix[1] is layers  # kept, not rebuilt
+    assert [tuple(k.shape) for k, _ in layers] == shapes  # reading prompts did not grow it
+    assert second == list(reversed(first))
+
+
+def test_stop_token_ends_a_row_without_being_returned(model_and_tokenizer) -> None:
+    model, tokenizer = model_and_tokenizer
+    prompt = _prompt(tokenizer, "株洲开行首趟旅游专列。")
+    free = GreedyDecoder(model, stop_ids=[], batch_size=1).generate([prompt], [6])[0]
+    # Make the third greedy token a stop token: the row must end right before it.
+    stopped = GreedyDecoder(model, stop_ids=[free[2]], batch_size=1).generate([prompt], [6])[0]
+    assert stopped == free[: free.index(free[2])]
