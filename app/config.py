@@ -45,6 +45,7 @@ class Settings:
     max_chars: int | None = None  # None: the style's own limit
     batch_size: int = 4
     threads: int = 2
+    quantize: str = "int8"  # llm weights: "int8" (fast on CPU) or "none" (the model's bf16)
     models_dir: Path = dataclasses.field(default_factory=_default_models_dir)
     db_path: Path = dataclasses.field(default_factory=_default_db_path)
     max_file_mb: float = 20.0

@@ -35,20 +35,32 @@ def open_store(path: str) -> Store:
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
-def get_summariser(backend: str, model: str, models_dir: str, batch_size: int, threads: int) -> Any:
+def get_summariser(
+    backend: str, model: str, models_dir: str, batch_size: int, threads: int, quantize: str
+) -> Any:
     # Loaded once per server process and settings; max_entries keeps at most two models in memory
     # when a reader switches back and forth.
     from app.summarise import load_summariser
 
     settings = Settings(
-        backend=backend, model=model, models_dir=Path(models_dir), batch_size=batch_size, threads=threads
+        backend=backend,
+        model=model,
+        models_dir=Path(models_dir),
+        batch_size=batch_size,
+        threads=threads,
+        quantize=quantize,
     )
     return load_summariser(settings)
 
 
 def summariser_for(settings: Settings) -> Any:
     return get_summariser(
-        settings.backend, settings.model, str(settings.models_dir), settings.batch_size, settings.threads
+        settings.backend,
+        settings.model,
+        str(settings.models_dir),
+        settings.batch_size,
+        settings.threads,
+        settings.quantize,
     )
 
 

@@ -1,4 +1,5 @@
-"""How long a model takes to load: straight from the verified GGUF vs from the bf16 safetensors cache.
+"""How long a model takes to load: straight from the verified GGUF, from the bf16 safetensors cache,
+and as the llm backend's default int8 model (from its int8 copy; fbgemm packing included).
 
 Each load runs in a fresh Python process (so caches inside torch/transformers do not help the second
 run and peak RSS is that load's alone); the table shows the median of several runs and the GGUF/bf16
@@ -38,7 +39,12 @@ def _child(kind: str, folder: str, gguf_file: str | None, threads: int) -> None:
     cpu_start = _cpu()
     tokenizer = AutoTokenizer.from_pretrained(folder, **extra)
     tokenized = time.perf_counter()
-    model = AutoModelForCausalLM.from_pretrained(folder, dtype=torch.bfloat16, **extra)
+    if kind == "int8":
+        from app.summarise.quantize import load_int8_model
+
+        model = load_int8_model(Path(folder), threads)
+    else:
+        model = AutoModelForCausalLM.from_pretrained(folder, dtype=torch.bfloat16, **extra)
     loaded = time.perf_counter()
     load_cpu = _cpu() - cpu_start
     # One forward pass touches every weight: a memory-mapped load is not really done before that.
@@ -110,9 +116,14 @@ def main() -> None:
     if resolved.source_file is None:
         sys.exit(f"{resolved.name}: no verified GGUF on disk to compare with (fetch without --drop-source)")
     source = resolved.source_file
+    # The int8 copy is built on first use; build it now so that the int8 rows time loading only.
+    from app.summarise.quantize import load_int8_model
+
+    load_int8_model(resolved.path, args.threads)
     rows = {
         "gguf": [_run("gguf", source.parent, source.name, args.threads) for _ in range(args.gguf_runs)],
         "bf16": [_run("bf16", resolved.path, None, args.threads) for _ in range(args.runs)],
+        "int8": [_run("int8", resolved.path, None, args.threads) for _ in range(args.runs)],
     }
 
     def med(kind: str, key: str) -> float:
@@ -127,7 +138,7 @@ def main() -> None:
     )
     print(header)
     print("-" * len(header))
-    for kind in ("gguf", "bf16"):
+    for kind in ("gguf", "bf16", "int8"):
         print(
             f"{kind:<6}{len(rows[kind]):>5}{med(kind, 'tokenizer_s'):>13.2f}{med(kind, 'model_s'):>10.2f}"
             f"{med(kind, 'load_s'):>9.2f}{med(kind, 'load_cpu_s'):>12.2f}"

@@ -7,12 +7,14 @@ Each measurement runs in a child process of its own, so every row's peak memory 
 and one model's memory never inflates another's. Rows:
 
 * ``llm bs=N``: the real pipeline (``summarise_articles``: condensing, batched greedy generation, guard
-  with retry/fallback, keywords, headlines) over the seed page's articles, default model, bf16.
+  with retry/fallback, keywords, headlines) over the seed page's articles, default model, default
+  (int8) weights; ``llm bf16 bs=N`` the same with ``--quantize none``.
 * ``naive baseline``: a transformers ``pipeline("text-generation")`` with the model loaded straight from
   its GGUF in fp32, one article at a time, a one-sentence prompt, the same new-token limit.
 * ``extractive``: the weight-free backend over the seed articles repeated (each copy made unique so no
   cache helps), articles per second.
-* ``load``: ``load_summariser`` from the bf16 cache (the first step of every run).
+* ``load s`` (llm rows): ``load_summariser`` after the imports: the bf16 folder, or its int8 copy
+  (built on the first int8 run, so run the bench twice or after ``zhaiyao models fetch``).
 """
 
 from __future__ import annotations
@@ -47,14 +49,19 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def child_llm(batch_size: int, runs: int, threads: int) -> dict:
+def child_llm(batch_size: int, runs: int, threads: int, quantize: str) -> dict:
     import jieba
 
     jieba.initialize()
     from app.config import load_settings
     from app.summarise import load_summariser, summarise_articles
 
-    settings = load_settings().replace(backend="llm", batch_size=batch_size, threads=threads)
+    settings = load_settings().replace(
+        backend="llm", batch_size=batch_size, threads=threads, quantize=quantize
+    )
+    # Import the model code first: "load" is reading the weights, not Python importing transformers.
+    import app.summarise.llm  # noqa: F401
+
     began = time.perf_counter()
     summariser = load_summariser(settings)
     load_s = time.perf_counter() - began
@@ -74,6 +81,7 @@ def child_llm(batch_size: int, runs: int, threads: int) -> dict:
         "peak_mb": _peak_mb(),
         "guards": guards,
         "runs": runs,
+        "weights": summariser.weights,
     }
 
 
@@ -128,6 +136,10 @@ def child_extractive(runs: int, copies: int) -> dict:
     ARTICLES = 10  # the extractive row always uses the whole page
     seed = _seed_articles()
     summariser = load_summariser(Settings(backend="extractive"))
+    # One unmeasured pass loads jieba's dictionaries and IDF table (~3 s, once per process).
+    began = time.perf_counter()
+    summarise_articles(seed, summariser, style="brief")
+    warmup_s = time.perf_counter() - began
     times, cpu = [], []
     for run in range(runs):
         # Unique text per copy and per run: the segmentation cache must not make repeats free.
@@ -149,6 +161,7 @@ def child_extractive(runs: int, copies: int) -> dict:
         "seconds": seconds,
         "per_s": n / seconds,
         "per_cpu_s": per_cpu_s,
+        "warmup_s": warmup_s,
         "peak_mb": _peak_mb(),
     }
 
@@ -170,7 +183,8 @@ def main() -> None:
     parser.add_argument("--baseline-runs", type=int, default=1)
     parser.add_argument("--baseline-articles", type=int, default=10)
     parser.add_argument("--articles", type=int, default=10, help="seed articles for the llm rows")
-    parser.add_argument("--batch-sizes", default="1,4,8")
+    parser.add_argument("--batch-sizes", default="1,4,8", help="int8 llm rows (the default weights)")
+    parser.add_argument("--bf16-batch-sizes", default="4", help="llm rows with --quantize none ('' for none)")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--skip-baseline", action="store_true")
     parser.add_argument("--json", type=Path, help="also write the results here")
@@ -182,7 +196,7 @@ def main() -> None:
     if args.child:
         kind, *rest = args.child
         if kind == "llm":
-            result = child_llm(int(rest[0]), args.runs, args.threads)
+            result = child_llm(int(rest[0]), args.runs, args.threads, rest[1])
         elif kind == "baseline":
             result = child_baseline(args.baseline_runs, args.threads, min(args.baseline_articles, ARTICLES))
         else:
@@ -194,7 +208,10 @@ def main() -> None:
     rows: dict[str, dict] = {}
     for bs in [int(b) for b in args.batch_sizes.split(",")]:
         print(f"measuring llm batch size {bs} ...", file=sys.stderr, flush=True)
-        rows[f"llm bs={bs}"] = _child(["llm", str(bs), *common])
+        rows[f"llm bs={bs}"] = _child(["llm", str(bs), "int8", *common])
+    for bs in [int(b) for b in args.bf16_batch_sizes.split(",") if b]:
+        print(f"measuring llm bf16 batch size {bs} ...", file=sys.stderr, flush=True)
+        rows[f"llm bf16 bs={bs}"] = _child(["llm", str(bs), "none", *common])
     if not args.skip_baseline:
         print("measuring the naive baseline (fp32 from GGUF, one at a time) ...", file=sys.stderr, flush=True)
         rows["naive baseline"] = _child(
@@ -215,8 +232,10 @@ def main() -> None:
         load = f"{r['load_s']:.1f}" if "load_s" in r else "-"
         guards = " ".join(f"{k}={v}" for k, v in r.get("guards", {}).items())
         if "per_cpu_s" in r:
-            guards = f"{r['per_cpu_s']:.0f} articles per CPU-second"
+            guards = f"{r['per_cpu_s']:.0f} articles per CPU-second, first-use warm-up {r['warmup_s']:.1f} s"
         head = f"{name:<16} {r['articles']:>8} {r['seconds']:>8.1f} {rate:>16}"
+        if r.get("weights"):
+            guards = f"{guards} weights={r['weights']}"
         print(f"{head} {load:>7} {r['peak_mb']:>8.0f}  {guards}")
     llm = {k: v for k, v in rows.items() if k.startswith("llm") and "per_min" in v}
     base = rows.get("naive baseline", {})

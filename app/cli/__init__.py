@@ -36,6 +36,16 @@ def settings_from(ctx: click.Context) -> Settings:
     return ctx.find_root().obj
 
 
+# Command-line options named like the Settings fields they override.
+SUMMARISER_OPTIONS = ("backend", "model", "style", "max_chars", "batch_size", "quantize")
+
+
+def summariser_settings(ctx: click.Context) -> Settings:
+    """The configured settings with the command's summariser options applied (unset ones keep theirs)."""
+    options = {name: ctx.params.get(name) for name in SUMMARISER_OPTIONS if name in ctx.params}
+    return settings_from(ctx).replace(**options)
+
+
 def _register() -> None:
     # Each command lives in a module of its own (``app/cli/*_cmd.py``, exporting COMMANDS); they are
     # collected here so `main` stays the one entry point and adding a command touches one file.

@@ -11,7 +11,7 @@ from typing import TextIO
 
 import click
 
-from app.cli import settings_from
+from app.cli import summariser_settings
 from app.cli.store_cmd import busy_timeout, db_option, store_location
 from app.errors import InputError
 from app.export import FORMATS, export_results, format_for_path
@@ -122,6 +122,11 @@ def _slowed(summariser: object, delay: float) -> object:
 @click.option("--model", help="Model name from the manifest, or a local model folder.")
 @click.option("--style", type=click.Choice(["headline", "brief", "bullets"]))
 @click.option("--max-chars", type=click.IntRange(min=1), help="Summary length limit (default: the style's).")
+@click.option(
+    "--quantize",
+    type=click.Choice(["int8", "none"]),
+    help="llm weights: int8 (default, fast on CPU) or none (bf16).",
+)
 @click.option("--batch-size", type=click.IntRange(min=1), help="Articles per model call / per Ray task.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress output.")
 @click.pass_context
@@ -139,6 +144,7 @@ def batch(
     style: str | None,
     max_chars: int | None,
     batch_size: int | None,
+    quantize: str | None,
     quiet: bool,
 ) -> None:
     """Summarise every article of PATH... into the store (files, folders, globs, - for stdin).
@@ -154,9 +160,7 @@ def batch(
         raise click.UsageError("--address needs --engine ray")
     if output is not None:
         fmt = format_for_path(output, fmt)  # a bad suffix is a usage error before any work is done
-    settings = settings_from(ctx).replace(
-        backend=backend, model=model, style=style, max_chars=max_chars, batch_size=batch_size
-    )
+    settings = summariser_settings(ctx)
     from app.summarise.base import effective_limit, get_style
 
     effective_limit(get_style(settings.style), settings.max_chars)  # bad values are usage errors

@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from app.cli import settings_from
+from app.cli import summariser_settings
 from app.evaluate import EvalReport, evaluate
 
 
@@ -54,6 +54,11 @@ def render_table(report: EvalReport) -> str:
 )
 @click.option("--max-chars", type=click.IntRange(min=1), help="summary length limit (default: the style's)")
 @click.option("--limit", type=click.IntRange(min=1), help="score only the first N rows")
+@click.option(
+    "--quantize",
+    type=click.Choice(["int8", "none"]),
+    help="llm weights: int8 (default, fast on CPU) or none (bf16).",
+)
 @click.option("--batch-size", type=click.IntRange(min=1), help="articles generated together")
 @click.option(
     "--split",
@@ -78,6 +83,7 @@ def eval_command(
     max_chars: int | None,
     limit: int | None,
     batch_size: int | None,
+    quantize: str | None,
     split: str,
     output: Path | None,
 ) -> None:
@@ -86,9 +92,7 @@ def eval_command(
     Prints ROUGE-1/2/L F1, the faithfulness guard's rates, the share of summaries with a number not
     in the source, mean length and speed. `--backend lead` and `--backend extractive` give baselines.
     """
-    settings = settings_from(ctx).replace(
-        backend=backend, model=model, style=style, max_chars=max_chars, batch_size=batch_size
-    )
+    settings = summariser_settings(ctx)
     state: dict[str, Any] = {}
 
     def on_rows(count: int) -> None:

@@ -9,7 +9,7 @@ import time
 
 import click
 
-from app.cli import settings_from
+from app.cli import summariser_settings
 from app.documents import Article, ArticleResult, Summary
 from app.summarise.base import STYLES
 
@@ -46,6 +46,11 @@ def _model_progress(stage: str, done: int, total: int) -> None:
 @click.option("--model", help="Model name from models/manifest.toml, a local model folder or a HF id.")
 @click.option("--style", type=click.Choice(list(STYLES)), help="headline (≤25 字), brief (≤100 字), bullets.")
 @click.option("--max-chars", type=click.IntRange(min=8), help="Character limit (default: the style's).")
+@click.option(
+    "--quantize",
+    type=click.Choice(["int8", "none"]),
+    help="llm weights: int8 (default, fast on CPU) or none (bf16).",
+)
 @click.option("--batch-size", type=click.IntRange(min=1), help="Articles generated together (default 4).")
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "md"]), default="md", show_default=True)
 @click.pass_context
@@ -57,6 +62,7 @@ def summarise(
     style: str | None,
     max_chars: int | None,
     batch_size: int | None,
+    quantize: str | None,
     fmt: str,
 ) -> None:
     """Summarise the articles in PATHS (files, folders, globs, - for stdin) and print them."""
@@ -68,9 +74,7 @@ def summarise(
 
     jieba.setLogLevel(logging.WARNING)  # its dictionary-loading chatter
 
-    settings = settings_from(ctx).replace(backend=backend, model=model, style=style, batch_size=batch_size)
-    if max_chars is not None:
-        settings = settings.replace(max_chars=max_chars)
+    settings = summariser_settings(ctx)
     articles = [a for page in read_inputs(list(paths), settings) for a in split_page(page)]
     if not articles:
         click.echo("no articles found", err=True)

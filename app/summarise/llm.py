@@ -1,19 +1,20 @@
-"""The ``llm`` backend: a chat-template causal LM (Qwen2.5 by default), bf16 on CPU, greedy.
+"""The ``llm`` backend: a chat-template causal LM (Qwen2.5 by default) on CPU, greedy.
 
-Speed on 2 cores comes from batching: decoding one sequence is memory-bandwidth-bound, so several
-sequences share each pass over the weights. Prompts are sorted by length before batching so a batch
-holds similar lengths (little left padding to waste), and outputs are put back in request order.
+Weights are int8 by default (``quantize``; see quantize.py for why and what it costs), bf16 otherwise.
+Decoding (decoding.py) reads the shared prompt prefix once, each article's tokens without padding, and
+generates in batches, which is where int8 kernels make several sequences nearly as cheap as one.
 """
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Sequence
 from pathlib import Path
 
 from app.errors import ModelError
 from app.summarise import prompts
 from app.summarise.base import Request
+from app.summarise.decoding import GreedyDecoder
+from app.summarise.quantize import int8_supported, load_int8_model
 
 # Rows (batch × tokens) from which a bf16 linear layer is computed in fp32 instead (see _upcast_prefill).
 UPCAST_ROWS = 32
@@ -73,9 +74,11 @@ class LLMSummariser:
     backend = "llm"
     verbatim = False
 
-    def __init__(self, path: Path, name: str, *, batch_size: int = 4, threads: int = 2) -> None:
+    def __init__(
+        self, path: Path, name: str, *, batch_size: int = 4, threads: int = 2, quantize: str = "int8"
+    ) -> None:
         import torch
-        from transformers import AutoModelForCausalLM, AutoTokenizer, GenerationConfig
+        from transformers import AutoTokenizer
 
         torch.set_num_threads(max(1, threads))
         self.model_name = name
@@ -84,26 +87,38 @@ class LLMSummariser:
         self.input_budget = int(prompts.GENERATION["input_budget_tokens"])
         try:
             self.tokenizer = AutoTokenizer.from_pretrained(path, trust_remote_code=False)
-            self.model = AutoModelForCausalLM.from_pretrained(
-                path, dtype=torch.bfloat16, trust_remote_code=False, use_safetensors=True
-            )
         except (OSError, ValueError) as exc:
-            raise ModelError(f"{path}: cannot load a causal language model: {exc}") from exc
+            raise ModelError(f"{path}: cannot load the tokenizer: {exc}") from exc
         if getattr(self.tokenizer, "chat_template", None) is None:
             raise ModelError(
                 f"{path}: the tokenizer has no chat template (not a chat model): try --backend seq2seq"
             )
-        self.model.eval()
-        self.upcast_layers = 0 if _cpu_has_native_bf16() else _upcast_prefill(self.model)
-        stop = _stop_ids(self.tokenizer, self.model)
-        self.pad_id = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else stop[0]
-        # A fresh config: the model's own one may ask for sampling (temperature, top_p) we do not want.
-        self.generation = GenerationConfig(
-            do_sample=False,
-            eos_token_id=stop,
-            pad_token_id=self.pad_id,
+        # What actually runs, recorded for the bench and the README (int8 needs fbgemm: x86 builds).
+        self.weights = "int8" if quantize == "int8" and int8_supported() else "bf16"
+        self.model = self._load(path, threads)
+        self.upcast_layers = 0
+        if self.weights == "bf16" and not _cpu_has_native_bf16():
+            self.upcast_layers = _upcast_prefill(self.model)
+        self.decoder = GreedyDecoder(
+            self.model,
+            stop_ids=_stop_ids(self.tokenizer, self.model),
+            batch_size=self.batch_size,
             repetition_penalty=float(prompts.GENERATION["repetition_penalty"]),
         )
+
+    def _load(self, path: Path, threads: int):
+        import torch
+        from transformers import AutoModelForCausalLM
+
+        try:
+            if self.weights == "int8":
+                return load_int8_model(path, threads)
+            model = AutoModelForCausalLM.from_pretrained(
+                path, dtype=torch.bfloat16, trust_remote_code=False, use_safetensors=True
+            )
+        except (OSError, ValueError) as exc:
+            raise ModelError(f"{path}: cannot load a causal language model: {exc}") from exc
+        return model.eval()
 
     def input_tokens(self, text: str) -> int:
         return len(self.tokenizer(text, add_special_tokens=False).input_ids)
@@ -116,24 +131,7 @@ class LLMSummariser:
         return self.tokenizer(text, add_special_tokens=False).input_ids
 
     def generate(self, requests: Sequence[Request]) -> list[str]:
-        import torch
-
         encoded = [self.prompt_ids(r) for r in requests]
-        order = sorted(range(len(requests)), key=lambda i: -len(encoded[i]))
-        outputs: list[str] = [""] * len(requests)
-        for start in range(0, len(order), self.batch_size):
-            batch = order[start : start + self.batch_size]
-            width = max(len(encoded[i]) for i in batch)
-            ids = torch.full((len(batch), width), self.pad_id, dtype=torch.long)
-            mask = torch.zeros((len(batch), width), dtype=torch.long)
-            for row, i in enumerate(batch):
-                seq = encoded[i]
-                ids[row, width - len(seq) :] = torch.tensor(seq, dtype=torch.long)
-                mask[row, width - len(seq) :] = 1
-            config = copy.copy(self.generation)
-            config.max_new_tokens = max(prompts.max_new_tokens(requests[i].max_chars) for i in batch)
-            with torch.inference_mode():
-                out = self.model.generate(input_ids=ids, attention_mask=mask, generation_config=config)
-            for row, i in enumerate(batch):
-                outputs[i] = self.tokenizer.decode(out[row, width:], skip_special_tokens=True).strip()
-        return outputs
+        limits = [prompts.max_new_tokens(r.max_chars) for r in requests]
+        tokens = self.decoder.generate(encoded, limits)
+        return [self.tokenizer.decode(t, skip_special_tokens=True).strip() for t in tokens]

@@ -78,9 +78,14 @@ def _weights(settings: Settings, progress: Any, wanted: str) -> tuple[Path, str]
 @register("llm")
 def _llm(settings: Settings, progress: Any) -> Summariser:
     from app.summarise.llm import LLMSummariser
+    from app.summarise.quantize import QUANTIZE_CHOICES
 
+    if settings.quantize not in QUANTIZE_CHOICES:
+        raise ConfigError(f"quantize: {settings.quantize!r} is not one of {', '.join(QUANTIZE_CHOICES)}")
     path, name = _weights(settings, progress, "causal")
-    return LLMSummariser(path, name, batch_size=settings.batch_size, threads=settings.threads)
+    return LLMSummariser(
+        path, name, batch_size=settings.batch_size, threads=settings.threads, quantize=settings.quantize
+    )
 
 
 @register("seq2seq")
