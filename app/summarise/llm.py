@@ -7,7 +7,7 @@ generates in batches, which is where int8 kernels make several sequences nearly 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from app.errors import ModelError
@@ -16,7 +16,7 @@ from app.summarise.base import Request
 from app.summarise.decoding import GreedyDecoder
 from app.summarise.quantize import int8_supported, load_int8_model
 
-# Rows (batch × tokens) from which a bf16 linear layer is computed in fp32 instead (see _upcast_prefill).
+# Rows (batch × tokens) from which a bf16 linear layer runs in fp32 instead (see upcast_prompt_reading).
 UPCAST_ROWS = 32
 
 
@@ -28,7 +28,7 @@ def _cpu_has_native_bf16() -> bool:
     return "avx512_bf16" in flags or "amx_bf16" in flags
 
 
-def _upcast_prefill(model) -> int:
+def upcast_prompt_reading(model) -> int:
     """Compute big bf16 matrix products (reading the prompt) in fp32, small ones (decoding) in bf16.
 
     Without native bf16 (AVX2 CPUs), PyTorch emulates bf16 GEMMs: decoding a few rows is fine, since it
@@ -75,7 +75,14 @@ class LLMSummariser:
     verbatim = False
 
     def __init__(
-        self, path: Path, name: str, *, batch_size: int = 4, threads: int = 2, quantize: str = "int8"
+        self,
+        path: Path,
+        name: str,
+        *,
+        batch_size: int = 4,
+        threads: int = 2,
+        quantize: str = "int8",
+        progress: Callable[[str, int, int], None] | None = None,
     ) -> None:
         import torch
         from transformers import AutoTokenizer
@@ -95,10 +102,10 @@ class LLMSummariser:
             )
         # What actually runs, recorded for the bench and the README (int8 needs fbgemm: x86 builds).
         self.weights = "int8" if quantize == "int8" and int8_supported() else "bf16"
-        self.model = self._load(path, threads)
+        self.model = self._load(path, threads, progress)
         self.upcast_layers = 0
         if self.weights == "bf16" and not _cpu_has_native_bf16():
-            self.upcast_layers = _upcast_prefill(self.model)
+            self.upcast_layers = upcast_prompt_reading(self.model)
         self.decoder = GreedyDecoder(
             self.model,
             stop_ids=_stop_ids(self.tokenizer, self.model),
@@ -106,13 +113,13 @@ class LLMSummariser:
             repetition_penalty=float(prompts.GENERATION["repetition_penalty"]),
         )
 
-    def _load(self, path: Path, threads: int):
+    def _load(self, path: Path, threads: int, progress):
         import torch
         from transformers import AutoModelForCausalLM
 
         try:
             if self.weights == "int8":
-                return load_int8_model(path, threads)
+                return load_int8_model(path, threads, progress)
             model = AutoModelForCausalLM.from_pretrained(
                 path, dtype=torch.bfloat16, trust_remote_code=False, use_safetensors=True
             )
