@@ -84,7 +84,12 @@ def _llm(settings: Settings, progress: Any) -> Summariser:
         raise ConfigError(f"quantize: {settings.quantize!r} is not one of {', '.join(QUANTIZE_CHOICES)}")
     path, name = _weights(settings, progress, "causal")
     return LLMSummariser(
-        path, name, batch_size=settings.batch_size, threads=settings.threads, quantize=settings.quantize
+        path,
+        name,
+        batch_size=settings.batch_size,
+        threads=settings.threads,
+        quantize=settings.quantize,
+        progress=progress,
     )
 
 
