@@ -26,7 +26,7 @@ from app.errors import ModelError
 QUANTIZE_CHOICES = ("int8", "none")
 INT8_FILE = "zhaiyao-int8.safetensors"
 # Bump when the file's layout or the quantisation changes: an older file is rebuilt, not misread.
-INT8_FORMAT = "2"
+INT8_FORMAT = "3"
 
 
 def int8_supported() -> bool:

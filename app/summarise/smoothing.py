@@ -4,7 +4,9 @@ Why: fbgemm quantises each layer's input with one scale for the whole tensor, so
 channels are large (Qwen's MLP inputs reach 20× their median) the small channels lose their bits. On
 60 LCSTS rows plain int8 scored ROUGE-L 29.7 against bf16's 34.2. Dividing each input channel j by
 ``s_j = max|X_j|^α / max|W_·j|^(1-α)`` and multiplying the weight's column j by ``s_j`` leaves every
-product unchanged in exact arithmetic but evens out the ranges; with α = 0.5 the same rows scored 34.1.
+product unchanged in exact arithmetic but evens out the ranges. Teacher-forced on bf16's own headlines
+for 8 LCSTS prompts, int8 picked bf16's token 79% of the time (mean KL 0.60) plain, 80% (0.27) with
+α = 0.5, 93% (0.18) with α = 0.75 and 78% (0.34) with α = 0.85.
 
 The division is folded into whatever produces the input, so nothing runs at inference time:
 the RMSNorm weight before q/k/v, before gate/up and before the output head, and the rows of up_proj
@@ -23,7 +25,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-ALPHA = 0.5
+ALPHA = 0.75
 # Norms here are ``weight * normalised(x)``; Gemma's ``(1 + weight) * …`` would need another fold.
 SMOOTHABLE_MODEL_TYPES = frozenset({"qwen2", "qwen3", "llama", "mistral"})
 # Calibration text budget per prompt: enough for the ranges to settle, cheap on 2 cores (~30 s in all).
