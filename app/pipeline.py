@@ -222,6 +222,12 @@ def expected_identity(settings: Settings) -> tuple[str, str, str] | None:
 
     folder = Path(settings.model).expanduser()
     name = folder.name if folder.is_dir() else settings.model
+    if settings.backend == "llm":
+        from app.summarise.llm import model_identity
+
+        # Assumes the int8 kernels exist (x86); if not, the loaded model's name differs and the
+        # shortcut simply finds nothing cached.
+        name = model_identity(name, "int8" if settings.quantize == "int8" else "bf16")
     return (settings.backend, name, prompts.PROMPT_VERSION)
 
 

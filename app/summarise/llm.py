@@ -54,6 +54,11 @@ def upcast_prompt_reading(model) -> int:
     return switched
 
 
+def model_identity(name: str, weights: str) -> str:
+    """The name summaries are stored under: the model's, marked when its weights are int8."""
+    return f"{name}+int8" if weights == "int8" else name
+
+
 def _stop_ids(tokenizer, model) -> list[int]:
     ids: set[int] = set()
     configured = getattr(model.generation_config, "eos_token_id", None)
@@ -88,7 +93,6 @@ class LLMSummariser:
         from transformers import AutoTokenizer
 
         torch.set_num_threads(max(1, threads))
-        self.model_name = name
         self.prompt_version = prompts.PROMPT_VERSION
         self.batch_size = max(1, batch_size)
         self.input_budget = int(prompts.GENERATION["input_budget_tokens"])
@@ -102,6 +106,8 @@ class LLMSummariser:
             )
         # What actually runs, recorded for the bench and the README (int8 needs fbgemm: x86 builds).
         self.weights = "int8" if quantize == "int8" and int8_supported() else "bf16"
+        # Part of every cached summary's key: int8 and bf16 write different summaries.
+        self.model_name = model_identity(name, self.weights)
         self.model = self._load(path, threads, progress)
         self.upcast_layers = 0
         if self.weights == "bf16" and not _cpu_has_native_bf16():

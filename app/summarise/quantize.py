@@ -229,12 +229,11 @@ class _TensorFile:
         buffer = bytearray(end - begin)
         view = memoryview(buffer)
         done = 0
-        while done < len(buffer):  # pread may return less than asked for large reads
-            chunk = os.pread(self._fd, len(buffer) - done, self._data_start + begin + done)
-            if not chunk:
+        while done < len(buffer):  # straight into the tensor's memory; a large read may come in parts
+            got = os.preadv(self._fd, [view[done:]], self._data_start + begin + done)
+            if got <= 0:
                 raise ModelError(f"{self.file}: truncated at tensor {name}")
-            view[done : done + len(chunk)] = chunk
-            done += len(chunk)
+            done += got
         if not buffer:
             return torch.empty(entry["shape"], dtype=dtype)
         return torch.frombuffer(buffer, dtype=dtype).reshape(entry["shape"])
@@ -269,6 +268,7 @@ def load_int8_model(path: Path, threads: int = 2, progress=None):
     finally:
         tensors.close()
     _materialise_buffers(model)
+    model.get_input_embeddings().register_forward_hook(lambda _module, _args, out: out.float())
     model.eval()
     return model
 
@@ -291,7 +291,15 @@ def _fill(model, tensors: _TensorFile, threads: int) -> None:
         for name, module in pool.map(build, names):
             model.set_submodule(name, module)
     linear_keys = {f"{n}.{part}" for n in names for part in ("qweight", "scale", "bias")}
-    rest = {k: tensors.get(k).float() for k in keys if k not in linear_keys}
+    embedding = _input_embedding_key(model)
+    # The embedding matrix stays as stored (bf16: half the memory of fp32); only the rows looked up
+    # are cast to fp32, by the hook below. Everything else is small and becomes fp32.
+    rest = {
+        k: (t if k == embedding else t.float())
+        for k in keys
+        if k not in linear_keys
+        for t in [tensors.get(k)]
+    }
     result = model.load_state_dict(rest, strict=False, assign=True)
     if result.unexpected_keys or result.missing_keys:
         raise ModelError(
