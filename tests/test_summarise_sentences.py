@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from app.summarise.base import STYLES
@@ -71,6 +73,18 @@ def test_cut_never_splits_a_word() -> None:
     prefixes = {"".join(words[:n]) for n in range(1, len(words) + 1)}
     assert out in prefixes
     assert 0 < len(out) <= 7
+
+
+@pytest.mark.parametrize(
+    "text", ["公共场所禁烟立法已成公众共识２００８年以来", "禁烟立法已成共识2008年以来多地"]
+)
+def test_cut_never_ends_inside_a_number(text: str) -> None:
+    # A real Sogou row: the word cut left "２００" of "２００８年", a number the article lacks.
+    for limit in range(len(text) - 6, len(text) - 2):
+        out = cut_to_limit(text, limit)
+        number = re.search(r"[0-9０-９]+$", out)
+        assert number is None or not text[len(out)].isdigit(), (limit, out)
+        assert 0 < len(out) <= limit
 
 
 def test_brief_keeps_at_most_three_sentences() -> None:

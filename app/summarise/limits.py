@@ -11,6 +11,8 @@ _BULLET_RE = re.compile(
     r"^\s*(?:[-*•·●▪]|\d{1,2}[.)、．]|[（(]?\d{1,2}[)）]|[一二三四五六七八九十][、.．])\s*"
 )
 _CLAUSE_TAIL = "，、：,:；;"
+_NUMBER_PART = re.compile(r"[\d.．,，%％]")
+_TRAILING_NUMBER = re.compile(r"[\d.．,，]*\d$")
 
 
 def clean_output(text: str) -> str:
@@ -41,6 +43,10 @@ def _cut_words(text: str, limit: int) -> str:
         if len(out) + len(word) > limit:
             break
         out += word
+    if out and len(out) < len(text) and out[-1].isdigit() and _NUMBER_PART.match(text[len(out)]):
+        # jieba splits some numbers (full-width digits one by one): "２００" cut from "２００８年" is a
+        # number the article does not contain, so the whole number goes.
+        out = _TRAILING_NUMBER.sub("", out)
     return out.rstrip("，、：,: ")
 
 
