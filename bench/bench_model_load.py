@@ -117,9 +117,9 @@ def main() -> None:
         sys.exit(f"{resolved.name}: no verified GGUF on disk to compare with (fetch without --drop-source)")
     source = resolved.source_file
     # The int8 copy is built on first use; build it now so that the int8 rows time loading only.
-    from app.summarise.quantize import load_int8_model
+    from app.summarise.quantize import ensure_int8_copy
 
-    load_int8_model(resolved.path, args.threads)
+    ensure_int8_copy(resolved.path)
     rows = {
         "gguf": [_run("gguf", source.parent, source.name, args.threads) for _ in range(args.gguf_runs)],
         "bf16": [_run("bf16", resolved.path, None, args.threads) for _ in range(args.runs)],

@@ -36,6 +36,17 @@ def settings_from(ctx: click.Context) -> Settings:
     return ctx.find_root().obj
 
 
+def quantize_option(command):
+    """``--quantize int8|none``, shared by every command that may load the llm backend."""
+    from app.summarise.quantize import QUANTIZE_CHOICES
+
+    return click.option(
+        "--quantize",
+        type=click.Choice(QUANTIZE_CHOICES),
+        help="llm weights: int8 (default, fast on CPU) or none (bf16).",
+    )(command)
+
+
 # Command-line options named like the Settings fields they override.
 SUMMARISER_OPTIONS = ("backend", "model", "style", "max_chars", "batch_size", "quantize")
 

@@ -11,7 +11,7 @@ from typing import TextIO
 
 import click
 
-from app.cli import summariser_settings
+from app.cli import quantize_option, summariser_settings
 from app.cli.store_cmd import busy_timeout, db_option, store_location
 from app.errors import InputError
 from app.export import FORMATS, export_results, format_for_path
@@ -122,11 +122,7 @@ def _slowed(summariser: object, delay: float) -> object:
 @click.option("--model", help="Model name from the manifest, or a local model folder.")
 @click.option("--style", type=click.Choice(["headline", "brief", "bullets"]))
 @click.option("--max-chars", type=click.IntRange(min=1), help="Summary length limit (default: the style's).")
-@click.option(
-    "--quantize",
-    type=click.Choice(["int8", "none"]),
-    help="llm weights: int8 (default, fast on CPU) or none (bf16).",
-)
+@quantize_option
 @click.option("--batch-size", type=click.IntRange(min=1), help="Articles per model call / per Ray task.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress output.")
 @click.pass_context

@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from app.cli import summariser_settings
+from app.cli import quantize_option, summariser_settings
 from app.evaluate import EvalReport, evaluate
 
 
@@ -54,11 +54,7 @@ def render_table(report: EvalReport) -> str:
 )
 @click.option("--max-chars", type=click.IntRange(min=1), help="summary length limit (default: the style's)")
 @click.option("--limit", type=click.IntRange(min=1), help="score only the first N rows")
-@click.option(
-    "--quantize",
-    type=click.Choice(["int8", "none"]),
-    help="llm weights: int8 (default, fast on CPU) or none (bf16).",
-)
+@quantize_option
 @click.option("--batch-size", type=click.IntRange(min=1), help="articles generated together")
 @click.option(
     "--split",

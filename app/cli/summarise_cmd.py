@@ -9,7 +9,7 @@ import time
 
 import click
 
-from app.cli import summariser_settings
+from app.cli import quantize_option, summariser_settings
 from app.documents import Article, ArticleResult, Summary
 from app.summarise.base import STYLES
 
@@ -46,11 +46,7 @@ def _model_progress(stage: str, done: int, total: int) -> None:
 @click.option("--model", help="Model name from models/manifest.toml, a local model folder or a HF id.")
 @click.option("--style", type=click.Choice(list(STYLES)), help="headline (≤25 字), brief (≤100 字), bullets.")
 @click.option("--max-chars", type=click.IntRange(min=8), help="Character limit (default: the style's).")
-@click.option(
-    "--quantize",
-    type=click.Choice(["int8", "none"]),
-    help="llm weights: int8 (default, fast on CPU) or none (bf16).",
-)
+@quantize_option
 @click.option("--batch-size", type=click.IntRange(min=1), help="Articles generated together (default 4).")
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "md"]), default="md", show_default=True)
 @click.pass_context
