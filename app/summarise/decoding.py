@@ -10,6 +10,9 @@ Three things ``model.generate`` on a padded batch does not do:
   one. Only decoding runs batched (left-aligned caches, padding masked), where a batch of eight costs
   little more per step than one sequence with int8 weights.
 * A finished sequence leaves the batch at once instead of being carried along to the longest one.
+* The decoding cache is allocated once, as long as the batch can grow, and written in place.
+  transformers' DynamicCache concatenates every layer's keys and values onto a new tensor at each
+  step: a quarter of a decoding step's time with int8 weights (measured, batch 4, 450-token prompts).
 
 The output equals ``generate``'s greedy output with the same repetition penalty (tested).
 """
@@ -130,16 +133,7 @@ class GreedyDecoder:
 
         lengths = [len(p) for p in prompts]
         width = max(lengths)
-        layers = []
-        for layer in range(len(rows[0][0])):
-            keys, values = [], []
-            for (kv, _), length in zip(rows, lengths, strict=True):
-                k, v = kv[layer]
-                pad = (0, 0, width - length, 0)  # left-pad the sequence axis
-                keys.append(torch.nn.functional.pad(k, pad))
-                values.append(torch.nn.functional.pad(v, pad))
-            layers.append((torch.cat(keys), torch.cat(values)))
-        cache = self._new_cache(layers)
+        cache = _preallocated_cache([kv for kv, _ in rows], lengths, width + max(max_new))
         mask = torch.zeros((len(rows), width), dtype=torch.long)
         for row, length in enumerate(lengths):
             mask[row, width - length :] = 1
@@ -177,3 +171,51 @@ class GreedyDecoder:
             )
             positions = positions + 1
             logits = list(out.logits[:, -1].float())
+
+
+def _preallocated_cache(rows: list, lengths: list[int], capacity: int):
+    """A cache holding each row's per-layer (k, v), left-padded to the longest, with room to grow."""
+    import torch
+    from transformers.cache_utils import Cache, DynamicLayer
+
+    class PreallocatedLayer(DynamicLayer):
+        """Keys and values live in one buffer per layer; ``keys``/``values`` are views of its filled
+        part, so appending a step writes a column in place instead of copying the whole cache."""
+
+        def __init__(self, keys: torch.Tensor, values: torch.Tensor, length: int) -> None:
+            super().__init__()
+            self.device, self.is_initialized = keys.device, True
+            self._k, self._v, self._length = keys, values, length
+            self._view()
+
+        def _view(self) -> None:
+            self.keys = self._k[:, :, : self._length]
+            self.values = self._v[:, :, : self._length]
+
+        def update(self, key_states, value_states, *args, **kwargs):
+            end = self._length + key_states.shape[-2]
+            if end > self._k.shape[-2]:  # more steps than planned: grow once, generously
+                grow = (0, 0, 0, end + self._k.shape[-2])
+                self._k = torch.nn.functional.pad(self._k, grow)
+                self._v = torch.nn.functional.pad(self._v, grow)
+            self._k[:, :, self._length : end] = key_states
+            self._v[:, :, self._length : end] = value_states
+            self._length = end
+            self._view()
+            return self.keys, self.values
+
+        def batch_select_indices(self, indices: torch.Tensor) -> None:
+            self._k, self._v = self._k[indices], self._v[indices]
+            self._view()
+
+    width = max(lengths)
+    layers = []
+    for layer in range(len(rows[0])):
+        k0, v0 = rows[0][layer][0], rows[0][layer][1]
+        keys = k0.new_zeros((len(rows), k0.shape[1], capacity, k0.shape[3]))
+        values = v0.new_zeros((len(rows), v0.shape[1], capacity, v0.shape[3]))
+        for row, (kv, length) in enumerate(zip(rows, lengths, strict=True)):
+            keys[row, :, width - length : width] = kv[layer][0][0]  # left-padded
+            values[row, :, width - length : width] = kv[layer][1][0]
+        layers.append(PreallocatedLayer(keys, values, width))
+    return Cache(layers=layers)
