@@ -163,3 +163,22 @@ def test_command_with_tiny_llm(tmp_path: Path, tiny_model_dir: Path) -> None:
     assert all(r["summary"] for r in report["results"])
     assert report["invented_number_share"] == 0.0  # the guard never lets an invented number through
     assert "summarising" in result.output  # the progress bar
+
+
+def test_few_shot_examples_are_unscored_rows_whose_numbers_come_from_their_text() -> None:
+    """Few-shot examples must never be rows the eval scores, and must not teach inventing numbers."""
+    from app.summarise import guard, prompts
+
+    floor_texts = {r.text for r in read_eval_rows(FLOOR)}
+    assert not floor_texts & {text for shots in prompts.FEW_SHOT.values() for text, _ in shots}
+    eval_dir = Path(__file__).resolve().parents[2] / "shared" / "eval"
+    if not eval_dir.is_dir():
+        pytest.skip(f"{eval_dir} is not here")
+    rows = {}
+    for data in eval_dir.glob("*.jsonl"):
+        rows.update({r.text: r for r in read_eval_rows(data)})
+    for style, shots in prompts.FEW_SHOT.items():
+        for text, answer in shots:
+            assert text in rows, f"{style} example is not an eval row: {text[:20]}"
+            assert is_shot_row(rows[text].id), f"{style} example {rows[text].id} is a scored row"
+            assert guard.check_numbers(answer, text) == [], answer

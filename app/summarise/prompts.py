@@ -7,7 +7,7 @@ summary, so cached summaries made with older prompts can be told apart.
 
 from __future__ import annotations
 
-PROMPT_VERSION = "2026-11-25.2"
+PROMPT_VERSION = "2026-11-26.1"
 
 # Short prompts on purpose: on 2 CPU cores every prompt token costs ~4 ms for each article.
 SYSTEM = "你是新闻编辑，用简体中文为新闻写摘要，只写原文中有的事实。"
@@ -15,8 +15,11 @@ SYSTEM = "你是新闻编辑，用简体中文为新闻写摘要，只写原文�
 # One instruction per style; {limit} is the character limit, {points} the bullet count range.
 INSTRUCTIONS = {
     # "who did what" and the article's own words: references are news headlines built from the lead's
-    # facts, and reused wording is also the faithful choice (tuned on ../shared/eval, see README).
-    "headline": "为下面的新闻写一个标题，不超过{limit}个字，写清楚谁做了什么，尽量用原文的词语，只输出标题。",
+    # facts, and reused wording is also the faithful choice. "About 20 字": without it headlines came
+    # out ~14 字 against references of ~18, and ROUGE-L F1 pays for the missing recall (README).
+    "headline": (
+        "为下面的新闻写一个标题，20字左右，不超过{limit}个字，写清楚谁做了什么，尽量用原文的词语，只输出标题。"
+    ),
     "brief": "用1到3句话概括下面的新闻，不超过{limit}个字，只输出摘要。",
     "bullets": "用3到5条要点概括下面的新闻，每条一行，以“- ”开头，总共不超过{limit}个字，只输出要点。",
 }
@@ -28,30 +31,43 @@ STRICT_SUFFIX = "必须用中文。只用原文中出现过的数字、日期、
 ARTICLE_WITH_TITLE = "标题：{title}\n正文：{text}"
 ARTICLE_WITHOUT_TITLE = "正文：{text}"
 
-# Worked examples shown as earlier chat turns before the real article, per style. Headline: three
-# LCSTS rows from the eval files' few-shot split (app.evaluate.is_shot_row), never scored; every fact
-# and number in each headline is in its text, so the examples teach reuse, not invention. Three
-# examples cost ~250 prompt tokens per article; they lifted char-level ROUGE-L on 20 scored LCSTS rows
-# from the zero-shot ~26 to 39.
+# Worked examples shown as earlier chat turns before the real article, per style. Headline: five
+# LCSTS rows from the eval files' few-shot split (app.evaluate.is_shot_row), never scored. Chosen so
+# that every fact and number in each headline is in its text (the examples teach reuse, not
+# invention) and the headlines are 19–21 字 like the references. The shared prefix is read once per
+# batch (decoding.py), so shots cost little per article. Measured on 91 scored LCSTS rows outside the
+# first 20 (which earlier tuning had used): the three earlier shots and no length hint 27.6, these five
+# with "20字左右" 29.8, eight such shots 28.5.
 FEW_SHOT: dict[str, list[tuple[str, str]]] = {
     "headline": [
         (
-            "昨天微信5.0版登陆苹果AppStore。微信5.0版内置了微信支付、表情商店、游戏中心等新功能，"
-            "用户可以绑定财付通或银行卡。账号上微信5.0版做了整合，公众账号将一分为二，分为服务号和订阅号。"
-            "这使得一些本来将公众账号作为营销平台的企业颇受影响。",
-            "微信5.0版上线新增支付功能",
-        ),
-        (
-            "魏先生原本近视，自开网店后每天上网10多小时，忙的时候甚至超过20小时。一月前，他突然觉得视力模糊，"
-            "几小时后右眼居然完全看不见了！经检查视网膜已脱落。突然想起了小编大学时的一位室友(下图)，"
-            "也不知他人现在怎么样了......",
+            "魏先生原本近视，自开网店后每天上网10多小时，忙的时候甚至超过20小时。一月前，他突然觉得视力模"
+            "糊，几小时后右眼居然完全看不见了！经检查视网膜已脱落。突然想起了小编大学时的一位室友(下图)，也"
+            "不知他人现在怎么样了......",
             "淘宝店主天天上网超10小时右眼突然失明",
         ),
         (
-            "国务院近日发布关于促进外贸稳定增长若干意见的正式文件，确定加快出口退税、扩大贸易融资规模等政策。"
-            "新华分析师认为，接下来促外贸的各项措施会进入密集的落实期。在出口退税、金融等方面出台更细化的措施，"
-            "此次政策着力点集中于降低出口企业成本。",
-            "国务院下发促外贸稳增长意见",
+            "铁总涨薪4次，员工还抱怨！实际此次涨薪将额外增加铁总72亿人力成本。对近两年频频亏损、运量连创新"
+            "低的铁总来说，确实是笔不小的开支。然而铁路职工待遇低也是个不争的事实。尤其是职工收入差距大，底层"
+            "员工颇有怨言。",
+            "铁总涨薪将新增成本72亿涨了4次员工仍抱怨",
+        ),
+        (
+            "美国总统奥巴马向美国银行业联盟发出了明确信息：我会紧盯着你们。3日，奥巴马在媒体上公开批评称，高"
+            "额奖金鼓励交易员“冒巨大的风险”，这将伤害金融系统的稳定性。减少这种风险仍是一个尚待完成的任务，"
+            "政府将探索进一步的措施。",
+            "奥巴马炮轰华尔街暗示将继续推进限制举措",
+        ),
+        (
+            "政府牵头倡导，企业承诺回收。去年秋收后，淮阳县农民在得到这样的郑诺后，种下了近万亩黄花菜。如今，"
+            "丰收的黄花菜却成了“苦菜花儿”，无奈又气愤的菜农拉着2000多斤黄花菜到该县行政服务中心抛撒，以"
+            "此抗议。（大河网）",
+            "淮阳万亩黄花菜无人收购农户抛菜到政府办公室",
+        ),
+        (
+            "据路透社消息，中国即将宣布外界期待已久的养老制度改革。有消息人士称，养老制度改革可能最早本月就将"
+            "宣布，可能包括破除养老金多轨制、扩大养老保险覆盖面、增加退休基金投资渠道、以及提高效率等方面。",
+            "外媒：中国养老制度改革可能最早本月将宣布",
         ),
     ],
 }
