@@ -74,3 +74,15 @@ def test_smoothed_weights_compute_the_same_function(tiny) -> None:
         want, got = model(input_ids=ids).logits, smoothed(input_ids=ids).logits
     assert not torch.equal(smoothed.model.norm.weight, model.model.norm.weight)
     torch.testing.assert_close(got, want, rtol=1e-4, atol=1e-4)
+
+
+def test_calibration_does_not_follow_prompt_tuning(tiny, monkeypatch) -> None:
+    """The int8 copy is cached per model: its calibration must not change when prompts.py is tuned."""
+    from app.summarise import prompts
+
+    _, tokenizer = tiny
+    before = calibration_prompts(tokenizer)
+    monkeypatch.setitem(prompts.INSTRUCTIONS, "headline", "只输出标题。")
+    monkeypatch.setitem(prompts.FEW_SHOT, "headline", [])
+    monkeypatch.setattr(prompts, "SYSTEM", "你是编辑。")
+    assert calibration_prompts(tokenizer) == before
