@@ -167,15 +167,16 @@ def test_command_with_tiny_llm(tmp_path: Path, tiny_model_dir: Path) -> None:
 
 def test_few_shot_examples_are_unscored_rows_whose_numbers_come_from_their_text() -> None:
     """Few-shot examples must never be rows the eval scores, and must not teach inventing numbers."""
+    from tiny_model import EVAL_DIR
+
     from app.summarise import guard, prompts
 
     floor_texts = {r.text for r in read_eval_rows(FLOOR)}
     assert not floor_texts & {text for shots in prompts.FEW_SHOT.values() for text, _ in shots}
-    eval_dir = Path(__file__).resolve().parents[2] / "shared" / "eval"
-    if not eval_dir.is_dir():
-        pytest.skip(f"{eval_dir} is not here")
+    if not EVAL_DIR.is_dir():
+        pytest.skip(f"{EVAL_DIR} is not here")
     rows = {}
-    for data in eval_dir.glob("*.jsonl"):
+    for data in EVAL_DIR.glob("*.jsonl"):
         rows.update({r.text: r for r in read_eval_rows(data)})
     for style, shots in prompts.FEW_SHOT.items():
         for text, answer in shots:
