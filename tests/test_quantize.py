@@ -73,3 +73,26 @@ def test_llm_backend_uses_int8_by_default_and_bf16_on_request(model_copy: Path) 
 def test_unknown_quantize_setting_is_a_clear_error(model_copy: Path) -> None:
     with pytest.raises(ConfigError, match="quantize: 'int4'"):
         load_summariser(Settings(backend="llm", model=str(model_copy), quantize="int4"))
+
+
+def test_each_row_is_quantised_on_its_own_scale() -> None:
+    """A loud token (prompts' first tokens reach 100× the rest) must neither coarsen nor change the
+    results of the rows beside it."""
+    import torch
+
+    from app.summarise.quantize import _int8_linear_class
+
+    torch.manual_seed(0)
+    weight, bias = torch.randn(48, 64) * 0.1, torch.randn(48)
+    layer = _int8_linear_class()(*quantize_weight(weight), bias)
+    quiet = torch.randn(6, 64)
+    loud = quiet.clone()
+    loud[0] *= 100
+    with torch.inference_mode():
+        alone, beside_loud, single = layer(quiet), layer(loud), layer(quiet[3:4])
+    exact = quiet @ weight.T + bias
+    assert torch.equal(alone[1:], beside_loud[1:])
+    assert float((single - exact[3:4]).norm() / exact[3:4].norm()) < 0.03
+    relative = (beside_loud[1:] - exact[1:]).norm() / exact[1:].norm()
+    assert float(relative) < 0.03
+    assert float((beside_loud[0] - loud[0] @ weight.T - bias).norm() / (loud[0] @ weight.T).norm()) < 0.03

@@ -65,15 +65,28 @@ def _int8_linear_class():
                 # Quantised tensors are deprecated as a user type, but they are what fbgemm packs.
                 warnings.simplefilter("ignore")
                 packed_from = torch._make_per_channel_quantized_tensor(qweight, scale.double(), zero, 0)
+            # The bias is added after the rows are scaled back (forward), so fbgemm packs none.
+            self._packed = torch.ops.quantized.linear_prepack(packed_from, None)
             fbias = None if bias is None else bias.detach().float()
-            self._packed = torch.ops.quantized.linear_prepack(packed_from, fbias)
+            self.register_buffer("bias", fbias, persistent=False)  # loaded with the layer, not after
 
         def forward(self, x: torch.Tensor) -> torch.Tensor:
             shape = x.shape
             flat = x.reshape(-1, shape[-1]).float()
+            # fbgemm quantises the whole input with one scale, so one loud token (a prompt's
+            # first tokens reach 100× the others) coarsens every other row, and a row's result
+            # changed with its batch neighbours. Scaling each row to the same range first, and the
+            # results back (exact: the product is linear per row), gives every token its own
+            # scale: bf16's greedy headline tokens kept 81.5% → 90.1% (README), for ~3% more time.
             # reduce_range: AVX2's u8×s8 multiply-add saturates at 16 bits; 7-bit activations avoid
             # it (without it, one random layer's error grew from 2% to 10% of the output range).
-            y = torch.ops.quantized.linear_dynamic(flat, self._packed, True)
+            if flat.shape[0] == 1:  # one row has its own scale already (most decoding steps)
+                y = torch.ops.quantized.linear_dynamic(flat, self._packed, True)
+            else:
+                rows = flat.abs().amax(dim=1, keepdim=True).clamp(min=1e-12)
+                y = torch.ops.quantized.linear_dynamic(flat / rows, self._packed, True).mul_(rows)
+            if self.bias is not None:
+                y += self.bias
             return y.reshape(*shape[:-1], self.out_features)
 
         def extra_repr(self) -> str:
