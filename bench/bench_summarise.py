@@ -54,7 +54,7 @@ def child_llm(batch_size: int, runs: int, threads: int, quantize: str) -> dict:
 
     jieba.initialize()
     from app.config import load_settings
-    from app.summarise import load_summariser, summarise_articles
+    from app.summarise import load_summariser
 
     settings = load_settings().replace(
         backend="llm", batch_size=batch_size, threads=threads, quantize=quantize
@@ -65,24 +65,32 @@ def child_llm(batch_size: int, runs: int, threads: int, quantize: str) -> dict:
     began = time.perf_counter()
     summariser = load_summariser(settings)
     load_s = time.perf_counter() - began
+    times, out = summarise_runs(summariser, runs)
+    return rate_row(len(out), times, load_s, guards=guard_counts(out), runs=runs, weights=summariser.weights)
+
+
+def summarise_runs(summariser, runs: int) -> tuple[list[float], list]:
+    """Each run's seconds for the real pipeline over the seed page, and the last run's summaries."""
+    from app.summarise import summarise_articles
+
     articles = _seed_articles()
-    times, guards = [], {}
+    times, out = [], []
     for _ in range(runs):
         began = time.perf_counter()
         out = summarise_articles(articles, summariser, style="brief")
         times.append(time.perf_counter() - began)
-        guards = {g: sum(s.guard == g for s in out) for g in ("ok", "retried", "fallback")}
+    return times, out
+
+
+def guard_counts(summaries: list) -> dict[str, int]:
+    return {g: sum(s.guard == g for s in summaries) for g in ("ok", "retried", "fallback")}
+
+
+def rate_row(articles: int, times: list[float], load_s: float, **extra) -> dict:
+    """A model row: median seconds over the runs, articles/min, load time and this process's peak memory."""
     seconds = statistics.median(times)
-    return {
-        "articles": len(articles),
-        "seconds": seconds,
-        "per_min": len(articles) / seconds * 60,
-        "load_s": load_s,
-        "peak_mb": _peak_mb(),
-        "guards": guards,
-        "runs": runs,
-        "weights": summariser.weights,
-    }
+    row = {"articles": articles, "seconds": seconds, "per_min": articles / seconds * 60, "load_s": load_s}
+    return {**row, "peak_mb": _peak_mb(), **extra}
 
 
 def child_baseline(runs: int, threads: int, limit: int) -> dict:
@@ -112,15 +120,7 @@ def child_baseline(runs: int, threads: int, limit: int) -> dict:
             messages = [{"role": "user", "content": f"用一句话概括下面的新闻：\n{article.text}"}]
             generator(messages, max_new_tokens=max_new_tokens(100), do_sample=False)
         times.append(time.perf_counter() - began)
-    seconds = statistics.median(times)
-    return {
-        "articles": len(articles),
-        "seconds": seconds,
-        "per_min": len(articles) / seconds * 60,
-        "load_s": load_s,
-        "peak_mb": _peak_mb(),
-        "runs": runs,
-    }
+    return rate_row(len(articles), times, load_s, runs=runs)
 
 
 def child_extractive(runs: int, copies: int) -> dict:
@@ -166,10 +166,11 @@ def child_extractive(runs: int, copies: int) -> dict:
     }
 
 
-def _child(argv: list[str]) -> dict:
+def _child(argv: list[str], script: str = __file__) -> dict:
+    """``script --child ARGV`` in a fresh process (its own peak memory): the JSON row it prints last."""
     env = dict(os.environ, PYTHONWARNINGS="ignore", TOKENIZERS_PARALLELISM="false")
     proc = subprocess.run(
-        [sys.executable, __file__, "--child", *argv], capture_output=True, text=True, env=env, check=False
+        [sys.executable, script, "--child", *argv], capture_output=True, text=True, env=env, check=False
     )
     if proc.returncode != 0:
         tail = (proc.stderr or proc.stdout).strip().splitlines()[-5:]

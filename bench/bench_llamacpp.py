@@ -1,0 +1,198 @@
+"""Zhaiyao's llm backend against llama.cpp running the same GGUF, on this machine, in one run.
+
+    pip install -e '.[bench]'        # llama-cpp-python: compiles llama.cpp (~13 minutes on 2 cores)
+    python bench/bench_llamacpp.py [--runs 3] [--threads 2] [--articles 10]
+
+The speed target in issue 3 (16 articles/min) was llama.cpp's figure on another machine; what it means
+is "at least as fast as llama.cpp with the same model", so this measures llama.cpp here. Rows, each in
+a child process of its own (its own peak memory), median of ``--runs``:
+
+* ``zhaiyao int8 bs=4``: the default llm backend (bench_summarise's row), the seed page, brief style.
+* ``llama.cpp, same job``: the very same pipeline (``summarise_articles``: condensing, the same prompts
+  as token ids from the model's tokenizer, guard with retry/fallback, keywords, headlines) with
+  generation done by llama.cpp on the Q4_K_M GGUF the default model comes from, one article at a
+  time (llama-cpp-python's API decodes one sequence), greedy, the same new-token limits and
+  repetition penalty over the whole context; it keeps the previous prompt's cache for a shared prefix.
+* ``llama.cpp, one sentence``: the setting of the issue's figure: a one-sentence user prompt
+  (用一句话概括下面的新闻), one article at a time, nothing else.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from bench_summarise import _child, _seed_articles, guard_counts, rate_row, summarise_runs  # noqa: E402
+
+STOP_TOKENS = ("<|im_end|>", "<|endoftext|>")
+
+
+def _llama(gguf: Path, threads: int, context: int):
+    try:
+        from llama_cpp import Llama
+    except ImportError:
+        raise SystemExit("llama-cpp-python is not installed: pip install -e '.[bench]'") from None
+    # last_n_tokens_size = the whole context: the repetition penalty then sees the prompt too, as
+    # Zhaiyao's decoder's does (llama.cpp's default window is the last 64 tokens).
+    return Llama(
+        model_path=str(gguf),
+        n_ctx=context,
+        n_batch=512,
+        n_threads=threads,
+        n_threads_batch=threads,
+        last_n_tokens_size=context,
+        verbose=False,
+    )
+
+
+class LlamaCppGenerator:
+    """The ``Summariser`` interface over llama.cpp, so the pipeline around it is Zhaiyao's own."""
+
+    backend = "llama.cpp"
+    verbatim = False
+    batch_size = 1
+
+    def __init__(self, folder: Path, gguf: Path, threads: int) -> None:
+        from transformers import AutoTokenizer
+
+        from app.summarise import prompts
+
+        self.prompts = prompts
+        self.model_name = f"llama.cpp:{gguf.name}"
+        self.prompt_version = prompts.PROMPT_VERSION
+        self.input_budget = int(prompts.GENERATION["input_budget_tokens"])
+        self.tokenizer = AutoTokenizer.from_pretrained(folder, trust_remote_code=False)
+        self.stop = {self.tokenizer.convert_tokens_to_ids(t) for t in STOP_TOKENS}
+        self.llama = _llama(gguf, threads, 4096)
+        self.prompt_tokens = self.new_tokens = 0
+
+    def input_tokens(self, text: str) -> int:
+        return len(self.tokenizer(text, add_special_tokens=False).input_ids)
+
+    def generate(self, requests: Sequence) -> list[str]:
+        out = []
+        for r in requests:
+            messages = self.prompts.chat_messages(r.style.name, r.max_chars, r.title, r.text, r.strict)
+            text = self.tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+            ids = self.tokenizer(text, add_special_tokens=False).input_ids
+            tokens = greedy(self.llama, ids, self.prompts.max_new_tokens(r.max_chars), self.stop)
+            self.prompt_tokens += len(ids)
+            self.new_tokens += len(tokens)
+            out.append(self.tokenizer.decode(tokens, skip_special_tokens=True).strip())
+        return out
+
+
+def greedy(llama, ids: list[int], limit: int, stop: set[int]) -> list[int]:
+    from app.summarise import prompts
+
+    tokens: list[int] = []
+    penalty = float(prompts.GENERATION["repetition_penalty"])
+    # reset=True still keeps the longest common prefix with the previous prompt (llama-cpp-python).
+    for token in llama.generate(ids, top_k=1, top_p=1.0, temp=0.0, repeat_penalty=penalty, reset=True):
+        if token in stop:
+            break
+        tokens.append(token)
+        if len(tokens) >= limit:
+            break
+    return tokens
+
+
+def _sources() -> tuple[Path, Path]:
+    from app.config import Settings, load_settings
+    from app.weights import resolve_model
+
+    resolved = resolve_model(Settings().model, load_settings().models_dir)
+    gguf = resolved.source_file
+    if gguf is None or not Path(gguf).is_file():
+        raise SystemExit("llama.cpp needs the model's GGUF source on disk (zhaiyao models fetch)")
+    return resolved.path, Path(gguf)
+
+
+def child_same_job(runs: int, threads: int) -> dict:
+    import jieba
+
+    jieba.initialize()
+    folder, gguf = _sources()
+    began = time.perf_counter()
+    generator = LlamaCppGenerator(folder, gguf, threads)
+    load_s = time.perf_counter() - began
+    times, out = summarise_runs(generator, runs)
+    tokens = {"prompt_tokens": generator.prompt_tokens // runs, "new_tokens": generator.new_tokens // runs}
+    return rate_row(len(out), times, load_s, guards=guard_counts(out), **tokens)
+
+
+def child_one_sentence(runs: int, threads: int) -> dict:
+    from transformers import AutoTokenizer
+
+    from app.summarise.prompts import max_new_tokens
+
+    folder, gguf = _sources()
+    tokenizer = AutoTokenizer.from_pretrained(folder, trust_remote_code=False)
+    stop = {tokenizer.convert_tokens_to_ids(t) for t in STOP_TOKENS}
+    began = time.perf_counter()
+    llama = _llama(gguf, threads, 4096)
+    load_s = time.perf_counter() - began
+    articles = _seed_articles()
+    times = []
+    for _ in range(runs):
+        began = time.perf_counter()
+        for article in articles:
+            messages = [{"role": "user", "content": f"用一句话概括下面的新闻：\n{article.text}"}]
+            text = tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+            greedy(llama, tokenizer(text, add_special_tokens=False).input_ids, max_new_tokens(100), stop)
+        times.append(time.perf_counter() - began)
+    return rate_row(len(articles), times, load_s)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3, help="runs per row (median reported)")
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--articles", type=int, default=10)
+    parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        kind = args.child[0]
+        run = child_same_job if kind == "same" else child_one_sentence
+        print(json.dumps(run(args.runs, args.threads)))
+        return
+
+    common = ["--runs", str(args.runs), "--threads", str(args.threads), "--articles", str(args.articles)]
+    rows: dict[str, dict] = {}
+    print("measuring zhaiyao's default (int8, batch 4) ...", file=sys.stderr, flush=True)
+    rows["zhaiyao int8 bs=4"] = _child(["llm", "4", "int8", *common])
+    print("measuring llama.cpp on the same job ...", file=sys.stderr, flush=True)
+    rows["llama.cpp, same job"] = _child(["same", *common], __file__)
+    print("measuring llama.cpp with a one-sentence prompt ...", file=sys.stderr, flush=True)
+    rows["llama.cpp, one sentence"] = _child(["one", *common], __file__)
+
+    print(f"\nseed page, brief style, {args.threads} threads, median of {args.runs} runs")
+    header = f"{'row':<24} {'articles':>8} {'seconds':>8} {'articles/min':>13} {'load s':>7} {'peak MB':>8}"
+    print(f"{header}  guard")
+    for name, r in rows.items():
+        if "error" in r:
+            print(f"{name:<24} error: {r['error']}")
+            continue
+        guards = " ".join(f"{k}={v}" for k, v in r.get("guards", {}).items())
+        print(
+            f"{name:<24} {r['articles']:>8} {r['seconds']:>8.1f} {r['per_min']:>13.1f} "
+            f"{r['load_s']:>7.1f} {r['peak_mb']:>8.0f}  {guards}"
+        )
+    ours, same = rows["zhaiyao int8 bs=4"], rows["llama.cpp, same job"]
+    if "per_min" in ours and "per_min" in same:
+        print(f"\nzhaiyao / llama.cpp on the same job: {ours['per_min'] / same['per_min']:.2f}x")
+    if args.json:
+        args.json.write_text(json.dumps(rows, indent=2, ensure_ascii=False), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
