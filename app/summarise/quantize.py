@@ -73,11 +73,12 @@ def _int8_linear_class():
         def forward(self, x: torch.Tensor) -> torch.Tensor:
             shape = x.shape
             flat = x.reshape(-1, shape[-1]).float()
-            # fbgemm quantises the whole input with one scale, so one loud token (a prompt's
-            # first tokens reach 100× the others) coarsens every other row, and a row's result
-            # changed with its batch neighbours. Scaling each row to the same range first, and the
-            # results back (exact: the product is linear per row), gives every token its own
-            # scale: bf16's greedy headline tokens kept 81.5% → 90.1% (README), for ~3% more time.
+            # fbgemm quantises the whole input with one scale, so one loud token (down_proj inputs
+            # on a seed prompt: up to 43× the median token's range) coarsens every other row, and a
+            # row's result changed with its batch neighbours. Scaling each row to the same range
+            # first, and the results back (exact: the product is linear per row), gives every token
+            # its own scale: bf16's greedy headline tokens kept 81.5% → 90.1% (README), for 0–15%
+            # more time per product.
             # reduce_range: AVX2's u8×s8 multiply-add saturates at 16 bits; 7-bit activations avoid
             # it (without it, one random layer's error grew from 2% to 10% of the output range).
             if flat.shape[0] == 1:  # one row has its own scale already (most decoding steps)
