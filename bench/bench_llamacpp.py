@@ -30,7 +30,18 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from bench_summarise import _child, _seed_articles, guard_counts, rate_row, summarise_runs  # noqa: E402
+import bench_summarise  # noqa: E402
+from bench_summarise import (  # noqa: E402
+    _child,
+    _seed_articles,
+    default_model_files,
+    guard_counts,
+    one_sentence_chat,
+    rate_row,
+    summarise_runs,
+)
+
+from app.summarise.llm import chat_prompt_ids  # noqa: E402
 
 STOP_TOKENS = ("<|im_end|>", "<|endoftext|>")
 
@@ -80,9 +91,7 @@ class LlamaCppGenerator:
     def generate(self, requests: Sequence) -> list[str]:
         out = []
         for r in requests:
-            messages = self.prompts.chat_messages(r.style.name, r.max_chars, r.title, r.text, r.strict)
-            text = self.tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
-            ids = self.tokenizer(text, add_special_tokens=False).input_ids
+            ids = chat_prompt_ids(self.tokenizer, r)  # the llm backend's own prompts, token for token
             tokens = greedy(self.llama, ids, self.prompts.max_new_tokens(r.max_chars), self.stop)
             self.prompt_tokens += len(ids)
             self.new_tokens += len(tokens)
@@ -105,22 +114,11 @@ def greedy(llama, ids: list[int], limit: int, stop: set[int]) -> list[int]:
     return tokens
 
 
-def _sources() -> tuple[Path, Path]:
-    from app.config import Settings, load_settings
-    from app.weights import resolve_model
-
-    resolved = resolve_model(Settings().model, load_settings().models_dir)
-    gguf = resolved.source_file
-    if gguf is None or not Path(gguf).is_file():
-        raise SystemExit("llama.cpp needs the model's GGUF source on disk (zhaiyao models fetch)")
-    return resolved.path, Path(gguf)
-
-
 def child_same_job(runs: int, threads: int) -> dict:
     import jieba
 
     jieba.initialize()
-    folder, gguf = _sources()
+    folder, gguf = default_model_files()
     began = time.perf_counter()
     generator = LlamaCppGenerator(folder, gguf, threads)
     load_s = time.perf_counter() - began
@@ -134,7 +132,7 @@ def child_one_sentence(runs: int, threads: int) -> dict:
 
     from app.summarise.prompts import max_new_tokens
 
-    folder, gguf = _sources()
+    folder, gguf = default_model_files()
     tokenizer = AutoTokenizer.from_pretrained(folder, trust_remote_code=False)
     stop = {tokenizer.convert_tokens_to_ids(t) for t in STOP_TOKENS}
     began = time.perf_counter()
@@ -145,8 +143,9 @@ def child_one_sentence(runs: int, threads: int) -> dict:
     for _ in range(runs):
         began = time.perf_counter()
         for article in articles:
-            messages = [{"role": "user", "content": f"用一句话概括下面的新闻：\n{article.text}"}]
-            text = tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+            text = tokenizer.apply_chat_template(
+                one_sentence_chat(article.text), tokenize=False, add_generation_prompt=True
+            )
             greedy(llama, tokenizer(text, add_special_tokens=False).input_ids, max_new_tokens(100), stop)
         times.append(time.perf_counter() - began)
     return rate_row(len(articles), times, load_s)
@@ -161,6 +160,7 @@ def main() -> None:
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
+        bench_summarise.ARTICLES = args.articles  # _seed_articles reads it there
         kind = args.child[0]
         run = child_same_job if kind == "same" else child_one_sentence
         print(json.dumps(run(args.runs, args.threads)))

@@ -93,20 +93,31 @@ def rate_row(articles: int, times: list[float], load_s: float, **extra) -> dict:
     return {**row, "peak_mb": _peak_mb(), **extra}
 
 
+def default_model_files() -> tuple[Path, Path]:
+    """(converted model folder, the verified GGUF it came from) for the default model."""
+    from app.config import Settings, load_settings
+    from app.weights import resolve_model
+
+    resolved = resolve_model(Settings().model, load_settings().models_dir)
+    gguf = resolved.source_file
+    if gguf is None or not Path(gguf).is_file():
+        raise SystemExit("the default model's GGUF source is not on disk (zhaiyao models fetch)")
+    return resolved.path, Path(gguf)
+
+
+def one_sentence_chat(text: str) -> list[dict[str, str]]:
+    """The naive setting's prompt: one user turn asking for a one-sentence summary."""
+    return [{"role": "user", "content": f"用一句话概括下面的新闻：\n{text}"}]
+
+
 def child_baseline(runs: int, threads: int, limit: int) -> dict:
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer, pipeline
 
-    from app.config import Settings, load_settings
     from app.summarise.prompts import max_new_tokens
-    from app.weights import resolve_model
 
     torch.set_num_threads(threads)
-    settings = load_settings()
-    resolved = resolve_model(Settings().model, settings.models_dir)
-    gguf = resolved.source_file
-    if gguf is None or not Path(gguf).is_file():
-        raise SystemExit("naive baseline needs the model's GGUF source on disk (zhaiyao models fetch)")
+    _, gguf = default_model_files()
     began = time.perf_counter()
     tokenizer = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
     model = AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name, dtype=torch.float32)
@@ -117,8 +128,7 @@ def child_baseline(runs: int, threads: int, limit: int) -> dict:
     for _ in range(runs):
         began = time.perf_counter()
         for article in articles:
-            messages = [{"role": "user", "content": f"用一句话概括下面的新闻：\n{article.text}"}]
-            generator(messages, max_new_tokens=max_new_tokens(100), do_sample=False)
+            generator(one_sentence_chat(article.text), max_new_tokens=max_new_tokens(100), do_sample=False)
         times.append(time.perf_counter() - began)
     return rate_row(len(articles), times, load_s, runs=runs)
 

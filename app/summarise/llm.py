@@ -54,6 +54,15 @@ def upcast_prompt_reading(model) -> int:
     return switched
 
 
+def chat_prompt_ids(tokenizer, request: Request) -> list[int]:
+    """The request's prompt (prompts.py) in the tokenizer's chat template, as token ids."""
+    messages = prompts.chat_messages(
+        request.style.name, request.max_chars, request.title, request.text, request.strict
+    )
+    text = tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+    return tokenizer(text, add_special_tokens=False).input_ids
+
+
 def model_identity(name: str, weights: str) -> str:
     """The name summaries are stored under: the model's, marked when its weights are int8."""
     return f"{name}+int8" if weights == "int8" else name
@@ -137,11 +146,7 @@ class LLMSummariser:
         return len(self.tokenizer(text, add_special_tokens=False).input_ids)
 
     def prompt_ids(self, request: Request) -> list[int]:
-        messages = prompts.chat_messages(
-            request.style.name, request.max_chars, request.title, request.text, request.strict
-        )
-        text = self.tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
-        return self.tokenizer(text, add_special_tokens=False).input_ids
+        return chat_prompt_ids(self.tokenizer, request)
 
     def generate(self, requests: Sequence[Request]) -> list[str]:
         encoded = [self.prompt_ids(r) for r in requests]
