@@ -48,6 +48,13 @@ def test_unfaithful_summaries_fail_with_a_reason(summary: str, reason: str) -> N
     assert any(reason in r for r in result.reasons), result.reasons
 
 
+def test_latin_names_from_the_article_do_not_count_as_english() -> None:
+    article = "空客公司向卡塔尔航空公司交付了全球首架A350XWB宽体客机，这是该机型首次交付。"
+    assert check("空客向卡塔尔航空交付首架A350XWB", article).ok
+    # The same share of Latin letters the article never used is still a switch of language.
+    assert "not mostly Chinese" in check("空客向卡塔尔航空交付首架WidebodyJet", article).reasons[0]
+
+
 def test_numbers_are_normalised() -> None:
     assert normalise("２．４亿，3,500人") == "2.4亿,3500人"
     assert numbers_in("２．４亿，3,500人，增长5.0%，第1，2项") == {"2.4", "3500", "5", "1", "2"}

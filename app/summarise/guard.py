@@ -14,11 +14,12 @@ from functools import lru_cache
 
 from app.summarise.sentences import is_cjk, split_sentences
 
-MIN_CHINESE_SHARE = 0.7  # of the letters (CJK + Latin) in the summary
+MIN_CHINESE_SHARE = 0.7  # of the letters (CJK + Latin words the article lacks) in the summary
 LOOP_NGRAM = 4  # a 4-character run ...
 LOOP_REPEATS = 3  # ... appearing this often is a loop (news summaries do not repeat themselves)
 
 _NUMBER_RE = re.compile(r"\d+(?:\.\d+)?")
+_LATIN_WORD_RE = re.compile(r"[A-Za-z]+")
 _CN_DIGITS = {ch: i for i, ch in enumerate("零一二三四五六七八九")} | {"〇": 0, "两": 2}
 _CN_UNITS = {"十": 10, "百": 100, "千": 1000}
 _CN_NUMBER_RE = re.compile(r"[零〇一二两三四五六七八九十百千]+")
@@ -85,13 +86,15 @@ def check_characters(summary: str) -> str | None:
     return f"{bad} broken characters" if bad else None
 
 
-def check_language(summary: str) -> str | None:
+def check_language(summary: str, article: str = "") -> str | None:
+    """Mostly Chinese. Latin words the article itself uses (A350XWB, iPhone, IPO) are names, not a
+    switch to English, so they do not count against the summary."""
     cjk = sum(1 for ch in summary if is_cjk(ch))
-    latin = sum(1 for ch in summary if ch.isascii() and ch.isalpha())
-    letters = cjk + latin
-    if letters == 0:
+    article_words = {w.lower() for w in _LATIN_WORD_RE.findall(normalise(article))}
+    latin = sum(len(w) for w in _LATIN_WORD_RE.findall(normalise(summary)) if w.lower() not in article_words)
+    if cjk + latin == 0:
         return "no Chinese text"
-    share = cjk / letters
+    share = cjk / (cjk + latin)
     if share < MIN_CHINESE_SHARE:
         return f"not mostly Chinese ({share:.0%} Chinese characters)"
     return None
@@ -144,7 +147,12 @@ def check(summary: str, article: str) -> GuardResult:
     if not summary.strip():
         return GuardResult(False, ("empty summary",))
     reasons: list[str] = []
-    for single in (check_characters(summary), check_language(summary), check_repetition(summary, article)):
+    singles = (
+        check_characters(summary),
+        check_language(summary, article),
+        check_repetition(summary, article),
+    )
+    for single in singles:
         if single:
             reasons.append(single)
     reasons += check_numbers(summary, article)
