@@ -98,3 +98,32 @@ def test_stop_token_ends_a_row_without_being_returned(model_and_tokenizer) -> No
     # Make the third greedy token a stop token: the row must end right before it.
     stopped = GreedyDecoder(model, stop_ids=[free[2]], batch_size=1).generate([prompt], [6])[0]
     assert stopped == free[: free.index(free[2])]
+
+
+def test_candidates_start_with_the_greedy_answer_and_are_reproducible(model_and_tokenizer) -> None:
+    model, tokenizer = model_and_tokenizer
+    texts = ["株洲开行首趟旅游专列。", "绿博会开幕。" * 2, "来自全省各地的300余名游客乘坐专列前往炎陵。"]
+    prompts = [_prompt(tokenizer, t) for t in texts]
+    stop = [tokenizer.convert_tokens_to_ids("<|im_end|>")]
+    decoder = GreedyDecoder(model, stop_ids=stop, batch_size=2, repetition_penalty=PENALTY)
+    greedy = decoder.generate(prompts, [8, 8, 8])
+
+    sampled = decoder.candidates(prompts, [8, 8, 8], 4, temperature=1.0, top_k=50)
+
+    assert [c[0] for c in sampled] == greedy
+    assert all(len(c) == 4 and all(len(t) == 8 for t in c) for c in sampled)
+    # A random model at temperature 1 over 50 tokens: samples that all equal greedy would mean
+    # the sampled rows were decoded greedily.
+    assert any(t != c[0] for c in sampled for t in c[1:])
+    # Seeded per prompt: the same request gets the same candidates alone, in another batch and order.
+    alone = decoder.candidates([prompts[2]], [8], 4, temperature=1.0, top_k=50)
+    assert alone[0] == sampled[2]
+    assert decoder.candidates(prompts[::-1], [8, 8, 8], 4, temperature=1.0, top_k=50) == sampled[::-1]
+
+
+def test_a_top_k_of_one_samples_the_greedy_answer(model_and_tokenizer) -> None:
+    model, tokenizer = model_and_tokenizer
+    prompt = _prompt(tokenizer, "株洲开行首趟旅游专列。")
+    decoder = GreedyDecoder(model, stop_ids=[], batch_size=1, repetition_penalty=PENALTY)
+    sampled = decoder.candidates([prompt], [8], 3, temperature=0.8, top_k=1)[0]
+    assert sampled == [sampled[0]] * 3 == [decoder.generate([prompt], [8])[0]] * 3

@@ -119,3 +119,35 @@ def test_identical_requests_are_generated_once(summariser) -> None:
     first_call = [r for r in seen if not r.strict]
     assert len(first_call) == 1
     assert summary.generated_title is not None
+
+
+def test_headlines_are_the_consensus_of_greedy_and_sampled_candidates(summariser) -> None:
+    from app.summarise import prompts
+    from app.summarise.consensus import consensus_index
+    from app.summarise.limits import limit_output
+
+    headline = STYLES["headline"]
+    requests = [Request(None, SHORT, headline, 25), Request(None, SHORT[:30], headline, 25)]
+    count = prompts.CANDIDATES["headline"]
+    assert count > 1
+
+    got = summariser.generate(requests)
+
+    ids = [summariser.prompt_ids(r) for r in requests]
+    limits = [prompts.max_new_tokens(25)] * 2
+    options = summariser.decoder.candidates(
+        ids,
+        limits,
+        count,
+        temperature=prompts.GENERATION["candidate_temperature"],
+        top_k=prompts.GENERATION["candidate_top_k"],
+    )
+    for answer, tokens in zip(got, options, strict=True):
+        texts = [summariser.tokenizer.decode(t, skip_special_tokens=True).strip() for t in tokens]
+        assert len(set(texts)) > 1  # the tiny model's samples differ, so the choice is a real one
+        assert answer == texts[consensus_index([limit_output(t, headline, 25) for t in texts])]
+    # Briefs stay greedy: one candidate, the decoder's plain greedy answer.
+    brief = Request("标题", SHORT, STYLES["brief"], 40)
+    [greedy] = summariser.decoder.generate([summariser.prompt_ids(brief)], [prompts.max_new_tokens(40)])
+    expected = summariser.tokenizer.decode(greedy, skip_special_tokens=True).strip()
+    assert summariser.generate([brief]) == [expected]

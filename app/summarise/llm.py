@@ -1,4 +1,5 @@
-"""The ``llm`` backend: a chat-template causal LM (Qwen2.5 by default) on CPU, greedy.
+"""The ``llm`` backend: a chat-template causal LM (Qwen2.5 by default) on CPU, greedy (headlines: the
+consensus of the greedy one and a few samples, consensus.py).
 
 Weights are int8 by default (``quantize``; see quantize.py for why and what it costs), bf16 otherwise.
 Decoding (decoding.py) reads the shared prompt prefix once, each article's tokens without padding, and
@@ -13,7 +14,9 @@ from pathlib import Path
 from app.errors import ModelError
 from app.summarise import prompts
 from app.summarise.base import Request
+from app.summarise.consensus import consensus_index
 from app.summarise.decoding import GreedyDecoder
+from app.summarise.limits import limit_output
 from app.summarise.quantize import int8_supported, load_int8_model
 
 # Rows (batch × tokens) from which a bf16 linear layer runs in fp32 instead (see upcast_prompt_reading).
@@ -151,5 +154,29 @@ class LLMSummariser:
     def generate(self, requests: Sequence[Request]) -> list[str]:
         encoded = [self.prompt_ids(r) for r in requests]
         limits = [prompts.max_new_tokens(r.max_chars) for r in requests]
-        tokens = self.decoder.generate(encoded, limits)
-        return [self.tokenizer.decode(t, skip_special_tokens=True).strip() for t in tokens]
+        answers: list[str] = [""] * len(requests)
+        by_count: dict[int, list[int]] = {}
+        for i, request in enumerate(requests):
+            by_count.setdefault(prompts.CANDIDATES.get(request.style.name, 1), []).append(i)
+        for count, group in by_count.items():
+            if count <= 1:
+                tokens = self.decoder.generate([encoded[i] for i in group], [limits[i] for i in group])
+                for i, t in zip(group, tokens, strict=True):
+                    answers[i] = self._text(t)
+                continue
+            options = self.decoder.candidates(
+                [encoded[i] for i in group],
+                [limits[i] for i in group],
+                count,
+                temperature=float(prompts.GENERATION["candidate_temperature"]),
+                top_k=int(prompts.GENERATION["candidate_top_k"]),
+            )
+            for i, candidates in zip(group, options, strict=True):
+                texts = [self._text(t) for t in candidates]
+                # Compared as they will be shown: cleaned and cut to the request's limit.
+                shown = [limit_output(t, requests[i].style, requests[i].max_chars) for t in texts]
+                answers[i] = texts[consensus_index(shown)]
+        return answers
+
+    def _text(self, tokens: list[int]) -> str:
+        return self.tokenizer.decode(tokens, skip_special_tokens=True).strip()

@@ -1,0 +1,32 @@
+"""Choosing one headline among several candidates: the one the others agree with most.
+
+Minimum-Bayes-risk decoding (Kumar & Byrne 2004; for LLM summaries, e.g. Suzgun et al. 2022): with
+ROUGE-L as the similarity, the candidate with the highest mean ROUGE-L against all the others is the
+"consensus" headline. A greedy headline that went off on a detail, or ran long, loses to one that
+says what most samples say. Measured on 60 scored LCSTS rows (README): greedy 26.7, this choice among
+eight candidates (greedy + seven samples) 27.7.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from app.rouge import rouge_l, rouge_tokens
+
+
+def consensus_index(candidates: Sequence[str]) -> int:
+    """Index of the candidate with the highest total ROUGE-L F1 against the others.
+
+    Ties go to the earliest candidate, so a caller that puts the greedy answer first keeps it
+    whenever the samples do not clearly agree on something else.
+    """
+    if not candidates:
+        raise ValueError("no candidates to choose from")
+    tokens = [rouge_tokens(c) for c in candidates]
+    n = len(tokens)
+    similarity = [[0.0] * n for _ in range(n)]
+    for i in range(n):
+        for j in range(i + 1, n):
+            similarity[i][j] = similarity[j][i] = rouge_l(tokens[i], tokens[j])
+    totals = [sum(row) for row in similarity]
+    return max(range(n), key=lambda i: (totals[i], -i))
