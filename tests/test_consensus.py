@@ -31,6 +31,17 @@ def test_ties_keep_the_earliest_and_punctuation_does_not_count() -> None:
     assert consensus_index(["只有一个"]) == 0
 
 
+def test_only_eligible_candidates_are_chosen_but_all_are_evidence() -> None:
+    candidates = ["株洲旅游节开幕", "株洲工业旅游节开幕", "株洲旅游节今日隆重开幕", "央行宣布降息"]
+    # Totals against the others: 0.875 + 0.778 = 1.65, 0.875 + 0.700 = 1.58, 0.778 + 0.700 = 1.48, 0.
+    assert consensus_index(candidates) == 0
+    assert consensus_index(candidates, eligible=[1, 2, 3]) == 1
+    # Candidates 0 and 1 still count as evidence: 2 agrees with them, 3 with nothing.
+    assert consensus_index(candidates, eligible=[3, 2]) == 2
+
+
 def test_no_candidates_is_an_error() -> None:
     with pytest.raises(ValueError):
         consensus_index([])
+    with pytest.raises(ValueError):
+        consensus_index(["甲"], eligible=[])

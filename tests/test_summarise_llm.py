@@ -123,8 +123,7 @@ def test_identical_requests_are_generated_once(summariser) -> None:
 
 def test_headlines_are_the_consensus_of_greedy_and_sampled_candidates(summariser) -> None:
     from app.summarise import prompts
-    from app.summarise.consensus import consensus_index
-    from app.summarise.limits import limit_output
+    from app.summarise.llm import _choose
 
     headline = STYLES["headline"]
     requests = [Request(None, SHORT, headline, 25), Request(None, SHORT[:30], headline, 25)]
@@ -145,9 +144,25 @@ def test_headlines_are_the_consensus_of_greedy_and_sampled_candidates(summariser
     for answer, tokens in zip(got, options, strict=True):
         texts = [summariser.tokenizer.decode(t, skip_special_tokens=True).strip() for t in tokens]
         assert len(set(texts)) > 1  # the tiny model's samples differ, so the choice is a real one
-        assert answer == texts[consensus_index([limit_output(t, headline, 25) for t in texts])]
+        assert answer == texts[_choose(texts, requests[got.index(answer)])]
     # Briefs stay greedy: one candidate, the decoder's plain greedy answer.
     brief = Request("标题", SHORT, STYLES["brief"], 40)
     [greedy] = summariser.decoder.generate([summariser.prompt_ids(brief)], [prompts.max_new_tokens(40)])
     expected = summariser.tokenizer.decode(greedy, skip_special_tokens=True).strip()
     assert summariser.generate([brief]) == [expected]
+
+
+def test_the_consensus_prefers_candidates_the_guard_passes() -> None:
+    from app.summarise.llm import _choose
+
+    article = "株洲开行首趟旅游专列。来自全省各地的300余名游客乘坐专列前往炎陵。"
+    request = Request(None, article, STYLES["headline"], 25)
+    candidates = [
+        "株洲开行首趟旅游专列500名游客前往炎陵",  # the consensus, but 500 is not in the article
+        "株洲开行首趟旅游专列游客前往炎陵",
+        "株洲开行首趟旅游专列400名游客前往炎陵",
+        "株洲开行旅游专列",
+    ]
+    assert _choose(candidates, request) == 1
+    # With no faithful candidate the plain consensus stands (the pipeline's guard then retries).
+    assert _choose([candidates[0], candidates[2]], request) == 0

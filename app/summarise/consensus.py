@@ -14,14 +14,18 @@ from collections.abc import Sequence
 from app.rouge import rouge_l, rouge_tokens
 
 
-def consensus_index(candidates: Sequence[str]) -> int:
+def consensus_index(candidates: Sequence[str], eligible: Sequence[int] | None = None) -> int:
     """Index of the candidate with the highest total ROUGE-L F1 against the others.
 
-    Ties go to the earliest candidate, so a caller that puts the greedy answer first keeps it
-    whenever the samples do not clearly agree on something else.
+    Only ``eligible`` indices (default: all) can be chosen, but every candidate counts as evidence of
+    what the model means to say. Ties go to the earliest candidate, so a caller that puts the greedy
+    answer first keeps it whenever the samples do not clearly agree on something else.
     """
     if not candidates:
         raise ValueError("no candidates to choose from")
+    choices = list(range(len(candidates))) if eligible is None else sorted(eligible)
+    if not choices or not all(0 <= i < len(candidates) for i in choices):
+        raise ValueError(f"eligible candidates {eligible!r} out of {len(candidates)}")
     tokens = [rouge_tokens(c) for c in candidates]
     n = len(tokens)
     similarity = [[0.0] * n for _ in range(n)]
@@ -29,4 +33,4 @@ def consensus_index(candidates: Sequence[str]) -> int:
         for j in range(i + 1, n):
             similarity[i][j] = similarity[j][i] = rouge_l(tokens[i], tokens[j])
     totals = [sum(row) for row in similarity]
-    return max(range(n), key=lambda i: (totals[i], -i))
+    return max(choices, key=lambda i: (totals[i], -i))

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from app.errors import ModelError
-from app.summarise import prompts
+from app.summarise import guard, prompts
 from app.summarise.base import Request
 from app.summarise.consensus import consensus_index
 from app.summarise.decoding import GreedyDecoder
@@ -85,6 +85,16 @@ def _stop_ids(tokenizer, model) -> list[int]:
         if isinstance(tid, int) and tid != tokenizer.unk_token_id:
             ids.add(tid)
     return sorted(ids)
+
+
+def _choose(texts: list[str], request: Request) -> int:
+    """The consensus candidate, preferring those the faithfulness guard passes: a sampled headline
+    that keeps to the article beats a retry with the strict prompt or the extractive fallback."""
+    # Compared as they will be shown: cleaned and cut to the request's limit.
+    shown = [limit_output(t, request.style, request.max_chars) for t in texts]
+    source = "\n".join(p for p in (request.title, request.text) if p)
+    faithful = [k for k, text in enumerate(shown) if text and guard.check(text, source).ok]
+    return consensus_index(shown, faithful or None)
 
 
 class LLMSummariser:
@@ -173,9 +183,7 @@ class LLMSummariser:
             )
             for i, candidates in zip(group, options, strict=True):
                 texts = [self._text(t) for t in candidates]
-                # Compared as they will be shown: cleaned and cut to the request's limit.
-                shown = [limit_output(t, requests[i].style, requests[i].max_chars) for t in texts]
-                answers[i] = texts[consensus_index(shown)]
+                answers[i] = texts[_choose(texts, requests[i])]
         return answers
 
     def _text(self, tokens: list[int]) -> str:
