@@ -2,9 +2,10 @@
 
 20 rows (``tests/data/eval/lcsts_floor.jsonl``, never used as few-shot examples) are summarised in
 headline style with the default llm backend and model, exactly as ``zhaiyao eval`` does, and the
-character-level ROUGE-L F1 must stay at or above ``ROUGE_L_FLOOR``. Greedy decoding makes the run
-deterministic on one machine; the margin below the measured value absorbs what differs between
-machines (thread counts, BLAS kernels flipping a near-tied token) and small prompt edits.
+character-level ROUGE-L F1 must stay at or above ``ROUGE_L_FLOOR``. Greedy decoding and samples
+seeded from each prompt make the run deterministic on one machine; the margin below the measured
+value absorbs what differs between machines (thread counts, BLAS kernels flipping a near-tied token)
+and small prompt edits.
 """
 
 from __future__ import annotations
