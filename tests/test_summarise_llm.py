@@ -166,18 +166,3 @@ def test_the_consensus_prefers_candidates_the_guard_passes() -> None:
     assert _choose(candidates, request) == 1
     # With no faithful candidate the plain consensus stands (the pipeline's guard then retries).
     assert _choose([candidates[0], candidates[2]], request) == 0
-
-
-def test_the_consensus_prefers_candidates_that_fit_the_limit_whole() -> None:
-    from app.summarise.llm import _choose
-
-    article = "株洲开行首趟旅游专列。来自全省各地的300余名游客乘坐专列前往炎陵，参观红色景点。"
-    request = Request(None, article, STYLES["headline"], 12)
-    candidates = [
-        "株洲开行首趟旅游专列游客前往炎陵参观",  # the consensus, but cut at 12 characters
-        "株洲开行首趟旅游专列游客前往炎陵",
-        "株洲开行首趟旅游专列",
-        "株洲旅游专列开往炎陵",
-    ]
-    assert _choose(candidates, request) == 2
-    assert _choose(candidates, Request(None, article, STYLES["headline"], 25)) == 1

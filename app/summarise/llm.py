@@ -19,8 +19,6 @@ from app.summarise.decoding import GreedyDecoder
 from app.summarise.limits import limit_output
 from app.summarise.quantize import int8_supported, load_int8_model
 
-# A limit no output reaches: limit_output's cleaning without its cut.
-UNLIMITED = 1_000_000
 # Rows (batch × tokens) from which a bf16 linear layer runs in fp32 instead (see upcast_prompt_reading).
 UPCAST_ROWS = 32
 
@@ -90,17 +88,13 @@ def _stop_ids(tokenizer, model) -> list[int]:
 
 
 def _choose(texts: list[str], request: Request) -> int:
-    """The consensus candidate among the best-kept ones: first those the faithfulness guard passes
-    and that fit the limit whole, else those the guard passes, else all. A sampled headline that keeps
-    to the article beats a retry or the extractive fallback, and one that ends where the model ended
-    it beats one cut off mid-phrase at the limit."""
+    """The consensus candidate, preferring those the faithfulness guard passes: a sampled headline
+    that keeps to the article beats a retry with the strict prompt or the extractive fallback."""
     # Compared as they will be shown: cleaned and cut to the request's limit.
     shown = [limit_output(t, request.style, request.max_chars) for t in texts]
-    whole = [limit_output(t, request.style, UNLIMITED) == cut for t, cut in zip(texts, shown, strict=True)]
     source = "\n".join(p for p in (request.title, request.text) if p)
     faithful = [k for k, text in enumerate(shown) if text and guard.check(text, source).ok]
-    uncut = [k for k in faithful if whole[k]]
-    return consensus_index(shown, uncut or faithful or None)
+    return consensus_index(shown, faithful or None)
 
 
 class LLMSummariser:
