@@ -1,10 +1,10 @@
 """Choosing one headline among several candidates: the one the others agree with most.
 
 Minimum-Bayes-risk decoding (Kumar & Byrne 2004; for LLM summaries, e.g. Suzgun et al. 2022): with
-ROUGE-L as the similarity, the candidate with the highest mean ROUGE-L against all the others is the
+ROUGE-L as the similarity, the candidate with the highest total ROUGE-L against all the others is the
 "consensus" headline. A greedy headline that went off on a detail, or ran long, loses to one that
-says what most samples say. Measured on 60 scored LCSTS rows (README): greedy 26.7, this choice among
-eight candidates (greedy + seven samples) 27.7.
+says what most samples say. Measured on all 262 scored LCSTS rows (README): greedy 29.8, this choice
+among eight candidates (greedy + seven samples, preferring those the guard passes) 30.7.
 """
 
 from __future__ import annotations

@@ -86,11 +86,17 @@ def check_characters(summary: str) -> str | None:
     return f"{bad} broken characters" if bad else None
 
 
+@lru_cache(maxsize=256)
+def _article_latin_words(article: str) -> frozenset[str]:
+    # Cached like _article_numbers: headline candidates check one article eight times.
+    return frozenset(w.lower() for w in _LATIN_WORD_RE.findall(normalise(article)))
+
+
 def check_language(summary: str, article: str = "") -> str | None:
     """Mostly Chinese. Latin words the article itself uses (A350XWB, iPhone, IPO) are names, not a
     switch to English, so they do not count against the summary."""
     cjk = sum(1 for ch in summary if is_cjk(ch))
-    article_words = {w.lower() for w in _LATIN_WORD_RE.findall(normalise(article))}
+    article_words = _article_latin_words(article)
     latin = sum(len(w) for w in _LATIN_WORD_RE.findall(normalise(summary)) if w.lower() not in article_words)
     if cjk + latin == 0:
         return "no Chinese text"
