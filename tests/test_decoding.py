@@ -23,9 +23,15 @@ def model_and_tokenizer(tiny_model_dir: Path):
     return model, AutoTokenizer.from_pretrained(tiny_model_dir)
 
 
-def _prompt(tokenizer, text: str) -> list[int]:
+def _prompt(tokenizer, text: str, *, example: bool = False) -> list[int]:
+    # As long as the system message at least, like real examples: worth a prefix cache of its own.
+    shot = [
+        {"role": "user", "content": "用1到3句话概括下面的新闻。\n正文：" + "湘江大桥今日通车。" * 8},
+        {"role": "assistant", "content": "湘江大桥今日通车。"},
+    ]
     messages = [
         {"role": "system", "content": "你是新闻编辑，用简体中文为新闻写摘要，只写原文中有的事实。"},
+        *(shot if example else []),
         {"role": "user", "content": f"用1到3句话概括下面的新闻。\n正文：{text}"},
     ]
     rendered = tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
@@ -83,12 +89,32 @@ def test_prefix_cache_is_reused_and_never_modified(model_and_tokenizer) -> None:
     prompts = [_prompt(tokenizer, "株洲开行首趟旅游专列。"), _prompt(tokenizer, "绿博会开幕。")]
     decoder = GreedyDecoder(model, stop_ids=[0], batch_size=4, repetition_penalty=PENALTY)
     first = decoder.generate(prompts, [8, 8])
-    tokens, layers = decoder._prefix
+    [(tokens, layers)] = decoder._prefixes.items()
     shapes = [tuple(k.shape) for k, _ in layers]
     second = decoder.generate(list(reversed(prompts)), [8, 8])
-    assert decoder._prefix[0] == tokens and decoder._prefix[1] is layers  # kept, not rebuilt
+    [(kept, kept_layers)] = decoder._prefixes.items()
+    assert kept == tokens and kept_layers is layers  # kept, not rebuilt
     assert [tuple(k.shape) for k, _ in layers] == shapes  # reading prompts did not grow it
     assert second == list(reversed(first))
+
+
+def test_prefixes_of_two_prompt_families_and_a_lone_prompt_are_all_served(model_and_tokenizer) -> None:
+    """Prompts with different examples alternate (the headline consensus) and a chunk can hold one
+    request: each finds a kept prefix, and the answers stay exactly ``generate``'s."""
+    model, tokenizer = model_and_tokenizer
+    stop = [0]
+    decoder = GreedyDecoder(model, stop_ids=stop, batch_size=4, repetition_penalty=PENALTY)
+    family_a = [_prompt(tokenizer, t) for t in ("株洲开行首趟旅游专列。", "绿博会开幕。")]
+    family_b = [_prompt(tokenizer, t, example=True) for t in ("株洲开行首趟旅游专列。", "绿博会开幕。")]
+    for prompts in (family_a, family_b):
+        assert decoder.generate(prompts, [6, 6]) == [_reference(model, p, 6, stop) for p in prompts]
+    kept = dict(decoder._prefixes)
+    assert len(kept) == 2
+    for prompts in (family_a, family_b, family_b[:1]):
+        got = decoder.generate(prompts, [6] * len(prompts))
+        assert got == [_reference(model, p, 6, stop) for p in prompts]
+    assert list(decoder._prefixes) == list(kept)  # nothing rebuilt: the lone prompt used its family's
+    assert all(decoder._prefixes[t] is kept[t] for t in kept)
 
 
 def test_stop_token_ends_a_row_without_being_returned(model_and_tokenizer) -> None:
