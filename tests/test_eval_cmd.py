@@ -171,15 +171,21 @@ def test_few_shot_examples_are_unscored_rows_whose_numbers_come_from_their_text(
 
     from app.summarise import guard, prompts
 
+    examples = [
+        (style, text, answer)
+        for style in {*prompts.FEW_SHOT, *prompts.FEW_SHOT_ALTERNATE}
+        for shots in prompts.shot_sets(style)
+        for text, answer in shots
+    ]
     floor_texts = {r.text for r in read_eval_rows(FLOOR)}
-    assert not floor_texts & {text for shots in prompts.FEW_SHOT.values() for text, _ in shots}
+    assert not floor_texts & {text for _, text, _ in examples}
     if not EVAL_DIR.is_dir():
         pytest.skip(f"{EVAL_DIR} is not here")
     rows = {}
     for data in EVAL_DIR.glob("*.jsonl"):
         rows.update({r.text: r for r in read_eval_rows(data)})
-    for style, shots in prompts.FEW_SHOT.items():
-        for text, answer in shots:
-            assert text in rows, f"{style} example is not an eval row: {text[:20]}"
-            assert is_shot_row(rows[text].id), f"{style} example {rows[text].id} is a scored row"
-            assert guard.check_numbers(answer, text) == [], answer
+    assert len({text for _, text, _ in examples}) == len(examples)  # each set shows other rows
+    for style, text, answer in examples:
+        assert text in rows, f"{style} example is not an eval row: {text[:20]}"
+        assert is_shot_row(rows[text].id), f"{style} example {rows[text].id} is a scored row"
+        assert guard.check_numbers(answer, text) == [], answer

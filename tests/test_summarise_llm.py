@@ -123,28 +123,34 @@ def test_identical_requests_are_generated_once(summariser) -> None:
 
 def test_headlines_are_the_consensus_of_greedy_and_sampled_candidates(summariser) -> None:
     from app.summarise import prompts
-    from app.summarise.llm import _choose
+    from app.summarise.llm import _choose, chat_prompt_ids
 
     headline = STYLES["headline"]
     requests = [Request(None, SHORT, headline, 25), Request(None, SHORT[:30], headline, 25)]
     count = prompts.CANDIDATES["headline"]
-    assert count > 1
+    sets = prompts.shot_sets("headline")
+    assert count > 1 and len(sets) == 2 and all(sets)
 
     got = summariser.generate(requests)
 
-    ids = [summariser.prompt_ids(r) for r in requests]
     limits = [prompts.max_new_tokens(25)] * 2
-    options = summariser.decoder.candidates(
-        ids,
-        limits,
-        count,
-        temperature=prompts.GENERATION["candidate_temperature"],
-        top_k=prompts.GENERATION["candidate_top_k"],
-    )
-    for answer, tokens in zip(got, options, strict=True):
-        texts = [summariser.tokenizer.decode(t, skip_special_tokens=True).strip() for t in tokens]
+    options: list[list[str]] = [[], []]
+    for shot_set in range(len(sets)):
+        ids = [chat_prompt_ids(summariser.tokenizer, r, shot_set) for r in requests]
+        assert all(sets[shot_set][0][1] in summariser.tokenizer.decode(i) for i in ids)
+        found = summariser.decoder.candidates(
+            ids,
+            limits,
+            count // len(sets),
+            temperature=prompts.GENERATION["candidate_temperature"],
+            top_k=prompts.GENERATION["candidate_top_k"],
+        )
+        for texts, tokens in zip(options, found, strict=True):
+            texts.extend(summariser.tokenizer.decode(t, skip_special_tokens=True).strip() for t in tokens)
+    for answer, texts, request in zip(got, options, requests, strict=True):
+        assert len(texts) == count
         assert len(set(texts)) > 1  # the tiny model's samples differ, so the choice is a real one
-        assert answer == texts[_choose(texts, requests[got.index(answer)])]
+        assert answer == texts[_choose(texts, request)]
     # Briefs stay greedy: one candidate, the decoder's plain greedy answer.
     brief = Request("标题", SHORT, STYLES["brief"], 40)
     [greedy] = summariser.decoder.generate([summariser.prompt_ids(brief)], [prompts.max_new_tokens(40)])
@@ -164,5 +170,15 @@ def test_the_consensus_prefers_candidates_the_guard_passes() -> None:
         "株洲开行旅游专列",
     ]
     assert _choose(candidates, request) == 1
-    # With no faithful candidate the plain consensus stands (the pipeline's guard then retries).
+    # With no faithful candidate the consensus stands (the pipeline's guard then retries).
     assert _choose([candidates[0], candidates[2]], request) == 0
+
+
+def test_the_consensus_weighs_grounding_in_the_article() -> None:
+    from app.summarise.llm import _choose
+
+    article = "株洲市首次举办工业旅游节，开行首趟旅游专列前往炎陵。"
+    request = Request(None, article, STYLES["headline"], 25)
+    # Two candidates agree with each other alike; the one more of whose words follow the article wins
+    # over the earlier one (6 of 7 characters against 6 of 9).
+    assert _choose(["株洲旅游节今日开幕", "株洲旅游节开幕"], request) == 1

@@ -57,10 +57,11 @@ def upcast_prompt_reading(model) -> int:
     return switched
 
 
-def chat_prompt_ids(tokenizer, request: Request) -> list[int]:
-    """The request's prompt (prompts.py) in the tokenizer's chat template, as token ids."""
+def chat_prompt_ids(tokenizer, request: Request, shot_set: int = 0) -> list[int]:
+    """The request's prompt (prompts.py, with its style's ``shot_set``-th set of examples) in the
+    tokenizer's chat template, as token ids."""
     messages = prompts.chat_messages(
-        request.style.name, request.max_chars, request.title, request.text, request.strict
+        request.style.name, request.max_chars, request.title, request.text, request.strict, shot_set
     )
     text = tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
     return tokenizer(text, add_special_tokens=False).input_ids
@@ -94,7 +95,8 @@ def _choose(texts: list[str], request: Request) -> int:
     shown = [limit_output(t, request.style, request.max_chars) for t in texts]
     source = "\n".join(p for p in (request.title, request.text) if p)
     faithful = [k for k, text in enumerate(shown) if text and guard.check(text, source).ok]
-    return consensus_index(shown, faithful or None)
+    grounding = float(prompts.GENERATION["consensus_grounding"])
+    return consensus_index(shown, faithful or None, source=source, grounding=grounding)
 
 
 class LLMSummariser:
@@ -162,27 +164,34 @@ class LLMSummariser:
         return chat_prompt_ids(self.tokenizer, request)
 
     def generate(self, requests: Sequence[Request]) -> list[str]:
-        encoded = [self.prompt_ids(r) for r in requests]
         limits = [prompts.max_new_tokens(r.max_chars) for r in requests]
         answers: list[str] = [""] * len(requests)
-        by_count: dict[int, list[int]] = {}
+        by_style: dict[str, list[int]] = {}
         for i, request in enumerate(requests):
-            by_count.setdefault(prompts.CANDIDATES.get(request.style.name, 1), []).append(i)
-        for count, group in by_count.items():
+            by_style.setdefault(request.style.name, []).append(i)
+        for style, group in by_style.items():
+            count = prompts.CANDIDATES.get(style, 1)
             if count <= 1:
-                tokens = self.decoder.generate([encoded[i] for i in group], [limits[i] for i in group])
+                encoded = [self.prompt_ids(requests[i]) for i in group]
+                tokens = self.decoder.generate(encoded, [limits[i] for i in group])
                 for i, t in zip(group, tokens, strict=True):
                     answers[i] = self._text(t)
                 continue
-            options = self.decoder.candidates(
-                [encoded[i] for i in group],
-                [limits[i] for i in group],
-                count,
-                temperature=float(prompts.GENERATION["candidate_temperature"]),
-                top_k=int(prompts.GENERATION["candidate_top_k"]),
-            )
-            for i, candidates in zip(group, options, strict=True):
-                texts = [self._text(t) for t in candidates]
+            options: list[list[str]] = [[] for _ in group]
+            sets = len(prompts.shot_sets(style))
+            # The candidates are shared out among the example sets, the first set's greedy answer first.
+            for shot_set in range(sets):
+                encoded = [chat_prompt_ids(self.tokenizer, requests[i], shot_set) for i in group]
+                found = self.decoder.candidates(
+                    encoded,
+                    [limits[i] for i in group],
+                    count // sets + (1 if shot_set < count % sets else 0),
+                    temperature=float(prompts.GENERATION["candidate_temperature"]),
+                    top_k=int(prompts.GENERATION["candidate_top_k"]),
+                )
+                for texts, tokens in zip(options, found, strict=True):
+                    texts.extend(self._text(t) for t in tokens)
+            for i, texts in zip(group, options, strict=True):
                 answers[i] = texts[_choose(texts, requests[i])]
         return answers
 

@@ -7,7 +7,7 @@ summary, so cached summaries made with older prompts can be told apart.
 
 from __future__ import annotations
 
-PROMPT_VERSION = "2026-11-26.2"
+PROMPT_VERSION = "2026-11-26.3"
 
 # Short prompts on purpose: on 2 CPU cores every prompt token costs ~4 ms for each article.
 SYSTEM = "你是新闻编辑，用简体中文为新闻写摘要，只写原文中有的事实。"
@@ -72,6 +72,45 @@ FEW_SHOT: dict[str, list[tuple[str, str]]] = {
     ],
 }
 
+# A second set of headline examples, also from the few-shot split and with every number in its text,
+# but not styled alike: 18–23 字, one opening with its source ("前大使：…"), one its own lead sentence.
+# Half the consensus candidates come from a prompt with these (llm.py): candidates from two prompts
+# agree on the article, not on one prompt's habits.
+FEW_SHOT_ALTERNATE: dict[str, list[tuple[str, str]]] = {
+    "headline": [
+        (
+            "中移动反腐风暴导致内部人心惶惶：转型步伐被延缓。当通信与互联网的边际愈发模糊;当基础电信网络不再"
+            "是唯一的竞争力;当传统业务增长乏力;当互联网探索起了个大早却赶了个晚集;再加之反腐风暴、人心惶惶"
+            "，中移动正站在关键的十字路口。谁来护佑其继续前行?",
+            "中移动反腐风暴导致内部人心惶惶：转型步伐被延缓",
+        ),
+        (
+            "习近平主席将于6月2-4日应邀访问哥斯达黎加共和国。中国驻哥前大使李长华介绍，哥斯达黎加是中国在"
+            '中美洲唯一的建交国。""习主席去的时候，听说他们全国会放假。虽然这有过先例，但不是每个国家领'
+            '导人去都会放假。"""',
+            "前大使：听说哥斯达黎加将全国放假迎接习近平到访",
+        ),
+        (
+            "看机构预测报告还不如掷骰子撞大运，上半年券商周策略准确率遭网友调侃。报告显示，券商周策略整体失准"
+            "，38家券商平均准确率仅28%，相当于26周仅7周命中。有人说，市场走势只有三种：看多、看好、中"
+            "性，随便选都比券商策略命中率高。(中国经济周刊)",
+            "上半年券商报告超7成不准看报告不如掷骰子",
+        ),
+        (
+            "国土部部长姜大明曾表示，6月前提出不动产登记条例，建立不动产部际联席会议制度和不动产信息共享平台"
+            "，江西、江苏、河南、辽宁等多地都开始筹备不动产登记制度。另据国土部法律中心消息，目前《不动产登记"
+            "条例》正处于研究起草阶段。",
+            "不动产登记百日倒计时江苏等多地开始筹备",
+        ),
+        (
+            "新法贯彻王安石“理财最为急务，备边府库不可不丰”的方针。方田均税、青苗、免役、市易、免行、均输都"
+            "着眼于钱。前三条针对农民；后三条主要针对商人、手工业者和服务业者。其精神实质就是为朝廷弄钱，钱也"
+            "的确弄到了。从这个角度说，王安石变法没失败。",
+            "王安石变法未失败新法实质是为朝廷弄钱",
+        ),
+    ],
+}
+
 # seq2seq models are trained on the bare text (optionally with a task prefix from the manifest).
 SEQ2SEQ_PREFIX = ""
 
@@ -90,12 +129,18 @@ GENERATION = {
     # Sampled candidates (consensus.py) are drawn from the model's top tokens at this temperature.
     "candidate_temperature": 0.8,
     "candidate_top_k": 20,
+    # Weight of a candidate's grounding in the article beside its agreement with the others
+    # (consensus.py). Chosen on one set's eight candidates, 262 scored LCSTS rows: 0 → 30.7, 0.25 → 31.5,
+    # 0.5 → 31.8, 1 → 31.7; with both sets' sixteen, 0 → 32.1, 0.5 → 32.4.
+    "consensus_grounding": 0.5,
 }
 
-# Candidates per request, greedy included; the consensus among them is the answer (consensus.py).
-# Headlines only: they are short, so seven extra samples cost ~1.45× the greedy time (LCSTS 16.6 → 11.6
-# articles/min) for ROUGE-L 29.8 → 30.7 (README); a brief's 100 字 would cost far more, and was not measured.
-CANDIDATES = {"headline": 8}
+# Candidates per request, shared out among the style's example sets (shot_sets), each set's greedy
+# answer and then samples; the consensus among them is the answer (consensus.py). Headlines only: they
+# are short. Measured on the 262 scored LCSTS rows (offline on the same candidates, README): one set's
+# eight 30.7 (31.8 with grounding), four from each set 31.8, eight from each 32.1 (32.4 with grounding),
+# for about twice the decoding time of eight. A brief's 100 字 would cost far more, and was not measured.
+CANDIDATES = {"headline": 16}
 
 
 def max_new_tokens(limit_chars: int) -> int:
@@ -113,9 +158,16 @@ def user_prompt(style: str, limit: int, title: str | None, text: str, strict: bo
     return f"{instruction}\n{body}"
 
 
-def chat_messages(style: str, limit: int, title: str | None, text: str, strict: bool = False) -> list[dict]:
+def shot_sets(style: str) -> list[list[tuple[str, str]]]:
+    """The style's sets of worked examples: one prompt per set (at least one set, maybe empty)."""
+    return [FEW_SHOT.get(style, [])] + ([FEW_SHOT_ALTERNATE[style]] if style in FEW_SHOT_ALTERNATE else [])
+
+
+def chat_messages(
+    style: str, limit: int, title: str | None, text: str, strict: bool = False, shot_set: int = 0
+) -> list[dict]:
     shots: list[dict] = []
-    for example_text, example_answer in FEW_SHOT.get(style, []):
+    for example_text, example_answer in shot_sets(style)[shot_set]:
         shots.append({"role": "user", "content": user_prompt(style, limit, None, example_text)})
         shots.append({"role": "assistant", "content": example_answer})
     return [
