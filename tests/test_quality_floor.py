@@ -19,13 +19,14 @@ from app.evaluate import evaluate
 
 FLOOR_DATA = Path(__file__).parent / "data" / "eval" / "lcsts_floor.jsonl"
 
-# Measured 2026-11-26 with PROMPT_VERSION 2026-11-26.2 and the default int8 weights (smoothing alpha
-# 0.75, one activation scale per token; headlines the consensus of eight candidates;
-# `zhaiyao eval tests/data/eval/lcsts_floor.jsonl`): ROUGE-1/2/L 45.6 / 29.9 / 42.3, guard 100% ok, no
-# invented numbers (greedy headlines had measured 40.9).
+# Measured 2026-11-26 with PROMPT_VERSION 2026-11-26.3 and the default int8 weights (smoothing alpha
+# 0.75, one activation scale per token; headlines the grounded consensus of sixteen candidates from two
+# example sets; `zhaiyao eval tests/data/eval/lcsts_floor.jsonl`): ROUGE-1/2/L 45.6 / 29.1 / 41.4,
+# guard 100% ok, no invented numbers (eight candidates from one set had measured 42.3, greedy 40.9:
+# these 20 rows are too few to rank such changes).
 # The floor sits MARGIN points below: one of 20 rows flipping from a good to a poor headline moves
 # the mean by ~2.5 points, so 4 points tolerates a flipped row or two but not a worse prompt or model.
-MEASURED_ROUGE_L = 42.3
+MEASURED_ROUGE_L = 41.4
 MARGIN = 4.0
 ROUGE_L_FLOOR = MEASURED_ROUGE_L - MARGIN
 
