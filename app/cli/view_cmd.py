@@ -31,9 +31,8 @@ def _serve(
         else:
             webbrowser.open(url)
             click.echo("opened in your browser; Ctrl-C stops the viewer", err=True)
-        # A blocking wait, not a poll loop: Ctrl-C landing inside poll() could leave the Popen's
-        # internal lock held, and stop_server's wait would then time out instead of reaping the server.
-        proc.wait()
+        while proc.poll() is None:
+            time.sleep(0.5)
         if proc.returncode:
             click.echo(f"error: the viewer server stopped with code {proc.returncode}", err=True)
             sys.exit(1)
