@@ -320,7 +320,16 @@ def test_start_serves_the_viewer_until_interrupted(tmp_path) -> None:
     env = dict(os.environ, ZHAIYAO_DB=str(tmp_path / "serve.db"))
     cmd = [sys.executable, "-m", "app", "start", "--backend", "extractive", "--no-browser"]
     cmd += ["--port", str(port)]
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    # Ctrl-C as a terminal delivers it: a suite launched from a background shell would otherwise pass
+    # SIGINT on ignored, and the command could not see it at all.
+    proc = subprocess.Popen(
+        cmd,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
     lines: list[str] = []
     try:
         deadline = time.monotonic() + 120
