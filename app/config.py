@@ -51,6 +51,8 @@ class Settings:
     max_file_mb: float = 20.0
     title_field: str = "title"
     text_field: str = "text"
+    # User overrides of the generation options, (name, value) pairs (app.summarise.options).
+    generation: tuple[tuple[str, Any], ...] = ()
 
     def replace(self, **changes: Any) -> Settings:
         """A copy with the given fields changed; ``None`` values are ignored (unset CLI options)."""
@@ -81,6 +83,17 @@ def _coerce(values: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def parse_generation(text: str, where: str) -> tuple[tuple[str, str], ...]:
+    """``name=value,name=value`` (the environment's form of generation overrides) as pairs."""
+    pairs = []
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise ConfigError(f"{where}: {item!r} is not NAME=VALUE")
+        pairs.append((name.strip(), value.strip()))
+    return tuple(pairs)
+
+
 def load_settings(config_file: Path | None = None, environ: dict[str, str] | None = None) -> Settings:
     """Defaults, then ``zhaiyao.toml`` (or ZHAIYAO_CONFIG), then ``ZHAIYAO_<FIELD>`` variables."""
     env = os.environ if environ is None else environ
@@ -89,6 +102,8 @@ def load_settings(config_file: Path | None = None, environ: dict[str, str] | Non
     if path.is_file():
         try:
             values.update(tomllib.loads(path.read_text(encoding="utf-8")))
+            if isinstance(values.get("generation"), dict):
+                values["generation"] = tuple(values["generation"].items())
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
     elif config_file is not None:
@@ -98,6 +113,8 @@ def load_settings(config_file: Path | None = None, environ: dict[str, str] | Non
     for var, raw in env.items():
         if var in aliases:
             values[aliases[var]] = raw
+        elif var == "ZHAIYAO_GENERATION":
+            values["generation"] = (*values.get("generation", ()), *parse_generation(raw, var))
         elif var.startswith("ZHAIYAO_") and var[8:].lower() in _FIELDS:
             values[var[8:].lower()] = raw
     return Settings(**_coerce(values))

@@ -783,7 +783,7 @@ def _hash_candidates(folder: Path) -> list[str]:
     # huggingface_hub keeps its own bookkeeping under .cache/ inside a download folder; only the
     # relative path is checked, since the models folder itself often lives under ~/.cache. The llm
     # backend's int8 copy is derived from the verified weights (and rebuilt if damaged), not fetched.
-    from app.summarise.quantize import INT8_FILE
+    from app.runtime.int8 import INT8_FILE
 
     found = []
     for path in folder.rglob("*"):

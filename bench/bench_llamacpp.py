@@ -75,11 +75,12 @@ class LlamaCppGenerator:
         from transformers import AutoTokenizer
 
         from app.summarise import prompts
+        from app.summarise.options import GenerationOptions
 
-        self.prompts = prompts
+        self.options = GenerationOptions()
         self.model_name = f"llama.cpp:{gguf.name}"
         self.prompt_version = prompts.PROMPT_VERSION
-        self.input_budget = int(prompts.GENERATION["input_budget_tokens"])
+        self.input_budget = self.options.input_budget
         self.tokenizer = AutoTokenizer.from_pretrained(folder, trust_remote_code=False)
         self.stop = {self.tokenizer.convert_tokens_to_ids(t) for t in STOP_TOKENS}
         self.llama = _llama(gguf, threads, 4096)
@@ -88,22 +89,20 @@ class LlamaCppGenerator:
     def input_tokens(self, text: str) -> int:
         return len(self.tokenizer(text, add_special_tokens=False).input_ids)
 
-    def generate(self, requests: Sequence) -> list[str]:
+    def generate(self, requests: Sequence) -> list[list[str]]:
         out = []
         for r in requests:
             ids = chat_prompt_ids(self.tokenizer, r)  # the llm backend's own prompts, token for token
-            tokens = greedy(self.llama, ids, self.prompts.max_new_tokens(r.max_chars), self.stop)
+            limit = self.options.new_tokens(r.max_chars)
+            tokens = greedy(self.llama, ids, limit, self.stop, self.options.repetition_penalty)
             self.prompt_tokens += len(ids)
             self.new_tokens += len(tokens)
-            out.append(self.tokenizer.decode(tokens, skip_special_tokens=True).strip())
+            out.append([self.tokenizer.decode(tokens, skip_special_tokens=True).strip()])
         return out
 
 
-def greedy(llama, ids: list[int], limit: int, stop: set[int]) -> list[int]:
-    from app.summarise import prompts
-
+def greedy(llama, ids: list[int], limit: int, stop: set[int], penalty: float) -> list[int]:
     tokens: list[int] = []
-    penalty = float(prompts.GENERATION["repetition_penalty"])
     # reset=True still keeps the longest common prefix with the previous prompt (llama-cpp-python).
     for token in llama.generate(ids, top_k=1, top_p=1.0, temp=0.0, repeat_penalty=penalty, reset=True):
         if token in stop:
@@ -130,7 +129,9 @@ def child_same_job(runs: int, threads: int) -> dict:
 def child_one_sentence(runs: int, threads: int) -> dict:
     from transformers import AutoTokenizer
 
-    from app.summarise.prompts import max_new_tokens
+    from app.summarise.options import GenerationOptions
+
+    options = GenerationOptions()
 
     folder, gguf = default_model_files()
     tokenizer = AutoTokenizer.from_pretrained(folder, trust_remote_code=False)
@@ -146,7 +147,13 @@ def child_one_sentence(runs: int, threads: int) -> dict:
             text = tokenizer.apply_chat_template(
                 one_sentence_chat(article.text), tokenize=False, add_generation_prompt=True
             )
-            greedy(llama, tokenizer(text, add_special_tokens=False).input_ids, max_new_tokens(100), stop)
+            greedy(
+                llama,
+                tokenizer(text, add_special_tokens=False).input_ids,
+                options.new_tokens(100),
+                stop,
+                options.repetition_penalty,
+            )
         times.append(time.perf_counter() - began)
     return rate_row(len(articles), times, load_s)
 

@@ -40,7 +40,7 @@ def _child(kind: str, folder: str, gguf_file: str | None, threads: int) -> None:
     tokenizer = AutoTokenizer.from_pretrained(folder, **extra)
     tokenized = time.perf_counter()
     if kind == "int8":
-        from app.summarise.quantize import load_int8_model
+        from app.runtime.int8 import load_int8_model
 
         model = load_int8_model(Path(folder), threads)
     else:
@@ -117,7 +117,7 @@ def main() -> None:
         sys.exit(f"{resolved.name}: no verified GGUF on disk to compare with (fetch without --drop-source)")
     source = resolved.source_file
     # The int8 copy is built on first use; build it now so that the int8 rows time loading only.
-    from app.summarise.quantize import ensure_int8_copy
+    from app.runtime.int8 import ensure_int8_copy
 
     ensure_int8_copy(resolved.path)
     rows = {

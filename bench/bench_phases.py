@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 
 def timed_decoder_class(base):
-    """A GreedyDecoder subclass that adds each phase's seconds and tokens to ``self.stats``."""
+    """A Decoder subclass that adds each phase's seconds and tokens to ``self.stats``."""
 
     class TimedDecoder(base):
         stats: ClassVar[dict[str, float]] = {}
@@ -32,12 +32,11 @@ def timed_decoder_class(base):
         def _add(self, key: str, value: float) -> None:
             self.stats[key] = self.stats.get(key, 0.0) + value
 
-        def _prefix_cache(self, prompts):
-            before, began = self._prefix, time.perf_counter()
-            result = super()._prefix_cache(prompts)
-            if result is not None and self._prefix is not before:
-                self._add("prefix_s", time.perf_counter() - began)
-                self._add("prefix_tokens", result[0])
+        def _read_prefix(self, tokens):
+            began = time.perf_counter()
+            result = super()._read_prefix(tokens)
+            self._add("prefix_s", time.perf_counter() - began)
+            self._add("prefix_tokens", len(tokens))
             return result
 
         def _read_prompt(self, prompt, prefix):
@@ -47,9 +46,9 @@ def timed_decoder_class(base):
             self._add("read_tokens", len(prompt) - (prefix[0] if prefix else 0))
             return result
 
-        def _decode(self, rows, prompts, max_new):
+        def _decode(self, rows, prompts, max_new, pickers):
             began = time.perf_counter()
-            outputs = super()._decode(rows, prompts, max_new)
+            outputs = super()._decode(rows, prompts, max_new, pickers)
             self._add("decode_s", time.perf_counter() - began)
             self._add("decode_steps", max(len(o) for o in outputs))
             self._add("new_tokens", sum(len(o) for o in outputs))
@@ -61,7 +60,7 @@ def timed_decoder_class(base):
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--batch-size", type=int, default=4)
-    parser.add_argument("--input-budget", type=int, help="tokens (default: prompts.GENERATION's)")
+    parser.add_argument("--input-budget", type=int, help="tokens (default: the generation options')")
     parser.add_argument("--style", default="brief")
     parser.add_argument("--runs", type=int, default=1, help="runs (median of each figure reported)")
     parser.add_argument("--threads", type=int, default=2)
@@ -73,20 +72,20 @@ def main() -> None:
     from bench_summarise import _seed_articles
 
     from app.config import load_settings
-    from app.summarise import load_summariser, prompts, summarise_articles
-    from app.summarise.decoding import GreedyDecoder
+    from app.runtime.decoding import Decoder
+    from app.summarise import load_summariser, summarise_articles
 
-    if args.input_budget:
-        prompts.GENERATION["input_budget_tokens"] = args.input_budget
     settings = load_settings().replace(backend="llm", batch_size=args.batch_size, threads=args.threads)
+    if args.input_budget:
+        settings = settings.replace(generation=(("input_budget_tokens", args.input_budget),))
     summariser = load_summariser(settings)
-    decoder_class = timed_decoder_class(GreedyDecoder)
+    decoder_class = timed_decoder_class(Decoder)
     summariser.decoder.__class__ = decoder_class
     articles = _seed_articles()
     runs = []
     for _ in range(args.runs):
         decoder_class.stats = {}
-        summariser.decoder._prefix = None  # each run reads its prefix as a first run would
+        summariser.decoder.prefixes.clear()  # each run reads its prefixes as a first run would
         began = time.perf_counter()
         out = summarise_articles(articles, summariser, style=args.style)
         stats = dict(decoder_class.stats, total_s=time.perf_counter() - began)
@@ -102,7 +101,7 @@ def main() -> None:
     ms_per_step = m["decode_s"] / max(1, m["decode_steps"]) * 1000
     print(
         f"seed page, {len(articles)} articles, {args.style}, batch {args.batch_size}, input budget "
-        f"{prompts.GENERATION['input_budget_tokens']} tokens, weights {summariser.weights}, "
+        f"{summariser.input_budget} tokens, weights {summariser.weights}, "
         f"median of {args.runs} run(s)"
     )
     print(f"  total            {m['total_s']:7.1f} s  ({per_min:.1f} articles/min)")

@@ -114,7 +114,9 @@ def child_baseline(runs: int, threads: int, limit: int) -> dict:
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer, pipeline
 
-    from app.summarise.prompts import max_new_tokens
+    from app.summarise.options import GenerationOptions
+
+    options = GenerationOptions()
 
     torch.set_num_threads(threads)
     _, gguf = default_model_files()
@@ -128,7 +130,9 @@ def child_baseline(runs: int, threads: int, limit: int) -> dict:
     for _ in range(runs):
         began = time.perf_counter()
         for article in articles:
-            generator(one_sentence_chat(article.text), max_new_tokens=max_new_tokens(100), do_sample=False)
+            generator(
+                one_sentence_chat(article.text), max_new_tokens=options.new_tokens(100), do_sample=False
+            )
         times.append(time.perf_counter() - began)
     return rate_row(len(articles), times, load_s, runs=runs)
 

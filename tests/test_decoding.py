@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from app.summarise.decoding import MIN_PREFIX_TOKENS, GreedyDecoder, shared_prefix_length
+from app.runtime.decoding import Decoder
+from app.runtime.prefix_cache import MIN_PREFIX_TOKENS, shared_prefix_length
 
 PENALTY = 1.05
 
@@ -75,7 +76,7 @@ def test_matches_generate_with_prefix_reuse_batching_and_early_exit(model_and_to
     # The tiny model never picks these, so every row runs to its own limit unless a stop id shows up.
     stop = [tokenizer.convert_tokens_to_ids("<|im_end|>")]
 
-    decoder = GreedyDecoder(model, stop_ids=stop, batch_size=2, repetition_penalty=PENALTY)
+    decoder = Decoder(model, stop_ids=stop, batch_size=2, repetition_penalty=PENALTY)
     got = decoder.generate(prompts, max_new)
 
     expected = [_reference(model, p, n, stop) for p, n in zip(prompts, max_new, strict=True)]
@@ -87,12 +88,12 @@ def test_matches_generate_with_prefix_reuse_batching_and_early_exit(model_and_to
 def test_prefix_cache_is_reused_and_never_modified(model_and_tokenizer) -> None:
     model, tokenizer = model_and_tokenizer
     prompts = [_prompt(tokenizer, "株洲开行首趟旅游专列。"), _prompt(tokenizer, "绿博会开幕。")]
-    decoder = GreedyDecoder(model, stop_ids=[0], batch_size=4, repetition_penalty=PENALTY)
+    decoder = Decoder(model, stop_ids=[0], batch_size=4, repetition_penalty=PENALTY)
     first = decoder.generate(prompts, [8, 8])
-    [(tokens, layers)] = decoder._prefixes.items()
+    [(tokens, layers)] = decoder.prefixes.items()
     shapes = [tuple(k.shape) for k, _ in layers]
     second = decoder.generate(list(reversed(prompts)), [8, 8])
-    [(kept, kept_layers)] = decoder._prefixes.items()
+    [(kept, kept_layers)] = decoder.prefixes.items()
     assert kept == tokens and kept_layers is layers  # kept, not rebuilt
     assert [tuple(k.shape) for k, _ in layers] == shapes  # reading prompts did not grow it
     assert second == list(reversed(first))
@@ -103,26 +104,26 @@ def test_prefixes_of_two_prompt_families_and_a_lone_prompt_are_all_served(model_
     request: each finds a kept prefix, and the answers stay exactly ``generate``'s."""
     model, tokenizer = model_and_tokenizer
     stop = [0]
-    decoder = GreedyDecoder(model, stop_ids=stop, batch_size=4, repetition_penalty=PENALTY)
+    decoder = Decoder(model, stop_ids=stop, batch_size=4, repetition_penalty=PENALTY)
     family_a = [_prompt(tokenizer, t) for t in ("株洲开行首趟旅游专列。", "绿博会开幕。")]
     family_b = [_prompt(tokenizer, t, example=True) for t in ("株洲开行首趟旅游专列。", "绿博会开幕。")]
     for prompts in (family_a, family_b):
         assert decoder.generate(prompts, [6, 6]) == [_reference(model, p, 6, stop) for p in prompts]
-    kept = dict(decoder._prefixes)
+    kept = dict(decoder.prefixes.items())
     assert len(kept) == 2
     for prompts in (family_a, family_b, family_b[:1]):
         got = decoder.generate(prompts, [6] * len(prompts))
         assert got == [_reference(model, p, 6, stop) for p in prompts]
-    assert list(decoder._prefixes) == list(kept)  # nothing rebuilt: the lone prompt used its family's
-    assert all(decoder._prefixes[t] is kept[t] for t in kept)
+    assert list(decoder.prefixes) == list(kept)  # nothing rebuilt: the lone prompt used its family's
+    assert all(dict(decoder.prefixes.items())[t] is kept[t] for t in kept)
 
 
 def test_stop_token_ends_a_row_without_being_returned(model_and_tokenizer) -> None:
     model, tokenizer = model_and_tokenizer
     prompt = _prompt(tokenizer, "株洲开行首趟旅游专列。")
-    free = GreedyDecoder(model, stop_ids=[], batch_size=1).generate([prompt], [6])[0]
+    free = Decoder(model, stop_ids=[], batch_size=1).generate([prompt], [6])[0]
     # Make the third greedy token a stop token: the row must end right before it.
-    stopped = GreedyDecoder(model, stop_ids=[free[2]], batch_size=1).generate([prompt], [6])[0]
+    stopped = Decoder(model, stop_ids=[free[2]], batch_size=1).generate([prompt], [6])[0]
     assert stopped == free[: free.index(free[2])]
 
 
@@ -131,7 +132,7 @@ def test_candidates_start_with_the_greedy_answer_and_are_reproducible(model_and_
     texts = ["株洲开行首趟旅游专列。", "绿博会开幕。" * 2, "来自全省各地的300余名游客乘坐专列前往炎陵。"]
     prompts = [_prompt(tokenizer, t) for t in texts]
     stop = [tokenizer.convert_tokens_to_ids("<|im_end|>")]
-    decoder = GreedyDecoder(model, stop_ids=stop, batch_size=2, repetition_penalty=PENALTY)
+    decoder = Decoder(model, stop_ids=stop, batch_size=2, repetition_penalty=PENALTY)
     greedy = decoder.generate(prompts, [8, 8, 8])
 
     sampled = decoder.candidates(prompts, [8, 8, 8], 4, temperature=1.0, top_k=50)
@@ -150,6 +151,6 @@ def test_candidates_start_with_the_greedy_answer_and_are_reproducible(model_and_
 def test_a_top_k_of_one_samples_the_greedy_answer(model_and_tokenizer) -> None:
     model, tokenizer = model_and_tokenizer
     prompt = _prompt(tokenizer, "株洲开行首趟旅游专列。")
-    decoder = GreedyDecoder(model, stop_ids=[], batch_size=1, repetition_penalty=PENALTY)
+    decoder = Decoder(model, stop_ids=[], batch_size=1, repetition_penalty=PENALTY)
     sampled = decoder.candidates([prompt], [8], 3, temperature=0.8, top_k=1)[0]
     assert sampled == [sampled[0]] * 3 == [decoder.generate([prompt], [8])[0]] * 3

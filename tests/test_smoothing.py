@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from app.summarise.smoothing import (
+from app.runtime.smoothing import (
     Smoother,
     calibration_prompts,
     input_ranges,

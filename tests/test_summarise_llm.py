@@ -92,7 +92,7 @@ def test_batched_generation_restores_request_order(summariser) -> None:
     forward = summariser.generate(requests)
     backward = summariser.generate(requests[::-1])
     assert backward[::-1] == forward  # same length-sorted batches, outputs put back where they belong
-    assert len(set(forward)) > 1
+    assert len({tuple(c) for c in forward}) > 1
 
 
 def test_bad_model_folder_is_a_clear_error(tmp_path: Path) -> None:
@@ -123,18 +123,20 @@ def test_identical_requests_are_generated_once(summariser) -> None:
 
 def test_headlines_are_the_consensus_of_greedy_and_sampled_candidates(summariser) -> None:
     from app.summarise import prompts
-    from app.summarise.llm import _choose, chat_prompt_ids
+    from app.summarise.choose import choice_index
+    from app.summarise.llm import chat_prompt_ids
 
     headline = STYLES["headline"]
-    requests = [Request(None, SHORT, headline, 25), Request(None, SHORT[:30], headline, 25)]
-    count = prompts.CANDIDATES["headline"]
+    options = summariser.options
+    count = options.candidates("headline")
+    requests = [Request(None, text, headline, 25, candidates=count) for text in (SHORT, SHORT[:30])]
     sets = prompts.shot_sets("headline")
     assert count > 1 and len(sets) == 2 and all(sets)
 
     got = summariser.generate(requests)
 
-    limits = [prompts.max_new_tokens(25)] * 2
-    options: list[list[str]] = [[], []]
+    limits = [options.new_tokens(25)] * 2
+    expected: list[list[str]] = [[], []]
     for shot_set in range(len(sets)):
         ids = [chat_prompt_ids(summariser.tokenizer, r, shot_set) for r in requests]
         assert all(sets[shot_set][0][1] in summariser.tokenizer.decode(i) for i in ids)
@@ -142,25 +144,36 @@ def test_headlines_are_the_consensus_of_greedy_and_sampled_candidates(summariser
             ids,
             limits,
             count // len(sets),
-            temperature=prompts.GENERATION["candidate_temperature"],
-            top_k=prompts.GENERATION["candidate_top_k"],
+            temperature=options.candidate_temperature,
+            top_k=options.candidate_top_k,
         )
-        for texts, tokens in zip(options, found, strict=True):
+        for texts, tokens in zip(expected, found, strict=True):
             texts.extend(summariser.tokenizer.decode(t, skip_special_tokens=True).strip() for t in tokens)
-    for answer, texts, request in zip(got, options, requests, strict=True):
+    assert got == expected  # the backend returns exactly both sets' candidates
+    for texts in expected:
         assert len(texts) == count
         assert len(set(texts)) > 1  # the tiny model's samples differ, so the choice is a real one
-        assert answer == texts[_choose(texts, request)]
+    # ...and the policy's answer is their consensus.
+    from app.summarise import _generate_unique
+
+    grounding = options.consensus_grounding
+    chosen = [texts[choice_index(texts, r, grounding)] for texts, r in zip(expected, requests, strict=True)]
+    assert _generate_unique(summariser, requests) == chosen
     # Briefs stay greedy: one candidate, the decoder's plain greedy answer.
     brief = Request("标题", SHORT, STYLES["brief"], 40)
-    [greedy] = summariser.decoder.generate([summariser.prompt_ids(brief)], [prompts.max_new_tokens(40)])
-    expected = summariser.tokenizer.decode(greedy, skip_special_tokens=True).strip()
-    assert summariser.generate([brief]) == [expected]
+    [greedy] = summariser.decoder.generate([summariser.prompt_ids(brief)], [options.new_tokens(40)])
+    plain = summariser.tokenizer.decode(greedy, skip_special_tokens=True).strip()
+    assert summariser.generate([brief]) == [[plain]]
+
+
+def _choose(candidates: list[str], request: Request) -> int:
+    from app.summarise.choose import choice_index
+    from app.summarise.options import GenerationOptions
+
+    return choice_index(candidates, request, GenerationOptions().consensus_grounding)
 
 
 def test_the_consensus_prefers_candidates_the_guard_passes() -> None:
-    from app.summarise.llm import _choose
-
     article = "株洲开行首趟旅游专列。来自全省各地的300余名游客乘坐专列前往炎陵。"
     request = Request(None, article, STYLES["headline"], 25)
     candidates = [
@@ -175,8 +188,6 @@ def test_the_consensus_prefers_candidates_the_guard_passes() -> None:
 
 
 def test_the_consensus_weighs_grounding_in_the_article() -> None:
-    from app.summarise.llm import _choose
-
     article = "株洲市首次举办工业旅游节，开行首趟旅游专列前往炎陵。"
     request = Request(None, article, STYLES["headline"], 25)
     # Two candidates agree with each other alike; the one more of whose words follow the article wins

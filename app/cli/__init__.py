@@ -36,10 +36,19 @@ def settings_from(ctx: click.Context) -> Settings:
     return ctx.find_root().obj
 
 
-def quantize_option(command):
-    """``--quantize int8|none``, shared by every command that may load the llm backend."""
-    from app.summarise.quantize import QUANTIZE_CHOICES
+def model_options(command):
+    """``--quantize int8|none`` and ``--option NAME VALUE`` (generation options), for every command that
+    may load a model."""
+    from app.runtime.int8 import QUANTIZE_CHOICES
 
+    command = click.option(
+        "--option",
+        "generation",
+        type=(str, str),
+        multiple=True,
+        metavar="NAME VALUE",
+        help="a generation option, e.g. --option repetition_penalty 1.1 (repeatable; see models/README.md)",
+    )(command)
     return click.option(
         "--quantize",
         type=click.Choice(QUANTIZE_CHOICES),
@@ -52,9 +61,17 @@ SUMMARISER_OPTIONS = ("backend", "model", "style", "max_chars", "batch_size", "q
 
 
 def summariser_settings(ctx: click.Context) -> Settings:
-    """The configured settings with the command's summariser options applied (unset ones keep theirs)."""
+    """The configured settings with the command's summariser options applied (unset ones keep theirs);
+    ``--option`` generation options come after zhaiyao.toml's and the environment's, so they win."""
+    from app.summarise.options import GenerationOptions
+
+    settings = settings_from(ctx)
     options = {name: ctx.params.get(name) for name in SUMMARISER_OPTIONS if name in ctx.params}
-    return settings_from(ctx).replace(**options)
+    extra = tuple(ctx.params.get("generation") or ())
+    if extra:
+        GenerationOptions.build((), extra)  # a bad --option is a usage error now, not after loading a model
+        options["generation"] = (*settings.generation, *extra)
+    return settings.replace(**options)
 
 
 def _register() -> None:

@@ -11,7 +11,7 @@ from typing import TextIO
 
 import click
 
-from app.cli import quantize_option, summariser_settings
+from app.cli import model_options, summariser_settings
 from app.cli.store_cmd import busy_timeout, db_option, store_location
 from app.errors import InputError
 from app.export import FORMATS, export_results, format_for_path
@@ -122,7 +122,7 @@ def _slowed(summariser: object, delay: float) -> object:
 @click.option("--model", help="Model name from the manifest, or a local model folder.")
 @click.option("--style", type=click.Choice(["headline", "brief", "bullets"]))
 @click.option("--max-chars", type=click.IntRange(min=1), help="Summary length limit (default: the style's).")
-@quantize_option
+@model_options
 @click.option("--batch-size", type=click.IntRange(min=1), help="Articles per model call / per Ray task.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress output.")
 @click.pass_context
@@ -141,6 +141,7 @@ def batch(
     max_chars: int | None,
     batch_size: int | None,
     quantize: str | None,
+    generation: tuple[tuple[str, str], ...],
     quiet: bool,
 ) -> None:
     """Summarise every article of PATH... into the store (files, folders, globs, - for stdin).

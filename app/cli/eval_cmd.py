@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from app.cli import quantize_option, summariser_settings
+from app.cli import model_options, summariser_settings
 from app.evaluate import EvalReport, evaluate
 
 
@@ -54,7 +54,7 @@ def render_table(report: EvalReport) -> str:
 )
 @click.option("--max-chars", type=click.IntRange(min=1), help="summary length limit (default: the style's)")
 @click.option("--limit", type=click.IntRange(min=1), help="score only the first N rows")
-@quantize_option
+@model_options
 @click.option("--batch-size", type=click.IntRange(min=1), help="articles generated together")
 @click.option(
     "--split",
@@ -80,6 +80,7 @@ def eval_command(
     limit: int | None,
     batch_size: int | None,
     quantize: str | None,
+    generation: tuple[tuple[str, str], ...],
     split: str,
     output: Path | None,
 ) -> None:

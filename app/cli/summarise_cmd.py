@@ -9,7 +9,7 @@ import time
 
 import click
 
-from app.cli import quantize_option, summariser_settings
+from app.cli import model_options, summariser_settings
 from app.documents import Article, ArticleResult, Summary
 from app.summarise.base import STYLES
 
@@ -46,7 +46,7 @@ def _model_progress(stage: str, done: int, total: int) -> None:
 @click.option("--model", help="Model name from models/manifest.toml, a local model folder or a HF id.")
 @click.option("--style", type=click.Choice(list(STYLES)), help="headline (≤25 字), brief (≤100 字), bullets.")
 @click.option("--max-chars", type=click.IntRange(min=8), help="Character limit (default: the style's).")
-@quantize_option
+@model_options
 @click.option("--batch-size", type=click.IntRange(min=1), help="Articles generated together (default 4).")
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "md"]), default="md", show_default=True)
 @click.pass_context
@@ -59,6 +59,7 @@ def summarise(
     max_chars: int | None,
     batch_size: int | None,
     quantize: str | None,
+    generation: tuple[tuple[str, str], ...],
     fmt: str,
 ) -> None:
     """Summarise the articles in PATHS (files, folders, globs, - for stdin) and print them."""

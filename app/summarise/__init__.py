@@ -2,10 +2,10 @@
 
 ``load_summariser(settings)`` picks a backend from the registry (``llm`` by default) and loads its model;
 ``summarise_articles(articles, summariser)`` then, for every article: condenses it when it exceeds the
-backend's input budget (recorded, never silent), generates in length-sorted batches, limits the length
-at a sentence or clause boundary, runs the faithfulness guard (a failing summary is regenerated once
-with a stricter prompt, then replaced by the extractive summary), adds five keywords and, for an
-article without a title, a generated headline.
+backend's input budget (recorded, never silent), asks the backend for candidates in length-sorted
+batches and chooses among them (choose.py), limits the length at a sentence or clause boundary, runs
+the faithfulness guard (a failing summary is regenerated once with a stricter prompt, then replaced by
+the extractive summary), adds five keywords and, for an article without a title, a generated headline.
 """
 
 from __future__ import annotations
@@ -19,9 +19,11 @@ from app.config import Settings
 from app.documents import Article, Summary
 from app.summarise import guard
 from app.summarise.base import STYLES, Request, Style, Summariser, effective_limit, get_style
+from app.summarise.choose import choose
 from app.summarise.condense import Condensed, condense
 from app.summarise.extractive import article_keywords, extract
 from app.summarise.limits import limit_output, split_points
+from app.summarise.options import GenerationOptions
 from app.summarise.registry import backend_names, register
 
 __all__ = [
@@ -125,8 +127,8 @@ def _summarise_chunk(chunk: list[_Work], summariser: Summariser, style: Style, l
             work.title = ""
     live = [w for w in chunk if w not in empty]
     untitled = [w for w in live if not (w.article.title or "").strip()]
-    requests = [Request(w.article.title, w.condensed.text, style, limit) for w in live]
-    requests += [Request(None, w.condensed.text, HEADLINE, HEADLINE.max_chars) for w in untitled]
+    requests = [_request(summariser, w.article.title, w.condensed.text, style, limit) for w in live]
+    requests += [_request(summariser, None, w.condensed.text, HEADLINE, HEADLINE.max_chars) for w in untitled]
     raw = _generate_unique(summariser, requests)
     for work, text in zip(live, raw, strict=False):
         work.text = limit_output(text, style, limit)
@@ -143,7 +145,7 @@ def _summarise_chunk(chunk: list[_Work], summariser: Summariser, style: Style, l
             failing.append(work)
     if not failing:
         return
-    retry = [Request(w.article.title, w.condensed.text, style, limit, strict=True) for w in failing]
+    retry = [_request(summariser, w.article.title, w.condensed.text, style, limit, True) for w in failing]
     for work, text in zip(failing, _generate_unique(summariser, retry), strict=True):
         text = limit_output(text, style, limit)
         reasons = _check(text, work, style)
@@ -156,11 +158,25 @@ def _summarise_chunk(chunk: list[_Work], summariser: Summariser, style: Style, l
         work.reasons += tuple(f"attempt 2: {r}" for r in reasons)
 
 
+def _options(summariser: Summariser) -> GenerationOptions:
+    # A plugin backend written before options existed still gets the defaults.
+    return getattr(summariser, "options", None) or GenerationOptions()
+
+
+def _request(
+    summariser: Summariser, title: str | None, text: str, style: Style, limit: int, strict: bool = False
+) -> Request:
+    count = _options(summariser).candidates(style.name)
+    return Request(title, text, style, limit, strict=strict, candidates=count)
+
+
 def _generate_unique(summariser: Summariser, requests: list[Request]) -> list[str]:
-    """Generate each distinct request once: an untitled article in headline style asks for its summary
-    and its generated title with the same request, and greedy decoding would answer both alike."""
+    """Generate each distinct request once (an untitled article in headline style asks for its summary
+    and its generated title with the same request), then choose among each one's candidates."""
     unique = list(dict.fromkeys(requests))
-    answers = dict(zip(unique, summariser.generate(unique), strict=True)) if unique else {}
+    options = _options(summariser)
+    found = summariser.generate(unique) if unique else []
+    answers = {r: choose(c, r, options) for r, c in zip(unique, found, strict=True)}
     return [answers[r] for r in requests]
 
 

@@ -1,8 +1,9 @@
 """The summariser interface and the styles' length rules.
 
-A backend only turns prepared requests into raw text (``generate``). Everything shared by all
-backends (condensing, the faithfulness guard and its retry/fallback, length limits, keywords,
-generated headlines) lives in ``app.summarise`` so that every backend's output obeys the same rules.
+A backend only turns prepared requests into raw candidate texts (``generate``). Everything shared by
+all backends (condensing, choosing among candidates, the faithfulness guard and its retry/fallback,
+length limits, keywords, generated headlines) lives in ``app.summarise`` so that every backend's output
+obeys the same rules.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 from app.errors import ConfigError
+from app.summarise.options import GenerationOptions
 
 
 @dataclass(frozen=True)
@@ -29,7 +31,6 @@ STYLES: dict[str, Style] = {
     "brief": Style("brief", max_chars=100, max_sentences=3),
     "bullets": Style("bullets", max_chars=200, min_points=3, max_points=5),
 }
-DEFAULT_STYLE = "brief"
 
 
 def get_style(name: str) -> Style:
@@ -56,12 +57,14 @@ class Request:
     style: Style
     max_chars: int
     strict: bool = False  # the retry after a guard failure: stricter wording in the prompt
+    candidates: int = 1  # how many answers the policy would like to choose among (backends may give fewer)
 
 
 @runtime_checkable
 class Summariser(Protocol):
     backend: str  # registry name: llm | seq2seq | extractive | lead
     model_name: str
+    options: GenerationOptions
     prompt_version: str
     batch_size: int
     # True when the output is copied from the article (nothing to guard or condense).
@@ -76,8 +79,9 @@ class Summariser(Protocol):
         """The most input units an article may use before it is condensed; None: no limit."""
         ...
 
-    def generate(self, requests: Sequence[Request]) -> list[str]:
-        """Raw outputs, one per request, in request order."""
+    def generate(self, requests: Sequence[Request]) -> list[list[str]]:
+        """Per request, in request order, its raw candidate outputs: at least one, the backend's own
+        best first, at most ``request.candidates``."""
         ...
 
 
@@ -90,6 +94,7 @@ class VerbatimSummariser:
     prompt_version = ""
     verbatim = True
     input_budget = None
+    options = GenerationOptions()
 
     def __init__(self, batch_size: int = 64) -> None:
         self.batch_size = batch_size

@@ -4,12 +4,11 @@ the article's own words.
 Minimum-Bayes-risk decoding (Kumar & Byrne 2004; for LLM summaries, e.g. Suzgun et al. 2022): with
 ROUGE-L as the similarity, the candidate with the highest mean ROUGE-L against all the others is the
 "consensus" headline. A greedy headline that went off on a detail, or ran long, loses to one that
-says what most samples say. Measured on all 262 scored LCSTS rows (README): greedy 29.8, this choice
-among eight candidates (greedy + seven samples, preferring those the guard passes) 30.7.
+says what most samples say (the figures: docs/evaluation.md).
 
 Agreement alone also rewards what the model habitually says. Grounding, the share of a candidate that
 follows the article in order (LCS with the article / the candidate's length), favours headlines built
-from the article's own words: the faithful choice, and the one news headlines make (README).
+from the article's own words: the faithful choice, and the one news headlines make.
 """
 
 from __future__ import annotations

@@ -127,5 +127,5 @@ class ExtractiveSummariser(VerbatimSummariser):
     backend = "extractive"
     model_name = "textrank"
 
-    def generate(self, requests: Sequence[Request]) -> list[str]:
-        return [extract(r.text, r.style, r.max_chars) for r in requests]
+    def generate(self, requests: Sequence[Request]) -> list[list[str]]:
+        return [[extract(r.text, r.style, r.max_chars)] for r in requests]

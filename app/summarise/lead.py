@@ -25,14 +25,14 @@ class LeadSummariser(VerbatimSummariser):
     backend = "lead"
     model_name = "lead-1"
 
-    def generate(self, requests: Sequence[Request]) -> list[str]:
-        out = []
+    def generate(self, requests: Sequence[Request]) -> list[list[str]]:
+        out: list[list[str]] = []
         for r in requests:
             if r.style.max_points:
                 per_point = r.max_chars // r.style.min_points - 1
                 firsts = split_sentences(r.text)[: r.style.min_points]
-                out.append("\n".join(cut_to_limit(s, per_point) for s in firsts))
+                out.append(["\n".join(cut_to_limit(s, per_point) for s in firsts)])
             else:
                 text = lead(r.text, r.max_chars)
-                out.append(text.rstrip("。") if r.style.one_line else text)
+                out.append([text.rstrip("。") if r.style.one_line else text])
         return out

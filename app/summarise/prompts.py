@@ -1,8 +1,8 @@
-"""All prompt text and generation defaults, in one place.
+"""All prompt text, in one place (the generation knobs are typed options: options.py).
 
-Kept as data (strings and numbers) so prompts can be tuned against the eval set without touching
-code. Change PROMPT_VERSION whenever any text or number here changes: it is recorded with every
-summary, so cached summaries made with older prompts can be told apart.
+Kept as data so prompts can be tuned against the eval set without touching code. Change PROMPT_VERSION
+whenever any text here, or a default in options.py, changes: it is recorded with every summary, so
+cached summaries made with older prompts can be told apart.
 """
 
 from __future__ import annotations
@@ -35,9 +35,8 @@ ARTICLE_WITHOUT_TITLE = "正文：{text}"
 # LCSTS rows from the eval files' few-shot split (app.evaluate.is_shot_row), never scored. Chosen so
 # that every fact and number in each headline is in its text (the examples teach reuse, not
 # invention) and the headlines are 19–21 字 like the references. The shared prefix is read once per
-# batch (decoding.py), so shots cost little per article. Measured on 91 scored LCSTS rows outside the
-# first 20 (which earlier tuning had used): the three earlier shots and no length hint 27.6, these five
-# with "20字左右" 29.8, eight such shots 28.5.
+# batch (app.runtime.prefix_cache), so shots cost little per article. How they were chosen:
+# docs/evaluation.md.
 FEW_SHOT: dict[str, list[tuple[str, str]]] = {
     "headline": [
         (
@@ -74,7 +73,7 @@ FEW_SHOT: dict[str, list[tuple[str, str]]] = {
 
 # A second set of headline examples, also from the few-shot split and with every number in its text,
 # but not styled alike: 18–23 字, one opening with its source ("前大使：…"), one its own lead sentence.
-# Half the consensus candidates come from a prompt with these (llm.py): candidates from two prompts
+# Half the headline candidates come from a prompt with these (llm.py): candidates from two prompts
 # agree on the article, not on one prompt's habits.
 FEW_SHOT_ALTERNATE: dict[str, list[tuple[str, str]]] = {
     "headline": [
@@ -113,38 +112,6 @@ FEW_SHOT_ALTERNATE: dict[str, list[tuple[str, str]]] = {
 
 # seq2seq models are trained on the bare text (optionally with a task prefix from the manifest).
 SEQ2SEQ_PREFIX = ""
-
-# Generation defaults for the llm and seq2seq backends.
-GENERATION = {
-    # Qwen's tokenizer gives ~1.3–1.5 Chinese characters per token: size new tokens to the limit so
-    # generation stops soon after the text could no longer fit anyway.
-    "chars_per_token": 1.3,
-    "extra_new_tokens": 12,
-    # Articles longer than this many tokens are condensed first (lead + salient sentences, in order).
-    # Brief summaries rarely need more; prompt reading is ~270 tokens/s on 2 cores.
-    "input_budget_tokens": 600,
-    # Bigger batches decode faster per article until padding waste and memory bandwidth win.
-    "batch_size": 4,
-    "repetition_penalty": 1.05,
-    # Sampled candidates (consensus.py) are drawn from the model's top tokens at this temperature.
-    "candidate_temperature": 0.8,
-    "candidate_top_k": 20,
-    # Weight of a candidate's grounding in the article beside its agreement with the others
-    # (consensus.py). Chosen on one set's eight candidates, 262 scored LCSTS rows: 0 → 30.7, 0.25 → 31.5,
-    # 0.5 → 31.8, 1 → 31.7; with both sets' sixteen, 0 → 32.1, 0.5 → 32.4.
-    "consensus_grounding": 0.5,
-}
-
-# Candidates per request, shared out among the style's example sets (shot_sets), each set's greedy
-# answer and then samples; the consensus among them is the answer (consensus.py). Headlines only: they
-# are short. Measured on the 262 scored LCSTS rows (offline on the same candidates, README): one set's
-# eight 30.7 (31.8 with grounding), four from each set 31.8, eight from each 32.1 (32.4 with grounding),
-# for about twice the decoding time of eight. A brief's 100 字 would cost far more, and was not measured.
-CANDIDATES = {"headline": 16}
-
-
-def max_new_tokens(limit_chars: int) -> int:
-    return int(limit_chars / GENERATION["chars_per_token"]) + int(GENERATION["extra_new_tokens"])
 
 
 def user_prompt(style: str, limit: int, title: str | None, text: str, strict: bool = False) -> str:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from app.config import Settings
 from app.errors import ConfigError, ModelError
 from app.summarise.base import Summariser
+from app.summarise.options import GenerationOptions
 
 Factory = Callable[[Settings, Any], Summariser]
 _BACKENDS: dict[str, Factory] = {}
@@ -48,11 +50,20 @@ def model_kind(path: Path) -> str:
     return "seq2seq" if config.get("is_encoder_decoder") else "causal"
 
 
-def resolve(settings: Settings, progress: Any = None) -> tuple[Path, str, str]:
-    """(folder, name, kind) for ``settings.model``: a local folder as is, else via the models manifest."""
+@dataclass(frozen=True)
+class ResolvedWeights:
+    path: Path
+    name: str
+    kind: str  # seq2seq | causal
+    # The manifest's [prompt] and [generation] tables for a model it names (none for a local folder).
+    tables: tuple[dict[str, Any], ...] = ()
+
+
+def resolve(settings: Settings, progress: Any = None) -> ResolvedWeights:
+    """``settings.model`` as a local folder as is, else via the models manifest (fetched if needed)."""
     candidate = Path(settings.model).expanduser()
     if candidate.is_dir():
-        return candidate, candidate.name, model_kind(candidate)
+        return ResolvedWeights(candidate, candidate.name, model_kind(candidate))
     try:
         from app.weights import resolve_model
     except ImportError as exc:
@@ -61,44 +72,60 @@ def resolve(settings: Settings, progress: Any = None) -> tuple[Path, str, str]:
         ) from exc
     resolved = resolve_model(settings.model, settings.models_dir, progress=progress)
     path = Path(resolved.path)
-    return path, getattr(resolved, "name", None) or path.name, model_kind(path)
+    name = getattr(resolved, "name", None) or path.name
+    tables = (dict(resolved.prompt), dict(resolved.generation))
+    return ResolvedWeights(path, name, model_kind(path), tables)
 
 
-def _weights(settings: Settings, progress: Any, wanted: str) -> tuple[Path, str]:
-    path, name, kind = resolve(settings, progress)
+def generation_options(settings: Settings, tables: tuple[dict[str, Any], ...] = ()) -> GenerationOptions:
+    """Defaults ← the model's manifest tables ← the user's overrides (zhaiyao.toml, env, -o)."""
+    if not isinstance(settings.generation, tuple | list):
+        raise ConfigError(f"generation: {settings.generation!r} is not a table of NAME = VALUE")
+    return GenerationOptions.build(tables, settings.generation)
+
+
+def _weights(settings: Settings, progress: Any, wanted: str) -> ResolvedWeights:
+    weights = resolve(settings, progress)
+    path, name, kind = weights.path, weights.name, weights.kind
     if kind != wanted:
         other = "seq2seq" if kind == "seq2seq" else "llm"
         raise ModelError(
             f"model {name} ({path}) is a {kind} model: use --backend {other}, or pass --model with a "
             f"{'seq2seq' if wanted == 'seq2seq' else 'chat'} model"
         )
-    return path, name
+    return weights
+
+
+def _model_arguments(settings: Settings, progress: Any, wanted: str) -> dict[str, Any]:
+    """What every model backend's constructor takes: its weights, options and batching."""
+    generation_options(settings)  # a bad override fails before any download
+    weights = _weights(settings, progress, wanted)
+    return {
+        "path": weights.path,
+        "name": weights.name,
+        "options": generation_options(settings, weights.tables),
+        "overrides": settings.generation,
+        "batch_size": settings.batch_size,
+        "threads": settings.threads,
+    }
 
 
 @register("llm")
 def _llm(settings: Settings, progress: Any) -> Summariser:
+    from app.runtime.int8 import QUANTIZE_CHOICES
     from app.summarise.llm import LLMSummariser
-    from app.summarise.quantize import QUANTIZE_CHOICES
 
     if settings.quantize not in QUANTIZE_CHOICES:
         raise ConfigError(f"quantize: {settings.quantize!r} is not one of {', '.join(QUANTIZE_CHOICES)}")
-    path, name = _weights(settings, progress, "causal")
-    return LLMSummariser(
-        path,
-        name,
-        batch_size=settings.batch_size,
-        threads=settings.threads,
-        quantize=settings.quantize,
-        progress=progress,
-    )
+    arguments = _model_arguments(settings, progress, "causal")
+    return LLMSummariser(**arguments, quantize=settings.quantize, progress=progress)
 
 
 @register("seq2seq")
 def _seq2seq(settings: Settings, progress: Any) -> Summariser:
     from app.summarise.seq2seq import Seq2SeqSummariser
 
-    path, name = _weights(settings, progress, "seq2seq")
-    return Seq2SeqSummariser(path, name, batch_size=settings.batch_size, threads=settings.threads)
+    return Seq2SeqSummariser(**_model_arguments(settings, progress, "seq2seq"))
 
 
 @register("extractive")

@@ -14,6 +14,7 @@ from pathlib import Path
 from app.errors import ModelError
 from app.summarise import prompts
 from app.summarise.base import Request
+from app.summarise.options import GenerationOptions, identity_suffix
 
 # BERT-style Chinese vocabularies decode as characters joined by spaces; a space touching a non-ASCII
 # character is an artefact, one between two Latin words is not.
@@ -24,13 +25,23 @@ class Seq2SeqSummariser:
     backend = "seq2seq"
     verbatim = False
 
-    def __init__(self, path: Path, name: str, *, batch_size: int = 4, threads: int = 2) -> None:
+    def __init__(
+        self,
+        path: Path,
+        name: str,
+        *,
+        options: GenerationOptions | None = None,
+        overrides: Sequence[tuple[str, object]] = (),
+        batch_size: int = 4,
+        threads: int = 2,
+    ) -> None:
         import torch
         from transformers import AutoModelForSeq2SeqLM, AutoTokenizer, GenerationConfig
 
         torch.set_num_threads(max(1, threads))
         self.model_name = name
-        self.prompt_version = prompts.PROMPT_VERSION
+        self.options = options or GenerationOptions()
+        self.prompt_version = prompts.PROMPT_VERSION + identity_suffix(overrides)
         self.batch_size = max(1, batch_size)
         try:
             self.tokenizer = AutoTokenizer.from_pretrained(path, trust_remote_code=False)
@@ -41,7 +52,7 @@ class Seq2SeqSummariser:
             raise ModelError(f"{path}: cannot load a seq2seq summarisation model: {exc}") from exc
         self.model.eval()
         limit = getattr(self.model.config, "max_position_embeddings", None) or 512
-        self.input_budget = min(int(prompts.GENERATION["input_budget_tokens"]), int(limit))
+        self.input_budget = min(self.options.input_budget, int(limit))
         config = self.model.generation_config
         pad = config.pad_token_id if config.pad_token_id is not None else self.tokenizer.pad_token_id
         start = config.decoder_start_token_id
@@ -49,17 +60,18 @@ class Seq2SeqSummariser:
             start = self.model.config.decoder_start_token_id
         self.generation = GenerationConfig(
             do_sample=False,
-            num_beams=1,
+            num_beams=self.options.num_beams,
+            no_repeat_ngram_size=self.options.no_repeat_ngram_size,
             eos_token_id=config.eos_token_id,
             pad_token_id=pad,
             decoder_start_token_id=start,
-            repetition_penalty=float(prompts.GENERATION["repetition_penalty"]),
+            repetition_penalty=self.options.repetition_penalty,
         )
 
     def input_tokens(self, text: str) -> int:
         return len(self.tokenizer(text).input_ids)
 
-    def generate(self, requests: Sequence[Request]) -> list[str]:
+    def generate(self, requests: Sequence[Request]) -> list[list[str]]:
         import torch
 
         texts = [prompts.SEQ2SEQ_PREFIX + r.text for r in requests]
@@ -72,10 +84,10 @@ class Seq2SeqSummariser:
                 [texts[i] for i in batch], return_tensors="pt", padding=True, truncation=False
             )
             config = copy.copy(self.generation)
-            config.max_new_tokens = max(prompts.max_new_tokens(requests[i].max_chars) for i in batch)
+            config.max_new_tokens = max(self.options.new_tokens(requests[i].max_chars) for i in batch)
             with torch.inference_mode():
                 out = self.model.generate(**enc, generation_config=config)
             for row, i in enumerate(batch):
                 text = self.tokenizer.decode(out[row], skip_special_tokens=True)
                 outputs[i] = _JOIN_CJK.sub("", text).strip()
-        return outputs
+        return [[text] for text in outputs]

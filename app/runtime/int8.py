@@ -15,30 +15,18 @@ its config without materialising the bf16 weights at all, which keeps peak memor
 
 from __future__ import annotations
 
-import json
 import os
 import warnings
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from app.errors import ModelError
+from app.runtime.tensorfile import TensorFile
 
 QUANTIZE_CHOICES = ("int8", "none")
 INT8_FILE = "zhaiyao-int8.safetensors"
 # Bump when the file's layout or the quantisation changes: an older file is rebuilt, not misread.
 INT8_FORMAT = "3"
-
-
-def int8_supported() -> bool:
-    """Whether this PyTorch build has the fbgemm int8 kernels (x86 CPU builds do)."""
-    try:
-        import torch
-
-        return "fbgemm" in torch.backends.quantized.supported_engines and hasattr(
-            torch.ops.quantized, "linear_dynamic"
-        )
-    except (ImportError, AttributeError, RuntimeError):
-        return False
 
 
 def quantize_weight(weight):
@@ -126,13 +114,13 @@ def write_int8_copy(path: Path, model=None, progress=None) -> Path:
     (one-off: about 100 s for 1.5B parameters on 2 cores, calibration included)."""
     from safetensors.torch import save_file
 
-    from app.summarise import smoothing
+    from app.runtime import smoothing
 
     model = model if model is not None else _skeleton(path)
     linears = set(_linear_names(model))
     embedding = _input_embedding_key(model)
     head = _output_head_name(model)
-    sources = [_TensorFile(file) for file in _source_files(path)]
+    sources = [TensorFile(file) for file in _source_files(path)]
     try:
         where = {key: source for source in sources for key in source.names()}
 
@@ -195,73 +183,11 @@ def _output_head_name(model) -> str:
     return next((n for n, m in model.named_modules() if m is head), "")
 
 
-_DTYPES = {
-    "I8": "int8",
-    "U8": "uint8",
-    "I32": "int32",
-    "I64": "int64",
-    "F16": "float16",
-    "BF16": "bfloat16",
-    "F32": "float32",
-    "F64": "float64",
-    "BOOL": "bool",
-}
-
-
-class _TensorFile:
-    """Reads single tensors out of a safetensors file with plain reads (``os.pread``, thread-safe).
-
-    safetensors' own reader maps the whole file; every page it touches then counts towards the
-    process's resident memory until the map is dropped, which doubled the int8 load's peak.
-    """
-
-    def __init__(self, file: Path) -> None:
-        self.file = file
-        self._fd = os.open(file, os.O_RDONLY)
-        try:
-            size = int.from_bytes(os.pread(self._fd, 8, 0), "little")
-            if not 0 < size <= os.fstat(self._fd).st_size - 8:
-                raise ValueError(f"header length {size} does not fit the file")
-            header = json.loads(os.pread(self._fd, size, 8))
-            if not isinstance(header, dict):
-                raise ValueError("header is not a JSON object")
-        except (OSError, ValueError) as exc:
-            os.close(self._fd)
-            raise ModelError(f"{file}: not a readable safetensors file: {exc}") from exc
-        self.metadata: dict[str, str] = header.pop("__metadata__", {}) or {}
-        self._entries: dict[str, dict] = header
-        self._data_start = 8 + size
-
-    def names(self) -> set[str]:
-        return set(self._entries)
-
-    def get(self, name: str):
-        import torch
-
-        entry = self._entries[name]
-        begin, end = entry["data_offsets"]
-        dtype = getattr(torch, _DTYPES[entry["dtype"]])
-        buffer = bytearray(end - begin)
-        view = memoryview(buffer)
-        done = 0
-        while done < len(buffer):  # straight into the tensor's memory; a large read may come in parts
-            got = os.preadv(self._fd, [view[done:]], self._data_start + begin + done)
-            if got <= 0:
-                raise ModelError(f"{self.file}: truncated at tensor {name}")
-            done += got
-        if not buffer:
-            return torch.empty(entry["shape"], dtype=dtype)
-        return torch.frombuffer(buffer, dtype=dtype).reshape(entry["shape"])
-
-    def close(self) -> None:
-        os.close(self._fd)
-
-
-def _open_current(file: Path) -> _TensorFile | None:
+def _open_current(file: Path) -> TensorFile | None:
     if not file.is_file():
         return None
     try:
-        tensors = _TensorFile(file)
+        tensors = TensorFile(file)
     except ModelError:
         return None
     if tensors.metadata.get("zhaiyao_int8_format") != INT8_FORMAT:
@@ -284,7 +210,7 @@ def ensure_int8_copy(path: Path, model=None, progress=None) -> Path:
 def load_int8_model(path: Path, threads: int = 2, progress=None):
     """The causal LM in ``path`` with int8 linear layers and everything else in fp32, ready for eval."""
     model = _skeleton(path)
-    tensors = _TensorFile(ensure_int8_copy(path, model, progress))
+    tensors = TensorFile(ensure_int8_copy(path, model, progress))
     try:
         _fill(model, tensors, threads)
     finally:
@@ -294,7 +220,7 @@ def load_int8_model(path: Path, threads: int = 2, progress=None):
     return model
 
 
-def _fill(model, tensors: _TensorFile, threads: int) -> None:
+def _fill(model, tensors: TensorFile, threads: int) -> None:
     int8_linear = _int8_linear_class()
     names = _linear_names(model)
     keys = tensors.names()

@@ -9,10 +9,11 @@ import pytest
 
 from app.config import Settings
 from app.errors import ConfigError
+from app.runtime.cpu import int8_kernels
+from app.runtime.int8 import INT8_FILE, load_int8_model, quantize_weight
 from app.summarise import load_summariser
-from app.summarise.quantize import INT8_FILE, int8_supported, load_int8_model, quantize_weight
 
-pytestmark = pytest.mark.skipif(not int8_supported(), reason="this PyTorch build has no fbgemm int8 kernels")
+pytestmark = pytest.mark.skipif(not int8_kernels(), reason="this PyTorch build has no fbgemm int8 kernels")
 
 
 @pytest.fixture
@@ -80,7 +81,7 @@ def test_each_row_is_quantised_on_its_own_scale() -> None:
     neither coarsen nor change the results of the rows beside it."""
     import torch
 
-    from app.summarise.quantize import _int8_linear_class
+    from app.runtime.int8 import _int8_linear_class
 
     torch.manual_seed(0)
     weight, bias = torch.randn(48, 64) * 0.1, torch.randn(48)

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.errors import ModelError
+from app.runtime.bf16 import upcast_prompt_reading
 
 ALPHA = 0.75
 # Norms here are ``weight * normalised(x)``; Gemma's ``(1 + weight) * …`` would need another fold.
@@ -146,9 +147,6 @@ class Smoother:
         factor = self.divide.get(key)
         return tensor if factor is None else tensor.float() / factor
 
-    def has_row_scale(self, linear: str) -> bool:
-        return f"{linear}.weight" in self.divide
-
 
 def plan(path: Path, model_type: str, linear_names: list[str], head: str, final_norm: str, column_max):
     """A Smoother for the model in ``path`` (calibrated on its bf16 weights), or None if not smoothable."""
@@ -163,8 +161,6 @@ def plan(path: Path, model_type: str, linear_names: list[str], head: str, final_
     tokenizer = AutoTokenizer.from_pretrained(path, trust_remote_code=False)
     # bf16 in memory (fp32 would need 6 GB for 1.5B parameters); the prompt's products run in fp32.
     model = AutoModelForCausalLM.from_pretrained(path, dtype=torch.bfloat16, trust_remote_code=False)
-    from app.summarise.llm import upcast_prompt_reading
-
     upcast_prompt_reading(model)
     linears = [n for g in groups for n in g.linears]
     try:

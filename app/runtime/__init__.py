@@ -1,0 +1,17 @@
+"""The model runtime: weights, kernels, key/value caches and decoding, in token ids only.
+
+Nothing here knows about articles, prompts, styles, guards or candidates' merits: ``app.summarise`` (the
+policy) builds prompts, asks for continuations and chooses among them. Dependencies point one way,
+summarise → runtime; no module here imports ``app.summarise``.
+
+- ``cpu``: what the CPU and the PyTorch build offer (native bf16, int8 kernels)
+- ``tensorfile``: reading single tensors out of a safetensors file without mapping it
+- ``bf16``: bf16 weights, with big products upcast on CPUs that emulate bf16
+- ``int8``: int8 linear layers and the cached int8 copy of a model's weights
+- ``smoothing``: SmoothQuant factors folded into the weights before int8 quantisation
+- ``loading``: a causal LM from its folder with the weights asked for; its stop tokens
+- ``kv_cache``: the preallocated decoding cache
+- ``prefix_cache``: key/value caches of shared prompt prefixes, kept by their tokens
+- ``processors``: repetition penalty and seeded top-k sampling
+- ``decoding``: the decoder (greedy continuations and sampled candidates)
+"""

@@ -1,0 +1,48 @@
+"""A causal LM from its folder with the weights asked for, and the tokens that end its answers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from app.errors import ModelError
+from app.runtime.bf16 import load_bf16_model, upcast_prompt_reading
+from app.runtime.cpu import int8_kernels, native_bf16
+from app.runtime.int8 import load_int8_model
+
+Progress = Callable[[str, int, int], None]
+
+
+def choose_weights(quantize: str) -> str:
+    """``int8`` when asked for and the kernels exist (x86 builds), else the model's own ``bf16``."""
+    return "int8" if quantize == "int8" and int8_kernels() else "bf16"
+
+
+def load_causal_lm(path: Path, weights: str, threads: int = 2, progress: Progress | None = None):
+    """The model in ``path`` with ``weights`` (int8 | bf16), in eval mode."""
+    if weights == "int8":
+        try:
+            return load_int8_model(path, threads, progress)
+        except (OSError, ValueError) as exc:
+            raise ModelError(f"{path}: cannot load a causal language model: {exc}") from exc
+    model = load_bf16_model(path)
+    if not native_bf16():
+        upcast_prompt_reading(model)
+    return model
+
+
+def stop_ids(tokenizer, model) -> list[int]:
+    """Token ids that end an answer: the model's configured end tokens and the chat template's."""
+    ids: set[int] = set()
+    configured = getattr(model.generation_config, "eos_token_id", None)
+    if isinstance(configured, int):
+        ids.add(configured)
+    elif configured:
+        ids.update(configured)
+    if tokenizer.eos_token_id is not None:
+        ids.add(tokenizer.eos_token_id)
+    for token in ("<|im_end|>", "<|endoftext|>"):
+        tid = tokenizer.convert_tokens_to_ids(token)
+        if isinstance(tid, int) and tid != tokenizer.unk_token_id:
+            ids.add(tid)
+    return sorted(ids)
