@@ -7,6 +7,7 @@ themselves, so tests and Ray workers see exactly the configuration they were han
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 import tomllib
 from dataclasses import dataclass
@@ -31,6 +32,16 @@ def _default_models_dir() -> Path:
     return Path(user_cache_dir("zhaiyao")) / "models"
 
 
+@functools.cache
+def _default_model() -> str:
+    # The manifest's `default` key is the one place the default model is named; app.manifest checks
+    # it when a model is resolved (importing it here would make a cycle).
+    try:
+        return str(tomllib.loads(MANIFEST_PATH.read_text(encoding="utf-8")).get("default") or "")
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return ""
+
+
 def _default_db_path() -> Path:
     from platformdirs import user_data_dir
 
@@ -40,7 +51,7 @@ def _default_db_path() -> Path:
 @dataclass(frozen=True)
 class Settings:
     backend: str = "llm"
-    model: str = "qwen2.5-coder-1.5b-instruct"
+    model: str = dataclasses.field(default_factory=_default_model)
     style: str = "brief"
     max_chars: int | None = None  # None: the style's own limit
     batch_size: int = 4

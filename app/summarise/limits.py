@@ -95,7 +95,3 @@ def limit_output(text: str, style: Style, limit: int) -> str:
         cut = cut_to_limit(line, limit, 1)
         return cut.rstrip("。" if not line.endswith(tuple(CLOSERS)) else "")
     return cut_to_limit(text, limit, style.max_sentences)
-
-
-def output_length(text: str) -> int:
-    return len(text)
