@@ -57,6 +57,7 @@ class Settings:
     batch_size: int = 4
     threads: int = 2
     quantize: str = "int8"  # llm weights: "int8" (fast on CPU) or "none" (the model's bf16)
+    device: str = "auto"  # auto | cpu | cuda | mps (app.runtime.device)
     models_dir: Path = dataclasses.field(default_factory=_default_models_dir)
     db_path: Path = dataclasses.field(default_factory=_default_db_path)
     max_file_mb: float = 20.0

@@ -138,7 +138,8 @@ class RayEngine:
                         "as on the cluster?)"
                     ) from exc
                 raise ConfigError(f"cannot start a local Ray instance: {describe_error(exc)}") from exc
-        remote = ray.remote(num_cpus=1)(SummariserActor)
+        gpus = gpus_per_worker(self.settings, ray.cluster_resources().get("GPU", 0))
+        remote = ray.remote(num_cpus=1, num_gpus=gpus)(SummariserActor)
         self.threads_per_worker = threads
         worker_settings = self.settings.replace(threads=threads)
         self._actors = [remote.remote(worker_settings) for _ in range(self.workers)]
@@ -214,6 +215,16 @@ class RayEngine:
         if self._started_ray:
             ray.shutdown()
             self._started_ray = False
+
+
+def gpus_per_worker(settings: Settings, cluster_gpus: float) -> int:
+    """One GPU per model worker when its model will run on one: ``--device cuda``, or ``auto`` on a
+    cluster that has GPUs. Weight-free backends and CPU runs ask for none."""
+    if settings.backend not in ("llm", "seq2seq") or settings.device in ("cpu", "mps"):
+        return 0
+    if settings.device == "cuda":
+        return 1
+    return 1 if cluster_gpus >= 1 else 0
 
 
 def _ray_reason(exc: BaseException) -> str:

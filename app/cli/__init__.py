@@ -37,10 +37,16 @@ def settings_from(ctx: click.Context) -> Settings:
 
 
 def model_options(command):
-    """``--quantize int8|none`` and ``--option NAME VALUE`` (generation options), for every command that
-    may load a model."""
+    """``--quantize int8|none``, ``--device`` and ``--option NAME VALUE`` (generation options), for every
+    command that may load a model."""
+    from app.runtime.device import DEVICES
     from app.runtime.int8 import QUANTIZE_CHOICES
 
+    command = click.option(
+        "--device",
+        type=click.Choice(DEVICES),
+        help="where models run: auto (default: a CUDA GPU, else Apple MPS, else the CPU), cpu, cuda, mps.",
+    )(command)
     command = click.option(
         "--option",
         "generation",
@@ -57,7 +63,7 @@ def model_options(command):
 
 
 # Command-line options named like the Settings fields they override.
-SUMMARISER_OPTIONS = ("backend", "model", "style", "max_chars", "batch_size", "quantize")
+SUMMARISER_OPTIONS = ("backend", "model", "style", "max_chars", "batch_size", "quantize", "device")
 
 
 def summariser_settings(ctx: click.Context) -> Settings:

@@ -142,6 +142,7 @@ def batch(
     batch_size: int | None,
     quantize: str | None,
     generation: tuple[tuple[str, str], ...],
+    device: str | None,
     quiet: bool,
 ) -> None:
     """Summarise every article of PATH... into the store (files, folders, globs, - for stdin).

@@ -81,6 +81,7 @@ def eval_command(
     batch_size: int | None,
     quantize: str | None,
     generation: tuple[tuple[str, str], ...],
+    device: str | None,
     split: str,
     output: Path | None,
 ) -> None:

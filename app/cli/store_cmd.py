@@ -79,6 +79,22 @@ def info(ctx: click.Context, db: Path | None) -> None:
         click.echo("holds:      nothing yet (the file is created by the first batch)")
     click.echo(f"models dir: {settings.models_dir}")
     click.echo(f"backend:    {settings.backend}   model: {settings.model}   style: {settings.style}")
+    _echo_placement(settings)
+
+
+def _echo_placement(settings: Settings) -> None:
+    """Where a model run with these settings would compute, with which weights and kernels, and why."""
+    if settings.backend not in ("llm", "seq2seq"):
+        click.echo(f"device:     none needed ({settings.backend} uses no model)")
+        return
+    from app.runtime.device import place
+
+    quantize = settings.quantize if settings.backend == "llm" else "none"
+    placement = place(settings.device, quantize)
+    click.echo(f"device:     {placement.device}   weights: {placement.weights}")
+    click.echo(f"kernels:    {placement.kernels}")
+    for reason in placement.reasons:
+        click.echo(f"            - {reason}")
 
 
 def _page_results(store: Store, page: str) -> list[ArticleResult]:

@@ -60,6 +60,7 @@ def summarise(
     batch_size: int | None,
     quantize: str | None,
     generation: tuple[tuple[str, str], ...],
+    device: str | None,
     fmt: str,
 ) -> None:
     """Summarise the articles in PATHS (files, folders, globs, - for stdin) and print them."""

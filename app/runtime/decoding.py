@@ -42,6 +42,8 @@ class Decoder:
         repetition_penalty: float = 1.0,
     ) -> None:
         self.model = model
+        # Where the model's inputs go: the embedding's device (the int8 layers themselves are CPU-only).
+        self.device = model.get_input_embeddings().weight.device
         self.stop_ids = frozenset(stop_ids)
         self.batch_size = max(1, batch_size)
         self.penalty = RepetitionPenalty(repetition_penalty)
@@ -122,8 +124,8 @@ class Decoder:
     def _forward(self, tokens: list[int], *, start: int, cache):
         import torch
 
-        ids = torch.tensor([tokens], dtype=torch.long)
-        positions = torch.arange(start, start + len(tokens), dtype=torch.long)[None]
+        ids = torch.tensor([tokens], dtype=torch.long, device=self.device)
+        positions = torch.arange(start, start + len(tokens), dtype=torch.long, device=self.device)[None]
         out = self.model(
             input_ids=ids,
             position_ids=positions,
@@ -158,14 +160,14 @@ class Decoder:
         lengths = [len(p) for p in prompts]
         width = max(lengths)
         cache = preallocated_cache([kv for kv, _ in rows], lengths, width + max(max_new))
-        mask = torch.zeros((len(rows), width), dtype=torch.long)
+        mask = torch.zeros((len(rows), width), dtype=torch.long, device=self.device)
         for row, length in enumerate(lengths):
             mask[row, width - length :] = 1
         seen = [set(p) for p in prompts]
         outputs: list[list[int]] = [[] for _ in rows]
         live = list(range(len(rows)))  # which original rows the batch's rows are
         logits = [logits for _, logits in rows]
-        positions = torch.tensor(lengths, dtype=torch.long)
+        positions = torch.tensor(lengths, dtype=torch.long, device=self.device)
         while True:
             next_tokens, keep = [], []
             for slot, row in enumerate(live):
@@ -180,13 +182,13 @@ class Decoder:
             if not keep:
                 return outputs
             if len(keep) < len(live):
-                index = torch.tensor(keep, dtype=torch.long)
+                index = torch.tensor(keep, dtype=torch.long, device=self.device)
                 cache.batch_select_indices(index)
                 mask, positions = mask[index], positions[index]
                 live = [live[slot] for slot in keep]
-            mask = torch.cat([mask, torch.ones((len(live), 1), dtype=torch.long)], dim=1)
+            mask = torch.cat([mask, mask.new_ones((len(live), 1))], dim=1)
             out = self.model(
-                input_ids=torch.tensor(next_tokens, dtype=torch.long)[:, None],
+                input_ids=torch.tensor(next_tokens, dtype=torch.long, device=self.device)[:, None],
                 attention_mask=mask,
                 position_ids=positions[:, None],
                 use_cache=True,

@@ -7,25 +7,23 @@ from pathlib import Path
 
 from app.errors import ModelError
 from app.runtime.bf16 import load_bf16_model, upcast_prompt_reading
-from app.runtime.cpu import int8_kernels, native_bf16
+from app.runtime.cpu import native_bf16
+from app.runtime.device import Placement
 from app.runtime.int8 import load_int8_model
 
 Progress = Callable[[str, int, int], None]
 
 
-def choose_weights(quantize: str) -> str:
-    """``int8`` when asked for and the kernels exist (x86 builds), else the model's own ``bf16``."""
-    return "int8" if quantize == "int8" and int8_kernels() else "bf16"
-
-
-def load_causal_lm(path: Path, weights: str, threads: int = 2, progress: Progress | None = None):
-    """The model in ``path`` with ``weights`` (int8 | bf16), in eval mode."""
-    if weights == "int8":
+def load_causal_lm(path: Path, placement: Placement, threads: int = 2, progress: Progress | None = None):
+    """The model in ``path`` with the placement's weights, on its device, in eval mode."""
+    if placement.weights == "int8":
         try:
             return load_int8_model(path, threads, progress)
         except (OSError, ValueError) as exc:
             raise ModelError(f"{path}: cannot load a causal language model: {exc}") from exc
     model = load_bf16_model(path)
+    if placement.accelerator:
+        return model.to(placement.device)
     if not native_bf16():
         upcast_prompt_reading(model)
     return model

@@ -19,7 +19,7 @@ class RepetitionPenalty:
 
         if self.penalty == 1.0 or not seen:
             return scores
-        index = torch.tensor(sorted(seen), dtype=torch.long)
+        index = torch.tensor(sorted(seen), dtype=torch.long, device=scores.device)
         picked = scores[index]
         scores[index] = torch.where(picked < 0, picked * self.penalty, picked / self.penalty)
         return scores
@@ -47,10 +47,11 @@ class TopKSampler:
     def __call__(self, scores) -> int:
         import torch
 
+        # The draw happens on the CPU, where the seeded generator lives, whatever device scored.
         top = torch.topk(scores, min(self.top_k, scores.shape[-1]))
-        weights = torch.softmax(top.values / self.temperature, dim=-1)
+        weights = torch.softmax(top.values.cpu() / self.temperature, dim=-1)
         pick = torch.multinomial(weights, 1, generator=self.generator)
-        return int(top.indices[pick])
+        return int(top.indices.cpu()[pick])
 
 
 def prompt_seed(prompt: Sequence[int]) -> int:

@@ -6,7 +6,8 @@ few seeded samples beside the greedy answer when the policy asks for several can
 candidates are shared out among the style's example sets, so they agree on the article rather than on
 one prompt's habits). Choosing among candidates is the policy's (app.summarise.choose).
 
-Weights are int8 by default on CPU (app.runtime.int8), bf16 otherwise.
+Weights are int8 by default on CPU (app.runtime.int8), bf16 on an accelerator or when asked for
+(app.runtime.device says which, and why).
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from pathlib import Path
 
 from app.errors import ModelError
 from app.runtime.decoding import Decoder
-from app.runtime.loading import choose_weights, load_causal_lm, stop_ids
+from app.runtime.device import place
+from app.runtime.loading import load_causal_lm, stop_ids
 from app.summarise import prompts
 from app.summarise.base import Request
 from app.summarise.options import GenerationOptions, identity_suffix
@@ -51,6 +53,7 @@ class LLMSummariser:
         batch_size: int = 4,
         threads: int = 2,
         quantize: str = "int8",
+        device: str = "auto",
         progress: Callable[[str, int, int], None] | None = None,
     ) -> None:
         import torch
@@ -69,11 +72,12 @@ class LLMSummariser:
             raise ModelError(
                 f"{path}: the tokenizer has no chat template (not a chat model): try --backend seq2seq"
             )
-        # What actually runs, recorded for the bench and the README (int8 needs fbgemm: x86 builds).
-        self.weights = choose_weights(quantize)
+        # What actually runs (device, weights, kernels and why), recorded for the bench and `info`.
+        self.placement = place(device, quantize)
+        self.weights = self.placement.weights
         # Part of every cached summary's key: int8 and bf16 write different summaries.
         self.model_name = model_identity(name, self.weights)
-        self.model = load_causal_lm(path, self.weights, threads, progress)
+        self.model = load_causal_lm(path, self.placement, threads, progress)
         self.decoder = Decoder(
             self.model,
             stop_ids=stop_ids(self.tokenizer, self.model),

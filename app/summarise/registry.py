@@ -97,8 +97,11 @@ def _weights(settings: Settings, progress: Any, wanted: str) -> ResolvedWeights:
 
 
 def _model_arguments(settings: Settings, progress: Any, wanted: str) -> dict[str, Any]:
-    """What every model backend's constructor takes: its weights, options and batching."""
-    generation_options(settings)  # a bad override fails before any download
+    """What every model backend's constructor takes: its weights, options, batching and device."""
+    from app.runtime.device import choose_device
+
+    choose_device(settings.device)  # a device torch cannot see, or a bad override, fails before any
+    generation_options(settings)  # download
     weights = _weights(settings, progress, wanted)
     return {
         "path": weights.path,
@@ -107,6 +110,7 @@ def _model_arguments(settings: Settings, progress: Any, wanted: str) -> dict[str
         "overrides": settings.generation,
         "batch_size": settings.batch_size,
         "threads": settings.threads,
+        "device": settings.device,
     }
 
 

