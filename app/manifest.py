@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -109,10 +110,8 @@ def _read(path: Path) -> dict[str, Any]:
         raise ModelError(f"{path}: not valid TOML: {exc}") from exc
 
 
-def _parse_model(path: Path, name: str, raw: Any) -> ModelSpec:
-    where = f"{path}: [models.{name!r}]"
-    if not isinstance(raw, dict):
-        raise ModelError(f"{where} is not a table")
+def _getter(where: str, raw: dict[str, Any]) -> Callable[..., Any]:
+    """``get(key, kind, required=False)``: a typed value of the table, or a ModelError naming it."""
 
     def get(key: str, kind: type | tuple[type, ...], required: bool = False) -> Any:
         value = raw.get(key)
@@ -123,6 +122,15 @@ def _parse_model(path: Path, name: str, raw: Any) -> ModelSpec:
         if not isinstance(value, kind) or (isinstance(value, bool) and kind is int):
             raise ModelError(f"{where}: {key} = {value!r} has the wrong type")
         return value
+
+    return get
+
+
+def _parse_model(path: Path, name: str, raw: Any) -> ModelSpec:
+    where = f"{path}: [models.{name!r}]"
+    if not isinstance(raw, dict):
+        raise ModelError(f"{where} is not a table")
+    get = _getter(where, raw)
 
     kind = get("kind", str, required=True)
     if kind not in KINDS:

@@ -143,8 +143,12 @@ def _summarise_chunk(chunk: list[_Work], summariser: Summariser, style: Style, l
         if reasons:
             work.reasons += tuple(f"attempt 1: {r}" for r in reasons)
             failing.append(work)
-    if not failing:
-        return
+    if failing:
+        _retry(failing, summariser, style, limit)
+
+
+def _retry(failing: list[_Work], summariser: Summariser, style: Style, limit: int) -> None:
+    """One more try with the strict prompt; two unfaithful attempts fall back to the extractive summary."""
     retry = [_request(summariser, w.article.title, w.condensed.text, style, limit, True) for w in failing]
     for work, text in zip(failing, _generate_unique(summariser, retry), strict=True):
         text = limit_output(text, style, limit)
@@ -152,7 +156,7 @@ def _summarise_chunk(chunk: list[_Work], summariser: Summariser, style: Style, l
         if not reasons:
             work.text, work.guard = text, "retried"
             continue
-        # Two unfaithful attempts: the article's own salient sentences are the safe answer.
+        # The article's own salient sentences are the safe answer.
         work.text = extract(work.article.text, style, limit)
         work.guard = "fallback"
         work.reasons += tuple(f"attempt 2: {r}" for r in reasons)
