@@ -112,6 +112,7 @@ _SURNAMES = set(
 )
 _COMPOUND_SURNAMES = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "令狐", "慕容", "尉迟", "公孙", "长孙")
 _LONE_NAME = re.compile(rf"^[{HAN}]{{2,4}}$")
+_PADDED_PAIR = re.compile(rf"^[{HAN}][ \u3000]{{1,3}}[{HAN}]$")
 
 
 @dataclass
@@ -362,8 +363,12 @@ def is_sidebar_heading(text: str) -> bool:
 
 
 def is_lone_name(text: str) -> bool:
-    """A line that is just a person's name (an author under a commentary title: 朱理平)."""
-    text = _PADDED_NAME.sub(r"\1\2", text.strip().lstrip(_BULLETS).strip())
+    """A line that is just a person's name (an author under a commentary title: 朱理平, or a pen name
+    padded to the width of a name: 南 评)."""
+    text = text.strip().lstrip(_BULLETS).strip()
+    if _PADDED_PAIR.match(text):
+        return True
+    text = _PADDED_NAME.sub(r"\1\2", text)
     if not _LONE_NAME.match(text):
         return False
     return text[0] in _SURNAMES or text.startswith(_COMPOUND_SURNAMES)

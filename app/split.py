@@ -245,6 +245,8 @@ def rule_plain_titles(lines: list[Line]) -> list[Line]:
             continue
         if i > 0 and _ends_with_onward_marker(lines[i - 1]):
             out[i] = replace(line, kind="title", rule="rule_plain_titles: right after a 下转 marker")
+        elif i > 0 and _is_column(lines[i - 1]):
+            out[i] = replace(line, kind="title", rule="rule_plain_titles: right under a column name")
         i += 1
     return out
 
@@ -658,3 +660,26 @@ def split_page(page: Page) -> list[Article]:
             continue
         articles.append(article)
     return _page_wide(articles)
+
+
+@dataclass(frozen=True)
+class Explanation:
+    number: int  # 1-based line number in the page
+    kind: str
+    rule: str
+    text: str
+
+
+def explain_page(page: Page) -> list[Explanation]:
+    """Each non-blank line of the page with the class it got and the rule that decided it."""
+    lines, _ = read_page(page)
+    out: list[Explanation] = []
+    for line in lines:
+        if line.absorbed:
+            out += [Explanation(n, kind, rule, text) for n, text, kind, rule in line.absorbed]
+        elif line.kind == "furniture" and line.furniture:
+            rules = ", ".join(f.rule for f in line.furniture)
+            out.append(Explanation(line.number, "furniture", f"{line.rule}: {rules}", line.text))
+        else:
+            out.append(Explanation(line.number, line.kind, line.rule, line.text))
+    return sorted(out, key=lambda e: e.number)

@@ -71,8 +71,8 @@ def indent_contrast(lines: list[Line]) -> bool:
     if len(sentences) < 2:
         return False
     indented = sum(ln.indented for ln in sentences)
-    flush_heads = any(ln.kind == "text" and not ln.indented and title_shape(ln.text) for ln in lines)
-    return flush_heads and indented >= 0.8 * len(sentences)
+    flush_heads = sum(ln.kind == "text" and not ln.indented and title_shape(ln.text) is not None for ln in lines)
+    return flush_heads >= 2 and indented >= 0.8 * len(sentences)
 
 
 def masthead(lines: list[Line]) -> list[Line]:

@@ -6,8 +6,8 @@ items (credit lines). The measures:
 
 - **article F1**: a split article *matches* a gold item when both its boundaries agree: its body
   (with the dateline the splitter lifted out put back in front) starts with the item's
-  ``first_words``, and the next gold item's ``first_words`` does not occur inside it (it did not
-  swallow the next article). Matching is one-to-one and in page order. Precision = matches / split
+  ``first_words``, and it did not swallow the next gold item (none of its body paragraphs, nor its
+  subtitle, is the next item's title). Matching is one-to-one and in page order. Precision = matches / split
   articles, recall = matches / gold items.
 - **exact titles**: share of gold items matched by an article whose title equals the gold title
   (whitespace runs folded to one space, half-width punctuation next to Chinese made full-width).
@@ -130,14 +130,15 @@ def score_page(name: str, articles: list[Article], gold: dict[str, Any]) -> Page
     firsts = [_squash(w) for w in gold["first_words"]]
     titles = [_norm(t) for t in gold["titles"]]
     leads = [_lead(a) for a in articles]
+    held = [{_squash(p) for p in [*a.text.split("\n"), a.subtitle or ""]} for a in articles]
     matched = exact = 0
     misses: list[str] = []
     start = 0
     for i, first in enumerate(firsts):
-        nxt = firsts[i + 1] if i + 1 < len(firsts) else None
+        nxt = _squash(gold["titles"][i + 1]) if i + 1 < len(firsts) else None
         hit = None
         for j in range(start, len(articles)):
-            if leads[j].startswith(first) and not (nxt and nxt in leads[j][len(first) :]):
+            if leads[j].startswith(first) and nxt not in held[j]:
                 hit = j
                 break
         if hit is None:
