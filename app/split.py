@@ -198,13 +198,8 @@ def _lines(text: str) -> list[Line]:
 
 
 def _looks_like_title(text: str) -> bool:
-    return (
-        4 <= len(text) <= _TITLE_MAX
-        and not clean.ends_sentence(text)
-        and not re.search(r"[。！？!?：:]", text)
-        and not _DATE_ONLY.match(text)  # the date under a signature block
-        and clean.parse_dateline(text) is None
-    )
+    # A colon makes a label (举报电话:0731-…) as often as a headline, so it needs the e-paper layout.
+    return 4 <= len(text) <= _TITLE_MAX and ":" not in text and "：" not in text and split_plain.title_shape(text, _TITLE_MAX) is not None
 
 
 def _ends_with_onward_marker(line: Line) -> bool:
@@ -261,7 +256,7 @@ def _short_run(lines: list[Line], start: int, step: int) -> bool:
     i = start
     while 0 <= i < len(lines):
         line = lines[i]
-        if line.kind == "title":
+        if line.kind == "title" or (step > 0 and i > start and _looks_like_title(line.text) and line.kind == "text"):
             return True
         if line.kind == "text":
             paragraphs += 1

@@ -21,7 +21,9 @@ from app.furniture import Furniture, parse_date_line
 
 HAN = clean.HAN
 _TITLE_MAX = 45
-_INNER_STOP = re.compile(r"[。；;]|[！？!?](?![”’」』）)]*(?:[（(][^（()）]{1,20}[）)])?$)")
+_INNER_STOP = re.compile(r"[。；;]|[！？!?](?![”’」』）)]*(?:[（(][^（()）]{1,20}[）)])?$)")  # mid-line stops
+# A headline may ask or exclaim: 投诉人信息是怎样被泄露的？（金台视线）
+_QUESTION_END = re.compile(r"[！？!?][”’」』）)]*(?:[（(][^（()）]{1,20}[）)])?$")
 _DATE_ONLY = re.compile(r"^[\d\s年月日号/.\-]+$")
 _DASHES = ("——", "—", "－－")
 _PADDED_NAME = re.compile(rf"^[{HAN}](?:[ \u3000]{{1,2}}[{HAN}]){{1,3}}$")
@@ -47,14 +49,14 @@ class Line:
     absorbed: tuple[tuple[int, str, str, str], ...] = ()  # (number, text, kind, rule) merged in
 
 
-def title_shape(text: str) -> str | None:
+def title_shape(text: str, limit: int = _TITLE_MAX) -> str | None:
     """Why ``text`` could be a header line (a reason for --explain), or None when it cannot."""
     core = text.rstrip("—－").strip() if text.endswith(_DASHES) else text
-    if not core or len(text) > _TITLE_MAX or _DATE_ONLY.match(text) or clean.parse_dateline(text):
+    if not core or len(text) > limit or _DATE_ONLY.match(text) or clean.parse_dateline(text):
         return None
     if _INNER_STOP.search(core):
         return None
-    if clean.ends_sentence(core) and not re.search(r"[！？!?][”’」』）)]*$", core):
+    if clean.ends_sentence(core) and not _QUESTION_END.search(core):
         return None
     if text.endswith(_DASHES):
         return "short line ending in ——"
