@@ -43,7 +43,9 @@ _HALF_TO_FULL = {",": "，", ":": "：", ";": "；", "?": "？", "!": "！"}
 _WIDTH = re.compile(rf"(?<=[{HAN}{_CJK_PUNCT}])[,:;?!]|[,:;?!](?=[{HAN}{_CJK_PUNCT}])")
 
 _BULLETS = "■□●◆◇▲△★☆▶►•·"
-_NAME_STOP = "[图圖]片|通[讯訊][员員]|[记記]者|[实實][习習]生|[编編][辑輯]|[责責][编編]|校[对對]|[摄攝]影|[报報][道導]"
+_NAME_STOP = (
+    "[图圖]片|通[讯訊][员員]|[记記]者|[实實][习習]生|[编編][辑輯]|[责責][编編]|校[对對]|[摄攝]影|[报報][道導]"
+)
 _NAME_CHAR = rf"(?:(?!{_NAME_STOP})[{HAN}])"
 # 2–6 characters, or a transliterated name with a middle dot (阿卜杜拉·买买提).
 _NAME = re.compile(

@@ -11,17 +11,18 @@ import re
 from dataclasses import dataclass, field
 
 _NUM = "0-9０-９"
-_DATE_CN = rf"(?P<y>\d{{4}})\s*年\s*(?P<m>\d{{1,2}})\s*月\s*(?P<d>\d{{1,2}})\s*日"
-# 《人民日报》（2024年03月08日 第 04 版） / 《光明日报》（ 2024年03月08日 04版） / 《解放日报》 2024年06月18日 第1版
+_DATE_CN = r"(?P<y>\d{4})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日"
+# 《人民日报》（2024年03月08日 第 04 版） / 《光明日报》（ 2024年03月08日 04版） /
+# 《解放日报》 2024年06月18日 第1版
 _STAMP = re.compile(
     rf"《(?P<paper>[^《》]{{2,14}})》\s*[（(]?\s*{_DATE_CN}\s*(?:星期.)?\s*"
     rf"(?:第?\s*(?P<page>[A-Za-z]?\s*[{_NUM}]{{1,3}})\s*版)?\s*[）)]?"
 )
 # （ 2024-03-08 ） 稿件来源：中国青年报 01版 要闻
-_SOURCE_LINE = re.compile(
-    r"^[（(]\s*(?P<date>\d{4}-\d{2}-\d{2})\s*[）)]\s*稿件来源[：:]\s*(?P<source>.*)$"
+_SOURCE_LINE = re.compile(r"^[（(]\s*(?P<date>\d{4}-\d{2}-\d{2})\s*[）)]\s*稿件来源[：:]\s*(?P<source>.*)$")
+_SOURCE_PAGE = re.compile(
+    rf"^(?P<paper>\S*?)\s*第?\s*(?P<page>[A-Za-z]?[{_NUM}]{{1,3}})\s*版\s*[：:]?\s*(?P<name>\S*)"
 )
-_SOURCE_PAGE = re.compile(rf"^(?P<paper>\S*?)\s*第?\s*(?P<page>[A-Za-z]?[{_NUM}]{{1,3}})\s*版\s*[：:]?\s*(?P<name>\S*)")
 # 作者：本报记者 X　字数：1234
 _COUNT_LINE = re.compile(r"^作者[：:]\s*(?P<by>.*?)[\s\u3000]*字数[：:]\s*(?P<n>\d+)\s*$")
 _WORDS_ONLY = re.compile(r"^字数[：:]\s*(?P<n>\d+)\s*$")
@@ -31,7 +32,9 @@ _CREDIT = re.compile(
     r"(?:[：:]|\s)"
 )
 # 第04版：要闻 / 04版：要闻 / A1 要闻 (a masthead line naming the 版)
-_PAGE_LINE = re.compile(rf"^第?\s*(?P<page>[A-Za-z]?[{_NUM}]{{1,3}})\s*版\s*[：:]?\s*(?P<name>[^\s，。,]{{0,8}})$")
+_PAGE_LINE = re.compile(
+    rf"^第?\s*(?P<page>[A-Za-z]?[{_NUM}]{{1,3}})\s*版\s*[：:]?\s*(?P<name>[^\s，。,]{{0,8}})$"
+)
 _DATE_LINE = re.compile(rf"^{_DATE_CN}\s*(?:星期[一二三四五六日天])?$")
 _WEEKDAY = re.compile(r"星期[一二三四五六日天]")
 # 【南方评论】 / ■科技观察: a short column name standing alone above a title
@@ -40,7 +43,8 @@ _COLUMN = re.compile(r"^(?:【(?P<a>[^【】]{2,10})】|[■□●◆▌]\s*(?P<
 
 @dataclass(frozen=True)
 class Furniture:
-    rule: str  # page_stamp | source_line | word_count | editor_credit | page_line | date_line | masthead | column
+    # page_stamp | source_line | word_count | editor_credit | page_line | date_line | masthead | column
+    rule: str
     text: str  # exactly what was taken off the line
     fields: dict[str, str | int] = field(default_factory=dict)
 

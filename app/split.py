@@ -199,7 +199,12 @@ def _lines(text: str) -> list[Line]:
 
 def _looks_like_title(text: str) -> bool:
     # A colon makes a label (举报电话:0731-…) as often as a headline, so it needs the e-paper layout.
-    return 4 <= len(text) <= _TITLE_MAX and ":" not in text and "：" not in text and split_plain.title_shape(text, _TITLE_MAX) is not None
+    return (
+        4 <= len(text) <= _TITLE_MAX
+        and ":" not in text
+        and "：" not in text
+        and split_plain.title_shape(text, _TITLE_MAX) is not None
+    )
 
 
 def _ends_with_onward_marker(line: Line) -> bool:
@@ -235,7 +240,9 @@ def rule_plain_titles(lines: list[Line]) -> list[Line]:
         if j < len(lines) and not _opens_header(lines[j]) and _is_plain_kicker(lines[j]):
             j += 1
         if j < len(lines) and _opens_header(lines[j]):
-            out[i] = replace(line, kind="title", rule="rule_plain_titles: a byline, dateline or author follows")
+            out[i] = replace(
+                line, kind="title", rule="rule_plain_titles: a byline, dateline or author follows"
+            )
             i = j  # the kicker in between is not a title of its own
             continue
         if i > 0 and _ends_with_onward_marker(lines[i - 1]):
@@ -251,12 +258,15 @@ _SHORT_CHARS = 160
 
 
 def _short_run(lines: list[Line], start: int, step: int) -> bool:
-    """From ``start`` in direction ``step``: at most two short paragraphs before a title or the page's edge."""
+    """From ``start`` in direction ``step``: at most two short paragraphs up to a title (or, going
+    forward, a line that may be the next item's title) or the page's edge."""
     paragraphs = 0
     i = start
     while 0 <= i < len(lines):
         line = lines[i]
-        if line.kind == "title" or (step > 0 and i > start and _looks_like_title(line.text) and line.kind == "text"):
+        if line.kind == "title" or (
+            step > 0 and i > start and _looks_like_title(line.text) and line.kind == "text"
+        ):
             return True
         if line.kind == "text":
             paragraphs += 1
@@ -275,7 +285,11 @@ def rule_short_items(lines: list[Line]) -> list[Line]:
     out = list(lines)
     for i in range(1, len(lines) - 1):
         line, before, after = lines[i], out[i - 1], lines[i + 1]
-        if line.kind != "text" or not _looks_like_title(line.text) or split_plain.starts_with_bullet(line.text):
+        if (
+            line.kind != "text"
+            or not _looks_like_title(line.text)
+            or split_plain.starts_with_bullet(line.text)
+        ):
             continue
         if not (before.kind == "text" and clean.ends_sentence(before.text)) or after.kind != "text":
             continue
@@ -347,7 +361,9 @@ def rule_untitled_articles(
                 # story whose text is elsewhere (a photo, a pointer to another page), not a kicker.
                 # A column name (栏目) printed just above the title belongs to the article it heads.
                 column: list[Line] = []
-                while current.lines and current.lines[-1].kind == "furniture" and _is_column(current.lines[-1]):
+                while (
+                    current.lines and current.lines[-1].kind == "furniture" and _is_column(current.lines[-1])
+                ):
                     column.insert(0, current.lines.pop())
                 drafts.append(_Draft(line.text, lines=column, header=line))
         elif cut_untitled and current.has_body() and _starts_article(lines, i):

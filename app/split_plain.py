@@ -69,11 +69,17 @@ def _name_like(text: str) -> bool:
 
 def indent_contrast(lines: list[Line]) -> bool:
     """Body paragraphs indented, header lines flush left: the e-paper layout ``header_blocks`` reads."""
-    sentences = [ln for ln in lines if ln.kind == "text" and len(ln.text) >= _SENTENCE_MIN and clean.ends_sentence(ln.text)]
+    sentences = [
+        ln
+        for ln in lines
+        if ln.kind == "text" and len(ln.text) >= _SENTENCE_MIN and clean.ends_sentence(ln.text)
+    ]
     if len(sentences) < 2:
         return False
     indented = sum(ln.indented for ln in sentences)
-    flush_heads = sum(ln.kind == "text" and not ln.indented and title_shape(ln.text) is not None for ln in lines)
+    flush_heads = sum(
+        ln.kind == "text" and not ln.indented and title_shape(ln.text) is not None for ln in lines
+    )
     return flush_heads >= 2 and indented >= 0.8 * len(sentences)
 
 
@@ -98,7 +104,9 @@ def _is_candidate(line: Line) -> bool:
     return line.kind == "text" and not line.indented and title_shape(line.text) is not None
 
 
-def _roles(parts: list[tuple[int, str]]) -> tuple[str, str | None, str | None, str | None, list[tuple[int, str, str, str]]]:
+def _roles(
+    parts: list[tuple[int, str]],
+) -> tuple[str, str | None, str | None, str | None, list[tuple[int, str, str, str]]]:
     """(title, kicker, subtitle, author, decisions) for the texts of one header block, in order."""
     decisions: list[tuple[int, str, str, str]] = []
     author = None

@@ -136,7 +136,9 @@ def render(page: HandPage) -> tuple[str, dict]:
 # ----------------------------------------------------------------------------------------------
 # Papers' conventions
 
-GMRB = Style(stamp="《光明日报》（ {date_cn} {banci:02d}版）", stamp_own_line=True, credit="本版责编：王晓樱 邓 帆")
+GMRB = Style(
+    stamp="《光明日报》（ {date_cn} {banci:02d}版）", stamp_own_line=True, credit="本版责编：王晓樱 邓 帆"
+)
 JJRB = Style(
     nl="\r\n",
     gap=False,
