@@ -688,9 +688,11 @@ def explain_page(page: Page) -> list[Explanation]:
     for line in lines:
         if line.absorbed:
             out += [Explanation(n, kind, rule, text) for n, text, kind, rule in line.absorbed]
-        elif line.kind == "furniture" and line.furniture:
-            rules = ", ".join(f.rule for f in line.furniture)
-            out.append(Explanation(line.number, "furniture", f"{line.rule}: {rules}", line.text))
-        else:
-            out.append(Explanation(line.number, line.kind, line.rule, line.text))
-    return sorted(out, key=lambda e: e.number)
+            continue
+        rule = line.rule
+        lifted = [f.rule for f in line.furniture if f.rule not in rule]
+        if lifted:
+            rule = f"{rule}: lifted {', '.join(lifted)}"
+        out.append(Explanation(line.number, line.kind, rule, line.text))
+    order = {"kicker": 0, "title": 1, "subtitle": 2, "byline": 3}
+    return sorted(out, key=lambda e: (e.number, order.get(e.kind, 4)))

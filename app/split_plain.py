@@ -96,7 +96,7 @@ def masthead(lines: list[Line]) -> list[Line]:
             found = Furniture("masthead", line.text, {"newspaper": line.text})
         if found is None:
             break
-        out[i] = replace(line, kind="furniture", rule=f"masthead: {found.rule}", furniture=(found,))
+        out[i] = replace(line, kind="furniture", rule=f"masthead ({found.rule})", furniture=(found,))
     return out
 
 
