@@ -418,8 +418,11 @@ def _header_follows(lines: list[Line], i: int) -> bool:
     )
 
 
-def rule_header(lines: list[Line], art: _Builder) -> int:
-    """Read subtitle, kicker, author, bylines, captions and dateline; return where the body starts."""
+def rule_header(lines: list[Line], art: _Builder, guess: bool = True) -> int:
+    """Read subtitle, kicker, author, bylines, captions and dateline; return where the body starts.
+
+    With ``guess=False`` (a header block read from the layout already named them) the text lines
+    under the title are never taken for an author or a subtitle: they are the body."""
     i = 0
     while i < len(lines):
         line = lines[i]
@@ -436,6 +439,8 @@ def rule_header(lines: list[Line], art: _Builder) -> int:
                 if dl.credit:
                     art.credit.merge(dl.credit)
                 return i + 1 if not dl.rest else _replace_first(lines, i, dl.rest)
+            if not guess:
+                return i
             if art.title is not None and clean.is_lone_name(line.text) and not art.credit.reporters:
                 art.credit.reporters.append(line.text.replace("\u3000", "").replace(" ", ""))
                 art.remove("author", line.text)
@@ -577,7 +582,7 @@ def _build(draft: _Draft, page: Page, index: int) -> Article:
         art.subtitles.append(head.subtitle)
         art.remove("subtitle", head.subtitle)
     lines = list(draft.lines)
-    start = rule_header(lines, art)
+    start = rule_header(lines, art, guess=head is None or head.rule != "header_block")
     rule_body(lines[start:], art)
     paragraphs = rule_clean_body(art)
     if not paragraphs and art.captions:
