@@ -197,6 +197,10 @@ def _lines(text: str) -> list[Line]:
 # Page rules: where one article ends and the next begins.
 
 
+def _has_markdown(lines: list[Line]) -> bool:
+    return any(line.rule == "rule_markdown_heading" and line.kind != "text" for line in lines)
+
+
 def _looks_like_title(text: str) -> bool:
     # A colon makes a label (举报电话:0731-…) as often as a headline, so it needs the e-paper layout.
     return (
@@ -225,7 +229,7 @@ def rule_plain_titles(lines: list[Line]) -> list[Line]:
     """Pages without markdown headings: a short unpunctuated line is a title when an article's header
     follows it (past captions and at most one kicker line: a byline, a dateline paragraph or an
     author's name), or when it comes right after the 下转 marker that ended the previous article."""
-    if any(line.kind in ("title", "heading") for line in lines):
+    if _has_markdown(lines):
         return lines
     out = list(lines)
     i = 0
@@ -280,7 +284,7 @@ def rule_short_items(lines: list[Line]) -> list[Line]:
     """Pages of short news (简讯) without markdown: a short unpunctuated line between two finished
     paragraphs is the next item's title when the items on both sides are short (one or two short
     paragraphs each); a section heading inside a long report never is, nor a line led by a bullet."""
-    if any(line.kind == "heading" for line in lines):
+    if _has_markdown(lines):
         return lines
     out = list(lines)
     for i in range(1, len(lines) - 1):
@@ -297,6 +301,32 @@ def rule_short_items(lines: list[Line]) -> list[Line]:
             continue
         if _short_run(out, i - 1, -1) and _short_run(lines, i + 1, 1):
             out[i] = replace(line, kind="title", rule="rule_short_items: short items on both sides")
+    return out
+
+
+_SECTION_HEAD = re.compile(rf"^[{clean.HAN}A-Za-z0-9“”·]{{2,14}}[：:](?=.{{4,}})[^。；;0-9]+$")
+
+
+def _is_section_head(line: Line) -> bool:
+    if line.kind != "text" or len(line.text) > 40 or clean.ends_sentence(line.text):
+        return False
+    return split_plain.starts_with_bullet(line.text) or bool(_SECTION_HEAD.match(line.text))
+
+
+def rule_section_heads(lines: list[Line]) -> list[Line]:
+    """Pages without markdown: a feature's profiles are headed by lines led by a bullet (■ 环卫工人
+    刘师傅：…) or by a series of "who：what" lines (电力抢修工李强：哪里停电就去哪里). Such a line, with
+    another like it under the same title, is a section heading inside the article, and the byline
+    under it is the profile's, not a new article's."""
+    if _has_markdown(lines):
+        return lines
+    out = list(lines)
+    heads = [i for i, line in enumerate(lines) if _is_section_head(line)]
+    for i in heads:
+        bullet = split_plain.starts_with_bullet(lines[i].text)
+        sibling = any(j != i and abs(j - i) <= 8 for j in heads)
+        if bullet or sibling:
+            out[i] = replace(lines[i], kind="heading", rule="rule_section_heads: a profile's heading")
     return out
 
 
@@ -366,7 +396,12 @@ def rule_untitled_articles(
                 ):
                     column.insert(0, current.lines.pop())
                 drafts.append(_Draft(line.text, lines=column, header=line))
-        elif cut_untitled and current.has_body() and _starts_article(lines, i):
+        elif (
+            cut_untitled
+            and current.has_body()
+            and _starts_article(lines, i)
+            and lines[i - 1].kind != "heading"
+        ):
             # Photos printed just above the byline belong to the article that starts there.
             moved: list[Line] = []
             while current.lines and current.lines[-1].kind == "caption":
@@ -650,14 +685,14 @@ def read_page(page: Page) -> tuple[list[Line], list[_Draft]]:
     if page.kind == "article":
         lines = [replace(ln, kind="heading") if ln.kind == "title" else ln for ln in lines]
         return lines, [_Draft(page.title, lines)]
-    if any(line.kind in ("title", "heading") for line in lines):
+    if _has_markdown(lines):
         lines = rule_page_header(lines)
         return lines, rule_untitled_articles(lines)
     lines = split_plain.masthead(lines)
     if split_plain.indent_contrast(lines):
         lines = rule_page_header(split_plain.header_blocks(lines))
         return lines, rule_untitled_articles(lines, cut_untitled=False)
-    lines = rule_page_header(rule_short_items(rule_plain_titles(lines)))
+    lines = rule_page_header(rule_short_items(rule_plain_titles(rule_section_heads(lines))))
     return lines, rule_untitled_articles(lines)
 
 
