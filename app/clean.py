@@ -60,7 +60,7 @@ _QUALIFIER = (
 # Role markers. One-character roles (文/图) only count with an explicit separator, so that a name
 # such as 文涛 is not read as "文" + "涛".
 _ROLE = re.compile(
-    rf"(?P<role>[{HAN}]{{0,10}}?{_QUALIFIER}?(?:[记記]者|通[讯訊][员員]|[实實][习習]生)"
+    rf"(?P<role>[{HAN}·]{{0,12}}?{_QUALIFIER}?(?:[记記]者|通[讯訊][员員]|[实實][习習]生)"
     rf"|[责責]任[编編][辑輯]|[责責][编編]|[编編][辑輯]|校[对對]|作者)"
     rf"\s*[/／:：|]?\s*"
     rf"|(?P<both>文[/／][图圖]|[图圖][/／]文)\s*[/／:：|]?\s*"

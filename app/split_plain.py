@@ -28,7 +28,7 @@ _DATE_ONLY = re.compile(r"^[\d\s年月日号/.\-]+$")
 _DASHES = ("——", "—", "－－")
 _PADDED_NAME = re.compile(rf"^[{HAN}](?:[ \u3000]{{1,2}}[{HAN}]){{1,3}}$")
 _PAPER_NAME = re.compile(rf"^[{HAN}]{{2,10}}(?:日报|晚报|早报|报)$")
-_TAG_END = re.compile(r"[（(][^（()）]{2,20}[）)]$")
+_TAG_END = re.compile(r"[（(][^（()）]{2,40}[）)]$")  # a column tag: （国际论坛）
 _BULLET = re.compile(r"^[■□●◆◇▲△★☆▶►•]")
 _SENTENCE_MIN = 15  # a line this long ending in 。 is body text for the indentation census
 
@@ -52,7 +52,12 @@ class Line:
 def title_shape(text: str, limit: int = _TITLE_MAX) -> str | None:
     """Why ``text`` could be a header line (a reason for --explain), or None when it cannot."""
     core = text.rstrip("—－").strip() if text.endswith(_DASHES) else text
-    if not core or len(text) > limit or _DATE_ONLY.match(text) or clean.parse_dateline(text):
+    if (
+        not core
+        or len(_TAG_END.sub("", text)) > limit
+        or _DATE_ONLY.match(text)
+        or clean.parse_dateline(text)
+    ):
         return None
     if _INNER_STOP.search(core):
         return None
