@@ -285,6 +285,17 @@ def parse_credit(text: str) -> Credit | None:
     return credit
 
 
+# …体验传统文化。杨梅清摄 / 记者 杨梅清摄: a name of two to four characters glued to 摄, after a sentence.
+_GLUED_PHOTO = re.compile(
+    rf"^\s*(?P<role>[{HAN}·]{{0,12}}?(?:记者|通讯员)\s*)?(?P<name>[{HAN}]{{2,4}})[摄攝]\s*$"
+)
+
+
+def _glued_photo_credit(tail: str) -> Credit | None:
+    m = _GLUED_PHOTO.match(tail)
+    return Credit(photographers=[m.group("name")]) if m else None
+
+
 def parse_caption(text: str) -> tuple[str, Credit | None] | None:
     """A photo caption: text ending in a photographer's credit (…发车。全媒体记者 刘震 摄 / …。图/X),
     or a line led by 图为 / ▲ / 上图：. Returns (caption, credit); caption may be "" for a bare credit.
@@ -297,7 +308,7 @@ def parse_caption(text: str) -> tuple[str, Credit | None] | None:
     if end.endswith(("摄", "摄影", "摄）", "摄)", "摄影）", "摄影)")) or slash:
         for m in _CAPTION_SPLIT.finditer(text):
             tail = text[m.end() - (1 if m.group(0) in "（(" else 0) :]
-            credit = parse_credit(tail)
+            credit = parse_credit(tail) or _glued_photo_credit(tail)
             if credit and credit.photographers:
                 return text[: m.start() + (0 if m.group(0) in "（(" else 1)].strip(), credit
         credit = parse_credit(text)

@@ -692,7 +692,8 @@ def read_page(page: Page) -> tuple[list[Line], list[_Draft]]:
     if split_plain.indent_contrast(lines):
         lines = rule_page_header(split_plain.header_blocks(lines))
         return lines, rule_untitled_articles(lines, cut_untitled=False)
-    lines = rule_page_header(rule_short_items(rule_plain_titles(rule_section_heads(lines))))
+    lines = rule_section_heads(split_plain.tab_headers(lines))
+    lines = rule_page_header(rule_short_items(rule_plain_titles(lines)))
     return lines, rule_untitled_articles(lines)
 
 

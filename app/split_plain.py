@@ -82,10 +82,10 @@ def indent_contrast(lines: list[Line]) -> bool:
     if len(sentences) < 2:
         return False
     indented = sum(ln.indented for ln in sentences)
-    flush_heads = sum(
-        ln.kind == "text" and not ln.indented and title_shape(ln.text) is not None for ln in lines
-    )
-    return flush_heads >= 2 and indented >= 0.8 * len(sentences)
+    heads = [ln for ln in lines if ln.kind == "text" and title_shape(ln.text) is not None]
+    flush = sum(not ln.indented for ln in heads)
+    # One flush headline over indented paragraphs and headings is as telling as several.
+    return indented >= 0.8 * len(sentences) and (flush >= 2 or (flush == 1 and len(heads) == 1))
 
 
 def masthead(lines: list[Line]) -> list[Line]:
@@ -197,6 +197,21 @@ def header_blocks(lines: list[Line]) -> list[Line]:
             out.append(Line("byline", author, credit=credit, rule="header_block_author", number=number))
         out += others
         i = j
+    return out
+
+
+def tab_headers(lines: list[Line]) -> list[Line]:
+    """引题<TAB>标题<TAB>副题 on one line is a header block whatever the page's layout."""
+    out = []
+    for line in lines:
+        pieces = [p.strip() for p in line.text.split("\t") if p.strip()] if "\t" in line.text else []
+        if line.kind == "text" and len(pieces) >= 2 and all(title_shape(p) for p in pieces):
+            title, kicker, subtitle, _, decisions = _roles([(line.number, p) for p in pieces])
+            line = Line(
+                "title", title, rule="header_block", number=line.number, kicker=kicker,
+                subtitle=subtitle, absorbed=tuple(decisions),
+            )  # fmt: skip
+        out.append(line)
     return out
 
 
