@@ -209,3 +209,14 @@ def test_cli_score_of_a_folder_without_gold_is_one_line_error(tmp_path: Path) ->
     assert result.exit_code == 2
     assert result.stderr.strip().count("\n") == 0 and str(tmp_path) in result.stderr
     assert "Traceback" not in result.output
+
+
+def test_the_same_pages_as_epaper_html_split_as_well(tmp_path: Path) -> None:
+    """The raw e-paper HTML of the 人民日报 pages (div.article blocks): one page, several articles."""
+    for html in (REAL / "html").glob("*.html"):
+        (tmp_path / html.name).write_bytes(html.read_bytes())
+        gold = REAL / html.name.replace(".html", ".gold.json")
+        (tmp_path / gold.name).write_bytes(gold.read_bytes())
+    t = score_folder(tmp_path, _split)["all"]
+    assert t.pages == 18
+    assert t.f1 >= 0.99 and t.title_rate >= 0.95 and t.furniture_left == 0
