@@ -185,7 +185,7 @@ def header_blocks(lines: list[Line]) -> list[Line]:
             "title",
             title,
             rule="header_block",
-            number=parts[0][0],
+            number=next(d[0] for d in decisions if d[2] == "title"),
             kicker=kicker,
             subtitle=subtitle,
             absorbed=tuple(decisions),
