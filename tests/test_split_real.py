@@ -220,3 +220,9 @@ def test_the_same_pages_as_epaper_html_split_as_well(tmp_path: Path) -> None:
     t = score_folder(tmp_path, _split)["all"]
     assert t.pages == 18
     assert t.f1 >= 0.99 and t.title_rate >= 0.95 and t.furniture_left == 0
+
+
+def test_cli_explain_of_a_missing_page_is_one_line_error(tmp_path: Path) -> None:
+    result = _cli("--explain", str(tmp_path / "missing.txt"))
+    assert result.exit_code == 2 and "missing.txt" in result.stderr
+    assert result.stderr.strip().count("\n") == 0 and "Traceback" not in result.output
