@@ -43,7 +43,9 @@ _HALF_TO_FULL = {",": "，", ":": "：", ";": "；", "?": "？", "!": "！"}
 _WIDTH = re.compile(rf"(?<=[{HAN}{_CJK_PUNCT}])[,:;?!]|[,:;?!](?=[{HAN}{_CJK_PUNCT}])")
 
 _BULLETS = "■□●◆◇▲△★☆▶►•·"
-_NAME_STOP = "通[讯訊][员員]|[记記]者|[实實][习習]生|[编編][辑輯]|[责責][编編]|校[对對]|[摄攝]影|[报報][道導]"
+_NAME_STOP = (
+    "[图圖]片|通[讯訊][员員]|[记記]者|[实實][习習]生|[编編][辑輯]|[责責][编編]|校[对對]|[摄攝]影|[报報][道導]"
+)
 _NAME_CHAR = rf"(?:(?!{_NAME_STOP})[{HAN}])"
 # 2–6 characters, or a transliterated name with a middle dot (阿卜杜拉·买买提).
 _NAME = re.compile(
@@ -58,7 +60,7 @@ _QUALIFIER = (
 # Role markers. One-character roles (文/图) only count with an explicit separator, so that a name
 # such as 文涛 is not read as "文" + "涛".
 _ROLE = re.compile(
-    rf"(?P<role>[{HAN}]{{0,10}}?{_QUALIFIER}?(?:[记記]者|通[讯訊][员員]|[实實][习習]生)"
+    rf"(?P<role>[{HAN}·]{{0,12}}?{_QUALIFIER}?(?:[记記]者|通[讯訊][员員]|[实實][习習]生)"
     rf"|[责責]任[编編][辑輯]|[责責][编編]|[编編][辑輯]|校[对對]|作者)"
     rf"\s*[/／:：|]?\s*"
     rf"|(?P<both>文[/／][图圖]|[图圖][/／]文)\s*[/／:：|]?\s*"
@@ -112,6 +114,7 @@ _SURNAMES = set(
 )
 _COMPOUND_SURNAMES = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "令狐", "慕容", "尉迟", "公孙", "长孙")
 _LONE_NAME = re.compile(rf"^[{HAN}]{{2,4}}$")
+_PADDED_PAIR = re.compile(rf"^[{HAN}][ \u3000]{{1,3}}[{HAN}]$")
 
 
 @dataclass
@@ -282,6 +285,17 @@ def parse_credit(text: str) -> Credit | None:
     return credit
 
 
+# …体验传统文化。杨梅清摄 / 记者 杨梅清摄: a name of two to four characters glued to 摄, after a sentence.
+_GLUED_PHOTO = re.compile(
+    rf"^\s*(?P<role>[{HAN}·]{{0,12}}?(?:记者|通讯员)\s*)?(?P<name>[{HAN}]{{2,4}})[摄攝]\s*$"
+)
+
+
+def _glued_photo_credit(tail: str) -> Credit | None:
+    m = _GLUED_PHOTO.match(tail)
+    return Credit(photographers=[m.group("name")]) if m else None
+
+
 def parse_caption(text: str) -> tuple[str, Credit | None] | None:
     """A photo caption: text ending in a photographer's credit (…发车。全媒体记者 刘震 摄 / …。图/X),
     or a line led by 图为 / ▲ / 上图：. Returns (caption, credit); caption may be "" for a bare credit.
@@ -294,7 +308,7 @@ def parse_caption(text: str) -> tuple[str, Credit | None] | None:
     if end.endswith(("摄", "摄影", "摄）", "摄)", "摄影）", "摄影)")) or slash:
         for m in _CAPTION_SPLIT.finditer(text):
             tail = text[m.end() - (1 if m.group(0) in "（(" else 0) :]
-            credit = parse_credit(tail)
+            credit = parse_credit(tail) or _glued_photo_credit(tail)
             if credit and credit.photographers:
                 return text[: m.start() + (0 if m.group(0) in "（(" else 1)].strip(), credit
         credit = parse_credit(text)
@@ -362,8 +376,12 @@ def is_sidebar_heading(text: str) -> bool:
 
 
 def is_lone_name(text: str) -> bool:
-    """A line that is just a person's name (an author under a commentary title: 朱理平)."""
-    text = _PADDED_NAME.sub(r"\1\2", text.strip().lstrip(_BULLETS).strip())
+    """A line that is just a person's name (an author under a commentary title: 朱理平, or a pen name
+    padded to the width of a name: 南 评)."""
+    text = text.strip().lstrip(_BULLETS).strip()
+    if _PADDED_PAIR.match(text):
+        return True
+    text = _PADDED_NAME.sub(r"\1\2", text)
     if not _LONE_NAME.match(text):
         return False
     return text[0] in _SURNAMES or text.startswith(_COMPOUND_SURNAMES)

@@ -65,6 +65,15 @@ class Article:
     sidebars: tuple[Sidebar, ...] = ()
     continued_on: str | None = None
     removed: tuple[Removal, ...] = ()
+    # Lifted out of the page: the 引题 above the title, and the e-paper furniture around the text.
+    kicker: str | None = None
+    newspaper: str | None = None
+    issue_date: str | None = None  # YYYY-MM-DD
+    page_number: str | None = None  # 版次, e.g. "04", "A1"
+    page_name: str | None = None  # 版名, e.g. 要闻
+    column: str | None = None  # 栏目
+    credits: tuple[str, ...] = ()  # the page's editor credit lines (本版责编：…), as printed
+    word_count: int | None = None  # as the e-paper states it (字数)
 
     @property
     def chars(self) -> int:
@@ -85,7 +94,7 @@ class Article:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Article:
         fields = {k: v for k, v in data.items() if k not in ("chars", "key")}
-        for name in ("reporters", "correspondents", "photographers", "captions"):
+        for name in ("reporters", "correspondents", "photographers", "captions", "credits"):
             fields[name] = tuple(fields.get(name) or ())
         fields["sidebars"] = tuple(Sidebar(**s) for s in fields.get("sidebars") or ())
         fields["removed"] = tuple(Removal(**r) for r in fields.get("removed") or ())

@@ -281,7 +281,9 @@ def _article_elements(html: str) -> str | None:
     trafilatura picks one main block and flattens the rest, which would merge the articles; here each
     <article> keeps its own heading and paragraphs.
     """
-    if html.lower().count("<article") < 2:
+    lowered = html.lower()
+    epaper = lowered.count('class="article"') >= 2
+    if lowered.count("<article") < 2 and not epaper:
         return None
     import lxml.html
 
@@ -290,6 +292,8 @@ def _article_elements(html: str) -> str | None:
     except (ValueError, lxml.etree.ParserError):
         return None
     articles = root.xpath("//article[not(ancestor::article)]")
+    if len(articles) < 2 and epaper:
+        return _epaper_blocks(root.xpath(f"//div[{_CLASS_ARTICLE}][not(ancestor::div[{_CLASS_ARTICLE}])]"))
     if len(articles) < 2:
         return None
     out: list[str] = []
@@ -307,6 +311,35 @@ def _article_elements(html: str) -> str | None:
                 out.append(f"### {text}")
             else:
                 out.append(text)
+    return "\n\n".join(out) if out else None
+
+
+_BODY_BOX = re.compile(r"ozoom|content|zoom|text", re.I)
+_CLASS_ARTICLE = "contains(concat(' ', normalize-space(@class), ' '), ' article ')"
+
+
+def _epaper_blocks(blocks: list) -> str | None:
+    """An e-paper page's ``div.article`` blocks (人民日报's template and its kind) as the plain text a
+    browser copy gives: headings (引题 h3, 标题 h1, 副题 h2) and the byline flush left, paragraphs
+    indented, so the splitter reads each block's header from the layout as on a copied page."""
+    if len(blocks) < 2:
+        return None
+    out: list[str] = []
+    for block in blocks:
+        for el in block.iter():
+            tag = el.tag if isinstance(el.tag, str) else ""
+            if tag not in _HTML_BLOCKS or any(a.tag in _HTML_BLOCKS for a in el.iterancestors()):
+                continue
+            raw = el.text_content()
+            text = " ".join(raw.split())
+            if not text:
+                continue
+            # The source's own indent, or a place in the body container, marks a paragraph (HTML
+            # parsers move a <p> out of the <h3> it was printed in, so the tag alone does not tell).
+            indented = raw.lstrip(" \t\r\n").startswith(("\u3000", "\u00a0\u00a0")) or any(
+                _BODY_BOX.search(f"{a.get('id') or ''} {a.get('class') or ''}") for a in el.iterancestors()
+            )
+            out.append("\u3000\u3000" + text if indented and not tag.startswith("h") else text)
     return "\n\n".join(out) if out else None
 
 

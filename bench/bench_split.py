@@ -1,12 +1,14 @@
 """Splitting speed: seed-sized pages per minute on one core, median of several runs.
 
-    python bench/bench_split.py [--runs 7] [--pages 50] [--floor 1000]
+    python bench/bench_split.py [--runs 7] [--pages 50] [--floor 1000] [--corpus tests/data/real]
 
 Each run splits ``--pages`` copies of the seed page (each copy made distinct so no cache helps) and
-reports pages/min. The machine is shared, so alongside the absolute figure the script times a fixed
-pure-Python baseline (decoding and line-splitting the same text) in the same runs and reports the
-ratio, which moves less with the machine's load than the absolute number. Exits 1 when the median
-is under ``--floor`` pages/min (the issue's requirement: splitting must never be what limits the app).
+reports pages/min; with ``--corpus DIR`` the pages are every ``.txt`` page of DIR (the real-page
+corpus: e-paper layouts, furniture, CRLF), cycled to ``--pages``. The machine is shared, so
+alongside the absolute figure the script times a fixed pure-Python baseline (decoding and
+line-splitting the same text) in the same runs and reports the ratio, which moves less with the
+machine's load than the absolute number. Exits 1 when the median is under ``--floor`` pages/min
+(the issue's requirement: splitting must never be what limits the app).
 """
 
 from __future__ import annotations
@@ -26,11 +28,16 @@ from app.split import split_page
 SEED = Path(__file__).resolve().parents[1] / "examples" / "zhuzhou_front_page.txt"
 
 
-def _pages(n: int) -> list[Page]:
-    text = SEED.read_text(encoding="utf-8")
-    return [
-        Page(source=f"seed-{i}.txt", text=text.replace("9月27日", f"9月{(i % 28) + 1}日")) for i in range(n)
-    ]
+def _pages(n: int, corpus: Path | None = None) -> list[Page]:
+    if corpus is None:
+        text = SEED.read_text(encoding="utf-8")
+        return [
+            Page(source=f"seed-{i}.txt", text=text.replace("9月27日", f"9月{(i % 28) + 1}日"))
+            for i in range(n)
+        ]
+    texts = [p.read_bytes().decode("utf-8") for p in sorted(corpus.glob("*.txt"))]
+    # A distinct last line per copy, so no cache could help.
+    return [Page(source=f"corpus-{i}.txt", text=f"{texts[i % len(texts)]}\n（{i}）") for i in range(n)]
 
 
 def _baseline(pages: list[Page]) -> float:
@@ -47,11 +54,12 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--pages", type=int, default=50)
     parser.add_argument("--floor", type=float, default=1000.0, help="minimum pages/min (median)")
+    parser.add_argument("--corpus", type=Path, default=None, help="split the .txt pages of this folder")
     args = parser.parse_args()
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core, as the requirement says
 
-    pages = _pages(args.pages)
+    pages = _pages(args.pages, args.corpus)
     articles = len(split_page(pages[0]))
     split_page(pages[0])  # warm the regex caches and imports
     rates, ratios = [], []
@@ -63,8 +71,10 @@ def main() -> int:
         rates.append(len(pages) / seconds * 60)
         ratios.append(seconds / max(_baseline(pages), 1e-9))
     median = statistics.median(rates)
-    chars = len(pages[0].text)
-    print(f"page: {SEED.name} ({chars} chars, {articles} articles); {args.pages} pages x {args.runs} runs")
+    chars = sum(len(p.text) for p in pages) // len(pages)
+    name = f"corpus {args.corpus}" if args.corpus else SEED.name
+    print(f"pages: {name} ({chars} chars on average, {articles} articles in the first)")
+    print(f"{args.pages} pages x {args.runs} runs")
     print(f"{'metric':<34}{'median':>12}{'min':>12}{'max':>12}")
     print(f"{'split pages/min':<34}{median:>12,.0f}{min(rates):>12,.0f}{max(rates):>12,.0f}")
     print(

@@ -10,7 +10,7 @@ from typing import TextIO
 
 import click
 
-from app.cli import settings_from
+from app.cli import settings_from, split_report
 from app.documents import Article
 from app.errors import InputError
 from app.ingest import iter_inputs
@@ -63,7 +63,7 @@ def write_articles(articles: Iterable[Article], fmt: str, out: TextIO) -> int:
 
 
 @click.command("split")
-@click.argument("paths", nargs=-1, required=True)
+@click.argument("paths", nargs=-1)
 @click.option(
     "--format",
     "fmt",
@@ -80,14 +80,27 @@ def write_articles(articles: Iterable[Article], fmt: str, out: TextIO) -> int:
     show_default=True,
     help="where to write the articles ('-' for stdout)",
 )
+@click.option(
+    "--explain", "explain", metavar="PAGE", help="print each line of PAGE with its class and the rule"
+)
+@click.option(
+    "--score", "score", metavar="GOLD_DIR", help="score the splitter on pages with .gold.json lists"
+)
 @click.pass_context
-def split_command(ctx: click.Context, paths: tuple[str, ...], fmt: str, output: Path) -> None:
+def split_command(
+    ctx: click.Context, paths: tuple[str, ...], fmt: str, output: Path, explain: str | None, score: str | None
+) -> None:
     """Split newspaper pages (PATH: files, directories, globs, '-' for stdin) into clean articles.
 
     A bad input is reported on stderr as one line and skipped; the rest is processed. Exit code 0
     when every input was read, 1 when some were skipped, 2 when nothing could be read.
     """
     settings = settings_from(ctx)
+    if explain or score:
+        split_report.run(explain, score, settings)
+        return
+    if not paths:
+        raise click.UsageError("Missing argument 'PATHS...'.")
     errors: list[InputError] = []
     pages = 0
 
