@@ -30,6 +30,9 @@ _PADDED_NAME = re.compile(rf"^[{HAN}](?:[ \u3000]{{1,2}}[{HAN}]){{1,3}}$")
 _PAPER_NAME = re.compile(rf"^[{HAN}]{{2,10}}(?:日报|晚报|早报|报)$")
 _TAG_END = re.compile(r"[（(][^（()）]{2,40}[）)]$")  # a column tag: （国际论坛）
 _BULLET = re.compile(r"^[■□●◆◇▲△★☆▶►•]")
+# A line opening with an adverb that needs a subject (已累计… / 需防范… / 同比增长…) cannot stand as a
+# headline: it continues the line above, so it is that title's 副题, not a title under an 引题.
+_CONTINUES = re.compile(r"^(?:已|需|仍|均|同比|环比|将)")
 _SENTENCE_MIN = 15  # a line this long ending in 。 is body text for the indentation census
 
 
@@ -134,6 +137,9 @@ def _roles(
     elif _TAG_END.search(rest[0][1]) and not _TAG_END.search(rest[-1][1]):
         title_at = 0
         why = "header_block: first line carries the column tag （…）, the next is its 副题"
+    elif len(rest) == 2 and _CONTINUES.match(rest[1][1]):
+        title_at = 0
+        why = "header_block: the next line opens with 已/需/将/同比…, so it continues the title (副题)"
     else:
         title_at = 1
         why = "header_block: second unmarked line (引题 is printed above 标题)"

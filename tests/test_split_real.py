@@ -21,10 +21,10 @@ REAL = Path(__file__).parent / "data" / "real"
 
 # Floors just under what the splitter measured on the corpus (see tests/data/real/README.md).
 FLOORS = {
-    "tune": {"f1": 0.995, "titles": 0.95},
-    "check": {"f1": 0.985, "titles": 0.97},
-    "check2": {"f1": 0.99, "titles": 0.97},
-    "all": {"f1": 0.99, "titles": 0.96},
+    "tune": {"f1": 0.995, "titles": 0.965},
+    "check": {"f1": 0.985, "titles": 0.985},
+    "check2": {"f1": 0.99, "titles": 0.99},
+    "all": {"f1": 0.99, "titles": 0.98},
 }
 
 
@@ -124,6 +124,25 @@ def test_a_chart_credit_after_the_page_credits_is_lifted_too() -> None:
     (article,) = split_page(Page(source="p", text=text))
     assert article.text == "上半年，我国经济运行总体平稳，主要指标好于预期。"
     assert article.credits == ("本版责编：吕钟正 吴 凯", "制图：蔡华伟")
+
+
+def test_an_unmarked_line_that_continues_the_title_is_its_subtitle() -> None:
+    stamp = "《人民日报》（2026年08月05日 第 07 版）"
+    text = (
+        f"上半年海洋生产总值5.5万亿元\n\n同比增长5.1%\n\n{stamp}\n\n"
+        "　　本报北京8月4日电  （记者刘诗瑶）上半年我国海洋经济实现稳步增长。\n\n"
+        f"前7个月\n\n大湾区内地9市外贸增长超两成\n\n{stamp}\n\n"
+        "　　本报广州8月4日电  （记者李刚）前7个月，大湾区内地9市外贸增长超两成。\n"
+    )
+    first, second = split_page(Page(source="p", text=text))
+    assert (first.title, first.subtitle, first.kicker) == (
+        "上半年海洋生产总值5.5万亿元",
+        "同比增长5.1%",
+        None,
+    )
+    assert (second.kicker, second.title, second.subtitle) == ("前7个月", "大湾区内地9市外贸增长超两成", None)
+    rules = {e.text: e.rule for e in explain_page(Page(source="p", text=text))}
+    assert "continues the title" in rules["上半年海洋生产总值5.5万亿元"]
 
 
 def test_tab_line_source_line_word_count_and_column() -> None:
@@ -232,7 +251,7 @@ def test_the_same_pages_as_epaper_html_split_as_well(tmp_path: Path) -> None:
         (tmp_path / gold.name).write_bytes(gold.read_bytes())
     t = score_folder(tmp_path, _split)["all"]
     assert t.pages == 30
-    assert t.f1 >= 0.99 and t.title_rate >= 0.95 and t.furniture_left == 0
+    assert t.f1 >= 0.99 and t.title_rate >= 0.98 and t.furniture_left == 0
 
 
 def test_cli_explain_of_a_missing_page_is_one_line_error(tmp_path: Path) -> None:
