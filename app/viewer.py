@@ -279,6 +279,7 @@ def settings_controls(base: Settings, box: Any) -> Settings:
 
 # A picker this long is easier to narrow than to scroll.
 FILTER_PAGES_FROM = 8
+PICKER_LIMIT = 100
 
 
 def page_picker(box: Any, pages: list[PageInfo], facets: dict[str, vd.PageFacets]) -> None:
@@ -299,7 +300,15 @@ def page_picker(box: Any, pages: list[PageInfo], facets: dict[str, vd.PageFacets
         date = right.selectbox("Date", ["", *dates], key="pp_date", format_func=lambda v: v or "all")
         name = box.text_input("Page name contains", key="pp_name", placeholder="A01")
         shown = vd.filter_pages(pages, facets, paper, date, name)
-        box.caption(f"{len(shown)} of {len(pages)} pages")
+        if len(shown) > PICKER_LIMIT:
+            # A list of thousands is slow to draw and no use to scroll: the newest, and the filters
+            # for the rest.
+            box.caption(
+                f"{len(shown)} of {len(pages)} pages; the newest {PICKER_LIMIT} listed, filter for others"
+            )
+            shown = sorted(shown, key=lambda p: p.added_at, reverse=True)[:PICKER_LIMIT]
+        else:
+            box.caption(f"{len(shown)} of {len(pages)} pages")
     sources = [p.source for p in shown]
     by_source = {p.source: p for p in pages}
     current = st.session_state.open_page

@@ -346,6 +346,26 @@ def test_page_picker_filters_many_pages(monkeypatch) -> None:
     assert "湘潭第2版新闻" in card
 
 
+def test_a_long_page_list_offers_the_newest_and_filters_for_the_rest(monkeypatch) -> None:
+    from app.pipeline import run_pages
+
+    config = load_settings().replace(backend="extractive")
+    pages = [
+        Page(
+            source=f"株洲/2020-10-{1 + n % 28:02d}/A{n:03d}.txt",
+            text=f"株洲日报讯 第{n}版消息。参加者{n}人。",
+        )
+        for n in range(120)
+    ]
+    with Store(config.db_path) as store:
+        run_pages(pages, config, store)
+    at = _app(monkeypatch)
+    assert len(at.selectbox(key="page_pick").options) == 100
+    assert any("120 of 120 pages; the newest 100 listed" in c.value for c in at.caption)
+    at.text_input(key="pp_name").input("A005").run()
+    assert at.selectbox(key="page_pick").options[-1].startswith("株洲日报 · 2020-10-06 · A005.txt")
+
+
 # --- helpers without Streamlit ----------------------------------------------------------------------
 
 
