@@ -99,6 +99,13 @@ def read_page(db: str, stamp: str, page: str, key: SummaryKey | None) -> list[Ar
     return open_store(db).page_results(page, key)
 
 
+def shown_results(db: str, stamp: str, page: str, key: SummaryKey | None) -> list[ArticleResult]:
+    """The page's articles with their summaries under ``key``; with no key, none: no card may show
+    another set's summary as if it were the sidebar's."""
+    results = read_page(db, stamp, page, key)
+    return results if key is not None else [ArticleResult(r.article) for r in results]
+
+
 @st.cache_data(show_spinner=False, max_entries=256)
 def read_sets(db: str, stamp: str, page: str) -> list[SummarySet]:
     return open_store(db).summary_sets(page)
@@ -608,8 +615,7 @@ def draw() -> None:
         page = state.get("open_page")
 
     if page is not None:
-        key = state.get("shown_key") or wanted_key(settings)
-        results = read_page(db, store.last_change(), page, key)
+        results = shown_results(db, store.last_change(), page, state.get("shown_key") or wanted_key(settings))
         missing = [r for r in results if r.summary is None]
         # Instant backends fill the gaps as soon as the reader asks for their settings; a model is
         # loaded only when the reader presses the button.
@@ -651,7 +657,7 @@ def draw() -> None:
 
     key = state.get("shown_key")
     sets = read_sets(db, stamp, page)
-    results = read_page(db, stamp, page, key or wanted_key(settings))
+    results = shown_results(db, stamp, page, key or wanted_key(settings))
     article = state.get("open_article")
     if article is not None:
         draw_article(results, article)
@@ -664,13 +670,12 @@ def draw() -> None:
         if missing:
             uses_model = settings.backend in ("llm", "seq2seq")
             what = settings.backend + (f" · {settings.model}" if uses_model else "") + f" · {settings.style}"
-            cols = st.columns([4, 1])
-            cols[0].info(
+            st.info(
                 f"{missing} of {len(results)} article(s) have no summary for these settings ({what}). "
                 "Nothing is being summarised now"
                 + ("; the model is loaded only when you ask." if uses_model else ".")
             )
-            cols[1].button("Summarise with these settings", key="summarise_here", type="primary")
+            st.button("Summarise with these settings", key="summarise_here", type="primary")
         draw_grid(results)
     download_controls(results, Path(page).stem)
     st.query_params["page"] = page

@@ -247,7 +247,7 @@ def card_html(result: ArticleResult, *, computing: bool = False) -> str:
     else:
         pieces.append(
             '<p class="zy-summary zy-waiting zy-none">No summary for these settings: '
-            "“Summarise with these settings” above makes one.</p>"
+            "“Summarise with these settings” on the page makes one.</p>"
         )
     if summary is not None and summary.keywords:
         pieces.append(
@@ -439,7 +439,9 @@ def follow(key: SummaryKey, base: Settings, models: Sequence[str]) -> Settings:
         return settings
     for name in models:
         candidate = dataclasses.replace(settings, model=name)
-        if expected_key(candidate) == key:
+        implied = expected_key(candidate)
+        # The model only: a set made under an older prompt version still came from this model.
+        if implied is not None and implied.model == key.model:
             return candidate
     return dataclasses.replace(settings, model=key.model.removesuffix("+int8"))
 

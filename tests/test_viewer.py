@@ -493,3 +493,49 @@ def test_start_serves_the_viewer_until_interrupted(tmp_path) -> None:
     # The server went with it: nothing answers on the port any more.
     with pytest.raises(urllib.error.URLError):
         urllib.request.urlopen(f"http://localhost:{port}/_stcore/health", timeout=5)
+
+
+def test_the_sidebar_follows_a_stored_set_back_to_its_settings(tmp_path) -> None:
+    from app.store import SummaryKey
+
+    base = load_settings()
+    folder = tmp_path / "tiny-qwen"
+    folder.mkdir()
+    choices = [base.model, str(folder)]
+    local = vd.follow(SummaryKey.of("llm", "tiny-qwen+int8", "bullets", 80, "p1"), base, choices)
+    assert (local.backend, local.model, local.quantize, local.style, local.max_chars) == (
+        "llm",
+        str(folder),
+        "int8",
+        "bullets",
+        80,
+    )
+    bf16 = vd.follow(SummaryKey.of("llm", base.model, "brief", None, "p1"), base, choices)
+    assert (bf16.model, bf16.quantize, bf16.max_chars) == (base.model, "none", None)
+    other = vd.follow(SummaryKey.of("seq2seq", "mt5-small", "headline", None, "p1"), base, choices)
+    assert (other.backend, other.model, other.style) == ("seq2seq", "mt5-small", "headline")
+
+
+def test_pages_are_found_by_newspaper_date_and_name() -> None:
+    from app.store import PageInfo, SummaryKey, SummarySet
+
+    def info(source: str, datelines: tuple[str, ...] = (), title: str | None = None) -> PageInfo:
+        return PageInfo(source, title, "txt", "utf-8", 10, 3, 2, None, "2026-12-01", datelines)
+
+    seed = vd.page_facets(
+        info(
+            "examples/zhuzhou_front_page.txt",
+            ("株洲日报讯 9月27日", "株洲日报讯 9月24日", "株洲日报讯 9月27日"),
+        )
+    )
+    assert seed == vd.PageFacets("株洲日报", "9月27日", "zhuzhou_front_page.txt")
+    dated = vd.page_facets(info("papers/湘潭日报/20200927/A01.txt"))
+    assert dated == vd.PageFacets("湘潭日报", "2020-09-27", "A01.txt")
+    assert (
+        vd.page_label(info("papers/湘潭日报/20200927/A01.txt"), dated)
+        == "湘潭日报 · 2020-09-27 · A01.txt · 2/3 篇"
+    )
+    key = SummaryKey.of("llm", "qwen2.5-coder-1.5b-instruct+int8", "brief", 120, "2026-11-26.3")
+    assert vd.set_label(SummarySet(key, 10, "2026-12-01"), 10) == (
+        "llm · qwen2.5-coder-1.5b-instruct+int8 · brief ≤120字 · 2026-11-26.3 — 10/10"
+    )
