@@ -539,3 +539,14 @@ def test_pages_are_found_by_newspaper_date_and_name() -> None:
     assert vd.set_label(SummarySet(key, 10, "2026-12-01"), 10) == (
         "llm · qwen2.5-coder-1.5b-instruct+int8 · brief ≤120字 · 2026-11-26.3 — 10/10"
     )
+
+
+def test_a_card_says_pending_only_while_its_summary_is_being_made() -> None:
+    article = Article(page="p.txt", index=1, title="标题", text="正文。")
+    waiting = vd.card_html(ArticleResult(article), computing=True)
+    assert "zy-pending" in waiting and "正在生成摘要" in waiting
+    idle = vd.card_html(ArticleResult(article))
+    assert "zy-pending" not in idle and "正在生成摘要" not in idle
+    assert "无摘要 · no summary" in idle and "No summary for these settings" in idle
+    failed = vd.card_html(ArticleResult(article, None, "failed", "ModelError: boom"), computing=True)
+    assert "失败 · failed" in failed and "ModelError: boom" in failed and "zy-pending" not in failed
