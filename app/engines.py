@@ -19,6 +19,7 @@ from app.config import Settings
 from app.documents import Article, Summary
 from app.errors import ConfigError, MissingDependency, ZhaiyaoError
 from app.pipeline import Deliver, Engine, LocalEngine, describe_error, summarise_isolated
+from app.store import SummaryKey
 
 ENGINES = ("local", "ray")
 
@@ -43,9 +44,8 @@ class SummariserActor:
         self.settings = settings
         self.summariser = load_summariser(settings)
 
-    def identity(self) -> tuple[str, str, str]:
-        s = self.summariser
-        return (s.backend, s.model_name, s.prompt_version)
+    def key(self) -> SummaryKey:
+        return SummaryKey.of_summariser(self.summariser, self.settings.style, self.settings.max_chars)
 
     def summarise(self, articles: list[dict[str, Any]]) -> list[tuple[int, dict[str, Any] | str]]:
         # Plain dicts and strings cross the process boundary: exceptions from arbitrary libraries may
@@ -92,7 +92,7 @@ class RayEngine:
         self._on_event = on_event or (lambda _msg: None)
         self._actors: list[Any] = []
         self._started_ray = False
-        self._identity: tuple[str, str, str] | None = None
+        self._key: SummaryKey | None = None
         self.worker_peak_mb: list[float] = []  # filled in on close, for the bench
         self.threads_per_worker = settings.threads
 
@@ -144,17 +144,17 @@ class RayEngine:
         worker_settings = self.settings.replace(threads=threads)
         self._actors = [remote.remote(worker_settings) for _ in range(self.workers)]
         try:
-            identities = ray.get([a.identity.remote() for a in self._actors])
+            keys = ray.get([a.key.remote() for a in self._actors])
         except Exception as exc:
             self.close()
             raise ConfigError(f"Ray workers could not load the summariser: {_ray_reason(exc)}") from exc
-        self._identity = identities[0]
+        self._key = keys[0]
         self._on_event(f"{self.workers} Ray worker(s) ready")
 
-    def identity(self) -> tuple[str, str, str]:
+    def key(self) -> SummaryKey:
         self._start()
-        assert self._identity is not None
-        return self._identity
+        assert self._key is not None
+        return self._key
 
     def summarise(self, articles: Sequence[Article], deliver: Deliver) -> None:
         self._start()

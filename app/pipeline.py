@@ -1,6 +1,7 @@
 """Pages → articles → summaries, recorded in the store as each one is done.
 
-``run_pages`` is the one loop that the batch command, the Ray engine and the viewer share:
+``run_pages`` is the one loop that the batch command, the Ray engine and the viewer share (it also
+runs pages already in the store, which keeps their articles but not their text):
 1. split every page and record it (a page that cannot be split is recorded with its reason);
 2. enter every article of the run as *pending*;
 3. mark the articles whose summary is already in the store *done* at once (the cache: a rerun makes
@@ -30,12 +31,12 @@ Deliver = Callable[[int, "Summary | BaseException"], None]
 
 
 class Engine(Protocol):
-    """Where summaries are computed. ``identity`` may load models; it is asked only when needed."""
+    """Where summaries are computed. ``key`` may load models; it is asked only when needed."""
 
     name: str
 
-    def identity(self) -> tuple[str, str, str]:
-        """(backend, model name, prompt version) of the summaries this engine produces."""
+    def key(self) -> SummaryKey:
+        """The key of the summaries this engine produces (loading its models if need be)."""
         ...
 
     def summarise(self, articles: Sequence[Article], deliver: Deliver) -> None:
@@ -89,7 +90,7 @@ class RunReport:
     page_errors: list[str] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
     seconds: float = 0.0
-    summariser: tuple[str, str, str] | None = None  # (backend, model, prompt version), once known
+    summariser: SummaryKey | None = None  # what the run's summaries are stored under, once known
 
     @property
     def summarised(self) -> int:
@@ -198,9 +199,8 @@ class LocalEngine:
             self._summariser = load_summariser(self.settings, progress=self._progress)
         return self._summariser
 
-    def identity(self) -> tuple[str, str, str]:
-        s = self.summariser
-        return (s.backend, s.model_name, s.prompt_version)
+    def key(self) -> SummaryKey:
+        return SummaryKey.of_summariser(self.summariser, self.settings.style, self.settings.max_chars)
 
     def summarise(self, articles: Sequence[Article], deliver: Deliver) -> None:
         summarise_isolated(articles, self.summariser, self.settings, deliver)
@@ -209,13 +209,17 @@ class LocalEngine:
         pass
 
 
-def expected_identity(settings: Settings) -> tuple[str, str, str] | None:
-    """(backend, model name, prompt version) as the settings imply it, without loading a model.
+def expected_key(settings: Settings) -> SummaryKey | None:
+    """The key the settings imply, without loading a model: what to look for in the store first.
 
-    Only a shortcut for fully cached runs: it is trusted only when the store holds a summary under it
-    for every article, i.e. a loaded summariser once reported exactly this identity. None for the
-    backends that cost nothing to load.
+    Only a guess for the model backends: it is trusted only where the store holds summaries under it,
+    i.e. a loaded summariser once reported exactly this key. Extractive and lead have no model to load,
+    so theirs is exact. None for a backend this cannot tell without loading it.
     """
+    if settings.backend in ("extractive", "lead"):
+        from app.summarise import load_summariser
+
+        return SummaryKey.of_summariser(load_summariser(settings), settings.style, settings.max_chars)
     if settings.backend not in ("llm", "seq2seq"):
         return None
     from app.summarise import prompts
@@ -226,9 +230,9 @@ def expected_identity(settings: Settings) -> tuple[str, str, str] | None:
         from app.summarise.llm import model_identity
 
         # Assumes the int8 kernels exist (x86); if not, the loaded model's name differs and the
-        # shortcut simply finds nothing cached.
+        # guess simply finds nothing stored.
         name = model_identity(name, "int8" if settings.quantize == "int8" else "bf16")
-    return (settings.backend, name, prompts.PROMPT_VERSION)
+    return SummaryKey.of(settings.backend, name, settings.style, settings.max_chars, prompts.PROMPT_VERSION)
 
 
 def _bad_text(article: Article) -> str | None:
@@ -254,6 +258,7 @@ def run_pages(
     settings: Settings,
     store: Store,
     *,
+    stored: Sequence[str] = (),
     summariser: Any = None,
     engine: Engine | None = None,
     inputs: Sequence[str] = (),
@@ -261,17 +266,60 @@ def run_pages(
     on_progress: Callable[[Progress], None] | None = None,
     on_result: Callable[[ArticleResult], None] | None = None,
 ) -> RunReport:
-    """Summarise every article of ``pages`` into ``store``; every article ends done, failed or (only if
-    interrupted) pending. ``input_errors`` (files that could not be read) are recorded on the run."""
-    engine = engine or LocalEngine(settings, summariser)
+    """Summarise every article of ``pages``, and of the pages named in ``stored`` (already in the store,
+    which keeps their articles but not their text), into ``store``; every article ends done, failed or
+    (only if interrupted) pending. ``input_errors`` (files that could not be read) are recorded on the
+    run. An unknown ``stored`` page is a ``StoreError``."""
+    # A page named twice on the command line (a file and its folder) is one page.
+    unique = list({page.source: page for page in reversed(pages)}.values())[::-1]
+    known = [source for source in dict.fromkeys(stored) if source not in {p.source for p in unique}]
+
+    def articles(report: RunReport) -> list[Article]:
+        found: list[Article] = []
+        for page, page_articles, error in split_pages(unique):
+            store.save_page(page, page_articles, split_error=error)
+            report.pages += 1
+            if error:
+                report.page_errors.append(error)
+                store.add_run_error(report.run_id, error)
+            found.extend(page_articles)
+        for source in known:
+            found.extend(store.page_articles(source))
+            report.pages += 1
+        return found
+
+    return _run(
+        articles,
+        settings,
+        store,
+        engine or LocalEngine(settings, summariser),
+        inputs or [p.source for p in unique] + known,
+        input_errors,
+        on_progress,
+        on_result,
+    )
+
+
+def _run(
+    read_articles: Callable[[RunReport], list[Article]],
+    settings: Settings,
+    store: Store,
+    engine: Engine,
+    inputs: Sequence[str],
+    input_errors: Sequence[str],
+    on_progress: Callable[[Progress], None] | None,
+    on_result: Callable[[ArticleResult], None] | None,
+) -> RunReport:
+    """One run: recorded in the store from start to finish, whatever happens in between."""
     started = time.monotonic()
-    run_id = store.start_run(settings_record(settings), inputs or [p.source for p in pages], engine.name)
+    run_id = store.start_run(settings_record(settings), inputs, engine.name)
     report = RunReport(run_id=run_id)
     for message in input_errors:
         store.add_run_error(run_id, message)
     status = "interrupted"
     try:
-        _run(pages, settings, store, engine, report, started, on_progress, on_result)
+        articles = read_articles(report)
+        _summarise(articles, settings, store, engine, report, started, on_progress, on_result)
         status = "finished"
     finally:
         engine.close()
@@ -286,8 +334,8 @@ def run_pages(
     return report
 
 
-def _run(
-    pages: Sequence[Page],
+def _summarise(
+    articles: list[Article],
     settings: Settings,
     store: Store,
     engine: Engine,
@@ -297,19 +345,8 @@ def _run(
     on_result: Callable[[ArticleResult], None] | None,
 ) -> None:
     run_id = report.run_id
-    articles: list[Article] = []
-    # A page named twice on the command line (a file and its folder) is one page.
-    unique = list({page.source: page for page in reversed(pages)}.values())[::-1]
-    for page, page_articles, error in split_pages(unique):
-        store.save_page(page, page_articles, split_error=error)
-        report.pages += 1
-        if error:
-            report.page_errors.append(error)
-            store.add_run_error(run_id, error)
-        articles.extend(page_articles)
     store.add_run_articles(run_id, articles)
     report.total = len(articles)
-
     # One placement per distinct article: the same text printed twice is summarised once.
     by_key: dict[str, list[Article]] = {}
     for article in articles:
@@ -351,21 +388,17 @@ def _run(
         return
 
     # A run whose every article is already in the store must not load a model (or start Ray) at all:
-    # try the identity the settings imply first, and load only if something is missing under it.
-    guess = expected_identity(settings)
+    # try the key the settings imply first, and load only if something is missing under it.
+    skey = expected_key(settings)
     cached: dict[str, Summary] = {}
-    if guess is not None:
-        skey = SummaryKey.of(guess[0], guess[1], settings.style, settings.max_chars, guess[2])
+    if skey is not None:
         cached = store.cached_summaries([a.key for a in todo], skey)
         if len(cached) < len(todo):
             cached = {}
-    if cached:
-        identity = guess
-    else:
-        identity = engine.identity()
-        skey = SummaryKey.of(identity[0], identity[1], settings.style, settings.max_chars, identity[2])
+    if not cached:
+        skey = engine.key()
         cached = store.cached_summaries([a.key for a in todo], skey)
-    report.summariser = identity
+    report.summariser = skey
     clock["from"] = time.monotonic()
     store.set_run_summariser(run_id, skey)
 
@@ -387,7 +420,7 @@ def _run(
             finish(key, outcome, None)
         else:
             reason = describe_error(outcome)
-            store.mark_failed(run_id, key, reason)
+            store.mark_failed(run_id, key, reason, skey)
             finish(key, None, reason)
 
     engine.summarise(todo, deliver)

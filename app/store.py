@@ -49,8 +49,37 @@ class SummaryKey:
     ) -> SummaryKey:
         return cls(backend, model, style, int(max_chars or 0), prompt_version or "")
 
+    @classmethod
+    def of_summariser(cls, summariser: Any, style: str, max_chars: int | None) -> SummaryKey:
+        """The key of what a loaded summariser makes in this style and length."""
+        return cls.of(summariser.backend, summariser.model_name, style, max_chars, summariser.prompt_version)
+
     def as_tuple(self) -> tuple[str, str, str, int, str]:
         return (self.backend, self.model, self.style, self.max_chars, self.prompt_version)
+
+    def as_params(self) -> dict[str, Any]:
+        """Named SQL parameters (``:backend`` …); see ``_KEY_MATCH``."""
+        return dict(zip(_KEY_COLUMNS, self.as_tuple(), strict=True))
+
+
+_KEY_COLUMNS = ("backend", "model", "style", "max_chars", "prompt_version")
+_NO_KEY = dict.fromkeys(_KEY_COLUMNS)
+
+
+def _key_match(alias: str) -> str:
+    """SQL true when ``alias``'s key columns equal the named key parameters (or no key was given)."""
+    columns = " AND ".join(f"{alias}.{c} = :{c}" for c in _KEY_COLUMNS)
+    return f"(:backend IS NULL OR ({columns}))"
+
+
+@dataclass(frozen=True)
+class SummarySet:
+    """The summaries a page holds under one key: how many of its articles have one, and when the newest
+    was made."""
+
+    key: SummaryKey
+    done: int
+    newest: str
 
 
 @dataclass(frozen=True)
@@ -64,6 +93,7 @@ class PageInfo:
     done: int  # articles with a summary under any settings
     split_error: str | None
     added_at: str
+    datelines: tuple[str, ...] = ()  # its articles' datelines (株洲日报讯 9月27日), for the page picker
 
 
 @dataclass(frozen=True)
@@ -372,9 +402,11 @@ class Store:
             for article_key in article_keys:
                 self._mark(conn, run_id, article_key, "done", None, key, cached=True)
 
-    def mark_failed(self, run_id: int, article_key: str, error: str) -> None:
+    def mark_failed(self, run_id: int, article_key: str, error: str, key: SummaryKey | None = None) -> None:
+        """``key``: the settings the failure happened under; None for a failure that any settings would
+        meet (an article with no text)."""
         with self._write() as conn:
-            self._mark(conn, run_id, article_key, "failed", error, None, cached=False)
+            self._mark(conn, run_id, article_key, "failed", error, key, cached=False)
 
     @staticmethod
     def _mark(
@@ -418,16 +450,16 @@ class Store:
 
     # -- reading -------------------------------------------------------------------------------------
 
-    def run(self, run_id: int) -> RunInfo:
-        with self._guard():
-            row = self._conn.execute(
-                """SELECT id, started_at, ended_at, status, engine, settings, inputs, summariser, errors
-                   FROM runs WHERE id = ?""",
-                (run_id,),
-            ).fetchone()
-            if row is None:
-                raise StoreError(f"{self.path}: no run with id {run_id} (see `zhaiyao runs`)")
-            counts = self._run_counts(self._conn, run_id)
+    # One statement for a run listing, counts included: a fixed number of queries however many runs.
+    _RUNS = """SELECT r.id, r.started_at, r.ended_at, r.status, r.engine, r.settings, r.inputs, r.summariser,
+                      r.errors, count(ra.run_id), coalesce(sum(ra.status = 'done'), 0),
+                      coalesce(sum(ra.status = 'done' AND ra.cached), 0),
+                      coalesce(sum(ra.status = 'failed'), 0), coalesce(sum(ra.status = 'pending'), 0)
+               FROM ({runs}) r LEFT JOIN run_articles ra ON ra.run_id = r.id
+               GROUP BY r.id ORDER BY r.id DESC"""
+
+    @staticmethod
+    def _run_info(row: tuple[Any, ...]) -> RunInfo:
         return RunInfo(
             id=row[0],
             started_at=row[1],
@@ -438,13 +470,24 @@ class Store:
             inputs=json.loads(row[6]),
             summariser=json.loads(row[7]) if row[7] else None,
             errors=json.loads(row[8]),
-            **counts,
+            **dict(zip(("total", "done", "cached", "failed", "pending"), map(int, row[9:]), strict=True)),
         )
+
+    def run(self, run_id: int) -> RunInfo:
+        with self._guard():
+            row = self._conn.execute(
+                self._RUNS.format(runs="SELECT * FROM runs WHERE id = ?"), (run_id,)
+            ).fetchone()
+        if row is None:
+            raise StoreError(f"{self.path}: no run with id {run_id} (see `zhaiyao runs`)")
+        return self._run_info(row)
 
     def runs(self, limit: int = 20) -> list[RunInfo]:
         with self._guard():
-            ids = [r[0] for r in self._conn.execute("SELECT id FROM runs ORDER BY id DESC LIMIT ?", (limit,))]
-        return [self.run(i) for i in ids]
+            rows = self._conn.execute(
+                self._RUNS.format(runs="SELECT * FROM runs ORDER BY id DESC LIMIT ?"), (limit,)
+            ).fetchall()
+        return [self._run_info(row) for row in rows]
 
     def latest_run_id(self) -> int | None:
         with self._guard():
@@ -457,10 +500,29 @@ class Store:
                 """SELECT p.source, p.title, p.format, p.encoding, p.chars, p.articles,
                           (SELECT count(DISTINCT pa.idx) FROM page_articles pa
                              JOIN summaries s ON s.article_key = pa.article_key WHERE pa.page = p.source),
-                          p.split_error, p.added_at
+                          p.split_error, p.added_at,
+                          (SELECT group_concat(a.dateline, char(31)) FROM page_articles pa
+                             JOIN articles a ON a.key = pa.article_key
+                           WHERE pa.page = p.source AND a.dateline IS NOT NULL)
                    FROM pages p ORDER BY p.source"""
             ).fetchall()
-        return [PageInfo(*row) for row in rows]
+        return [
+            PageInfo(*row[:-1], datelines=tuple(row[-1].split("\x1f")) if row[-1] else ()) for row in rows
+        ]
+
+    def summary_sets(self, page: str) -> list[SummarySet]:
+        """Every key the page has summaries under, the most recently made first."""
+        with self._guard():
+            rows = self._conn.execute(
+                """SELECT s.backend, s.model, s.style, s.max_chars, s.prompt_version,
+                          count(DISTINCT pa.idx), max(s.created_at)
+                   FROM page_articles pa JOIN summaries s ON s.article_key = pa.article_key
+                   WHERE pa.page = ?
+                   GROUP BY s.backend, s.model, s.style, s.max_chars, s.prompt_version
+                   ORDER BY max(s.created_at) DESC""",
+                (page,),
+            ).fetchall()
+        return [SummarySet(SummaryKey(*row[:5]), int(row[5]), row[6]) for row in rows]
 
     def counts(self) -> dict[str, int]:
         with self._guard():
@@ -484,16 +546,33 @@ class Store:
             ).fetchone()
             return f"{version}.{self._conn.total_changes}.{row[0]}.{row[1]}.{row[2]}"
 
-    def page_results(self, page: str, key: SummaryKey | None = None) -> list[ArticleResult]:
-        """A page's articles in page order, each with its summary (``key``'s, else the newest)."""
+    def page_articles(self, page: str) -> list[Article]:
+        """A page's articles in page order; an unknown page is an error naming it."""
         with self._guard():
+            known = self._conn.execute("SELECT 1 FROM pages WHERE source = ?", (page,)).fetchone()
             rows = self._conn.execute(
                 """SELECT pa.page, pa.idx, a.data
                    FROM page_articles pa JOIN articles a ON a.key = pa.article_key
                    WHERE pa.page = ? ORDER BY pa.idx""",
                 (page,),
             ).fetchall()
-            return [self._result(p, i, data, key) for p, i, data in rows]
+        if known is None:
+            raise StoreError(f"{self.path}: no page {page!r} in the store (see `zhaiyao info`)")
+        return [self._article(*row) for row in rows]
+
+    def page_results(self, page: str, key: SummaryKey | None = None) -> list[ArticleResult]:
+        """A page's articles in page order, each with its summary (``key``'s, else the newest).
+
+        Two queries whatever the page's size: the articles with their summaries, then the failures.
+        """
+        with self._guard():
+            rows = self._conn.execute(
+                f"""SELECT pa.page, pa.idx, a.data, {self._SUMMARY_DATA}
+                   FROM page_articles pa JOIN articles a ON a.key = pa.article_key
+                   WHERE pa.page = :page ORDER BY pa.idx""",
+                {"page": page, **(key.as_params() if key else _NO_KEY)},
+            ).fetchall()
+            return self._results(rows, key)
 
     def run_results(self, run_id: int, status: str | None = None) -> list[ArticleResult]:
         """A run's articles in input order with the summary that run produced or reused."""
@@ -502,7 +581,8 @@ class Store:
             rows = self._conn.execute(
                 """SELECT ra.page, ra.idx, a.data, ra.status, ra.error, ra.cached, s.data
                    FROM run_articles ra JOIN articles a ON a.key = ra.article_key
-                   LEFT JOIN summaries s ON s.article_key = ra.article_key AND s.backend = ra.backend
+                   LEFT JOIN summaries s ON ra.status = 'done' AND s.article_key = ra.article_key
+                     AND s.backend = ra.backend
                      AND s.model = ra.model AND s.style = ra.style AND s.max_chars = ra.max_chars
                      AND s.prompt_version = ra.prompt_version
                    WHERE ra.run_id = ? AND (? IS NULL OR ra.status = ?)
@@ -542,7 +622,7 @@ class Store:
         kw, rep, pg, dt = like(keyword), like(reporter), like(page), like(date)
         with self._guard():
             rows = self._conn.execute(
-                r"""SELECT DISTINCT pa.page, pa.idx, a.data
+                rf"""SELECT pa.page, pa.idx, a.data, {self._SUMMARY_DATA}
                    FROM page_articles pa JOIN articles a ON a.key = pa.article_key
                    WHERE (:kw IS NULL OR a.title LIKE :kw ESCAPE '\' OR a.text LIKE :kw ESCAPE '\'
                           OR EXISTS (SELECT 1 FROM summaries s WHERE s.article_key = a.key
@@ -551,9 +631,9 @@ class Store:
                      AND (:pg IS NULL OR pa.page LIKE :pg ESCAPE '\')
                      AND (:dt IS NULL OR a.dateline LIKE :dt ESCAPE '\' OR pa.page LIKE :dt ESCAPE '\')
                    ORDER BY pa.page, pa.idx LIMIT :limit""",
-                {"kw": kw, "rep": rep, "pg": pg, "dt": dt, "limit": limit},
+                {"kw": kw, "rep": rep, "pg": pg, "dt": dt, "limit": limit, **_NO_KEY},
             ).fetchall()
-            return [self._result(p, i, data, None) for p, i, data in rows]
+            return self._results(rows, None)
 
     @staticmethod
     def _article(page: str, idx: int, data: str) -> Article:
@@ -562,23 +642,39 @@ class Store:
         fields["page"], fields["index"] = page, idx
         return Article.from_dict(fields)
 
-    def _result(self, page: str, idx: int, data: str, key: SummaryKey | None) -> ArticleResult:
-        article = self._article(page, idx, data)
-        params: tuple[Any, ...] = (article.key,)
-        where = "article_key = ?"
-        if key is not None:
-            where += " AND backend = ? AND model = ? AND style = ? AND max_chars = ? AND prompt_version = ?"
-            params += key.as_tuple()
-        row = self._conn.execute(
-            f"SELECT data FROM summaries WHERE {where} ORDER BY created_at DESC LIMIT 1", params
-        ).fetchone()
-        if row is not None:
-            return ArticleResult(article, Summary.from_dict(json.loads(row[0])), "done")
-        last = self._conn.execute(
-            """SELECT status, error FROM run_articles WHERE page = ? AND idx = ? AND article_key = ?
-               ORDER BY run_id DESC LIMIT 1""",
-            (page, idx, article.key),
-        ).fetchone()
-        if last is not None and last[0] == "failed":
-            return ArticleResult(article, None, "failed", last[1])
-        return ArticleResult(article, None, "pending")
+    # The newest summary of the row's article under the key parameters (any key when none is given).
+    _SUMMARY_DATA = f"""(SELECT s.data FROM summaries s WHERE s.article_key = pa.article_key
+                        AND {_key_match("s")} ORDER BY s.created_at DESC LIMIT 1)"""
+
+    def _results(
+        self, rows: list[tuple[str, int, str, str | None]], key: SummaryKey | None
+    ) -> list[ArticleResult]:
+        """Rows of (page, index, article data, summary data) as results, in one more query: an article
+        without a summary is ``failed`` when its last run under ``key`` (or under no key: it has no text)
+        failed it, else ``pending``."""
+        open_rows = sorted({page for page, _, _, sdata in rows if sdata is None})
+        failed: dict[tuple[str, int], str | None] = {}
+        if open_rows:
+            marks = ",".join("?" * len(open_rows))
+            params = key.as_tuple() if key else (None,) * 5
+            latest = self._conn.execute(
+                f"""SELECT page, idx, article_key, error FROM (
+                      SELECT page, idx, article_key, status, error,
+                             row_number() OVER (PARTITION BY page, idx, article_key ORDER BY run_id DESC) AS n
+                      FROM run_articles ra
+                      WHERE page IN ({marks}) AND (ra.backend IS NULL OR ? IS NULL OR (ra.backend = ?
+                        AND ra.model = ? AND ra.style = ? AND ra.max_chars = ? AND ra.prompt_version = ?)))
+                    WHERE n = 1 AND status = 'failed'""",
+                (*open_rows, params[0], *params),
+            )
+            failed = {(page, idx, article_key): error for page, idx, article_key, error in latest}
+        results = []
+        for page, idx, adata, sdata in rows:
+            article = self._article(page, idx, adata)
+            if sdata is not None:
+                results.append(ArticleResult(article, Summary.from_dict(json.loads(sdata)), "done"))
+            elif (page, idx, article.key) in failed:
+                results.append(ArticleResult(article, None, "failed", failed[(page, idx, article.key)]))
+            else:
+                results.append(ArticleResult(article, None, "pending"))
+        return results

@@ -16,10 +16,10 @@ import streamlit as st
 
 from app import viewer_data as vd
 from app.config import Settings, load_settings
-from app.documents import ArticleResult, Page
+from app.documents import Article, ArticleResult, Page
 from app.errors import ZhaiyaoError
-from app.pipeline import LocalEngine
-from app.store import PageInfo, Store, SummaryKey
+from app.pipeline import LocalEngine, Progress, RunReport, expected_key, run_pages, split_pages
+from app.store import PageInfo, Store, SummaryKey, SummarySet
 from app.summarise.base import STYLES
 
 st.set_page_config(page_title="摘要 Zhaiyao", page_icon="📰", layout="wide")
@@ -66,11 +66,20 @@ def summariser_for(settings: Settings) -> Any:
 
 class ServerEngine(LocalEngine):
     """The pipeline's local engine, with the summariser from this server's cache: loaded on first need
-    (a fully cached page loads nothing) and then kept for every later session."""
+    (a fully stored page loads nothing) and then kept for every later session. ``on_load`` is told just
+    before the summariser is fetched, so the page can say that a model is loading."""
+
+    def __init__(self, settings: Settings, on_load: Any = None) -> None:
+        super().__init__(settings)
+        self._on_load = on_load
 
     @property
     def summariser(self) -> Any:
-        return summariser_for(self.settings)
+        if self._summariser is None:
+            if self._on_load is not None:
+                self._on_load()
+            self._summariser = summariser_for(self.settings)
+        return self._summariser
 
 
 # Store reads are cached per last-change value: a new summary (from this viewer or a batch running
@@ -80,9 +89,26 @@ def read_pages(db: str, stamp: str) -> list[PageInfo]:
     return open_store(db).list_pages()
 
 
+@st.cache_data(show_spinner=False, max_entries=16)
+def read_facets(db: str, stamp: str) -> dict[str, vd.PageFacets]:
+    return {info.source: vd.page_facets(info) for info in read_pages(db, stamp)}
+
+
 @st.cache_data(show_spinner=False, max_entries=256)
-def read_page(db: str, stamp: str, page: str, key: tuple | None) -> list[ArticleResult]:
-    return open_store(db).page_results(page, SummaryKey(*key) if key else None)
+def read_page(db: str, stamp: str, page: str, key: SummaryKey | None) -> list[ArticleResult]:
+    return open_store(db).page_results(page, key)
+
+
+def shown_results(db: str, stamp: str, page: str, key: SummaryKey | None) -> list[ArticleResult]:
+    """The page's articles with their summaries under ``key``; with no key, none: no card may show
+    another set's summary as if it were the sidebar's."""
+    results = read_page(db, stamp, page, key)
+    return results if key is not None else [ArticleResult(r.article) for r in results]
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def read_sets(db: str, stamp: str, page: str) -> list[SummarySet]:
+    return open_store(db).summary_sets(page)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -95,8 +121,12 @@ def read_search(
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def read_identity(db: str, stamp: str, backend: str, model: str) -> tuple[str, str, str] | None:
-    return vd.identity_from_runs(open_store(db).runs(50), backend, model)
+def wanted_key(settings: Settings) -> SummaryKey | None:
+    # Loads no model: the key these settings imply, to look up in the store.
+    try:
+        return expected_key(settings)
+    except ZhaiyaoError:
+        return None
 
 
 @st.fragment(run_every=4)
@@ -113,7 +143,7 @@ def watch_store(db: str) -> None:
 # --- state ------------------------------------------------------------------------------------------
 
 
-def init_state(pages: list[PageInfo]) -> None:
+def init_state(pages: list[PageInfo], base: Settings) -> None:
     state = st.session_state
     if "open_page" not in state:
         wanted = st.query_params.get("page")
@@ -127,6 +157,31 @@ def init_state(pages: list[PageInfo]) -> None:
     elif state.open_page is None and pages:
         # The store was empty when this session began and a page has landed since (a batch).
         state.open_page = newest(pages)
+    if "backend" not in state:
+        # The controls' first values; from then on they belong to the reader or follow the set shown.
+        put_settings(base)
+
+
+def put_settings(settings: Settings) -> None:
+    """Set the sidebar's controls to ``settings`` (before they are drawn in this run)."""
+    state = st.session_state
+    state.backend = settings.backend if settings.backend in vd.BACKENDS else vd.BACKENDS[0]
+    state.model = settings.model
+    state.style = settings.style if settings.style in STYLES else "brief"
+    state.length = int(settings.max_chars or 0)
+    state.quantize = settings.quantize
+    state.followed = signature(settings)
+
+
+def signature(settings: Settings) -> tuple[Any, ...]:
+    """What of the settings decides a summary."""
+    return (settings.backend, settings.model, settings.style, settings.max_chars, settings.quantize)
+
+
+def show_key(page: str | None, key: SummaryKey | None) -> None:
+    """Show the summaries of ``page`` under ``key`` (None: none stored for the sidebar's settings)."""
+    st.session_state.shown_for = page
+    st.session_state.shown_key = key
 
 
 def newest(pages: list[PageInfo]) -> str | None:
@@ -153,6 +208,18 @@ def pick_page() -> None:
     st.session_state.last_report = None
 
 
+def pick_set(sets: list[SummarySet], base: Settings) -> None:
+    chosen = sets[st.session_state.set_pick]
+    show_key(st.session_state.open_page, chosen.key)
+    put_settings(vd.follow(chosen.key, base, model_choices(base.model)))
+    st.session_state.last_report = None
+
+
+def asked() -> None:
+    # The reader changed a setting: instant backends then fill the page's gaps at once.
+    st.session_state.asked = True
+
+
 # --- sidebar ----------------------------------------------------------------------------------------
 
 
@@ -166,65 +233,102 @@ def model_choices(current: str) -> list[str]:
     return [current, *[n for n in names if n != current]]
 
 
-def settings_controls(base: Settings) -> Settings:
-    st.sidebar.subheader("摘要设置 · Summary settings")
-    backends = list(vd.BACKENDS)
-    backend = st.sidebar.selectbox(
+def settings_controls(base: Settings, box: Any) -> Settings:
+    state = st.session_state
+    box.subheader("摘要设置 · Summary settings")
+    backend = box.selectbox(
         "Backend",
-        backends,
-        index=backends.index(base.backend) if base.backend in backends else 0,
+        list(vd.BACKENDS),
         key="backend",
+        on_change=asked,
         help="llm: the chat model; extractive / lead: sentences from the article, no weights",
     )
     uses_model = backend in ("llm", "seq2seq")
-    model = st.sidebar.selectbox(
+    choices = model_choices(base.model)
+    if state.model not in choices:
+        choices.insert(0, state.model)
+    model = box.selectbox(
         "Model",
-        model_choices(base.model),
+        choices,
         key="model",
+        on_change=asked,
         disabled=not uses_model,
         help="a name from models/manifest.toml (fetched on first use) or a local model folder",
         accept_new_options=True,
     )
-    styles = list(STYLES)
-    style = st.sidebar.selectbox(
+    style = box.selectbox(
         "Style",
-        styles,
-        index=styles.index(base.style) if base.style in styles else 0,
+        list(STYLES),
         key="style",
+        on_change=asked,
         format_func=lambda s: f"{s} (≤ {STYLES[s].max_chars} 字)",
     )
-    length = st.sidebar.number_input(
+    length = box.number_input(
         "Length limit (字, 0 = the style's own)",
         min_value=0,
         max_value=2000,
-        value=int(base.max_chars or 0),
         step=10,
         key="length",
+        on_change=asked,
     )
     if 0 < length < 8:
-        st.sidebar.warning("A limit under 8 字 is too short for a summary; using the style's own.")
+        box.warning("A limit under 8 字 is too short for a summary; using the style's own.")
         length = 0
     return dataclasses.replace(
-        base, backend=backend, model=model or base.model, style=style, max_chars=length or None
+        base,
+        backend=backend,
+        model=model or base.model,
+        style=style,
+        max_chars=length or None,
+        quantize=state.get("quantize", base.quantize),
     )
 
 
-def page_picker(box: Any, pages: list[PageInfo]) -> None:
+# A picker this long is easier to narrow than to scroll.
+FILTER_PAGES_FROM = 8
+PICKER_LIMIT = 100
+
+
+def page_picker(box: Any, pages: list[PageInfo], facets: dict[str, vd.PageFacets]) -> None:
     """The store's pages, drawn into ``box`` (at the top of the sidebar) after any new page landed."""
     box.subheader("版面 · Page")
     if not pages:
-        box.caption("The store is empty: upload or paste a page below.")
+        box.info(
+            "The store has no pages yet. Upload or paste a page below, or add pages from a terminal "
+            "with `zhaiyao batch PAGE.txt` (they appear here by themselves)."
+        )
         return
-    sources = [p.source for p in pages]
-    labels = {p.source: f"{Path(p.source).name} · {p.done}/{p.articles} 篇" for p in pages}
+    shown = pages
+    if len(pages) >= FILTER_PAGES_FROM:
+        papers = sorted({f.newspaper for f in facets.values() if f.newspaper})
+        dates = sorted({f.date for f in facets.values() if f.date}, key=vd.PageFacets.date_key, reverse=True)
+        left, right = box.columns(2)
+        paper = left.selectbox("Newspaper", ["", *papers], key="pp_paper", format_func=lambda v: v or "all")
+        date = right.selectbox("Date", ["", *dates], key="pp_date", format_func=lambda v: v or "all")
+        name = box.text_input("Page name contains", key="pp_name", placeholder="A01")
+        shown = vd.filter_pages(pages, facets, paper, date, name)
+        if len(shown) > PICKER_LIMIT:
+            # A list of thousands is slow to draw and no use to scroll: the newest, and the filters
+            # for the rest.
+            box.caption(
+                f"{len(shown)} of {len(pages)} pages; the newest {PICKER_LIMIT} listed, filter for others"
+            )
+            shown = sorted(shown, key=lambda p: p.added_at, reverse=True)[:PICKER_LIMIT]
+        else:
+            box.caption(f"{len(shown)} of {len(pages)} pages")
+    sources = [p.source for p in shown]
+    by_source = {p.source: p for p in pages}
+    current = st.session_state.open_page
+    if current in by_source and current not in sources:
+        sources.insert(0, current)  # the open page stays pickable whatever the filters say
     # Set before the widget exists in this run, so the picker follows a page opened elsewhere
     # (an upload, a search result).
-    st.session_state.page_pick = st.session_state.open_page if st.session_state.open_page in sources else None
+    st.session_state.page_pick = current if current in sources else None
     box.selectbox(
         "Open a page from the store",
         sources,
         key="page_pick",
-        format_func=lambda s: labels.get(s, s),
+        format_func=lambda s: vd.page_label(by_source[s], facets[s]),
         on_change=pick_page,
         placeholder="choose a page",
     )
@@ -301,23 +405,34 @@ def draw_grid(results: list[ArticleResult], *, buttons: bool = True, show_page: 
                     )
 
 
-def draw_page_header(
-    page: str, info: PageInfo | None, results: list[ArticleResult], key: SummaryKey | None
-) -> None:
+def draw_page_header(page: str, info: PageInfo | None, results: list[ArticleResult]) -> None:
     st.html(f'<h2 class="zy-page-title">{vd.esc(Path(page).name)}</h2>')
+    # Counted from the very results the cards below are drawn from.
     counts = vd.guard_counts(results)
-    cols = st.columns(5)
+    cols = st.columns(6)
     cols[0].metric("Articles", len(results))
     cols[1].metric("Guard ok", counts["ok"])
     cols[2].metric("Retried", counts["retried"])
     cols[3].metric("Fallback", counts["fallback"])
-    cols[4].metric("Failed / missing", counts["failed"] + counts["pending"])
-    if key is not None:
-        st.caption(
-            f"Summaries: {key.backend} · {key.model} · {key.style}"
-            f" · {key.max_chars or STYLES[key.style].max_chars} 字 · prompt {key.prompt_version or '-'}"
-            + (f" · {info.encoding} {info.format}" if info else "")
-        )
+    cols[4].metric("Failed", counts["failed"])
+    cols[5].metric("No summary", counts["missing"])
+    if info is not None:
+        st.caption(f"{info.encoding} {info.format} · {info.chars:,} 字")
+
+
+def set_picker(sets: list[SummarySet], shown: SummaryKey | None, total: int, base: Settings) -> None:
+    """Every set of summaries the store holds for the page; choosing one moves the sidebar to it."""
+    keys = [s.key for s in sets]
+    st.session_state.set_pick = keys.index(shown) if shown in keys else None
+    st.selectbox(
+        "Summaries stored for this page",
+        range(len(sets)),
+        key="set_pick",
+        format_func=lambda i: vd.set_label(sets[i], total),
+        on_change=pick_set,
+        args=(sets, base),
+        placeholder="none for the sidebar's settings: pick a stored set, or summarise",
+    )
 
 
 def draw_article(results: list[ArticleResult], index: int) -> None:
@@ -358,27 +473,30 @@ def draw_article(results: list[ArticleResult], index: int) -> None:
         st.html(vd.article_details_html(result))
 
 
-def summarise_now(pages: list[Page], settings: Settings, store: Store) -> str:
-    """Summarise while drawing: a progress bar, and each card filled in the moment its summary lands.
+def summarise_live(title: str, articles: list[Article], settings: Settings, run: Any) -> RunReport:
+    """Run ``run(engine, on_progress, on_result)`` while drawing: a progress bar that says when a model
+    is loading, and the articles' cards, each filled in the moment its summary lands.
 
+    These are the only cards that say "pending": their summaries are being made, now, for this reader.
     The live cards are cleared at the end; the page is then drawn from the store like any other.
     """
-    from app.pipeline import run_pages, split_pages
-
-    articles = [a for _, arts, _ in split_pages(pages) for a in arts]
-    bar = st.progress(0.0, text=f"0 / {len(articles)} articles · loading the summariser if needed…")
+    bar = st.progress(0.0, text=f"0 / {len(articles)} articles")
     live = st.empty()
     slots: dict[tuple[str, int], Any] = {}
     with live.container():
-        st.html(f'<h2 class="zy-page-title">{vd.esc(", ".join(Path(p.source).name for p in pages))}</h2>')
+        st.html(f'<h2 class="zy-page-title">{vd.esc(title)}</h2>')
         for start in range(0, len(articles), 2):
             cols = st.columns(2, gap="medium")
             for col, article in zip(cols, articles[start : start + 2], strict=False):
                 slot = col.empty()
-                slot.html(vd.card_html(ArticleResult(article)))
+                slot.html(vd.card_html(ArticleResult(article), computing=True))
                 slots[(article.page, article.index)] = slot
 
-    def on_progress(p: Any) -> None:
+    def on_load() -> None:
+        using = f" ({settings.model})" if settings.backend in ("llm", "seq2seq") else ""
+        bar.progress(0.0, text=f"loading the {settings.backend} summariser{using}…")
+
+    def on_progress(p: Progress) -> None:
         share = p.finished / p.total if p.total else 1.0
         text = f"{p.finished} / {p.total} articles · {p.cached} from the cache · {p.elapsed:.1f} s"
         if p.eta and p.finished < p.total:
@@ -390,25 +508,32 @@ def summarise_now(pages: list[Page], settings: Settings, store: Store) -> str:
         if slot is not None:
             slot.html(vd.card_html(result))
 
-    report = run_pages(
-        pages, settings, store, engine=ServerEngine(settings), on_progress=on_progress, on_result=on_result
-    )
+    report = run(ServerEngine(settings, on_load), on_progress, on_result)
     live.empty()
-    return vd.report_line(report)
+    return report
 
 
-def resummarise(results: list[ArticleResult], settings: Settings, store: Store) -> str:
-    """A stored page under new settings: summaries from the cache where they exist, the rest now."""
-    bar = st.progress(0.0, text="checking the cache…")
-    with st.spinner(f"Loading the {settings.backend} summariser ({settings.model})…"):
-        summariser = summariser_for(settings)
-    return vd.summarise_stored(
+def summarise_new(pages: list[Page], settings: Settings, store: Store) -> RunReport:
+    """An upload or a paste: split, record and summarise it."""
+    articles = [a for _, arts, _ in split_pages(pages) for a in arts]
+    return summarise_live(
+        ", ".join(Path(p.source).name for p in pages),
+        articles,
+        settings,
+        lambda engine, on_progress, on_result: run_pages(
+            pages, settings, store, engine=engine, on_progress=on_progress, on_result=on_result
+        ),
+    )
+
+
+def summarise_stored(page: str, results: list[ArticleResult], settings: Settings, store: Store) -> RunReport:
+    """A stored page under the sidebar's settings: what is stored comes from the store, the rest now."""
+    return summarise_live(
+        Path(page).name,
         [r.article for r in results],
         settings,
-        store,
-        summariser,
-        on_progress=lambda done, total: bar.progress(
-            done / total if total else 1.0, text=f"{done} / {total} articles"
+        lambda engine, on_progress, on_result: run_pages(
+            [], settings, store, stored=[page], engine=engine, on_progress=on_progress, on_result=on_result
         ),
     )
 
@@ -447,70 +572,72 @@ def draw() -> None:
         st.error(f"Cannot open the store: {exc}")
         st.stop()
 
-    init_state(pages)
+    init_state(pages, base)
+    state = st.session_state
     st.sidebar.title("摘要 Zhaiyao")
     st.sidebar.caption(f"Store: {db}")
     picker = st.sidebar.container()
     action = source_controls(base, first_visit=not pages)
-    settings = settings_controls(base)
+    controls = st.sidebar.container()
     search_box = st.sidebar.container()
+
+    page = state.get("open_page")
+    if page is not None and state.get("shown_for") != page:
+        # A page just opened: show the set of summaries made most recently, and move the sidebar to
+        # it. Nothing is loaded for this; the store has what is shown.
+        sets = read_sets(db, store.last_change(), page)
+        show_key(page, sets[0].key if sets else None)
+        if sets:
+            put_settings(vd.follow(sets[0].key, base, model_choices(base.model)))
+    settings = settings_controls(base, controls)
+    if signature(settings) != state.get("followed"):
+        # The reader moved the sidebar away from the set shown: show what the store holds for the new
+        # settings, if anything (looked up without loading a model).
+        wanted = wanted_key(settings)
+        sets = read_sets(db, store.last_change(), page) if page else []
+        show_key(page, wanted if wanted in [s.key for s in sets] else None)
+        state.followed = signature(settings)
 
     if action is not None:
         try:
             new_pages = read_action(action, settings)
-            st.session_state.last_report = summarise_now(new_pages, settings, store)
+            report = summarise_new(new_pages, settings, store)
+            state.last_report = vd.report_line(report)
             show_page(new_pages[0].source)
+            show_key(new_pages[0].source, report.summariser)
             if len(new_pages) > 1:
                 # A JSONL upload is one page per row: list them all through the page filter (set
                 # before the filter widgets exist in this run, so it takes).
-                st.session_state.f_page = Path(new_pages[0].source.split("#", 1)[0]).name
+                state.f_page = Path(new_pages[0].source.split("#", 1)[0]).name
         except ZhaiyaoError as exc:
             # The reader sees what was wrong with the file; the app stays up for the next one.
             st.error(str(exc))
+        page = state.get("open_page")
 
-    page = st.session_state.get("open_page")
-    key = None
     if page is not None:
-        try:
-            # A run with these settings already says which summaries they give: showing them needs
-            # no model in memory. Only a first use of the settings loads the summariser.
-            known = read_identity(db, store.last_change(), settings.backend, settings.model)
-            key = vd.key_from_identity(known, settings) if known else None
-            if key is None:
-                with st.spinner(f"Loading the {settings.backend} summariser ({settings.model})…"):
-                    key = vd.summary_key(summariser_for(settings), settings)
-        except ZhaiyaoError as exc:
-            st.error(f"Cannot load the {settings.backend} summariser: {exc}")
-        else:
-            stamp = store.last_change()
-            missing = [
-                r
-                for r in read_page(db, stamp, page, key.as_tuple())
-                if r.summary is None and r.status != "failed"
-            ]
-            # Extractive and lead are instant, so a change of settings re-summarises at once; a model
-            # run waits for the reader to ask. Either way cached summaries are reused.
-            if missing and (
-                settings.backend in ("extractive", "lead") or st.session_state.get("resummarise")
-            ):
-                st.session_state.last_report = resummarise(missing, settings, store)
-            elif missing:
-                cols = st.columns([4, 1])
-                cols[0].info(
-                    f"{len(missing)} article(s) have no summary for these settings "
-                    f"({settings.backend}, {settings.style}); the others come from the cache."
-                )
-                cols[1].button("Summarise them", key="resummarise", type="primary")
+        results = shown_results(db, store.last_change(), page, state.get("shown_key") or wanted_key(settings))
+        missing = [r for r in results if r.summary is None]
+        # Instant backends fill the gaps as soon as the reader asks for their settings; a model is
+        # loaded only when the reader presses the button.
+        instant = settings.backend in ("extractive", "lead") and state.get("asked")
+        state.asked = False
+        if missing and (instant or state.get("summarise_here")):
+            try:
+                report = summarise_stored(page, results, settings, store)
+                state.last_report = vd.report_line(report)
+                show_key(page, report.summariser)
+            except ZhaiyaoError as exc:
+                st.error(f"Cannot summarise with the {settings.backend} summariser: {exc}")
 
     # Read after any work above, so the cards and the picker include what just landed.
     stamp = store.last_change()
     pages = read_pages(db, stamp)
-    page_picker(picker, pages)
+    page_picker(picker, pages, read_facets(db, stamp))
     filters = filter_controls(search_box)
-    if st.session_state.get("last_report"):
-        st.success(st.session_state.last_report)
+    if state.get("last_report"):
+        st.success(state.last_report)
 
-    if any(filters.values()) and st.session_state.get("open_article") is None:
+    if any(filters.values()) and state.get("open_article") is None:
         results = read_search(db, stamp, **filters)
         st.markdown(f"### {len(results)} matching article(s)")
         if not results:
@@ -521,16 +648,34 @@ def draw() -> None:
 
     if page is None:
         st.markdown("## 摘要 Zhaiyao")
-        st.info("Upload or paste a newspaper page in the sidebar to see each article condensed.")
+        st.info(
+            "The store has no pages yet. Upload or paste a newspaper page in the sidebar to see each "
+            "article condensed, or add pages from a terminal with `zhaiyao batch PAGE.txt "
+            f"--db {db}`; they appear here by themselves."
+        )
         return
 
-    results = read_page(db, stamp, page, key.as_tuple() if key else None)
-    article = st.session_state.get("open_article")
+    key = state.get("shown_key")
+    sets = read_sets(db, stamp, page)
+    results = shown_results(db, stamp, page, key or wanted_key(settings))
+    article = state.get("open_article")
     if article is not None:
         draw_article(results, article)
     else:
         info = next((p for p in pages if p.source == page), None)
-        draw_page_header(page, info, results, key)
+        draw_page_header(page, info, results)
+        if sets:
+            set_picker(sets, key, len(results), base)
+        missing = sum(r.summary is None for r in results)
+        if missing:
+            uses_model = settings.backend in ("llm", "seq2seq")
+            what = settings.backend + (f" · {settings.model}" if uses_model else "") + f" · {settings.style}"
+            st.info(
+                f"{missing} of {len(results)} article(s) have no summary for these settings ({what}). "
+                "Nothing is being summarised now"
+                + ("; the model is loaded only when you ask." if uses_model else ".")
+            )
+            st.button("Summarise with these settings", key="summarise_here", type="primary")
         draw_grid(results)
     download_controls(results, Path(page).stem)
     st.query_params["page"] = page

@@ -7,12 +7,12 @@ containing ``<script>`` must show the tag as text, never run it.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import html
 import itertools
 import re
-import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any
@@ -20,7 +20,7 @@ from typing import Any
 from app.config import Settings
 from app.documents import Article, ArticleResult, Summary
 from app.errors import InputError
-from app.store import Store, SummaryKey
+from app.store import PageInfo, SummaryKey, SummarySet
 from app.summarise.sentences import CLOSERS, SENTENCE_ENDS
 
 # What the upload box accepts: the page formats a reader would have at hand (issue 6).
@@ -186,11 +186,15 @@ def summary_html(summary: Summary) -> str:
     return f'<p class="zy-summary">{esc(summary.text.strip())}</p>'
 
 
-def guard_badge_html(summary: Summary | None, status: str = "done", error: str | None = None) -> str:
+def guard_badge_html(
+    summary: Summary | None, status: str = "done", error: str | None = None, *, computing: bool = False
+) -> str:
     if status == "failed":
         return f'<span class="zy-badge zy-failed" title="{esc(error)}">失败 · failed</span>'
-    if summary is None:
+    if summary is None and computing:
         return '<span class="zy-badge zy-pending">摘要中… · pending</span>'
+    if summary is None:
+        return '<span class="zy-badge zy-missing">无摘要 · no summary</span>'
     label, why = GUARD_LABELS.get(summary.guard, (summary.guard, ""))
     reasons = "; ".join(summary.guard_reasons)
     tip = f"{why}. {reasons}" if reasons else why
@@ -210,8 +214,12 @@ def byline_parts(article: Article) -> list[str]:
     return parts
 
 
-def card_html(result: ArticleResult) -> str:
-    """One article as a card: title, subtitle, byline, dateline, continued-on, summary, keywords, guard."""
+def card_html(result: ArticleResult, *, computing: bool = False) -> str:
+    """One article as a card: title, subtitle, byline, dateline, continued-on, summary, keywords, guard.
+
+    ``computing``: its summary is being made right now, for this reader; a card without a summary says
+    so only then, and otherwise that there is none for these settings.
+    """
     article, summary = result.article, result.summary
     title, generated = display_title(article, summary)
     gen = (
@@ -221,7 +229,7 @@ def card_html(result: ArticleResult) -> str:
     )
     head = (
         f'<div class="zy-card-top"><span class="zy-index">{article.index}</span>'
-        f"{guard_badge_html(summary, result.status, result.error)}"
+        f"{guard_badge_html(summary, result.status, result.error, computing=computing)}"
         f'<span class="zy-chars">{article.chars} 字</span></div>'
     )
     pieces = [head, f'<h3 class="zy-title">{esc(title)}{gen}</h3>']
@@ -234,8 +242,13 @@ def card_html(result: ArticleResult) -> str:
         pieces.append(summary_html(summary))
     elif result.status == "failed":
         pieces.append(f'<p class="zy-error">{esc(result.error or "summary failed")}</p>')
+    elif computing:
+        pieces.append('<p class="zy-summary zy-waiting">正在生成摘要… · being summarised</p>')
     else:
-        pieces.append('<p class="zy-summary zy-waiting">正在生成摘要…</p>')
+        pieces.append(
+            '<p class="zy-summary zy-waiting zy-none">No summary for these settings: '
+            "“Summarise with these settings” on the page makes one.</p>"
+        )
     if summary is not None and summary.keywords:
         pieces.append(
             '<div class="zy-keywords">'
@@ -268,12 +281,12 @@ def removed_rows(article: Article) -> list[dict[str, str]]:
 
 
 def guard_counts(results: Iterable[ArticleResult]) -> dict[str, int]:
-    counts = {"ok": 0, "retried": 0, "fallback": 0, "failed": 0, "pending": 0}
+    counts = {"ok": 0, "retried": 0, "fallback": 0, "failed": 0, "missing": 0}
     for r in results:
         if r.status == "failed":
             counts["failed"] += 1
         elif r.summary is None:
-            counts["pending"] += 1
+            counts["missing"] += 1
         else:
             counts[r.summary.guard] = counts.get(r.summary.guard, 0) + 1
     return counts
@@ -310,7 +323,8 @@ ul.zy-summary{padding-left:30px}
 .zy-retried{background:#fef0c7;color:#93370d}
 .zy-fallback{background:#fee4e2;color:#b42318}
 .zy-failed{background:#b42318;color:#fff}
-.zy-pending{background:#eaecf0;color:#475467}
+.zy-pending{background:#d1e9ff;color:#175cd3}
+.zy-missing{background:#eaecf0;color:#475467}
 .zy-article{line-height:1.9;font-size:1.02rem;
   font-family:"Noto Serif CJK SC","Source Han Serif SC","Songti SC",serif}
 .zy-para{text-indent:2em;margin:0 0 .7em}
@@ -324,104 +338,117 @@ sup.zy-ref{font-size:.65rem;color:#ad6800;margin-left:1px}
 """
 
 
-# --- store work the viewer asks for -----------------------------------------------------------------
+# --- pages and summary sets -----------------------------------------------------------------------
+
+_PRESS = re.compile(r"^\s*(\S{2,12}?)讯")
+_FULL_DATE = re.compile(r"(?<!\d)((?:19|20)\d{2})[-_./年]?(\d{1,2})[-_./月]?(\d{1,2})日?(?!\d)")
+_DAY = re.compile(r"(\d{1,2})月(\d{1,2})日")
 
 
-def summary_key(summariser: Any, settings: Settings) -> SummaryKey:
-    """The cache key the pipeline uses for these settings (same fields, same order)."""
-    return SummaryKey.of(
-        summariser.backend,
-        summariser.model_name,
-        settings.style,
-        settings.max_chars,
-        summariser.prompt_version,
-    )
+@dataclass(frozen=True)
+class PageFacets:
+    """What a reader finds a page by: the newspaper, the date and the file name."""
+
+    newspaper: str
+    date: str
+    name: str
+
+    @staticmethod
+    def date_key(date: str) -> tuple[int, ...]:
+        """Dates in time order whatever their form (2020-09-27, 9月27日)."""
+        return tuple(int(n) for n in re.findall(r"\d+", date))
 
 
-def identity_from_runs(runs: Iterable[Any], backend: str, model: str) -> tuple[str, str, str] | None:
-    """(backend, model name, prompt version) of the newest run made with this backend and model."""
-    for run in runs:
-        if not run.summariser or run.settings.get("backend") != backend:
+def _most_common(values: Iterable[str]) -> str:
+    counts: dict[str, int] = {}
+    for value in values:
+        counts[value] = counts.get(value, 0) + 1
+    return max(counts, key=lambda v: counts[v]) if counts else ""
+
+
+def page_facets(info: PageInfo) -> PageFacets:
+    """The newspaper from its articles' datelines (株洲日报讯 → 株洲日报), else the page's folder; the
+    date from the page's path (2020-09-27, 20200927), else its datelines (9月27日)."""
+    path = PurePath(info.source.split("#", 1)[0])
+    press = [m.group(1) for d in info.datelines if (m := _PRESS.match(d))]
+    folders = [
+        part for part in path.parts[:-1] if not _FULL_DATE.search(part) and part not in ("/", ".", "..")
+    ]
+    newspaper = _most_common(press) or (info.title or "") or (folders[-1] if folders else "")
+    full = _FULL_DATE.search(str(path))
+    if full:
+        year, month, day = (int(g) for g in full.groups())
+        date = f"{year:04d}-{month:02d}-{day:02d}"
+    else:
+        date = _most_common(
+            f"{int(m.group(1))}月{int(m.group(2))}日" for d in info.datelines if (m := _DAY.search(d))
+        )
+    return PageFacets(newspaper, date, path.name)
+
+
+def page_label(info: PageInfo, facets: PageFacets) -> str:
+    parts = [p for p in (facets.newspaper, facets.date, facets.name) if p]
+    return " · ".join(parts) + f" · {info.done}/{info.articles} 篇"
+
+
+def filter_pages(
+    pages: Sequence[PageInfo], facets: dict[str, PageFacets], newspaper: str, date: str, name: str
+) -> list[PageInfo]:
+    """The pages matching every filter given (newspaper and date exactly, name as a substring)."""
+    name = name.strip().lower()
+    out = []
+    for info in pages:
+        f = facets[info.source]
+        if newspaper and f.newspaper != newspaper:
             continue
-        if backend in ("llm", "seq2seq") and run.settings.get("model") != model:
+        if date and f.date != date:
             continue
-        s = run.summariser
-        return (s["backend"], s["model"], s.get("prompt_version") or "")
-    return None
+        if name and name not in info.source.lower():
+            continue
+        out.append(info)
+    return out
 
 
-def key_from_identity(identity: tuple[str, str, str], settings: Settings) -> SummaryKey:
-    backend, model, prompt_version = identity
-    return SummaryKey.of(backend, model, settings.style, settings.max_chars, prompt_version)
+def set_label(summary_set: SummarySet, total: int) -> str:
+    """One stored set of summaries, e.g. ``llm · qwen2.5…+int8 · brief · 2026-11-26.3 — 10/10``."""
+    key = summary_set.key
+    model = key.model if len(key.model) <= 32 else key.model[:14] + "…" + key.model[-14:]
+    parts = [key.backend]
+    if key.backend in ("llm", "seq2seq"):
+        parts.append(model)
+    parts.append(key.style + (f" ≤{key.max_chars}字" if key.max_chars else ""))
+    if key.prompt_version:
+        parts.append(key.prompt_version)
+    return " · ".join(parts) + f" — {summary_set.done}/{total}"
 
 
-def summarise_stored(
-    articles: Sequence[Article],
-    settings: Settings,
-    store: Store,
-    summariser: Any,
-    *,
-    on_progress: Callable[[int, int], None] | None = None,
-    on_result: Callable[[ArticleResult], None] | None = None,
-) -> str:
-    """Summarise articles already in the store under new settings, reusing cached summaries.
+def follow(key: SummaryKey, base: Settings, models: Sequence[str]) -> Settings:
+    """The settings that make the summaries under ``key``, so the sidebar can follow the set shown.
 
-    ``pipeline.run_pages`` needs the page text, which the store does not keep; this is the same
-    cache → summarise → commit loop for articles the store already holds, recorded as a run.
+    A model backend's key names the model as its summariser reported it (``name+int8``, a folder's
+    name): the first of ``models`` whose settings imply that key is taken, else the bare name.
     """
-    from app.pipeline import describe_error, settings_record, summarise_isolated
+    from app.pipeline import expected_key
 
-    key = summary_key(summariser, settings)
-    started = time.monotonic()
-    run_id = store.start_run(settings_record(settings), sorted({a.page for a in articles}), "local")
-    status = "interrupted"
-    try:
-        store.add_run_articles(run_id, articles)
-        store.set_run_summariser(run_id, key)
-        by_key: dict[str, list[Article]] = {}
-        for article in articles:
-            by_key.setdefault(article.key, []).append(article)
-        total, finished = len(articles), 0
-
-        def finish(article_key: str, summary: Summary | None, error: str | None) -> None:
-            nonlocal finished
-            for article in by_key[article_key]:
-                finished += 1
-                if on_result:
-                    on_result(ArticleResult(article, summary, "done" if summary else "failed", error))
-            if on_progress:
-                on_progress(finished, total)
-
-        cached = store.cached_summaries(by_key, key)
-        store.mark_cached(run_id, cached, key)
-        for article_key, summary in cached.items():
-            finish(article_key, summary, None)
-        todo = [placements[0] for k, placements in by_key.items() if k not in cached]
-
-        def deliver(i: int, outcome: Summary | BaseException) -> None:
-            article_key = todo[i].key
-            if isinstance(outcome, Summary):
-                store.save_summary(run_id, article_key, outcome, key)
-                finish(article_key, outcome, None)
-            else:
-                reason = describe_error(outcome)
-                store.mark_failed(run_id, article_key, reason)
-                finish(article_key, None, reason)
-
-        summarise_isolated(todo, summariser, settings, deliver)
-        status = "finished"
-    finally:
-        info = store.finish_run(run_id, status)
-    return (
-        f"{info.done} of {info.total} articles summarised with {key.backend} ({key.style}): "
-        f"{info.done - info.cached} new, {info.cached} from the cache, {info.failed} failed, "
-        f"in {time.monotonic() - started:.1f} s"
+    settings = dataclasses.replace(
+        base, backend=key.backend, style=key.style, max_chars=key.max_chars or None
     )
+    if key.backend == "llm":
+        settings = dataclasses.replace(settings, quantize="int8" if key.model.endswith("+int8") else "none")
+    if key.backend not in ("llm", "seq2seq"):
+        return settings
+    for name in models:
+        candidate = dataclasses.replace(settings, model=name)
+        implied = expected_key(candidate)
+        # The model only: a set made under an older prompt version still came from this model.
+        if implied is not None and implied.model == key.model:
+            return candidate
+    return dataclasses.replace(settings, model=key.model.removesuffix("+int8"))
 
 
 def report_line(report: Any) -> str:
     """One line about a finished ``pipeline.RunReport``, for the banner above the cards."""
-    backend = report.summariser[0] if report.summariser else "-"
+    backend = report.summariser.backend if report.summariser else "-"
     line = (
         f"{report.done} of {report.total} articles from {report.pages} page(s) summarised with {backend}: "
         f"{report.summarised} new, {report.cached} from the cache, {report.failed} failed, "

@@ -96,7 +96,7 @@ def run_one(args: argparse.Namespace) -> dict:
         "articles": report.total,
         "done": report.done,
         "failed": report.failed,
-        "summariser": list(report.summariser or ()),
+        "summariser": list(report.summariser.as_tuple()) if report.summariser else [],
         "wall_s": round(wall, 1),
         "work_s": round(work, 1),
         "per_min_wall": round(report.done / wall * 60, 1),

@@ -8,7 +8,7 @@ import pytest
 
 from app.config import Settings
 from app.documents import Page
-from app.errors import ModelError
+from app.errors import ModelError, StoreError
 from app.pipeline import LocalEngine, Progress, run_pages
 from app.store import Store
 from app.summarise import load_summariser
@@ -48,7 +48,7 @@ def test_every_article_is_summarised_committed_and_reported(settings: Settings) 
             [seed_page()], settings, store, on_progress=events.append, on_result=results.append
         )
         assert (report.total, report.done, report.failed, report.cached) == (10, 10, 0, 0)
-        assert report.summariser[0] == "extractive"
+        assert report.summariser.backend == "extractive"
         assert len(results) == 10 and all(r.status == "done" and r.summary.text for r in results)
         assert events[-1].finished == 10 and events[0].finished == 0
         stored = store.page_results(str(SEED))
@@ -163,7 +163,7 @@ def test_cache_with_the_tiny_llm_makes_no_model_calls_on_rerun(tiny_model_dir: P
         report = run_pages([page], settings, store, summariser=first)
         assert report.done == report.total > 0
         assert first.calls >= report.total
-        assert report.summariser[0] == "llm"
+        assert report.summariser.backend == "llm"
         second = counting(load_summariser(settings))
         again = run_pages([page], settings, store, summariser=second)
         assert second.calls == 0
@@ -173,10 +173,27 @@ def test_cache_with_the_tiny_llm_makes_no_model_calls_on_rerun(tiny_model_dir: P
         third = run_pages([page], settings, store, engine=engine)
         assert third.cached == report.total and third.summariser == report.summariser
         assert engine._summariser is None
-        # Anything missing under that identity, and the model is loaded as usual.
+        # Anything missing under that key, and the model is loaded as usual.
         more = Page(
             source="more.txt", text="株洲日报讯 市图书馆延长开放时间至21:00，方便市民。", kind="article"
         )
         fourth = run_pages([page, more], settings, store, engine=engine)
         assert engine._summariser is not None
         assert (fourth.cached, fourth.summarised) == (report.total, 1)
+
+
+def test_pages_already_in_the_store_run_through_the_same_loop(settings: Settings) -> None:
+    headline = settings.replace(style="headline")
+    with Store(settings.db_path) as store:
+        first = run_pages([seed_page()], settings, store)
+        again = run_pages([], headline, store, stored=[str(SEED)])
+        assert (again.total, again.summarised, again.cached, again.pages) == (10, 10, 0, 1)
+        assert again.summariser.style == "headline"
+        assert store.run(again.run_id).inputs == [str(SEED)]
+        shown = store.page_results(str(SEED), again.summariser)
+        assert all(r.summary.style == "headline" for r in shown)
+        back = run_pages([], settings, store, stored=[str(SEED)])
+        assert (back.cached, back.summarised, back.summariser) == (10, 0, first.summariser)
+        with pytest.raises(StoreError, match=r"no page 'gone\.txt'"):
+            run_pages([], settings, store, stored=["gone.txt"])
+        assert store.run(store.latest_run_id()).status == "interrupted"

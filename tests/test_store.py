@@ -243,3 +243,72 @@ def test_a_full_disk_gives_a_clear_error_and_keeps_committed_data(tmp_path: Path
         found = store.cached_summaries([a.key for a in arts], KEY)
         assert list(found) == [arts[0].key]
         assert found[arts[0].key].text == "已提交。"
+
+
+def _statements(store: Store) -> list[str]:
+    seen: list[str] = []
+    store._conn.set_trace_callback(seen.append)
+    return seen
+
+
+def test_page_reads_and_run_listings_take_a_fixed_number_of_queries(tmp_path: Path) -> None:
+    def fill(store: Store, pages: int) -> None:
+        for n in range(pages):
+            page = Page(source=f"p{n}.txt", text="版")
+            arts = [article(page.source, i, f"标题{n}-{i}", f"正文{n}第{i}篇。") for i in range(1, 21)]
+            store.save_page(page, arts)
+            run = store.start_run({}, [page.source], "local")
+            store.add_run_articles(run, arts)
+            for a in arts[:15]:
+                store.save_summary(run, a.key, summary_for(a, "摘要。"), KEY)
+            for a in arts[15:18]:
+                store.mark_failed(run, a.key, "boom", KEY)
+            store.finish_run(run)
+
+    counts = []
+    for pages in (2, 6):
+        with Store(tmp_path / f"s{pages}.db") as store:
+            fill(store, pages)
+            seen = _statements(store)
+            results = store.page_results("p1.txt", KEY)
+            runs = store.runs(50)
+            found = store.search("正文")
+            listed = store.list_pages()
+            counts.append(len(seen))
+        assert [r.status for r in results] == ["done"] * 15 + ["failed"] * 3 + ["pending"] * 2
+        assert len(runs) == pages and all((r.total, r.done, r.failed) == (20, 15, 3) for r in runs)
+        assert len(found) == 20 * pages and len(listed) == pages
+    # More pages, articles and runs: not one more query.
+    assert counts[0] == counts[1] <= 6, counts
+
+
+def test_a_failure_counts_only_under_the_settings_it_happened_with(tmp_path: Path, page_and_articles) -> None:
+    page, arts = page_and_articles
+    other = SummaryKey.of("llm", "qwen+int8", "brief", None, "v1")
+    with Store(tmp_path / "s.db") as store:
+        store.save_page(page, arts)
+        run = store.start_run({}, [page.source], "local")
+        store.add_run_articles(run, arts)
+        store.mark_failed(run, arts[0].key, "ModelError: boom", other)
+        store.mark_failed(run, arts[1].key, "the article has no body text to summarise")
+        store.finish_run(run)
+        under_other = [r.status for r in store.page_results(page.source, other)]
+        under_key = [r.status for r in store.page_results(page.source, KEY)]
+    assert under_other == ["failed", "failed", "pending"]
+    assert under_key == ["pending", "failed", "pending"]  # a failure without settings fails all of them
+
+
+def test_summary_sets_list_every_key_a_page_has_newest_first(tmp_path: Path, page_and_articles) -> None:
+    page, arts = page_and_articles
+    headline = SummaryKey.of("extractive", "textrank", "headline", None, "v1")
+    with Store(tmp_path / "s.db") as store:
+        store.save_page(page, arts)
+        assert store.summary_sets(page.source) == []
+        for a in arts:
+            store.save_summary(None, a.key, summary_for(a, "摘要。"), KEY)
+        store.save_summary(None, arts[0].key, summary_for(arts[0], "标题。", headline), headline)
+        sets = store.summary_sets(page.source)
+        with pytest.raises(StoreError, match=r"no page 'nope\.txt' in the store"):
+            store.page_articles("nope.txt")
+        assert [a.title for a in store.page_articles(page.source)] == [a.title for a in arts]
+    assert [(s.key, s.done) for s in sets] == [(headline, 1), (KEY, 3)]

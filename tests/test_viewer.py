@@ -28,7 +28,7 @@ from streamlit.testing.v1 import AppTest
 from app import viewer_data as vd
 from app.cli import main as cli
 from app.config import load_settings
-from app.documents import Article, ArticleResult, Removal, Summary
+from app.documents import Article, ArticleResult, Page, Removal, Summary
 from app.errors import InputError
 from app.store import Store
 
@@ -177,8 +177,8 @@ def test_changing_style_resummarises_and_returns_to_the_cache(monkeypatch) -> No
 def test_model_backend_waits_for_the_reader_then_uses_the_model(monkeypatch, tiny_model_dir) -> None:
     at = _upload(_app(monkeypatch, ZHAIYAO_BACKEND="extractive", ZHAIYAO_MODEL=str(tiny_model_dir)))
     at.selectbox(key="backend").select("llm").run()
-    assert any("10 article(s) have no summary" in i.value for i in at.info)
-    at.button(key="resummarise").click().run()
+    assert any("10 of 10 article(s) have no summary" in i.value for i in at.info)
+    at.button(key="summarise_here").click().run()
     assert "10 new" in at.success[0].value
     with Store(load_settings().db_path) as store:
         assert store.counts()["summaries"] == 20
@@ -225,6 +225,145 @@ def test_query_parameter_opens_a_stored_page(monkeypatch) -> None:
     assert fresh.selectbox(key="page_pick").value == "zhuzhou.txt"
     fresh.selectbox(key="page_pick").select("other.txt").run()
     assert len(_cards(fresh)) == 1
+
+
+def _batch(source: str, text: str, **settings: object) -> None:
+    """A page summarised into the test's store as `zhaiyao batch` does it (the pipeline, real backends)."""
+    from app.pipeline import run_pages
+
+    config = load_settings().replace(**settings)
+    with Store(config.db_path) as store:
+        run_pages([Page(source=source, text=text)], config, store)
+
+
+@pytest.fixture
+def loads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The backends the viewer creates a summariser for (the real factory still runs)."""
+    from app.summarise import registry
+
+    made: list[str] = []
+    real = registry.create
+
+    def counting(settings, progress=None):
+        made.append(settings.backend)
+        return real(settings, progress)
+
+    monkeypatch.setattr(registry, "create", counting)
+    return made
+
+
+def _metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.get("metric")}
+
+
+def test_opening_a_batched_page_shows_its_summaries_and_loads_no_model(monkeypatch, loads, tmp_path) -> None:
+    _batch("zhuzhou.txt", SEED.decode(), backend="extractive")
+    # The server's own default is the llm backend, with no weights anywhere: loading it would fail.
+    at = _app(monkeypatch, ZHAIYAO_BACKEND="llm", ZHAIYAO_MODELS_DIR=str(tmp_path / "no-models"))
+    assert not at.error, [e.value for e in at.error]
+    cards = _cards(at)
+    assert len(cards) == 10
+    results = _page_results()
+    for card, result in zip(cards, results, strict=True):
+        assert vd.esc(result.summary.text.splitlines()[0]) in card
+        assert "zy-pending" not in card and "正在生成摘要" not in card
+    assert "llm" not in loads
+    # The sidebar follows the set shown; the selector names it.
+    assert at.selectbox(key="backend").value == "extractive"
+    assert at.selectbox(key="style").value == "brief"
+    assert at.selectbox(key="set_pick").options == ["extractive · brief — 10/10"]
+    assert _metrics(at)["No summary"] == "0" and _metrics(at)["Articles"] == "10"
+
+
+def test_the_newest_set_is_shown_and_any_stored_set_can_be_picked(monkeypatch, loads) -> None:
+    _batch("zhuzhou.txt", SEED.decode(), backend="extractive", style="brief")
+    _batch("zhuzhou.txt", SEED.decode(), backend="lead", style="headline")
+    at = _app(monkeypatch, ZHAIYAO_BACKEND="llm")
+    picker = at.selectbox(key="set_pick")
+    assert picker.options == ["lead · headline — 10/10", "extractive · brief — 10/10"]
+    assert picker.value == 0
+    assert (at.selectbox(key="backend").value, at.selectbox(key="style").value) == ("lead", "headline")
+    with Store(load_settings().db_path) as store:
+        brief = [r.summary.text for r in store.page_results("zhuzhou.txt", _key("extractive", "textrank"))]
+    at.selectbox(key="set_pick").select_index(1).run()
+    assert (at.selectbox(key="backend").value, at.selectbox(key="style").value) == ("extractive", "brief")
+    shown = [re.search(r'<p class="zy-summary">(.*?)</p>', c).group(1) for c in _cards(at)]
+    assert shown == [vd.esc(t) for t in brief]
+    assert "llm" not in loads
+
+
+def _key(backend: str, model: str, style: str = "brief"):
+    from app.store import SummaryKey
+
+    return SummaryKey.of(backend, model, style, None, "")
+
+
+def test_settings_without_summaries_say_so_and_compute_nothing(monkeypatch, loads, tmp_path) -> None:
+    _batch("zhuzhou.txt", SEED.decode(), backend="extractive")
+    at = _app(monkeypatch, ZHAIYAO_MODELS_DIR=str(tmp_path / "no-models"))
+    at.selectbox(key="backend").select("llm").run()
+    assert not at.error, [e.value for e in at.error]
+    cards = _cards(at)
+    assert len(cards) == 10
+    assert all("zy-badge zy-missing" in c and "No summary for these settings" in c for c in cards)
+    assert not any("zy-pending" in c for c in cards)
+    assert any("10 of 10 article(s) have no summary" in i.value for i in at.info)
+    assert at.button(key="summarise_here").proto.label == "Summarise with these settings"
+    assert at.selectbox(key="set_pick").value is None  # the stored set is still offered
+    metrics = _metrics(at)
+    assert (metrics["No summary"], metrics["Guard ok"], metrics["Failed"]) == ("10", "0", "0")
+    assert "llm" not in loads
+    # Back to the stored set: its summaries, at once.
+    at.selectbox(key="set_pick").select_index(0).run()
+    assert _metrics(at)["No summary"] == "0" and at.selectbox(key="backend").value == "extractive"
+
+
+def test_an_empty_store_says_how_to_add_a_page(monkeypatch) -> None:
+    at = _app(monkeypatch)
+    assert any("zhaiyao batch PAGE.txt" in i.value for i in at.info)
+    assert any("The store has no pages yet" in i.value for i in at.info)
+
+
+def test_page_picker_filters_many_pages(monkeypatch) -> None:
+    for paper, town in (("株洲日报", "株洲"), ("湘潭日报", "湘潭")):
+        for day in (26, 27):
+            for n in range(1, 4):
+                body = f"{paper}讯 9月{day}日，{town}举行第{n}场活动。参加者达到{n}00人。"
+                text = f"## {town}第{n}版新闻\n\n{body}\n"
+                _batch(f"papers/2020-09-{day}/{town}-A0{n}.txt", text, backend="extractive")
+    at = _app(monkeypatch)
+    assert len(at.selectbox(key="page_pick").options) == 12
+    assert at.selectbox(key="pp_paper").options == ["all", "株洲日报", "湘潭日报"]
+    at.selectbox(key="pp_paper").select("湘潭日报").run()
+    at.selectbox(key="pp_date").select("2020-09-26").run()
+    # The page open before filtering stays first, so the picker never loses it.
+    assert at.selectbox(key="page_pick").options[1:] == [
+        f"湘潭日报 · 2020-09-26 · 湘潭-A0{n}.txt · 1/1 篇" for n in (1, 2, 3)
+    ]
+    at.text_input(key="pp_name").input("A02").run()
+    at.selectbox(key="page_pick").select("papers/2020-09-26/湘潭-A02.txt").run()
+    (card,) = _cards(at)
+    assert "湘潭第2版新闻" in card
+
+
+def test_a_long_page_list_offers_the_newest_and_filters_for_the_rest(monkeypatch) -> None:
+    from app.pipeline import run_pages
+
+    config = load_settings().replace(backend="extractive")
+    pages = [
+        Page(
+            source=f"株洲/2020-10-{1 + n % 28:02d}/A{n:03d}.txt",
+            text=f"株洲日报讯 第{n}版消息。参加者{n}人。",
+        )
+        for n in range(120)
+    ]
+    with Store(config.db_path) as store:
+        run_pages(pages, config, store)
+    at = _app(monkeypatch)
+    assert len(at.selectbox(key="page_pick").options) == 100
+    assert any("120 of 120 pages; the newest 100 listed" in c.value for c in at.caption)
+    at.text_input(key="pp_name").input("A005").run()
+    assert at.selectbox(key="page_pick").options[-1].startswith("株洲日报 · 2020-10-06 · A005.txt")
 
 
 # --- helpers without Streamlit ----------------------------------------------------------------------
@@ -354,3 +493,60 @@ def test_start_serves_the_viewer_until_interrupted(tmp_path) -> None:
     # The server went with it: nothing answers on the port any more.
     with pytest.raises(urllib.error.URLError):
         urllib.request.urlopen(f"http://localhost:{port}/_stcore/health", timeout=5)
+
+
+def test_the_sidebar_follows_a_stored_set_back_to_its_settings(tmp_path) -> None:
+    from app.store import SummaryKey
+
+    base = load_settings()
+    folder = tmp_path / "tiny-qwen"
+    folder.mkdir()
+    choices = [base.model, str(folder)]
+    local = vd.follow(SummaryKey.of("llm", "tiny-qwen+int8", "bullets", 80, "p1"), base, choices)
+    assert (local.backend, local.model, local.quantize, local.style, local.max_chars) == (
+        "llm",
+        str(folder),
+        "int8",
+        "bullets",
+        80,
+    )
+    bf16 = vd.follow(SummaryKey.of("llm", base.model, "brief", None, "p1"), base, choices)
+    assert (bf16.model, bf16.quantize, bf16.max_chars) == (base.model, "none", None)
+    other = vd.follow(SummaryKey.of("seq2seq", "mt5-small", "headline", None, "p1"), base, choices)
+    assert (other.backend, other.model, other.style) == ("seq2seq", "mt5-small", "headline")
+
+
+def test_pages_are_found_by_newspaper_date_and_name() -> None:
+    from app.store import PageInfo, SummaryKey, SummarySet
+
+    def info(source: str, datelines: tuple[str, ...] = (), title: str | None = None) -> PageInfo:
+        return PageInfo(source, title, "txt", "utf-8", 10, 3, 2, None, "2026-12-01", datelines)
+
+    seed = vd.page_facets(
+        info(
+            "examples/zhuzhou_front_page.txt",
+            ("株洲日报讯 9月27日", "株洲日报讯 9月24日", "株洲日报讯 9月27日"),
+        )
+    )
+    assert seed == vd.PageFacets("株洲日报", "9月27日", "zhuzhou_front_page.txt")
+    dated = vd.page_facets(info("papers/湘潭日报/20200927/A01.txt"))
+    assert dated == vd.PageFacets("湘潭日报", "2020-09-27", "A01.txt")
+    assert (
+        vd.page_label(info("papers/湘潭日报/20200927/A01.txt"), dated)
+        == "湘潭日报 · 2020-09-27 · A01.txt · 2/3 篇"
+    )
+    key = SummaryKey.of("llm", "qwen2.5-coder-1.5b-instruct+int8", "brief", 120, "2026-11-26.3")
+    assert vd.set_label(SummarySet(key, 10, "2026-12-01"), 10) == (
+        "llm · qwen2.5-coder-1.5b-instruct+int8 · brief ≤120字 · 2026-11-26.3 — 10/10"
+    )
+
+
+def test_a_card_says_pending_only_while_its_summary_is_being_made() -> None:
+    article = Article(page="p.txt", index=1, title="标题", text="正文。")
+    waiting = vd.card_html(ArticleResult(article), computing=True)
+    assert "zy-pending" in waiting and "正在生成摘要" in waiting
+    idle = vd.card_html(ArticleResult(article))
+    assert "zy-pending" not in idle and "正在生成摘要" not in idle
+    assert "无摘要 · no summary" in idle and "No summary for these settings" in idle
+    failed = vd.card_html(ArticleResult(article, None, "failed", "ModelError: boom"), computing=True)
+    assert "失败 · failed" in failed and "ModelError: boom" in failed and "zy-pending" not in failed

@@ -8,13 +8,17 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
 from playwright import sync_api
 
+from app import viewer_data as vd
 from app.store import Store
 from app.viewer_server import start_server, stop_server, viewer_url, wait_ready
 
@@ -192,3 +196,84 @@ def test_viewer_follows_a_batch_writing_beside_it(server, browser) -> None:
     card = page.locator(".zy-card").first
     card.wait_for(timeout=30_000)
     assert "晚间新闻" in card.inner_text()
+
+
+def _children(pid: int) -> list[int]:
+    tasks = Path(f"/proc/{pid}/task")
+    return [int(c) for t in tasks.iterdir() for c in (t / "children").read_text().split()]
+
+
+def _peak_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise AssertionError(f"no VmHWM for {pid}")
+
+
+def test_view_opens_a_batched_store_at_once_with_no_model(tmp_path: Path, browser) -> None:
+    """A new user's path: `zhaiyao batch` with the extractive backend, then `zhaiyao view` with every
+    default (the llm backend, no weights in the models folder) and a browser."""
+    env = dict(os.environ, ZHAIYAO_DB=str(tmp_path / "store.db"), ZHAIYAO_MODELS_DIR=str(tmp_path / "none"))
+    env.pop("ZHAIYAO_BACKEND", None)
+    batch = [sys.executable, "-m", "app", "batch", str(SEED_PAGE), "--backend", "extractive"]
+    done = subprocess.run(batch, env=env, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    with Store(tmp_path / "store.db") as store:
+        results = store.page_results(str(SEED_PAGE))
+    assert len(results) == 10 and all(r.summary is not None for r in results)
+
+    port = _free_port()
+    view = subprocess.Popen(
+        [sys.executable, "-m", "app", "view", "--no-browser", "--port", str(port)],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        # Ctrl-C as a terminal delivers it (a background shell would pass SIGINT on ignored).
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    try:
+        lines: list[str] = []
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and not (lines and lines[-1].startswith("viewer: ")):
+            line = view.stdout.readline()
+            if not line:
+                break
+            lines.append(line)
+        assert lines and lines[-1].startswith("viewer: "), lines
+        (server,) = _children(view.pid)
+
+        page = browser.new_page(viewport={"width": 1440, "height": 2400}, device_scale_factor=1)
+        began = time.monotonic()
+        page.goto(lines[-1].removeprefix("viewer: ").strip())
+        cards = page.locator(".zy-card")
+        cards.nth(9).wait_for(timeout=10_000)
+        for i, result in enumerate(results):
+            card = cards.nth(i)
+            title, _ = vd.display_title(result.article, result.summary)
+            sync_api.expect(card.locator(".zy-title")).to_contain_text(title, timeout=1_000)
+            shown = card.locator(".zy-summary").inner_text()
+            assert shown.replace("\n", "") == result.summary.text.replace("\n", "")
+        seconds = time.monotonic() - began
+        assert seconds < 10, f"the stored page took {seconds:.1f} s to show"
+        main = page.locator("[data-testid='stMain']").inner_text()
+        assert "pending" not in main and "正在生成摘要" not in main
+        # The set shown is the stored one, and the sidebar follows it.
+        stored_sets = page.get_by_role("combobox", name="Summaries stored for this page")
+        assert stored_sets.input_value() == "extractive · brief — 10/10"
+        assert page.get_by_role("combobox", name="Backend").input_value() == "extractive"
+        # Let the page settle (the store watcher runs every 4 s), then ask the server what it loaded:
+        # no model means torch's native libraries were never mapped, and the process stayed small.
+        page.wait_for_timeout(5_000)
+        assert "libtorch" not in Path(f"/proc/{server}/maps").read_text()
+        assert _peak_rss_mb(server) < 600
+        page.close()
+    finally:
+        view.send_signal(signal.SIGINT)
+        try:
+            view.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            view.kill()
+            view.wait()
+    assert view.returncode == 130

@@ -221,7 +221,7 @@ def _finish(report: RunReport, input_errors: list[str], output: Path | None) -> 
         click.echo(f"skipped: {error}", err=True)
     for f in report.failures:
         click.echo(f"failed: {f.page} #{f.index} {f.title or '(no title)'}: {f.error}", err=True)
-    who = f" with {report.summariser[0]} {report.summariser[1]}" if report.summariser else ""
+    who = f" with {report.summariser.backend} {report.summariser.model}" if report.summariser else ""
     click.echo(
         f"run #{report.run_id}: {report.done}/{report.total} articles done{who} "
         f"({report.summarised} summarised, {report.cached} from the store), {report.failed} failed, "

@@ -169,20 +169,11 @@ def start_command(
             input_errors=skipped,
             on_progress=on_progress,
         )
-        results = [r for p in pages for r in store.page_results(p.source, _key(report, settings))]
+        results = [r for p in pages for r in store.page_results(p.source, report.summariser)]
     _print_report(report, results, settings)
     if no_view:
         return
     _serve(settings, port, page=pages[0].source, no_browser=no_browser, env=_settings_env(settings))
-
-
-def _key(report: object, settings: Settings):
-    from app.store import SummaryKey
-
-    if report.summariser is None:
-        return None
-    backend, model, prompt_version = report.summariser
-    return SummaryKey.of(backend, model, settings.style, settings.max_chars, prompt_version)
 
 
 def _print_report(report: object, results: list, settings: Settings) -> None:
