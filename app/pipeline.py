@@ -223,16 +223,19 @@ def expected_key(settings: Settings) -> SummaryKey | None:
     if settings.backend not in ("llm", "seq2seq"):
         return None
     from app.summarise import prompts
+    from app.summarise.options import identity_suffix
 
     folder = Path(settings.model).expanduser()
     name = folder.name if folder.is_dir() else settings.model
     if settings.backend == "llm":
         from app.summarise.llm import model_identity
 
-        # Assumes the int8 kernels exist (x86); if not, the loaded model's name differs and the
-        # guess simply finds nothing stored.
-        name = model_identity(name, "int8" if settings.quantize == "int8" else "bf16")
-    return SummaryKey.of(settings.backend, name, settings.style, settings.max_chars, prompts.PROMPT_VERSION)
+        # Assumes int8 kernels on the CPU (x86) and bf16 on an accelerator, without importing torch to
+        # ask; where that is wrong the loaded model's name differs and the guess finds nothing stored.
+        int8 = settings.quantize == "int8" and settings.device in ("auto", "cpu")
+        name = model_identity(name, "int8" if int8 else "bf16")
+    version = prompts.PROMPT_VERSION + identity_suffix(settings.generation)
+    return SummaryKey.of(settings.backend, name, settings.style, settings.max_chars, version)
 
 
 def _bad_text(article: Article) -> str | None:

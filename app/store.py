@@ -519,7 +519,7 @@ class Store:
                    FROM page_articles pa JOIN summaries s ON s.article_key = pa.article_key
                    WHERE pa.page = ?
                    GROUP BY s.backend, s.model, s.style, s.max_chars, s.prompt_version
-                   ORDER BY max(s.created_at) DESC""",
+                   ORDER BY max(s.created_at) DESC, max(s.rowid) DESC""",
                 (page,),
             ).fetchall()
         return [SummarySet(SummaryKey(*row[:5]), int(row[5]), row[6]) for row in rows]
