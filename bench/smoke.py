@@ -89,7 +89,7 @@ def write_qwen2_gguf(folder: Path, path: Path) -> None:
     _add_tokenizer(writer, folder)
 
     tensors = {}
-    for file in sorted(folder.glob("*.safetensors")):
+    for file in sorted(folder.glob("model*.safetensors")):  # not the int8 copy written beside them
         tensors.update(load_file(file))
     if "lm_head.weight" not in tensors:  # tied embeddings: GGUF readers expect the output matrix
         tensors["lm_head.weight"] = tensors["model.embed_tokens.weight"]
@@ -143,8 +143,6 @@ def smoke_files(model: str | None, *, gguf: bool = True) -> Iterator[tuple[Path,
         yield folder, smoke_gguf(folder, Path(tmp)) if gguf else None
 
 
-def announce(folder: Path) -> None:
+def announce(folder: Path, sizes: str = f"{ARTICLES} article, 1 run") -> None:
     """Say on stderr that this run's figures are a smoke test's, not a measurement."""
-    print(
-        f"smoke run: model {folder}, {ARTICLES} article, 1 run (the figures measure nothing)", file=sys.stderr
-    )
+    print(f"smoke run: model {folder}, {sizes} (the figures measure nothing)", file=sys.stderr)
