@@ -118,12 +118,12 @@ def main() -> None:
     from app.weights import resolve_model
 
     if args.smoke:
-        from smoke import announce, smoke_files
+        from smoke import announce, resized, smoke_files
 
         with smoke_files(args.model) as (folder, gguf):
             announce(folder, "1 load per row")
-            smoke = {"model": str(folder), "runs": 1, "gguf_runs": 1}
-            measure(argparse.Namespace(**{**vars(args), **smoke}), resolve_model(str(folder), folder), gguf)
+            smoke = resized(args, model=str(folder), runs=1, gguf_runs=1)
+            measure(smoke, resolve_model(str(folder), load_settings().models_dir), gguf)
         return
     resolved = resolve_model(args.model or default_model_name(), load_settings().models_dir)
     if resolved.source_file is None:

@@ -70,12 +70,12 @@ def main() -> None:
     args = parser.parse_args()
     if args.smoke:
         import bench_summarise
-        from smoke import ARTICLES, announce, smoke_files
+        from smoke import ARTICLES, announce, resized, smoke_files
 
         bench_summarise.ARTICLES = ARTICLES  # _seed_articles reads it there
         with smoke_files(args.model, gguf=False) as (folder, _):
             announce(folder)
-            measure(argparse.Namespace(**{**vars(args), "model": str(folder), "runs": 1}))
+            measure(resized(args, model=str(folder), runs=1))
         return
     measure(args)
 

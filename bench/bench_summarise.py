@@ -247,7 +247,7 @@ def smoke_args(args: argparse.Namespace) -> argparse.Namespace:
     ARTICLES = smoke.ARTICLES
     sizes = {"batch_sizes": "1", "bf16_batch_sizes": "1" if args.bf16_batch_sizes else ""}
     counts = {"runs": 1, "baseline_runs": 1, "articles": ARTICLES, "baseline_articles": ARTICLES}
-    return argparse.Namespace(**{**vars(args), **sizes, **counts})
+    return smoke.resized(args, **sizes, **counts)
 
 
 def measure(args: argparse.Namespace, model: list[str]) -> None:

@@ -11,12 +11,14 @@ folder with gguf-py, so the GGUF and the folder share vocabulary and weights as 
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -141,6 +143,11 @@ def smoke_files(model: str | None, *, gguf: bool = True) -> Iterator[tuple[Path,
     with tempfile.TemporaryDirectory(prefix="zhaiyao-smoke-") as tmp:
         folder = smoke_model(model, Path(tmp))
         yield folder, smoke_gguf(folder, Path(tmp)) if gguf else None
+
+
+def resized(args: argparse.Namespace, **sizes: Any) -> argparse.Namespace:
+    """``args`` with the smoke run's sizes (runs, articles...) in place of the measured run's."""
+    return argparse.Namespace(**{**vars(args), **sizes})
 
 
 def announce(folder: Path, sizes: str = f"{ARTICLES} article, 1 run") -> None:
