@@ -3,6 +3,7 @@
     python bench/bench_batch.py                          # the default model (llm backend)
     python bench/bench_batch.py --backend extractive     # no weights: measures the batch machinery
     python bench/bench_batch.py --articles 20 --engines local:1,local:2,ray
+    python bench/bench_batch.py --smoke [--model DIR]     # 1 article, 1 Ray worker, tiny model
 
 An engine may carry ``:N``, the torch threads per model process (default: the settings' ``threads``;
 Ray's local instance gives each of its workers cores/workers threads).
@@ -117,6 +118,7 @@ def main() -> None:
     ap.add_argument("--batch-size", type=int, default=None)
     ap.add_argument("--engines", default="local,ray", help="comma-separated, run in this order")
     ap.add_argument("--json", type=Path, help="also write the results here")
+    ap.add_argument("--smoke", action="store_true", help="1 article, 1 Ray worker, llm backend, tiny model")
     ap.add_argument("--one", help=argparse.SUPPRESS)  # child mode: run this engine only
     ap.add_argument("--db", help=argparse.SUPPRESS)
     ap.add_argument("--inputs", nargs="*", help=argparse.SUPPRESS)
@@ -125,7 +127,18 @@ def main() -> None:
     if args.one:
         print(json.dumps(run_one(args)))
         return
+    if args.smoke:
+        from smoke import ARTICLES, announce, resized, smoke_files
 
+        with smoke_files(args.model, gguf=False) as (folder, _):
+            announce(folder, f"{ARTICLES} article, 1 Ray worker")
+            measure(resized(args, backend="llm", model=str(folder), articles=ARTICLES, workers=1))
+        return
+    measure(args)
+
+
+def measure(args: argparse.Namespace) -> None:
+    """Run each engine in its child process over the same inputs and print the table."""
     results = []
     with tempfile.TemporaryDirectory(prefix="zhaiyao-bench-") as tmp:
         inputs = build_inputs(Path(tmp), args.articles)

@@ -7,6 +7,7 @@ ratio measured in this same run, since absolute times on a shared 2-core machine
 
     python bench/bench_model_load.py                      # default model, 3 runs each
     python bench/bench_model_load.py --runs 5 --gguf-runs 2 --json load.json
+    python bench/bench_model_load.py --smoke [--model DIR]     # each row once, tiny model and its GGUF
 
 The model is fetched first if it is not in the models folder (ZHAIYAO_MODELS_DIR).
 """
@@ -95,11 +96,16 @@ def _run(kind: str, folder: Path, gguf_file: str | None, threads: int) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--model", default=None, help="manifest name (default: the default model)")
+    parser.add_argument(
+        "--model",
+        default=None,
+        help="manifest name or folder (default: the default model; --smoke: a tiny one)",
+    )
     parser.add_argument("--runs", type=int, default=3, help="bf16 loads to take the median of")
     parser.add_argument("--gguf-runs", type=int, default=3, help="GGUF loads (slow: dequantises every time)")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--json", type=Path, help="also write the raw runs here")
+    parser.add_argument("--smoke", action="store_true", help="each row once, a tiny model and its GGUF")
     parser.add_argument("--child", nargs=3, metavar=("KIND", "FOLDER", "GGUF"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -109,15 +115,27 @@ def main() -> None:
 
     from app.config import load_settings
     from app.manifest import default_model_name
-    from app.weights import folder_size, resolve_model
+    from app.weights import resolve_model
 
-    settings = load_settings()
-    resolved = resolve_model(args.model or default_model_name(), settings.models_dir)
+    if args.smoke:
+        from smoke import announce, resized, smoke_files
+
+        with smoke_files(args.model) as (folder, gguf):
+            announce(folder, "1 load per row")
+            smoke = resized(args, model=str(folder), runs=1, gguf_runs=1)
+            measure(smoke, resolve_model(str(folder), load_settings().models_dir), gguf)
+        return
+    resolved = resolve_model(args.model or default_model_name(), load_settings().models_dir)
     if resolved.source_file is None:
         sys.exit(f"{resolved.name}: no verified GGUF on disk to compare with (fetch without --drop-source)")
-    source = resolved.source_file
+    measure(args, resolved, resolved.source_file)
+
+
+def measure(args: argparse.Namespace, resolved, source: Path) -> None:
+    """Load ``resolved`` from ``source`` (its GGUF), its bf16 folder and its int8 copy; print the table."""
     # The int8 copy is built on first use; build it now so that the int8 rows time loading only.
     from app.runtime.int8 import ensure_int8_copy
+    from app.weights import folder_size
 
     ensure_int8_copy(resolved.path)
     rows = {

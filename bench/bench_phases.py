@@ -1,6 +1,7 @@
 """Where the llm backend's time goes on the sample page: reading prompts, decoding, everything else.
 
     python bench/bench_phases.py [--batch-size 4] [--input-budget 600] [--style brief] [--runs 1]
+    python bench/bench_phases.py --smoke [--model DIR]     # one article, one run, tiny model
 
 Runs the real pipeline (``summarise_articles``, default model and weights) over the seed page's articles,
 timing the decoder's phases: the shared prompt prefix, each prompt's own tokens (prompt reading), and
@@ -64,7 +65,23 @@ def main() -> None:
     parser.add_argument("--style", default="brief")
     parser.add_argument("--runs", type=int, default=1, help="runs (median of each figure reported)")
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--model", help="model folder (default: the default model; --smoke: a tiny one)")
+    parser.add_argument("--smoke", action="store_true", help="one article, one run, tiny model")
     args = parser.parse_args()
+    if args.smoke:
+        import bench_summarise
+        from smoke import ARTICLES, announce, resized, smoke_files
+
+        bench_summarise.ARTICLES = ARTICLES  # _seed_articles reads it there
+        with smoke_files(args.model, gguf=False) as (folder, _):
+            announce(folder)
+            measure(resized(args, model=str(folder), runs=1))
+        return
+    measure(args)
+
+
+def measure(args: argparse.Namespace) -> None:
+    """Summarise the seed page ``args.runs`` times with the timed decoder and print the phases."""
 
     import jieba
 
@@ -73,14 +90,20 @@ def main() -> None:
 
     from app.config import load_settings
     from app.runtime.decoding import Decoder
+    from app.runtime.prefix_cache import PrefixCache
     from app.summarise import load_summariser, summarise_articles
 
-    settings = load_settings().replace(backend="llm", batch_size=args.batch_size, threads=args.threads)
+    settings = load_settings().replace(
+        backend="llm", batch_size=args.batch_size, threads=args.threads, model=args.model
+    )
     if args.input_budget:
         settings = settings.replace(generation=(("input_budget_tokens", args.input_budget),))
     summariser = load_summariser(settings)
     decoder_class = timed_decoder_class(Decoder)
-    summariser.decoder.__class__ = decoder_class
+    decoder = summariser.decoder
+    decoder.__class__ = decoder_class
+    # The prefix cache holds the method bound before the class changed: give it the timed one.
+    decoder.prefixes = PrefixCache(decoder._read_prefix, decoder.prefixes.capacity)
     articles = _seed_articles()
     runs = []
     for _ in range(args.runs):

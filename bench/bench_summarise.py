@@ -2,6 +2,7 @@
 compare the ratios, which are measured against a baseline taken in the same run).
 
     python bench/bench_summarise.py [--runs 3] [--baseline-runs 1] [--batch-sizes 1,4,8] [--threads 2]
+    python bench/bench_summarise.py --smoke [--model DIR]     # every row once, tiny model (bench/smoke.py)
 
 Each measurement runs in a child process of its own, so every row's peak memory (max RSS) is its own
 and one model's memory never inflates another's. Rows:
@@ -49,7 +50,7 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def child_llm(batch_size: int, runs: int, threads: int, quantize: str) -> dict:
+def child_llm(batch_size: int, runs: int, threads: int, quantize: str, model: str | None = None) -> dict:
     import jieba
 
     jieba.initialize()
@@ -57,7 +58,7 @@ def child_llm(batch_size: int, runs: int, threads: int, quantize: str) -> dict:
     from app.summarise import load_summariser
 
     settings = load_settings().replace(
-        backend="llm", batch_size=batch_size, threads=threads, quantize=quantize
+        backend="llm", batch_size=batch_size, threads=threads, quantize=quantize, model=model
     )
     # Import the model code first: "load" is reading the weights, not Python importing transformers.
     import app.summarise.llm  # noqa: F401
@@ -93,15 +94,18 @@ def rate_row(articles: int, times: list[float], load_s: float, **extra) -> dict:
     return {**row, "peak_mb": _peak_mb(), **extra}
 
 
-def default_model_files() -> tuple[Path, Path]:
-    """(converted model folder, the verified GGUF it came from) for the default model."""
+def default_model_files(model: str | None = None, gguf: str | None = None) -> tuple[Path, Path]:
+    """(converted model folder, the verified GGUF it came from) for ``model`` (default: the default
+    model), or the pair given (a smoke run's)."""
+    if model and gguf:
+        return Path(model), Path(gguf)
     from app.config import Settings, load_settings
     from app.weights import resolve_model
 
-    resolved = resolve_model(Settings().model, load_settings().models_dir)
+    resolved = resolve_model(model or Settings().model, load_settings().models_dir)
     gguf = resolved.source_file
     if gguf is None or not Path(gguf).is_file():
-        raise SystemExit("the default model's GGUF source is not on disk (zhaiyao models fetch)")
+        raise SystemExit(f"{resolved.name}: its GGUF source is not on disk (zhaiyao models fetch)")
     return resolved.path, Path(gguf)
 
 
@@ -110,7 +114,7 @@ def one_sentence_chat(text: str) -> list[dict[str, str]]:
     return [{"role": "user", "content": f"用一句话概括下面的新闻：\n{text}"}]
 
 
-def child_baseline(runs: int, threads: int, limit: int) -> dict:
+def child_baseline(runs: int, threads: int, limit: int, files: tuple[Path, Path]) -> dict:
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer, pipeline
 
@@ -119,7 +123,7 @@ def child_baseline(runs: int, threads: int, limit: int) -> dict:
     options = GenerationOptions()
 
     torch.set_num_threads(threads)
-    _, gguf = default_model_files()
+    _, gguf = files
     began = time.perf_counter()
     tokenizer = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
     model = AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name, dtype=torch.float32)
@@ -137,7 +141,7 @@ def child_baseline(runs: int, threads: int, limit: int) -> dict:
     return rate_row(len(articles), times, load_s, runs=runs)
 
 
-def child_extractive(runs: int, copies: int) -> dict:
+def child_extractive(runs: int, copies: int, whole_page: bool = True) -> dict:
     import dataclasses
 
     import jieba
@@ -147,7 +151,8 @@ def child_extractive(runs: int, copies: int) -> dict:
     from app.summarise import load_summariser, summarise_articles
 
     global ARTICLES
-    ARTICLES = 10  # the extractive row always uses the whole page
+    if whole_page:  # the extractive row always uses the whole page (a smoke run: its one article)
+        ARTICLES = 10
     seed = _seed_articles()
     summariser = load_summariser(Settings(backend="extractive"))
     # One unmeasured pass loads jieba's dictionaries and IDF table (~3 s, once per process).
@@ -203,6 +208,9 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--skip-baseline", action="store_true")
     parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument("--smoke", action="store_true", help="every row once: 1 article, 1 run, tiny model")
+    parser.add_argument("--model", help="model folder (default: the default model; --smoke: a tiny one)")
+    parser.add_argument("--gguf", help=argparse.SUPPRESS)  # the model's GGUF (a smoke run's, for children)
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
 
@@ -211,15 +219,41 @@ def main() -> None:
     if args.child:
         kind, *rest = args.child
         if kind == "llm":
-            result = child_llm(int(rest[0]), args.runs, args.threads, rest[1])
+            result = child_llm(int(rest[0]), args.runs, args.threads, rest[1], args.model)
         elif kind == "baseline":
-            result = child_baseline(args.baseline_runs, args.threads, min(args.baseline_articles, ARTICLES))
+            limit = min(args.baseline_articles, ARTICLES)
+            files = default_model_files(args.model, args.gguf)
+            result = child_baseline(args.baseline_runs, args.threads, limit, files)
         else:
-            result = child_extractive(args.runs, 20)
+            result = child_extractive(args.runs, 1 if args.smoke else 20, whole_page=not args.smoke)
         print(json.dumps(result))
         return
+    if args.smoke:
+        from smoke import announce, smoke_files
 
+        with smoke_files(args.model, gguf=not args.skip_baseline) as (folder, gguf):
+            smoke = ["--smoke", "--model", str(folder), *(["--gguf", str(gguf)] if gguf else [])]
+            announce(folder)
+            measure(smoke_args(args), smoke)
+        return
+    measure(args, ["--model", args.model] if args.model else [])
+
+
+def smoke_args(args: argparse.Namespace) -> argparse.Namespace:
+    """The arguments with every row once: one article, one run, batch size 1."""
+    import smoke
+
+    global ARTICLES
+    ARTICLES = smoke.ARTICLES
+    sizes = {"batch_sizes": "1", "bf16_batch_sizes": "1" if args.bf16_batch_sizes else ""}
+    counts = {"runs": 1, "baseline_runs": 1, "articles": ARTICLES, "baseline_articles": ARTICLES}
+    return smoke.resized(args, **sizes, **counts)
+
+
+def measure(args: argparse.Namespace, model: list[str]) -> None:
+    """Run each row in its child process and print the table; ``model``: arguments naming the model."""
     common = ["--runs", str(args.runs), "--threads", str(args.threads), "--articles", str(args.articles)]
+    common += model
     rows: dict[str, dict] = {}
     for bs in [int(b) for b in args.batch_sizes.split(",")]:
         print(f"measuring llm batch size {bs} ...", file=sys.stderr, flush=True)

@@ -1,0 +1,111 @@
+"""Every bench script runs end to end in its smoke mode (tiny model, one article), so none goes stale.
+
+Each script runs as a user runs it (``python bench/X.py --smoke``, children and Ray included) and its
+printed table must have every row, with figures and no error. The numbers themselves are not checked:
+they measure a random model on a busy machine.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# Several child processes each import torch and transformers: minutes on 2 cores, all scripts together.
+pytestmark = pytest.mark.slow
+
+NUMBER = r"\d+(?:\.\d+)?"
+
+
+@pytest.fixture(scope="module")
+def model(tiny_model_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A copy of the tiny model: the scripts write an int8 copy into it; other tests share the original."""
+    return str(shutil.copytree(tiny_model_dir, tmp_path_factory.mktemp("bench-smoke") / "tiny"))
+
+
+def run_bench(script: str, *args: str) -> str:
+    """``python bench/<script> --smoke ARGS`` from the repository root; its stdout, after exit code 0."""
+    done = subprocess.run(
+        [sys.executable, f"bench/{script}", "--smoke", *args],
+        cwd=ROOT,
+        env=dict(os.environ, PYTHONPATH=str(ROOT)),
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    assert done.returncode == 0, f"{script} --smoke failed:\n{done.stdout[-2000:]}\n{done.stderr[-3000:]}"
+    assert "smoke run: model" in done.stderr
+    return done.stdout
+
+
+def table_row(out: str, name: str) -> list[str]:
+    """The fields after ``name`` on the table line that starts with it (which must hold no error)."""
+    row = re.compile(rf"{re.escape(name)}\s+(\d|error)")  # not a caption line that starts alike
+    lines = [line for line in out.splitlines() if row.match(line)]
+    assert len(lines) == 1, f"no single row {name!r} in:\n{out}"
+    assert "error" not in lines[0], lines[0]
+    return lines[0][len(name) :].split()
+
+
+def test_bench_summarise_has_every_row(model: str) -> None:
+    out = run_bench("bench_summarise.py", "--model", model)
+    for name in ("llm bs=1", "llm bf16 bs=1", "naive baseline"):
+        articles, seconds, per_min, unit, load_s, peak_mb, *_ = table_row(out, name)
+        assert articles == "1" and unit == "articles/min"
+        assert all(re.fullmatch(NUMBER, f) for f in (seconds, per_min, load_s, peak_mb))
+    assert "weights=int8" in " ".join(table_row(out, "llm bs=1"))
+    assert "weights=bf16" in " ".join(table_row(out, "llm bf16 bs=1"))
+    assert table_row(out, "extractive")[3] == "articles/s"
+    assert "best llm row:" in out
+
+
+def test_bench_phases_counts_every_phase_with_a_tiny_model_it_builds() -> None:
+    out = run_bench("bench_phases.py")  # no --model: the tiny model is built on the fly
+    assert out.startswith("seed page, 1 articles, brief")
+    for phase in ("total", "shared prefix", "reading prompts", "decoding", "everything else", "guard"):
+        assert re.search(rf"^  {phase} ", out, re.M), f"no {phase!r} line in:\n{out}"
+    median = json.loads(out.strip().splitlines()[-1])["median"]
+    # Every prompt of a style shares its prefix: the timed decoder must see it read.
+    assert median.get("prefix_tokens", 0) > 0 and median.get("prefix_s", 0) > 0
+    assert median["new_tokens"] > 0 and median["decode_steps"] > 0
+
+
+def test_bench_model_load_loads_from_gguf_bf16_and_int8(model: str) -> None:
+    out = run_bench("bench_model_load.py", "--model", model)
+    assert re.search(r"^GGUF  \S+\.gguf ", out, re.M)
+    for kind in ("gguf", "bf16", "int8"):
+        runs, *figures = table_row(out, kind)
+        assert runs == "1" and len(figures) == 6
+        assert all(re.fullmatch(NUMBER, f) for f in figures)
+    assert "bf16 cache loads" in out
+
+
+@pytest.mark.ray
+def test_bench_batch_runs_local_and_ray(model: str) -> None:
+    out = run_bench("bench_batch.py", "--model", model)
+    assert re.search(r"^batch over 1 articles, summariser: llm tiny\+int8 ", out, re.M)
+    for name in ("local 2t", "ray×1 2t"):
+        done, wall_s, *_ = table_row(out, name)
+        assert done == "1" and re.fullmatch(NUMBER, wall_s)
+    assert "ray / local:" in out
+
+
+def test_bench_llamacpp_runs_its_zhaiyao_row(model: str) -> None:
+    out = run_bench("bench_llamacpp.py", "--model", model)
+    articles, *figures = table_row(out, "zhaiyao int8 bs=4")
+    assert articles == "1" and all(re.fullmatch(NUMBER, f) for f in figures[:4])
+    if importlib.util.find_spec("llama_cpp") is None:
+        assert "llama.cpp rows skipped: llama-cpp-python is not installed" in out
+    else:
+        table_row(out, "llama.cpp, same job")
+        table_row(out, "llama.cpp, one sentence")
