@@ -137,8 +137,6 @@ def summarise_isolated(
 ) -> None:
     """Summarise in batches of ``settings.batch_size``; when a batch fails, retry its articles one by one
     so that one bad article costs only itself. ``deliver`` is called once per article."""
-    from app.summarise import summarise_articles
-
     size = max(1, settings.batch_size)
     for start in range(0, len(articles), size):
         batch = list(articles[start : start + size])
@@ -154,11 +152,8 @@ def summarise_isolated(
                 raise _DeliveryFailed(exc) from exc
 
         try:
-            results = summarise_articles(
-                batch, summariser, style=settings.style, max_chars=settings.max_chars, on_summary=on_summary
-            )
             # Backends that return without calling on_summary for some items still deliver them.
-            for i, summary in enumerate(results):
+            for i, summary in enumerate(_summaries(batch, summariser, settings, on_summary)):
                 on_summary(i, summary)
         except _DeliveryFailed as exc:
             raise exc.original from None
@@ -169,16 +164,26 @@ def summarise_isolated(
                 deliver(start, exc)
                 continue
             for i, article in enumerate(batch):
-                if i in delivered:
-                    continue
-                try:
-                    summary = summarise_articles(
-                        [article], summariser, style=settings.style, max_chars=settings.max_chars
-                    )[0]
-                except Exception as one_exc:
-                    deliver(start + i, one_exc)
-                else:
-                    deliver(start + i, summary)
+                if i not in delivered:
+                    _one_by_one(start + i, article, summariser, settings, deliver)
+
+
+def _summaries(
+    batch: list[Article], summariser: Any, settings: Settings, on_summary: Callable | None = None
+) -> list[Summary]:
+    from app.summarise import summarise_articles
+
+    style, limit = settings.style, settings.max_chars
+    return summarise_articles(batch, summariser, style=style, max_chars=limit, on_summary=on_summary)
+
+
+def _one_by_one(i: int, article: Article, summariser: Any, settings: Settings, deliver: Deliver) -> None:
+    try:
+        summary = _summaries([article], summariser, settings)[0]
+    except Exception as exc:
+        deliver(i, exc)
+    else:
+        deliver(i, summary)
 
 
 class LocalEngine:
@@ -337,6 +342,54 @@ def _run(
     return report
 
 
+@dataclass
+class _Tally:
+    """A run's bookkeeping as articles finish: the report's counts, each result to the caller, and
+    progress. The rate counts from ``since``, moved to when the models are ready: loading weights or
+    starting Ray is not throughput, and counting it would make the ETA wrong for the rest of the run."""
+
+    report: RunReport
+    by_key: dict[str, list[Article]]  # one entry per distinct article: its placements on the pages
+    on_progress: Callable[[Progress], None] | None
+    on_result: Callable[[ArticleResult], None] | None
+    since: float
+
+    def progress(self) -> None:
+        if self.on_progress:
+            r = self.report
+            self.on_progress(Progress(r.total, r.done, r.failed, r.cached, time.monotonic() - self.since))
+
+    def finish(self, key: str, summary: Summary | None, error: str | None, cached: bool = False) -> None:
+        report = self.report
+        for article in self.by_key[key]:
+            if summary is not None:
+                report.done += 1
+                report.cached += cached
+                result = ArticleResult(article, summary, "done", extra={"cached": cached})
+            else:
+                report.failed += 1
+                report.failures.append(Failure(article.page, article.index, article.title, error or ""))
+                result = ArticleResult(article, None, "failed", error)
+            if self.on_result:
+                self.on_result(result)
+        self.progress()
+
+
+def _stored_key(
+    todo: list[Article], settings: Settings, store: Store, engine: Engine
+) -> tuple[SummaryKey, dict[str, Summary]]:
+    """The run's summary key and what the store already holds under it. A run whose every article is
+    already stored must not load a model (or start Ray) at all: the key the settings imply is tried
+    first, and the engine is asked (which may load one) only if something is missing under it."""
+    guess = expected_key(settings)
+    if guess is not None:
+        cached = store.cached_summaries([a.key for a in todo], guess)
+        if len(cached) == len(todo):
+            return guess, cached
+    key = engine.key()
+    return key, store.cached_summaries([a.key for a in todo], key)
+
+
 def _summarise(
     articles: list[Article],
     settings: Settings,
@@ -354,65 +407,35 @@ def _summarise(
     by_key: dict[str, list[Article]] = {}
     for article in articles:
         by_key.setdefault(article.key, []).append(article)
-
-    # The rate counts from when the models are ready: loading weights or starting Ray is not
-    # throughput, and counting it would make the ETA wrong for the rest of the run.
-    clock = {"from": started}
-
-    def progress() -> None:
-        if on_progress:
-            elapsed = time.monotonic() - clock["from"]
-            on_progress(Progress(report.total, report.done, report.failed, report.cached, elapsed))
-
-    def finish(key: str, summary: Summary | None, error: str | None, cached: bool = False) -> None:
-        for article in by_key[key]:
-            if summary is not None:
-                report.done += 1
-                report.cached += cached
-                result = ArticleResult(article, summary, "done", extra={"cached": cached})
-            else:
-                report.failed += 1
-                report.failures.append(Failure(article.page, article.index, article.title, error or ""))
-                result = ArticleResult(article, None, "failed", error)
-            if on_result:
-                on_result(result)
-        progress()
-
-    progress()
+    tally = _Tally(report, by_key, on_progress, on_result, started)
+    tally.progress()
     todo: list[Article] = []
     for key, placements in by_key.items():
         reason = _bad_text(placements[0])
         if reason:
             store.mark_failed(run_id, key, reason)
-            finish(key, None, reason)
+            tally.finish(key, None, reason)
         else:
             todo.append(placements[0])
     if not todo:
         return
-
-    # A run whose every article is already in the store must not load a model (or start Ray) at all:
-    # try the key the settings imply first, and load only if something is missing under it.
-    skey = expected_key(settings)
-    cached: dict[str, Summary] = {}
-    if skey is not None:
-        cached = store.cached_summaries([a.key for a in todo], skey)
-        if len(cached) < len(todo):
-            cached = {}
-    if not cached:
-        skey = engine.key()
-        cached = store.cached_summaries([a.key for a in todo], skey)
+    skey, cached = _stored_key(todo, settings, store, engine)
     report.summariser = skey
-    clock["from"] = time.monotonic()
+    tally.since = time.monotonic()
     store.set_run_summariser(run_id, skey)
-
     if cached:
         store.mark_cached(run_id, cached, skey)
         for key, summary in cached.items():
-            finish(key, summary, None, cached=True)
+            tally.finish(key, summary, None, cached=True)
     todo = [a for a in todo if a.key not in cached]
-    if not todo:
-        return
+    if todo:
+        _summarise_missing(todo, store, engine, run_id, skey, tally)
 
+
+def _summarise_missing(
+    todo: list[Article], store: Store, engine: Engine, run_id: int, skey: SummaryKey, tally: _Tally
+) -> None:
+    """Hand the engine what the store lacks, committing each summary (or its failure) as it comes."""
     # Longest first: a batch of similar lengths pads less, and the slow ones do not trail at the end.
     todo.sort(key=lambda a: -a.chars)
 
@@ -420,10 +443,10 @@ def _summarise(
         key = todo[i].key
         if isinstance(outcome, Summary):
             store.save_summary(run_id, key, outcome, skey)
-            finish(key, outcome, None)
+            tally.finish(key, outcome, None)
         else:
             reason = describe_error(outcome)
             store.mark_failed(run_id, key, reason, skey)
-            finish(key, None, reason)
+            tally.finish(key, None, reason)
 
     engine.summarise(todo, deliver)
