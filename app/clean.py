@@ -224,6 +224,9 @@ def _role_lists(role: str) -> set[str]:
     return targets
 
 
+_Group = tuple[str | None, list[str], str | None]  # (role, names, suffix such as 摄)
+
+
 def parse_credit(text: str) -> Credit | None:
     """Read a byline or photo credit, or return None when ``text`` is anything else.
 
@@ -237,7 +240,13 @@ def parse_credit(text: str) -> Credit | None:
         return None
     if _COMMENTATOR.match(text):
         return Credit(reporters=[text])
-    groups: list[tuple[str | None, list[str], str | None]] = []
+    groups = _credit_groups(text)
+    return None if groups is None else _credit_of(groups)
+
+
+def _credit_groups(text: str) -> list[_Group] | None:
+    """The text as (role, names, suffix) groups, or None when something in it is neither."""
+    groups: list[_Group] = []
     role: str | None = None
     names: list[str] = []
     pos = 0
@@ -251,11 +260,10 @@ def parse_credit(text: str) -> Credit | None:
             new_role = m.group("role") or m.group("both") or m.group("short")
             if role is not None and not names:
                 role = f"{role}+{new_role}"  # 文/图 本报记者 X: both roles apply to the names after them
-                pos = m.end()
-                continue
-            if names or role is not None:
-                groups.append((role, names, None))
-            role, names = new_role, []
+            else:
+                if names or role is not None:
+                    groups.append((role, names, None))
+                role, names = new_role, []
             pos = m.end()
             continue
         m = _SUFFIX.match(text, pos)
@@ -271,6 +279,10 @@ def parse_credit(text: str) -> Credit | None:
         pos = m.end()
     if names or role is not None:
         groups.append((role, names, None))
+    return groups
+
+
+def _credit_of(groups: list[_Group]) -> Credit | None:
     credit = Credit()
     for role, group_names, suffix in groups:
         if not group_names or (role is None and suffix is None):
