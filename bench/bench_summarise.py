@@ -250,26 +250,8 @@ def smoke_args(args: argparse.Namespace) -> argparse.Namespace:
     return smoke.resized(args, **sizes, **counts)
 
 
-def measure(args: argparse.Namespace, model: list[str]) -> None:
-    """Run each row in its child process and print the table; ``model``: arguments naming the model."""
-    common = ["--runs", str(args.runs), "--threads", str(args.threads), "--articles", str(args.articles)]
-    common += model
-    rows: dict[str, dict] = {}
-    for bs in [int(b) for b in args.batch_sizes.split(",")]:
-        print(f"measuring llm batch size {bs} ...", file=sys.stderr, flush=True)
-        rows[f"llm bs={bs}"] = _child(["llm", str(bs), "int8", *common])
-    for bs in [int(b) for b in args.bf16_batch_sizes.split(",") if b]:
-        print(f"measuring llm bf16 batch size {bs} ...", file=sys.stderr, flush=True)
-        rows[f"llm bf16 bs={bs}"] = _child(["llm", str(bs), "none", *common])
-    if not args.skip_baseline:
-        print("measuring the naive baseline (fp32 from GGUF, one at a time) ...", file=sys.stderr, flush=True)
-        rows["naive baseline"] = _child(
-            ["baseline", "--baseline-runs", str(args.baseline_runs),
-             "--baseline-articles", str(args.baseline_articles), *common]
-        )  # fmt: skip
-    print("measuring extractive ...", file=sys.stderr, flush=True)
-    rows["extractive"] = _child(["extractive", *common])
-
+def print_table(rows: dict[str, dict], args: argparse.Namespace) -> None:
+    """The rows as a table, then the ratios that matter (each llm row against batch 1 and the baseline)."""
     runs = f"median of {args.runs} runs (baseline: {args.baseline_runs})"
     print(f"\nseed page, brief style, {args.threads} threads, {runs}")
     print(f"{'row':<16} {'articles':>8} {'seconds':>8} {'rate':>16} {'load s':>7} {'peak MB':>8}  guard")
@@ -296,6 +278,29 @@ def measure(args: argparse.Namespace, model: list[str]) -> None:
                 print(f"  {name} / llm bs=1: {r['per_min'] / llm['llm bs=1']['per_min']:.2f}x")
         if "per_min" in base:
             print(f"  {best_name} / naive baseline: {best['per_min'] / base['per_min']:.2f}x")
+
+
+def measure(args: argparse.Namespace, model: list[str]) -> None:
+    """Run each row in its child process and print the table; ``model``: arguments naming the model."""
+    common = ["--runs", str(args.runs), "--threads", str(args.threads), "--articles", str(args.articles)]
+    common += model
+    rows: dict[str, dict] = {}
+    for bs in [int(b) for b in args.batch_sizes.split(",")]:
+        print(f"measuring llm batch size {bs} ...", file=sys.stderr, flush=True)
+        rows[f"llm bs={bs}"] = _child(["llm", str(bs), "int8", *common])
+    for bs in [int(b) for b in args.bf16_batch_sizes.split(",") if b]:
+        print(f"measuring llm bf16 batch size {bs} ...", file=sys.stderr, flush=True)
+        rows[f"llm bf16 bs={bs}"] = _child(["llm", str(bs), "none", *common])
+    if not args.skip_baseline:
+        print("measuring the naive baseline (fp32 from GGUF, one at a time) ...", file=sys.stderr, flush=True)
+        rows["naive baseline"] = _child(
+            ["baseline", "--baseline-runs", str(args.baseline_runs),
+             "--baseline-articles", str(args.baseline_articles), *common]
+        )  # fmt: skip
+    print("measuring extractive ...", file=sys.stderr, flush=True)
+    rows["extractive"] = _child(["extractive", *common])
+
+    print_table(rows, args)
     if args.json:
         args.json.write_text(json.dumps(rows, indent=2), encoding="utf-8")
 

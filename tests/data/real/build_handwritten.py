@@ -76,6 +76,39 @@ def _chars(art: Art) -> int:
     return sum(len(p) for p in art.body) + sum(len(p) for _, _, ps in art.parts for p in ps)
 
 
+def _header_lines(st: Style, art, fmt: dict) -> list[str]:
+    """Column, 引题/标题/副题, source line, byline and stamp, as the paper prints them."""
+    lines = [st.head_indent + st.column_format.format(art.col)] if art.col else []
+    if st.header == "tab" and (art.k or art.s):
+        lines.append(st.head_indent + "\t".join(x for x in (art.k, art.t, art.s) if x))
+    else:
+        lines += [st.head_indent + x for x in (art.k, art.t, art.s) if x]
+    if st.source_line:
+        lines.append(st.source_line.format(**fmt))
+    stamp = st.stamp.format(**fmt) if st.stamp else None
+    if art.by and st.byline == "top":
+        lines.append(art.by + (" " + stamp if stamp and not st.stamp_own_line else ""))
+        if stamp and st.stamp_own_line:
+            lines.append(stamp)
+    elif art.by and st.byline == "count":
+        lines.append(f"作者：{art.by}\u3000字数：{_chars(art)}")
+    elif stamp:
+        lines.append(stamp)
+    return lines
+
+
+def _body_lines(st: Style, art) -> list[str]:
+    body = [st.body_indent + p for p in art.body]
+    for heading, byline, paras in art.parts:
+        body.append(st.body_indent + heading)
+        if byline:
+            body.append(st.body_indent + byline)
+        body += [st.body_indent + p for p in paras]
+    if art.by and st.byline == "end":
+        body.append(st.body_indent + art.by)
+    return body
+
+
 def render(page: HandPage) -> tuple[str, dict]:
     st = page.style
     fmt = {"date_cn": _date_cn(page.date), "date": page.date, "banci": page.banci, "banming": page.banming}
@@ -84,32 +117,8 @@ def render(page: HandPage) -> tuple[str, dict]:
     gold: dict = {k: [] for k in ("titles", "first_words", "kinds", "kickers", "subtitles", "bylines")}
     gold["columns"] = []
     for art in page.arts:
-        if art.col:
-            lines.append(st.head_indent + st.column_format.format(art.col))
-        if st.header == "tab" and (art.k or art.s):
-            lines.append(st.head_indent + "\t".join(x for x in (art.k, art.t, art.s) if x))
-        else:
-            lines += [st.head_indent + x for x in (art.k, art.t, art.s) if x]
-        if st.source_line:
-            lines.append(st.source_line.format(**fmt))
-        stamp = st.stamp.format(**fmt) if st.stamp else None
-        if art.by and st.byline == "top":
-            lines.append(art.by + (" " + stamp if stamp and not st.stamp_own_line else ""))
-            if stamp and st.stamp_own_line:
-                lines.append(stamp)
-        elif art.by and st.byline == "count":
-            lines.append(f"作者：{art.by}\u3000字数：{_chars(art)}")
-        elif stamp:
-            lines.append(stamp)
-        body = [st.body_indent + p for p in art.body]
-        for heading, byline, paras in art.parts:
-            body.append(st.body_indent + heading)
-            if byline:
-                body.append(st.body_indent + byline)
-            body += [st.body_indent + p for p in paras]
-        if art.by and st.byline == "end":
-            body.append(st.body_indent + art.by)
-        lines += body
+        lines += _header_lines(st, art, fmt)
+        lines += _body_lines(st, art)
         gold["titles"].append(_norm(art.t))
         gold["first_words"].append(_norm(art.body[0])[:12])
         gold["kinds"].append(art.kind)
