@@ -17,7 +17,7 @@ import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from app.config import Settings
 from app.documents import Page
@@ -67,7 +67,7 @@ def iter_inputs(
             continue
         for name, path in files:
             try:
-                data = _read_stdin() if path is None else _read_file(path, settings)
+                data = _read_stdin(settings) if path is None else _read_file(path, settings)
                 yield from read_bytes(name, data, settings, on_error)
             except InputError as exc:
                 _report(exc, on_error)
@@ -84,10 +84,7 @@ def read_bytes(
     """
     limit = settings.max_file_mb * 1024 * 1024
     if len(data) > limit:
-        raise InputError(
-            name,
-            f"file is {len(data) / 1048576:.1f} MB, over the {settings.max_file_mb:g} MB limit (max_file_mb)",
-        )
+        raise _too_big(name, len(data), settings)
     if not data.strip(b" \t\r\n\x0b\x0c") or data in (b"\xef\xbb\xbf", *_UTF16_BOMS):
         raise InputError(name, "empty file")
     fmt = FORMATS.get(Path(name).suffix.lower())
@@ -112,6 +109,17 @@ def read_bytes(
 
 # ----------------------------------------------------------------------------------------------
 # Paths
+
+
+def input_files(paths: Sequence[str]) -> list[Path]:
+    """The files ``paths`` name (as ``read_inputs`` would read them); bad paths are left out, not raised."""
+    out: list[Path] = []
+    for spec in paths:
+        try:
+            out.extend(path for _, path in _expand(spec) if path is not None)
+        except InputError:
+            continue
+    return out
 
 
 def _expand(spec: str) -> Iterator[tuple[str, Path | None]]:
@@ -154,19 +162,44 @@ def _read_file(path: Path, settings: Settings) -> bytes:
         size = path.stat().st_size
         limit = settings.max_file_mb * 1024 * 1024
         if size > limit:
-            raise InputError(
-                str(path),
-                f"file is {size / 1048576:.1f} MB, over the {settings.max_file_mb:g} MB limit (max_file_mb)",
-            )
-        return path.read_bytes()
+            raise _too_big(str(path), size, settings)
+        with path.open("rb") as fh:  # bounded too: the file may grow after stat()
+            return read_limited(str(path), fh, settings)
     except PermissionError as exc:
         raise InputError(str(path), "permission denied") from exc
     except OSError as exc:
         raise InputError(str(path), f"cannot read: {exc.strerror or exc}") from exc
 
 
-def _read_stdin() -> bytes:
-    return sys.stdin.buffer.read()
+def _too_big(name: str, size: float, settings: Settings) -> InputError:
+    return InputError(
+        name, f"file is {size / 1048576:.1f} MB, over the {settings.max_file_mb:g} MB limit (max_file_mb)"
+    )
+
+
+def read_limited(name: str, stream: BinaryIO, settings: Settings) -> bytes:
+    """All of ``stream``, refused as soon as it passes ``max_file_mb`` (a pipe from /dev/zero must not
+    fill the memory before the size is checked)."""
+    limit = int(settings.max_file_mb * 1024 * 1024)
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        while chunk := stream.read(min(1 << 20, limit + 1 - size)):
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > limit:
+                raise InputError(
+                    name, f"more than the {settings.max_file_mb:g} MB limit (max_file_mb); stopped reading"
+                )
+    except OSError as exc:
+        raise InputError(name, f"cannot read: {exc.strerror or exc}") from exc
+    return b"".join(chunks)
+
+
+def _read_stdin(settings: Settings) -> bytes:
+    if sys.stdin is None:  # started with stdin closed (`<&-`)
+        raise InputError("-", "stdin is closed; nothing to read")
+    return read_limited("-", sys.stdin.buffer, settings)
 
 
 def _report(exc: InputError, on_error: ErrorHandler | None) -> None:

@@ -12,6 +12,7 @@ from typing import TextIO
 import click
 
 from app.cli import quantize_option, summariser_settings
+from app.cli.output import check_output, echo
 from app.cli.store_cmd import busy_timeout, db_option, store_location
 from app.errors import InputError
 from app.export import FORMATS, export_results, format_for_path
@@ -162,6 +163,7 @@ def batch(
     effective_limit(get_style(settings.style), settings.max_chars)  # bad values are usage errors
     db_path, _ = store_location(settings, db)
     settings = settings.replace(db_path=db_path)
+    check_output(output, [*paths, str(db_path)])
     _quiet_libraries(settings.backend)
 
     err = sys.stderr
@@ -169,7 +171,7 @@ def batch(
 
     def on_error(exc: InputError) -> None:
         input_errors.append(str(exc))
-        click.echo(f"skipped: {exc}", err=True)
+        echo(f"skipped: {exc}", err=True)
 
     pages = read_inputs(list(paths), settings, on_error=on_error)
     if not pages:
@@ -216,9 +218,9 @@ def batch(
 
 def _finish(report: RunReport, input_errors: list[str], output: Path | None) -> None:
     for error in report.page_errors:
-        click.echo(f"skipped: {error}", err=True)
+        echo(f"skipped: {error}", err=True)
     for f in report.failures:
-        click.echo(f"failed: {f.page} #{f.index} {f.title or '(no title)'}: {f.error}", err=True)
+        echo(f"failed: {f.page} #{f.index} {f.title or '(no title)'}: {f.error}", err=True)
     who = f" with {report.summariser[0]} {report.summariser[1]}" if report.summariser else ""
     click.echo(
         f"run #{report.run_id}: {report.done}/{report.total} articles done{who} "
@@ -226,7 +228,7 @@ def _finish(report: RunReport, input_errors: list[str], output: Path | None) -> 
         f"in {_duration(report.seconds)}"
     )
     if output is not None:
-        click.echo(f"results: {output}")
+        echo(f"results: {output}")
     skipped = len(input_errors) + len(report.page_errors)
     if report.failed:
         click.echo(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -10,7 +9,9 @@ from typing import Any
 import click
 
 from app.cli import quantize_option, summariser_settings
+from app.cli.output import check_output, open_output
 from app.evaluate import EvalReport, evaluate
+from app.textsafe import json_text
 
 
 def _pct(share: float) -> str:
@@ -89,6 +90,7 @@ def eval_command(
     in the source, mean length and speed. `--backend lead` and `--backend extractive` give baselines.
     """
     settings = summariser_settings(ctx)
+    check_output(output, [str(data)])  # before scoring, so the report always has somewhere to go
     state: dict[str, Any] = {}
 
     def on_rows(count: int) -> None:
@@ -115,11 +117,9 @@ def eval_command(
     # With the JSON on stdout the table goes to stderr, so `-o - | jq` gets clean JSON.
     click.echo(render_table(report), err=str(output) == "-")
     if output is not None:
-        text = json.dumps(report.as_dict(), ensure_ascii=False, indent=2)
-        if str(output) == "-":
-            click.echo(text)
-        else:
-            output.write_text(text + "\n", encoding="utf-8")
+        with open_output(output, [str(data)]) as out:
+            out.write(json_text(report.as_dict(), indent=2) + "\n")
+        if str(output) != "-":
             click.echo(f"report: {output}", err=True)
 
 

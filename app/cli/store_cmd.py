@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 
 import click
 
 from app.cli import settings_from
+from app.cli.output import check_output, echo, stdout
 from app.config import Settings
 from app.documents import ArticleResult
 from app.errors import ConfigError, StoreError
@@ -125,6 +125,7 @@ def export(
     path, _ = store_location(settings_from(ctx), db)
     if not path.exists():
         raise StoreError(f"{path}: no store here yet; run `zhaiyao batch` first")
+    check_output(output, [str(path)])
     with open_store(ctx, db) as store:
         if page is not None:
             results = _page_results(store, page)
@@ -139,11 +140,10 @@ def export(
     if output is None:
         text = render(results, fmt or "jsonl")
         data = text.encode("utf-8-sig" if fmt == "csv" else "utf-8")
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
+        stdout().buffer.write(data)
     else:
         n = export_results(results, output, fmt)
-        click.echo(f"wrote {n} article(s) to {output}", err=True)
+        echo(f"wrote {n} article(s) to {output}", err=True)
 
 
 @click.command("runs")
@@ -182,10 +182,10 @@ def runs(ctx: click.Context, run_id: int | None, limit: int, db: Path | None) ->
             f"{r.failed} failed, {r.pending} pending"
         )
         for error in r.errors:
-            click.echo(f"input error: {error}")
+            echo(f"input error: {error}")
         for res in store.run_results(run_id, "failed"):
             title = res.article.title or "(no title)"
-            click.echo(f"failed: {res.article.page} #{res.article.index} {title}: {res.error}")
+            echo(f"failed: {res.article.page} #{res.article.index} {title}: {res.error}")
 
 
 COMMANDS = [info, export, runs]

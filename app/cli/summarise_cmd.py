@@ -2,35 +2,36 @@
 
 from __future__ import annotations
 
-import json
 import logging
-import sys
 import time
 
 import click
 
 from app.cli import quantize_option, summariser_settings
+from app.cli.output import stdout
 from app.documents import Article, ArticleResult, Summary
 from app.summarise.base import STYLES
+from app.textsafe import json_text, markdown_text
 
 BACKENDS = ["llm", "seq2seq", "extractive", "lead"]
 
 
 def _markdown(article: Article, summary: Summary) -> str:
-    title = article.title or f"{summary.generated_title}（生成标题）"
+    md = markdown_text  # the article's own words render as text, never as HTML or links
+    title = md(article.title or f"{summary.generated_title}（生成标题）", inline=True)
     lines = [f"## {article.index}. {title}", ""]
-    lines.append(f"*{article.page} · {article.chars} 字*")
+    lines.append(f"*{md(article.page, inline=True)} · {article.chars} 字*")
     lines.append("")
     guard = summary.guard
     if summary.guard_reasons:
-        guard += ": " + "; ".join(summary.guard_reasons)
+        guard += ": " + md("; ".join(summary.guard_reasons), inline=True)
     lines.append(f"**摘要**（{summary.style}, {summary.backend} {summary.model}, guard {guard}）")
     lines.append("")
-    lines.append(summary.text)
+    lines.append(md(summary.text))
     lines.append("")
     if summary.condensed:
-        lines += [f"> condensed: {summary.condensed}", ""]
-    lines.append(f"关键词：{'、'.join(summary.keywords)}")
+        lines += [f"> condensed: {md(summary.condensed, inline=True)}", ""]
+    lines.append(f"关键词：{md('、'.join(summary.keywords), inline=True)}")
     lines.append("")
     return "\n".join(lines)
 
@@ -82,6 +83,7 @@ def summarise(
         f"loaded in {time.perf_counter() - began:.1f}s",
         err=True,
     )
+    out = stdout()
     ready: dict[int, Summary] = {}
     printed = finished = 0
     started = time.perf_counter()
@@ -97,10 +99,10 @@ def summarise(
             article, done = articles[printed], ready.pop(printed)
             if fmt == "jsonl":
                 result = ArticleResult(article=article, summary=done, status="done")
-                sys.stdout.write(json.dumps(result.as_dict(), ensure_ascii=False) + "\n")
+                out.write(json_text(result.as_dict()) + "\n")
             else:
-                sys.stdout.write(_markdown(article, done) + "\n")
-            sys.stdout.flush()
+                out.write(_markdown(article, done) + "\n")
+            out.flush()
             printed += 1
 
     summarise_articles(
