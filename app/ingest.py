@@ -374,6 +374,16 @@ def _row(
         return None
 
 
+def json_problem(exc: ValueError | RecursionError) -> str:
+    """What is wrong with a text ``json.loads`` refused. Besides malformed JSON it raises RecursionError
+    for deep nesting (``[`` × 100,000) and ValueError for a number of more than 4,300 digits."""
+    if isinstance(exc, json.JSONDecodeError):
+        return f"malformed JSON: {exc.msg} (column {exc.colno})"
+    if isinstance(exc, RecursionError):
+        return "malformed JSON: nested too deeply"
+    return f"malformed JSON: {exc}"
+
+
 def _jsonl_rows(name: str, text: str, settings: Settings, on_error: ErrorHandler | None) -> list[Row]:
     rows: list[Row] = []
     for number, raw in enumerate(text.splitlines(), start=1):
@@ -381,8 +391,8 @@ def _jsonl_rows(name: str, text: str, settings: Settings, on_error: ErrorHandler
             continue
         try:
             record = json.loads(raw)
-        except json.JSONDecodeError as exc:
-            _report(InputError(name, f"malformed JSON: {exc.msg} (column {exc.colno})", number), on_error)
+        except (ValueError, RecursionError) as exc:
+            _report(InputError(name, json_problem(exc), number), on_error)
             continue
         row = _row(name, f"L{number}", number, record, settings, on_error)
         if row:
@@ -397,7 +407,9 @@ def _json_rows(name: str, text: str, settings: Settings, on_error: ErrorHandler 
         # A .json file that is really JSON lines is common enough to accept.
         if exc.msg == "Extra data" and text.lstrip().startswith("{"):
             return _jsonl_rows(name, text, settings, on_error)
-        raise InputError(name, f"malformed JSON: {exc.msg} (column {exc.colno})", exc.lineno) from exc
+        raise InputError(name, json_problem(exc), exc.lineno) from exc
+    except (ValueError, RecursionError) as exc:
+        raise InputError(name, json_problem(exc)) from None
     if isinstance(data, dict):
         # {"articles": [...]} or a single article object.
         lists = [v for v in data.values() if isinstance(v, list) and v and isinstance(v[0], dict)]
@@ -413,8 +425,13 @@ def _json_rows(name: str, text: str, settings: Settings, on_error: ErrorHandler 
 
 
 def _csv_rows(name: str, text: str, settings: Settings, on_error: ErrorHandler | None) -> list[Row]:
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    columns = [c.strip() for c in (reader.fieldnames or [])]
+    # strict: an unclosed quote or a stray one is an error to report, not a field that silently
+    # swallows the rest of the file.
+    reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
+    try:
+        columns = [c.strip() for c in (reader.fieldnames or [])]
+    except csv.Error as exc:
+        raise InputError(name, f"malformed CSV header: {exc}", 1) from exc
     if settings.text_field not in columns:
         raise InputError(
             name,
@@ -423,13 +440,28 @@ def _csv_rows(name: str, text: str, settings: Settings, on_error: ErrorHandler |
         )
     reader.fieldnames = columns
     rows: list[Row] = []
-    try:
-        for record in reader:
-            line = reader.line_num
-            record = {k: v for k, v in record.items() if k is not None}
-            row = _row(name, f"L{line}", line, record, settings, on_error)
-            if row:
-                rows.append(row)
-    except csv.Error as exc:
-        raise InputError(name, f"malformed CSV: {exc}", reader.line_num) from exc
+    while True:
+        start = reader.line_num + 1
+        try:
+            record = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            # The reader cannot resume inside a broken quote: the rows before it are kept.
+            problem = (
+                "unclosed quote: the field runs to the end of the file" if "end of data" in str(exc) else exc
+            )
+            _report(InputError(name, f"malformed CSV: {problem}", start), on_error)
+            break
+        line = reader.line_num
+        if None in record:
+            extra = len(record[None])
+            _report(
+                InputError(name, f"{len(columns) + extra} fields where the header has {len(columns)}", line),
+                on_error,
+            )
+            continue
+        row = _row(name, f"L{line}", line, record, settings, on_error)
+        if row:
+            rows.append(row)
     return rows

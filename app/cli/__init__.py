@@ -26,6 +26,12 @@ class _Group(click.Group):
             return result
         except ZhaiyaoError as exc:
             self._fail(exc, exc.exit_code)
+        except click.ClickException as exc:
+            # Usage errors too are one `error:` line (click's own form is a usage block and "Error:").
+            message = exc.format_message()
+            if isinstance(exc, click.UsageError) and exc.ctx is not None:
+                message += f" (see: {exc.ctx.command_path} -h)"
+            self._fail(click.ClickException(message), exc.exit_code)
         except OSError as exc:
             failure = output.stream_failure(exc)
             if failure is None:

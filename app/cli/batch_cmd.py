@@ -14,6 +14,7 @@ import click
 from app.cli import quantize_option, summariser_settings
 from app.cli.output import check_output, echo
 from app.cli.store_cmd import busy_timeout, db_option, store_location
+from app.config import option_range
 from app.errors import InputError
 from app.export import FORMATS, export_results, format_for_path
 from app.pipeline import Progress, RunReport, run_pages
@@ -115,16 +116,24 @@ def _slowed(summariser: object, delay: float) -> object:
 )
 @click.option("--engine", type=click.Choice(["local", "ray"]), default="local", show_default=True)
 @click.option(
-    "--workers", type=click.IntRange(min=1), default=2, show_default=True, help="Ray worker actors."
+    "--workers", type=click.IntRange(1, 64), default=2, show_default=True, help="Ray worker actors."
 )
 @click.option("--address", help="Join this Ray cluster (e.g. 10.0.0.5:6379 or auto) instead of a local one.")
 @db_option
 @click.option("--backend", help="llm | seq2seq | extractive | lead")
 @click.option("--model", help="Model name from the manifest, or a local model folder.")
 @click.option("--style", type=click.Choice(["headline", "brief", "bullets"]))
-@click.option("--max-chars", type=click.IntRange(min=1), help="Summary length limit (default: the style's).")
+@click.option(
+    "--max-chars",
+    type=click.IntRange(1, option_range("max_chars")[1]),
+    help="Summary length limit (default: the style's).",
+)
 @quantize_option
-@click.option("--batch-size", type=click.IntRange(min=1), help="Articles per model call / per Ray task.")
+@click.option(
+    "--batch-size",
+    type=click.IntRange(*option_range("batch_size")),
+    help="Articles per model call / per Ray task.",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress output.")
 @click.pass_context
 def batch(

@@ -10,6 +10,7 @@ import click
 
 from app.cli import quantize_option, summariser_settings
 from app.cli.output import check_output, open_output
+from app.config import option_range
 from app.evaluate import EvalReport, evaluate
 from app.textsafe import json_text
 
@@ -53,10 +54,16 @@ def render_table(report: EvalReport) -> str:
     show_default=True,
     help="headline | brief | bullets; eval references are usually headline-like",
 )
-@click.option("--max-chars", type=click.IntRange(min=1), help="summary length limit (default: the style's)")
+@click.option(
+    "--max-chars",
+    type=click.IntRange(1, option_range("max_chars")[1]),
+    help="summary length limit (default: the style's)",
+)
 @click.option("--limit", type=click.IntRange(min=1), help="score only the first N rows")
 @quantize_option
-@click.option("--batch-size", type=click.IntRange(min=1), help="articles generated together")
+@click.option(
+    "--batch-size", type=click.IntRange(*option_range("batch_size")), help="articles generated together"
+)
 @click.option(
     "--split",
     type=click.Choice(["all", "scored", "shots"]),

@@ -9,6 +9,7 @@ import click
 
 from app.cli import quantize_option, summariser_settings
 from app.cli.output import stdout
+from app.config import option_range
 from app.documents import Article, ArticleResult, Summary
 from app.summarise.base import STYLES
 from app.textsafe import json_text, markdown_text
@@ -46,9 +47,17 @@ def _model_progress(stage: str, done: int, total: int) -> None:
 @click.option("--backend", type=click.Choice(BACKENDS), help="Summariser backend (default: llm).")
 @click.option("--model", help="Model name from models/manifest.toml, a local model folder or a HF id.")
 @click.option("--style", type=click.Choice(list(STYLES)), help="headline (≤25 字), brief (≤100 字), bullets.")
-@click.option("--max-chars", type=click.IntRange(min=8), help="Character limit (default: the style's).")
+@click.option(
+    "--max-chars",
+    type=click.IntRange(8, option_range("max_chars")[1]),
+    help="Character limit (default: the style's).",
+)
 @quantize_option
-@click.option("--batch-size", type=click.IntRange(min=1), help="Articles generated together (default 4).")
+@click.option(
+    "--batch-size",
+    type=click.IntRange(*option_range("batch_size")),
+    help="Articles generated together (default 4).",
+)
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "md"]), default="md", show_default=True)
 @click.pass_context
 def summarise(
