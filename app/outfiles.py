@@ -40,6 +40,9 @@ def _mode(path: Path) -> int:
 
 def make_folder(path: Path) -> None:
     """Create the folder ``path`` will be written in; ConfigError saying why when that fails."""
+    existing = next((p for p in path.parents if p.exists()), None)
+    if existing is not None and not existing.is_dir():
+        raise ConfigError(f"{path}: cannot write the output file: {existing} is a file, not a folder")
     try:
         if path.is_dir():
             raise IsADirectoryError(21, "is a folder", str(path))

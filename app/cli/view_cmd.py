@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 import time
 import webbrowser
@@ -21,6 +22,7 @@ def _serve(
     """Run the viewer server in the foreground until Ctrl-C, then stop it and everything it started."""
     chosen = pick_port(port)
     url = viewer_url(chosen, page)
+    _stop_on_signals()
     proc = start_server(settings.db_path, chosen, max_upload_mb=settings.max_file_mb, env=env, log=None)
     try:
         click.echo(f"starting the viewer on port {chosen} (store: {settings.db_path}) …", err=True)
@@ -38,6 +40,16 @@ def _serve(
             sys.exit(1)
     finally:
         stop_server(proc)
+
+
+def _stop_on_signals() -> None:
+    # `kill` (SIGTERM) or a closed terminal (SIGHUP) must stop the viewer as Ctrl-C does: their default
+    # action ends this process without running its `finally`, which would leave the server listening.
+    def stop(signum: int, _frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, stop)
 
 
 def _settings_env(settings: Settings) -> dict[str, str]:
