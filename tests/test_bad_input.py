@@ -20,6 +20,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -38,7 +39,8 @@ def zhaiyao(
     close_stdin: bool = False,
     env: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess:
-    """The real command in its own process (PYTHONPATH: this checkout), as a user runs it."""
+    """The real command in its own process (PYTHONPATH: this checkout), as a user runs it: for stdin,
+    stdout, memory limits, hangs and signals."""
 
     def limits() -> None:
         if memory_gb:
@@ -58,6 +60,17 @@ def zhaiyao(
         env=full_env,
         preexec_fn=limits,
     )
+
+
+def cli(*args: str, env: dict[str, str] | None = None) -> SimpleNamespace:
+    """The command in this process (faster), for defects that do not live at the process edge.
+    Exceptions propagate, so a traceback the user would see fails the test."""
+    from click.testing import CliRunner
+
+    from app.cli import main
+
+    result = CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
+    return SimpleNamespace(returncode=result.exit_code, stdout=result.stdout, stderr=result.stderr)
 
 
 def assert_clean_errors(stderr: str) -> list[str]:
@@ -96,24 +109,24 @@ def test_1_split_refuses_to_write_over_its_own_input(isolated_env: Path) -> None
     page = isolated_env / "page.txt"
     page.write_text(SEED.read_text(encoding="utf-8"), encoding="utf-8")
     before = page.read_bytes()
-    result = zhaiyao("split", "page.txt", "-o", "page.txt")
+    result = cli("split", "page.txt", "-o", "page.txt")
     assert result.returncode == 2
     assert assert_clean_errors(result.stderr) == [
         "error: page.txt: the output file is also an input; choose another -o"
     ]
     assert page.read_bytes() == before
     # The same through a folder input, and for batch and export (whose input is the store).
-    assert zhaiyao("split", ".", "-o", "page.txt").returncode == 2
+    assert cli("split", ".", "-o", "page.txt").returncode == 2
     assert page.read_bytes() == before
     rows = jsonl(isolated_env / "rows.jsonl", GOOD_ROWS)
     rows_before = rows.read_bytes()
-    batch = zhaiyao("batch", "rows.jsonl", "--backend", "extractive", "-o", "rows.jsonl")
+    batch = cli("batch", "rows.jsonl", "--backend", "extractive", "-o", "rows.jsonl")
     assert batch.returncode == 2 and "also an input" in batch.stderr
     assert rows.read_bytes() == rows_before
-    assert zhaiyao("batch", "page.txt", "--backend", "extractive", "-q").returncode == 0
+    assert cli("batch", "page.txt", "--backend", "extractive", "-q").returncode == 0
     db = Path(os.environ["ZHAIYAO_DB"])
     stored = db.read_bytes()
-    export = zhaiyao("export", "-o", str(db), "--format", "jsonl")
+    export = cli("export", "-o", str(db), "--format", "jsonl")
     assert export.returncode == 2 and "also an input" in export.stderr
     assert db.read_bytes() == stored
 
@@ -135,7 +148,7 @@ def test_1_a_failed_write_leaves_the_old_file_and_no_temporary(tmp_path: Path) -
 
 def test_1_split_keeps_an_existing_output_when_nothing_could_be_read(isolated_env: Path) -> None:
     (isolated_env / "out.jsonl").write_text("earlier\n", encoding="utf-8")
-    result = zhaiyao("split", "missing.txt", "-o", "out.jsonl")
+    result = cli("split", "missing.txt", "-o", "out.jsonl")
     assert result.returncode == 2
     assert (isolated_env / "out.jsonl").read_text(encoding="utf-8") == "earlier\n"
 
@@ -217,7 +230,7 @@ def test_3_the_banded_graph_is_the_full_graph_when_the_band_covers_it() -> None:
 def test_4_deep_json_is_one_bad_row_and_the_good_rows_are_kept(isolated_env: Path) -> None:
     (isolated_env / "deep.json").write_text(DEEP, encoding="utf-8")
     jsonl(isolated_env / "rows.jsonl", [GOOD_ROWS[0], DEEP, '{"n": ' + "9" * 5000 + "}", GOOD_ROWS[1]])
-    result = zhaiyao("split", "deep.json", "rows.jsonl")
+    result = cli("split", "deep.json", "rows.jsonl")
     assert result.returncode == 1
     errors = assert_clean_errors(result.stderr)
     assert errors == [
@@ -233,7 +246,7 @@ def test_4_deep_json_is_one_bad_row_and_the_good_rows_are_kept(isolated_env: Pat
 def test_4_batch_keeps_the_other_files_and_rows(isolated_env: Path) -> None:
     jsonl(isolated_env / "rows.jsonl", [GOOD_ROWS[0], DEEP, GOOD_ROWS[1]])
     (isolated_env / "page.txt").write_text(GOOD_PAGE, encoding="utf-8")
-    result = zhaiyao("batch", "rows.jsonl", "page.txt", "--backend", "extractive", "-q")
+    result = cli("batch", "rows.jsonl", "page.txt", "--backend", "extractive", "-q")
     assert_clean_errors(result.stderr)
     assert "skipped: rows.jsonl:2: malformed JSON: nested too deeply" in result.stderr
     assert "3/3 articles done" in result.stdout
@@ -242,7 +255,7 @@ def test_4_batch_keeps_the_other_files_and_rows(isolated_env: Path) -> None:
 def test_4_eval_names_the_deep_row(isolated_env: Path) -> None:
     row = {"id": "a", "text": "株洲举办工业旅游节。", "summary": "株洲举办旅游节"}
     jsonl(isolated_env / "dev.jsonl", [row, DEEP])
-    result = zhaiyao("eval", "dev.jsonl", "--backend", "extractive")
+    result = cli("eval", "dev.jsonl", "--backend", "extractive")
     assert result.returncode == 2
     assert assert_clean_errors(result.stderr) == ["error: dev.jsonl:2: malformed JSON: nested too deeply"]
 
@@ -282,7 +295,7 @@ def test_5_csv_cells_never_become_formulas_in_a_spreadsheet(isolated_env: Path) 
         {"title": f, "text": f"{f}。株洲日报讯 今天，株洲举办工业旅游节{i}。"} for i, f in enumerate(FORMULAS)
     ]
     jsonl(isolated_env / "rows.jsonl", rows)
-    result = zhaiyao("batch", "rows.jsonl", "--backend", "extractive", "-q", "-o", "out.csv")
+    result = cli("batch", "rows.jsonl", "--backend", "extractive", "-q", "-o", "out.csv")
     assert result.returncode == 0, result.stderr
     # pandas reads the CSV as a spreadsheet user's tool would and openpyxl writes it as a workbook:
     # openpyxl, like Excel, stores a text cell starting with "=" as a formula.
@@ -322,7 +335,7 @@ def test_6_an_unreachable_ray_cluster_fails_fast_and_the_run_is_failed(isolated_
         f"error: cannot reach the Ray cluster at 127.0.0.1:{port}: "
     )
     assert store_runs(Path(os.environ["ZHAIYAO_DB"])) == [(1, "failed")]
-    runs = zhaiyao("runs", "1")
+    runs = cli("runs", "1")
     assert "run #1: failed" in runs.stdout and "cannot reach the Ray cluster" in runs.stdout
 
 
@@ -331,12 +344,12 @@ def test_6_an_unreachable_ray_cluster_fails_fast_and_the_run_is_failed(isolated_
 
 def test_7_huge_max_chars_is_a_usage_error_before_any_run(isolated_env: Path) -> None:
     (isolated_env / "page.txt").write_text(GOOD_PAGE, encoding="utf-8")
-    result = zhaiyao("batch", "page.txt", "--backend", "extractive", "--max-chars", str(10**20))
+    result = cli("batch", "page.txt", "--backend", "extractive", "--max-chars", str(10**20))
     assert result.returncode == 2
     errors = assert_clean_errors(result.stderr)
     assert len(errors) == 1 and "--max-chars" in errors[0] and "1<=x<=2000" in errors[0]
     assert not Path(os.environ["ZHAIYAO_DB"]).exists()  # no run was started, so none is left interrupted
-    export = zhaiyao("export", "--run", str(10**30))
+    export = cli("export", "--run", str(10**30))
     assert export.returncode == 2 and len(assert_clean_errors(export.stderr)) == 1
 
 
@@ -372,13 +385,13 @@ def test_7_environment_and_missing_config_file_are_errors(isolated_env: Path) ->
         load_settings(environ={"ZHAIYAO_BATCH_SIZE": "100000"})
     with pytest.raises(ConfigError, match=r"nope\.toml: configuration file not found \(ZHAIYAO_CONFIG\)"):
         load_settings(environ={"ZHAIYAO_CONFIG": str(isolated_env / "nope.toml")})
-    result = zhaiyao("info", env={"ZHAIYAO_CONFIG": "nope.toml"})
+    result = cli("info", env={"ZHAIYAO_CONFIG": "nope.toml"})
     assert result.returncode == 2
     assert assert_clean_errors(result.stderr) == [
         "error: nope.toml: configuration file not found (ZHAIYAO_CONFIG)"
     ]
     (isolated_env / "page.txt").write_text(GOOD_PAGE, encoding="utf-8")
-    timeout = zhaiyao("batch", "page.txt", "--backend", "extractive", env={"ZHAIYAO_DB_TIMEOUT": "inf"})
+    timeout = cli("batch", "page.txt", "--backend", "extractive", env={"ZHAIYAO_DB_TIMEOUT": "inf"})
     assert timeout.returncode == 2 and len(assert_clean_errors(timeout.stderr)) == 1
 
 
@@ -387,15 +400,15 @@ def test_7_environment_and_missing_config_file_are_errors(isolated_env: Path) ->
 
 def test_8_every_command_creates_the_output_folder(isolated_env: Path) -> None:
     (isolated_env / "page.txt").write_text(GOOD_PAGE, encoding="utf-8")
-    split = zhaiyao("split", "page.txt", "-o", "new/a/articles.jsonl")
+    split = cli("split", "page.txt", "-o", "new/a/articles.jsonl")
     assert split.returncode == 0, split.stderr
     assert json.loads((isolated_env / "new/a/articles.jsonl").read_text(encoding="utf-8"))["title"] == "标题"
     row = {"id": "a", "text": "株洲举办工业旅游节。游客达到3000人。", "summary": "株洲举办旅游节"}
     jsonl(isolated_env / "dev.jsonl", [row])
-    evaluated = zhaiyao("eval", "dev.jsonl", "--backend", "extractive", "-o", "reports/new/r.json")
+    evaluated = cli("eval", "dev.jsonl", "--backend", "extractive", "-o", "reports/new/r.json")
     assert evaluated.returncode == 0, evaluated.stderr
     assert json.loads((isolated_env / "reports/new/r.json").read_text(encoding="utf-8"))["rows"] == 1
-    batch = zhaiyao("batch", "page.txt", "--backend", "extractive", "-q", "-o", "b/out.md")
+    batch = cli("batch", "page.txt", "--backend", "extractive", "-q", "-o", "b/out.md")
     assert batch.returncode == 0 and (isolated_env / "b/out.md").is_file()
 
 
@@ -403,7 +416,7 @@ def test_8_an_unwritable_output_is_refused_before_scoring(isolated_env: Path) ->
     (isolated_env / "blocker").write_text("a file, not a folder", encoding="utf-8")
     row = {"id": "a", "text": "株洲举办工业旅游节。", "summary": "株洲举办旅游节"}
     jsonl(isolated_env / "dev.jsonl", [row])
-    result = zhaiyao("eval", "dev.jsonl", "--backend", "extractive", "-o", "blocker/r.json")
+    result = cli("eval", "dev.jsonl", "--backend", "extractive", "-o", "blocker/r.json")
     assert result.returncode == 2
     errors = assert_clean_errors(result.stderr)
     assert errors == ["error: blocker/r.json: cannot write the output file: blocker is a file, not a folder"]
@@ -447,7 +460,7 @@ HOSTILE = (
 def test_10_a_file_name_cannot_forge_an_error_line(isolated_env: Path) -> None:
     name = "e\nerror: forged\x1b[31m.txt"
     (isolated_env / name).write_text("", encoding="utf-8")
-    result = zhaiyao("split", name)
+    result = cli("split", name)
     errors = assert_clean_errors(result.stderr)
     assert errors == ["error: e\\nerror: forged\\u001b[31m.txt: empty file"]
 
@@ -467,16 +480,16 @@ def _assert_inert(markdown: str) -> None:
 
 def test_10_markdown_and_terminal_output_carry_no_control_or_markup(isolated_env: Path) -> None:
     (isolated_env / "hostile.md").write_text(HOSTILE, encoding="utf-8")
-    split = zhaiyao("split", "hostile.md", "--format", "md")
+    split = cli("split", "hostile.md", "--format", "md")
     assert split.returncode == 0, split.stderr
     _assert_inert(split.stdout)
-    summary = zhaiyao("summarise", "hostile.md", "--backend", "extractive", "--format", "md")
+    summary = cli("summarise", "hostile.md", "--backend", "extractive", "--format", "md")
     assert summary.returncode == 0, summary.stderr
     _assert_inert(summary.stdout)
-    assert zhaiyao("batch", "hostile.md", "--backend", "extractive", "-q", "-o", "digest.md").returncode == 0
+    assert cli("batch", "hostile.md", "--backend", "extractive", "-q", "-o", "digest.md").returncode == 0
     _assert_inert((isolated_env / "digest.md").read_text(encoding="utf-8"))
     # JSON keeps the data exact, with every control character escaped.
-    lines = zhaiyao("split", "hostile.md").stdout
+    lines = cli("split", "hostile.md").stdout
     assert "\x1b" not in lines and "\u009b" not in lines
     assert "\x1b[31m红色" in json.loads(lines.splitlines()[0])["text"]
 
@@ -553,17 +566,15 @@ def test_11_a_read_only_store_can_still_be_read(tmp_path: Path) -> None:
     db = folder / "store.db"
     (tmp_path / "page.txt").write_text(GOOD_PAGE, encoding="utf-8")
     env = {"ZHAIYAO_DB": str(db)}
-    assert (
-        zhaiyao("batch", str(tmp_path / "page.txt"), "--backend", "extractive", "-q", env=env).returncode == 0
-    )
+    assert cli("batch", str(tmp_path / "page.txt"), "--backend", "extractive", "-q", env=env).returncode == 0
     with _read_only(db, folder):
         for command in (["info"], ["runs"], ["export", "--format", "csv"]):
-            result = zhaiyao(*command, env=env)
+            result = cli(*command, env=env)
             assert result.returncode == 0, (command, result.stderr)
             assert_clean_errors(result.stderr)
-        assert "标题" in zhaiyao("export", env=env).stdout
+        assert "标题" in cli("export", env=env).stdout
         # Writing is still refused with one line.
-        write = zhaiyao("batch", str(tmp_path / "page.txt"), "--backend", "lead", "-q", env=env)
+        write = cli("batch", str(tmp_path / "page.txt"), "--backend", "lead", "-q", env=env)
         assert write.returncode == 2 and len(assert_clean_errors(write.stderr)) == 1
 
 
@@ -577,7 +588,7 @@ def test_11_a_foreign_sqlite_database_is_refused_untouched(isolated_env: Path) -
     before = foreign.read_bytes()
     (isolated_env / "page.txt").write_text(GOOD_PAGE, encoding="utf-8")
     for command in (["batch", "page.txt", "--backend", "extractive"], ["info"], ["export"]):
-        result = zhaiyao(*command, "--db", str(foreign))
+        result = cli(*command, "--db", str(foreign))
         assert result.returncode == 2, (command, result.stdout, result.stderr)
         errors = assert_clean_errors(result.stderr)
         assert errors == [
@@ -612,7 +623,7 @@ def test_11_csv_with_a_broken_quote_or_extra_fields_names_the_line(isolated_env:
         "被吞掉,这一行在引号里\n",
         encoding="utf-8",
     )
-    result = zhaiyao("split", "rows.csv")
+    result = cli("split", "rows.csv")
     assert result.returncode == 1
     errors = assert_clean_errors(result.stderr)
     assert errors == [
