@@ -488,6 +488,9 @@ def test_10_markdown_and_terminal_output_carry_no_control_or_markup(isolated_env
     _assert_inert(summary.stdout)
     assert cli("batch", "hostile.md", "--backend", "extractive", "-q", "-o", "digest.md").returncode == 0
     _assert_inert((isolated_env / "digest.md").read_text(encoding="utf-8"))
+    start = cli("start", "hostile.md", "--backend", "extractive", "--no-view")
+    assert start.returncode == 0 and "标题" in start.stdout
+    assert "\x1b" not in start.stdout and "\x07" not in start.stdout
     # JSON keeps the data exact, with every control character escaped.
     lines = cli("split", "hostile.md").stdout
     assert "\x1b" not in lines and "\u009b" not in lines

@@ -11,8 +11,10 @@ from pathlib import Path
 import click
 
 from app.cli import settings_from
+from app.cli.output import echo
 from app.config import SAMPLE_PAGE, Settings
 from app.errors import InputError
+from app.textsafe import one_line
 from app.viewer_server import has_display, pick_port, start_server, stop_server, viewer_url, wait_ready
 
 
@@ -152,7 +154,7 @@ def start_command(
 
     def on_error(exc: Exception) -> None:
         skipped.append(str(exc))
-        click.echo(f"skipped: {exc}", err=True)
+        echo(f"skipped: {exc}", err=True)
 
     pages = read_inputs(inputs, settings, on_error=on_error)
     if not pages:
@@ -211,11 +213,11 @@ def _print_report(report: object, results: list, settings: Settings) -> None:
     for r in results[:12]:
         title = r.article.title or (r.summary.generated_title if r.summary else None) or "（无标题）"
         text = r.summary.text.replace("\n", " / ") if r.summary else f"[{r.status}] {r.error or ''}"
-        click.echo(f"{r.article.index:>3}. {title}\n     {text}")
+        click.echo(f"{r.article.index:>3}. {one_line(title)}\n     {one_line(text)}")
     if len(results) > 12:
         click.echo(f"     … and {len(results) - 12} more")
     for failure in report.failures:
-        click.echo(f"failed: {failure.page} #{failure.index}: {failure.error}", err=True)
+        echo(f"failed: {failure.page} #{failure.index}: {failure.error}", err=True)
     click.echo(f"store: {settings.db_path}")
 
 
