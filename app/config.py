@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import math
 import os
 import tomllib
 from dataclasses import dataclass
@@ -74,24 +75,52 @@ class Settings:
 
 _FIELDS = {f.name: f for f in dataclasses.fields(Settings)}
 
+# The sensible range of every numeric setting, wherever it is set (zhaiyao.toml, ZHAIYAO_*, an
+# option): `threads = 0` or a 1e20-character summary limit is a mistake to report, not a value to run
+# with. (max_chars below 8 is refused with its own message when the limit is applied.)
+BOUNDS: dict[str, tuple[float, float]] = {
+    "max_chars": (1, 2000),
+    "batch_size": (1, 256),
+    "threads": (1, 256),
+    "max_file_mb": (0.001, 1024),
+}
+
+
+def option_range(name: str) -> tuple[int, int]:
+    """The bounds of a numeric setting as whole numbers, for its command-line option."""
+    lo, hi = BOUNDS[name]
+    return int(lo), int(hi)
+
+
+def _number(name: str, raw: Any, kind: type) -> int | float:
+    if isinstance(raw, bool):
+        raise ValueError("a yes/no value is not a number")
+    value = kind(raw)
+    if kind is int and isinstance(raw, float) and raw != value:
+        raise ValueError("not a whole number")
+    lo, hi = BOUNDS.get(name, (-math.inf, math.inf))
+    if not lo <= value <= hi:  # also false for NaN
+        raise ValueError(f"out of range (from {lo:g} to {hi:g})")
+    return value
+
 
 def _coerce(values: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name, raw in values.items():
         if name not in _FIELDS:
             raise ConfigError(f"unknown setting {name!r} (known: {', '.join(sorted(_FIELDS))})")
-        kind = _FIELDS[name].type
+        kind = str(_FIELDS[name].type)
         try:
-            if "Path" in str(kind):
+            if "Path" in kind:
                 out[name] = Path(raw).expanduser()
-            elif "int" in str(kind) and not isinstance(raw, int):
-                out[name] = int(raw)
-            elif "float" in str(kind) and not isinstance(raw, float):
-                out[name] = float(raw)
+            elif "int" in kind:
+                out[name] = _number(name, raw, int)
+            elif "float" in kind:
+                out[name] = _number(name, raw, float)
             else:
                 out[name] = raw
-        except (TypeError, ValueError) as exc:
-            raise ConfigError(f"setting {name}: {raw!r} is not a valid {kind}") from exc
+        except (TypeError, ValueError, OverflowError) as exc:
+            raise ConfigError(f"setting {name}: {raw!r} is not valid: {exc}") from exc
     return out
 
 
@@ -110,7 +139,14 @@ def load_settings(config_file: Path | None = None, environ: dict[str, str] | Non
     """Defaults, then ``zhaiyao.toml`` (or ZHAIYAO_CONFIG), then ``ZHAIYAO_<FIELD>`` variables."""
     env = os.environ if environ is None else environ
     values: dict[str, Any] = {}
-    path = config_file or (Path(env["ZHAIYAO_CONFIG"]) if env.get("ZHAIYAO_CONFIG") else Path("zhaiyao.toml"))
+    named = config_file or (Path(env["ZHAIYAO_CONFIG"]) if env.get("ZHAIYAO_CONFIG") else None)
+    path = named or Path("zhaiyao.toml")
+    if named is not None and not path.is_file():
+        # A configuration the user named and that is not there must not be silently replaced by
+        # the defaults.
+        what = "is a folder, not a file" if path.is_dir() else "not found"
+        source = "ZHAIYAO_CONFIG" if config_file is None else "configuration file"
+        raise ConfigError(f"{path}: configuration file {what} ({source})")
     if path.is_file():
         try:
             values.update(tomllib.loads(path.read_text(encoding="utf-8")))
@@ -118,8 +154,8 @@ def load_settings(config_file: Path | None = None, environ: dict[str, str] | Non
                 values["generation"] = tuple(values["generation"].items())
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
-    elif config_file is not None:
-        raise ConfigError(f"{path}: configuration file not found")
+        except OSError as exc:
+            raise ConfigError(f"{path}: cannot read the configuration file: {exc.strerror or exc}") from exc
     # ZHAIYAO_DB is the documented short name for the store location.
     aliases = {"ZHAIYAO_DB": "db_path"}
     for var, raw in env.items():

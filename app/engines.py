@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import socket
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -114,6 +115,7 @@ class RayEngine:
             quiet = {"include_dashboard": False, "log_to_driver": False, "logging_level": logging.ERROR}
             try:
                 if self.address:
+                    _probe(self.address)
                     self._on_event(f"joining Ray cluster at {self.address}")
                     ray.init(address=self.address, **quiet)
                 else:
@@ -225,6 +227,25 @@ def gpus_per_worker(settings: Settings, cluster_gpus: float) -> int:
     if settings.device == "cuda":
         return 1
     return 1 if cluster_gpus >= 1 else 0
+
+
+PROBE_SECONDS = 5.0
+
+
+def _probe(address: str) -> None:
+    """Fail fast when nothing listens at a HOST:PORT cluster address: ray.init would retry for minutes
+    (or for ever) with only its own log lines to show for it."""
+    if address in ("auto", "local"):
+        return
+    hostport = address.removeprefix("ray://")
+    host, _, port = hostport.rpartition(":")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ConfigError(f"cannot reach the Ray cluster at {address}: not HOST:PORT (or auto)")
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=PROBE_SECONDS).close()
+    except OSError as exc:
+        reason = "timed out" if isinstance(exc, TimeoutError) else (exc.strerror or str(exc))
+        raise ConfigError(f"cannot reach the Ray cluster at {address}: {reason}") from None
 
 
 def _ray_reason(exc: BaseException) -> str:

@@ -20,6 +20,7 @@ from typing import Any, Literal
 
 from app.documents import Article, Summary
 from app.errors import InputError
+from app.ingest import json_problem
 from app.rouge import VARIANT, RougeScore, corpus_score, score
 
 REQUIRED_FIELDS = ("id", "text", "summary")
@@ -90,8 +91,8 @@ def read_eval_rows(path: Path, *, split: Split = "all", limit: int | None = None
 def _parse_row(source: str, number: int, text: str) -> EvalRow:
     try:
         data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(source, f"malformed JSON: {exc.msg} (column {exc.colno})", number) from None
+    except (ValueError, RecursionError) as exc:
+        raise InputError(source, json_problem(exc), number) from None
     if not isinstance(data, dict):
         raise InputError(source, f"expected a JSON object, got {type(data).__name__}", number)
     missing = [name for name in REQUIRED_FIELDS if name not in data]

@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import csv
 import io
-import json
-import os
-import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TextIO
 
 from app.documents import ArticleResult
 from app.errors import ConfigError
+from app.outfiles import atomic_text
+from app.textsafe import json_text, markdown_text
 
 FORMATS = ("jsonl", "csv", "md")
 _SUFFIXES = {".jsonl": "jsonl", ".json": "jsonl", ".csv": "csv", ".md": "md", ".markdown": "md"}
@@ -62,7 +61,7 @@ def format_for_path(path: Path | str, explicit: str | None = None) -> str:
 def write_jsonl(results: Iterable[ArticleResult], out: TextIO) -> int:
     n = 0
     for result in results:
-        out.write(json.dumps(result.as_dict(), ensure_ascii=False) + "\n")
+        out.write(json_text(result.as_dict()) + "\n")
         n += 1
     return n
 
@@ -75,6 +74,19 @@ def _title(result: ArticleResult) -> tuple[str, bool]:
     return "", False
 
 
+# A spreadsheet reads a cell that starts with one of these as a formula (=HYPERLINK(…), +cmd|…, @SUM):
+# an article's text must never run as one. OWASP's remedy: prefix the cell with a single quote,
+# which spreadsheets take as "this is text" and do not show.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: object) -> object:
+    """``value`` as a CSV cell that a spreadsheet shows as text, never evaluates."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def write_csv(results: Iterable[ArticleResult], out: TextIO) -> int:
     """CSV for spreadsheets: the caller opens ``out`` with ``utf-8-sig`` so Excel reads it as UTF-8."""
     writer = csv.writer(out, lineterminator="\r\n")
@@ -83,29 +95,28 @@ def write_csv(results: Iterable[ArticleResult], out: TextIO) -> int:
     for r in results:
         a, s = r.article, r.summary
         title, generated = _title(r)
-        writer.writerow(
-            [
-                a.page,
-                a.index,
-                r.status,
-                title,
-                "yes" if generated else "",
-                a.subtitle or "",
-                a.dateline or "",
-                "、".join(a.reporters),
-                "、".join(a.correspondents),
-                "、".join(a.photographers),
-                s.text if s else "",
-                "、".join(s.keywords) if s else "",
-                s.guard if s else "",
-                s.backend if s else "",
-                s.model if s else "",
-                s.style if s else "",
-                a.chars,
-                r.error or "",
-                a.key,
-            ]
+        row = (
+            a.page,
+            a.index,
+            r.status,
+            title,
+            "yes" if generated else "",
+            a.subtitle or "",
+            a.dateline or "",
+            "、".join(a.reporters),
+            "、".join(a.correspondents),
+            "、".join(a.photographers),
+            s.text if s else "",
+            "、".join(s.keywords) if s else "",
+            s.guard if s else "",
+            s.backend if s else "",
+            s.model if s else "",
+            s.style if s else "",
+            a.chars,
+            r.error or "",
+            a.key,
         )
+        writer.writerow([csv_cell(v) for v in row])
         n += 1
     return n
 
@@ -137,28 +148,28 @@ def write_markdown(results: Iterable[ArticleResult], out: TextIO) -> int:
         source, _, row = a.page.partition("#")
         if source != page:
             page = source
-            out.write(("\n" if n else "") + f"# {page}\n")
+            out.write(("\n" if n else "") + f"# {markdown_text(page, inline=True)}\n")
         title, generated = _title(r)
-        heading = title or "（无标题）"
+        heading = markdown_text(title, inline=True) or "（无标题）"
         if generated:
             heading += "（标题为生成）"
-        out.write(f"\n## {row + ' · ' if row else f'{a.index}. '}{heading}\n\n")
+        out.write(f"\n## {markdown_text(row) + ' · ' if row else f'{a.index}. '}{heading}\n\n")
         if a.subtitle:
-            out.write(f"**{a.subtitle}**\n\n")
-        out.write(f"*{_meta_line(r)}*\n\n")
+            out.write(f"**{markdown_text(a.subtitle, inline=True)}**\n\n")
+        out.write(f"*{markdown_text(_meta_line(r), inline=True)}*\n\n")
         if s is not None:
             if s.style == "bullets":
                 for line in s.text.splitlines():
                     if line.strip():
-                        out.write(f"- {line.strip().lstrip('-•· ').strip()}\n")
+                        out.write(f"- {markdown_text(line.strip().lstrip('-•· ').strip())}\n")
             else:
-                out.write(s.text.strip() + "\n")
+                out.write(markdown_text(s.text.strip()) + "\n")
             if s.keywords:
-                out.write(f"\n关键词：{'、'.join(s.keywords)}\n")
+                out.write(f"\n关键词：{markdown_text('、'.join(s.keywords), inline=True)}\n")
             if s.guard == "fallback":
                 out.write("\n> 生成的摘要未通过核对，此处为原文摘句。\n")
         elif r.status == "failed":
-            out.write(f"> 未能生成摘要：{r.error}\n")
+            out.write(f"> 未能生成摘要：{markdown_text(r.error or '', inline=True)}\n")
         else:
             out.write("> 尚未生成摘要。\n")
         n += 1
@@ -176,20 +187,6 @@ def export_results(results: Sequence[ArticleResult], path: Path | str, fmt: str 
     path = Path(path)
     fmt = format_for_path(path, fmt)
     text = render(results, fmt)
-    encoding = "utf-8-sig" if fmt == "csv" else "utf-8"
-    folder = path.parent if str(path.parent) else Path(".")
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
-        try:
-            with os.fdopen(fd, "w", encoding=encoding, newline="") as fh:
-                fh.write(text)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot write the output file: {exc.strerror or exc}") from exc
+    with atomic_text(path, "utf-8-sig" if fmt == "csv" else "utf-8") as fh:
+        fh.write(text)
     return len(results)

@@ -17,7 +17,7 @@ import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from app.config import Settings
 from app.documents import Page
@@ -67,7 +67,7 @@ def iter_inputs(
             continue
         for name, path in files:
             try:
-                data = _read_stdin() if path is None else _read_file(path, settings)
+                data = _read_stdin(settings) if path is None else _read_file(path, settings)
                 yield from read_bytes(name, data, settings, on_error)
             except InputError as exc:
                 _report(exc, on_error)
@@ -84,10 +84,7 @@ def read_bytes(
     """
     limit = settings.max_file_mb * 1024 * 1024
     if len(data) > limit:
-        raise InputError(
-            name,
-            f"file is {len(data) / 1048576:.1f} MB, over the {settings.max_file_mb:g} MB limit (max_file_mb)",
-        )
+        raise _too_big(name, len(data), settings)
     if not data.strip(b" \t\r\n\x0b\x0c") or data in (b"\xef\xbb\xbf", *_UTF16_BOMS):
         raise InputError(name, "empty file")
     fmt = FORMATS.get(Path(name).suffix.lower())
@@ -112,6 +109,17 @@ def read_bytes(
 
 # ----------------------------------------------------------------------------------------------
 # Paths
+
+
+def input_files(paths: Sequence[str]) -> list[Path]:
+    """The files ``paths`` name (as ``read_inputs`` would read them); bad paths are left out, not raised."""
+    out: list[Path] = []
+    for spec in paths:
+        try:
+            out.extend(path for _, path in _expand(spec) if path is not None)
+        except InputError:
+            continue
+    return out
 
 
 def _expand(spec: str) -> Iterator[tuple[str, Path | None]]:
@@ -154,19 +162,44 @@ def _read_file(path: Path, settings: Settings) -> bytes:
         size = path.stat().st_size
         limit = settings.max_file_mb * 1024 * 1024
         if size > limit:
-            raise InputError(
-                str(path),
-                f"file is {size / 1048576:.1f} MB, over the {settings.max_file_mb:g} MB limit (max_file_mb)",
-            )
-        return path.read_bytes()
+            raise _too_big(str(path), size, settings)
+        with path.open("rb") as fh:  # bounded too: the file may grow after stat()
+            return read_limited(str(path), fh, settings)
     except PermissionError as exc:
         raise InputError(str(path), "permission denied") from exc
     except OSError as exc:
         raise InputError(str(path), f"cannot read: {exc.strerror or exc}") from exc
 
 
-def _read_stdin() -> bytes:
-    return sys.stdin.buffer.read()
+def _too_big(name: str, size: float, settings: Settings) -> InputError:
+    return InputError(
+        name, f"file is {size / 1048576:.1f} MB, over the {settings.max_file_mb:g} MB limit (max_file_mb)"
+    )
+
+
+def read_limited(name: str, stream: BinaryIO, settings: Settings) -> bytes:
+    """All of ``stream``, refused as soon as it passes ``max_file_mb`` (a pipe from /dev/zero must not
+    fill the memory before the size is checked)."""
+    limit = int(settings.max_file_mb * 1024 * 1024)
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        while chunk := stream.read(min(1 << 20, limit + 1 - size)):
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > limit:
+                raise InputError(
+                    name, f"more than the {settings.max_file_mb:g} MB limit (max_file_mb); stopped reading"
+                )
+    except OSError as exc:
+        raise InputError(name, f"cannot read: {exc.strerror or exc}") from exc
+    return b"".join(chunks)
+
+
+def _read_stdin(settings: Settings) -> bytes:
+    if sys.stdin is None:  # started with stdin closed (`<&-`)
+        raise InputError("-", "stdin is closed; nothing to read")
+    return read_limited("-", sys.stdin.buffer, settings)
 
 
 def _report(exc: InputError, on_error: ErrorHandler | None) -> None:
@@ -374,6 +407,16 @@ def _row(
         return None
 
 
+def json_problem(exc: ValueError | RecursionError) -> str:
+    """What is wrong with a text ``json.loads`` refused. Besides malformed JSON it raises RecursionError
+    for deep nesting (``[`` × 100,000) and ValueError for a number of more than 4,300 digits."""
+    if isinstance(exc, json.JSONDecodeError):
+        return f"malformed JSON: {exc.msg} (column {exc.colno})"
+    if isinstance(exc, RecursionError):
+        return "malformed JSON: nested too deeply"
+    return f"malformed JSON: {exc}"
+
+
 def _jsonl_rows(name: str, text: str, settings: Settings, on_error: ErrorHandler | None) -> list[Row]:
     rows: list[Row] = []
     for number, raw in enumerate(text.splitlines(), start=1):
@@ -381,8 +424,8 @@ def _jsonl_rows(name: str, text: str, settings: Settings, on_error: ErrorHandler
             continue
         try:
             record = json.loads(raw)
-        except json.JSONDecodeError as exc:
-            _report(InputError(name, f"malformed JSON: {exc.msg} (column {exc.colno})", number), on_error)
+        except (ValueError, RecursionError) as exc:
+            _report(InputError(name, json_problem(exc), number), on_error)
             continue
         row = _row(name, f"L{number}", number, record, settings, on_error)
         if row:
@@ -397,7 +440,9 @@ def _json_rows(name: str, text: str, settings: Settings, on_error: ErrorHandler 
         # A .json file that is really JSON lines is common enough to accept.
         if exc.msg == "Extra data" and text.lstrip().startswith("{"):
             return _jsonl_rows(name, text, settings, on_error)
-        raise InputError(name, f"malformed JSON: {exc.msg} (column {exc.colno})", exc.lineno) from exc
+        raise InputError(name, json_problem(exc), exc.lineno) from exc
+    except (ValueError, RecursionError) as exc:
+        raise InputError(name, json_problem(exc)) from None
     if isinstance(data, dict):
         # {"articles": [...]} or a single article object.
         lists = [v for v in data.values() if isinstance(v, list) and v and isinstance(v[0], dict)]
@@ -413,8 +458,13 @@ def _json_rows(name: str, text: str, settings: Settings, on_error: ErrorHandler 
 
 
 def _csv_rows(name: str, text: str, settings: Settings, on_error: ErrorHandler | None) -> list[Row]:
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    columns = [c.strip() for c in (reader.fieldnames or [])]
+    # strict: an unclosed quote or a stray one is an error to report, not a field that silently
+    # swallows the rest of the file.
+    reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
+    try:
+        columns = [c.strip() for c in (reader.fieldnames or [])]
+    except csv.Error as exc:
+        raise InputError(name, f"malformed CSV header: {exc}", 1) from exc
     if settings.text_field not in columns:
         raise InputError(
             name,
@@ -423,13 +473,28 @@ def _csv_rows(name: str, text: str, settings: Settings, on_error: ErrorHandler |
         )
     reader.fieldnames = columns
     rows: list[Row] = []
-    try:
-        for record in reader:
-            line = reader.line_num
-            record = {k: v for k, v in record.items() if k is not None}
-            row = _row(name, f"L{line}", line, record, settings, on_error)
-            if row:
-                rows.append(row)
-    except csv.Error as exc:
-        raise InputError(name, f"malformed CSV: {exc}", reader.line_num) from exc
+    while True:
+        start = reader.line_num + 1
+        try:
+            record = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            # The reader cannot resume inside a broken quote: the rows before it are kept.
+            problem = (
+                "unclosed quote: the field runs to the end of the file" if "end of data" in str(exc) else exc
+            )
+            _report(InputError(name, f"malformed CSV: {problem}", start), on_error)
+            break
+        line = reader.line_num
+        if None in record:
+            extra = len(record[None])
+            _report(
+                InputError(name, f"{len(columns) + extra} fields where the header has {len(columns)}", line),
+                on_error,
+            )
+            continue
+        row = _row(name, f"L{line}", line, record, settings, on_error)
+        if row:
+            rows.append(row)
     return rows

@@ -15,6 +15,7 @@ rest. Library code: no printing; progress goes to the callbacks.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import time
 from collections.abc import Callable, Sequence
@@ -329,6 +330,13 @@ def _run(
         articles = read_articles(report)
         _summarise(articles, settings, store, engine, report, started, on_progress, on_result)
         status = "finished"
+    except ZhaiyaoError as exc:
+        # The run could not go on (a cluster out of reach, a bad setting, a full store): it failed,
+        # which is not the same as being stopped; its row says why.
+        status = "failed"
+        with contextlib.suppress(ZhaiyaoError):
+            store.add_run_error(run_id, str(exc))
+        raise
     finally:
         engine.close()
         report.seconds = time.monotonic() - started

@@ -173,10 +173,16 @@ def _json(value: Any) -> str:
 class Store:
     """One open SQLite store. Safe to share between threads of one process (calls are serialised)."""
 
-    def __init__(self, path: Path | str, *, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> None:
+    def __init__(
+        self, path: Path | str, *, busy_timeout: float = DEFAULT_BUSY_TIMEOUT, readonly: bool = False
+    ) -> None:
         self.path = Path(path)
         self.busy_timeout = busy_timeout
+        self.readonly = readonly
         self._lock = threading.RLock()
+        if readonly:
+            self._open_readonly()
+            return
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -194,6 +200,7 @@ class Store:
         try:
             with self._guard():
                 self._conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
+                self._refuse_foreign(self._table_names())  # before anything here changes the file
                 mode = self._conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
                 if mode.lower() != "wal":
                     raise StoreError(f"{self.path}: cannot switch the store to WAL mode (got {mode})")
@@ -202,6 +209,62 @@ class Store:
         except BaseException:
             self._conn.close()
             raise
+
+    def _open_readonly(self) -> None:
+        """Open for reading only (export, info, runs): works on a store the user may not write, and
+        never creates, upgrades or converts anything."""
+        if not self.path.is_file():
+            raise StoreError(f"{self.path}: no store here")
+        uri = self.path.absolute().as_uri() + "?mode=ro"
+        try:
+            self._conn = sqlite3.connect(uri, uri=True, timeout=self.busy_timeout, check_same_thread=False)
+            try:
+                names = self._table_names()
+            except sqlite3.OperationalError:
+                # A WAL store needs its shared-memory file, which a reader without write access to the
+                # folder cannot create: read it as a file nobody is writing to (immutable) instead.
+                self._conn.close()
+                self._conn = sqlite3.connect(
+                    uri + "&immutable=1", uri=True, timeout=self.busy_timeout, check_same_thread=False
+                )
+                names = self._table_names()
+        except sqlite3.Error as exc:
+            raise _describe(self.path, exc, self.busy_timeout) from exc
+        try:
+            with self._guard():
+                self._refuse_foreign(names)
+                if "schema_migrations" not in names:
+                    raise StoreError(f"{self.path}: an empty database, not a Zhaiyao store yet")
+                applied = {row[0] for row in self._conn.execute("SELECT name FROM schema_migrations")}
+                self._refuse_newer(applied)
+                if set(name for name, _ in MIGRATIONS) - applied:
+                    raise StoreError(
+                        f"{self.path}: written by an older Zhaiyao; open it once for writing "
+                        "(e.g. `zhaiyao batch`) to upgrade it"
+                    )
+        except BaseException:
+            self._conn.close()
+            raise
+
+    def _table_names(self) -> set[str]:
+        rows = self._conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        return {r[0] for r in rows if not r[0].startswith("sqlite_")}
+
+    def _refuse_foreign(self, names: set[str]) -> None:
+        # Someone else's database (a --db typo, another app's file) must not be given our schema.
+        if names and "schema_migrations" not in names:
+            shown = ", ".join(sorted(names)[:5]) + (", …" if len(names) > 5 else "")
+            raise StoreError(
+                f"{self.path}: a SQLite database that is not a Zhaiyao store (its tables: {shown}); "
+                "point --db / ZHAIYAO_DB at another file"
+            )
+
+    def _refuse_newer(self, applied: set[str]) -> None:
+        unknown = applied - {name for name, _ in MIGRATIONS}
+        if unknown:
+            raise StoreError(
+                f"{self.path}: written by a newer Zhaiyao (unknown migrations: {', '.join(sorted(unknown))})"
+            )
 
     # -- plumbing ------------------------------------------------------------------------------------
 
@@ -233,12 +296,7 @@ class Store:
             "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
         )
         applied = {row[0] for row in conn.execute("SELECT name FROM schema_migrations")}
-        known = [name for name, _ in MIGRATIONS]
-        unknown = applied - set(known)
-        if unknown:
-            raise StoreError(
-                f"{self.path}: written by a newer Zhaiyao (unknown migrations: {', '.join(sorted(unknown))})"
-            )
+        self._refuse_newer(applied)
         for name, sql in MIGRATIONS:
             if name in applied:
                 continue

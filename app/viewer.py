@@ -21,6 +21,7 @@ from app.errors import ZhaiyaoError
 from app.pipeline import LocalEngine, Progress, RunReport, expected_key, run_pages, split_pages
 from app.store import PageInfo, Store, SummaryKey, SummarySet
 from app.summarise.base import STYLES
+from app.viewer_server import upload_limit_mb
 
 st.set_page_config(page_title="摘要 Zhaiyao", page_icon="📰", layout="wide")
 
@@ -341,7 +342,7 @@ def source_controls(settings: Settings, first_visit: bool) -> tuple[str, Any] | 
         upload = st.file_uploader(
             f"txt, md, html or jsonl, up to {settings.max_file_mb:g} MB",
             key="upload",
-            max_upload_size=int(settings.max_file_mb) + 10,
+            max_upload_size=upload_limit_mb(settings.max_file_mb),
         )
         if st.button("Summarise upload", key="go_upload", type="primary", disabled=upload is None):
             action = ("upload", upload)
@@ -538,18 +539,20 @@ def summarise_stored(page: str, results: list[ArticleResult], settings: Settings
     )
 
 
-def read_action(action: tuple[str, Any], settings: Settings) -> list[Page]:
+def read_action(action: tuple[str, Any], settings: Settings, on_error: Any = None) -> list[Page]:
+    """The pages of an upload or a paste; a bad row of a JSONL/CSV goes to ``on_error`` and the good
+    rows are kept, as on the command line."""
     from app.ingest import read_bytes
 
     kind, value = action
     if kind == "upload":
         vd.check_upload(value.name, value.size, settings)
-        return read_bytes(value.name, value.getvalue(), settings)
+        return read_bytes(value.name, value.getvalue(), settings, on_error)
     text, fmt = value
     data = text.encode("utf-8")
     name = vd.paste_name(text, fmt)
     vd.check_upload(name, len(data), settings)
-    return read_bytes(name, data, settings)
+    return read_bytes(name, data, settings, on_error)
 
 
 def main() -> None:
@@ -600,7 +603,10 @@ def draw() -> None:
 
     if action is not None:
         try:
-            new_pages = read_action(action, settings)
+            skipped: list[ZhaiyaoError] = []
+            new_pages = read_action(action, settings, skipped.append)
+            for bad in skipped:
+                st.warning(f"Skipped {bad}")
             report = summarise_new(new_pages, settings, store)
             state.last_report = vd.report_line(report)
             show_page(new_pages[0].source)

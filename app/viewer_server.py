@@ -6,6 +6,7 @@ exactly as a user does.
 
 from __future__ import annotations
 
+import math
 import os
 import socket
 import subprocess
@@ -45,6 +46,12 @@ def pick_port(wanted: int | None) -> int:
     raise ConfigError(f"no free port in {DEFAULT_PORT}-{DEFAULT_PORT + 99}; pass one with --port")
 
 
+def upload_limit_mb(max_file_mb: float) -> int:
+    """Streamlit's own upload cap for a viewer limit of ``max_file_mb``: the same, in the whole MB
+    Streamlit counts in (so the size the upload box names is the size at which Streamlit answers)."""
+    return max(1, math.ceil(max_file_mb))
+
+
 def server_command(port: int, *, max_upload_mb: float = 20.0) -> list[str]:
     # Headless always: whether a browser opens is decided by the caller, which knows if there is a
     # screen; a non-headless Streamlit would also ask for an e-mail address on first run.
@@ -66,10 +73,8 @@ def server_command(port: int, *, max_upload_mb: float = 20.0) -> list[str]:
         "viewer",
         "--server.fileWatcherType",
         "none",
-        # Streamlit's own cap sits above the viewer's, so a file a little over the limit reaches the
-        # viewer's check and gets its message instead of the widget's generic one.
         "--server.maxUploadSize",
-        str(int(max_upload_mb) + 10),
+        str(upload_limit_mb(max_upload_mb)),
     ]
 
 

@@ -14,14 +14,42 @@ class _Group(click.Group):
     """Turns library errors into ``error: <message>`` and their exit code, never a traceback."""
 
     def invoke(self, ctx: click.Context) -> object:
+        from app.cli import output
+
         try:
-            return super().invoke(ctx)
+            try:
+                result = super().invoke(ctx)
+            except SystemExit:
+                output.flush_stdout()
+                raise
+            output.flush_stdout()
+            return result
         except ZhaiyaoError as exc:
-            click.echo(f"error: {exc}", err=True)
-            sys.exit(exc.exit_code)
+            self._fail(exc, exc.exit_code)
+        except click.ClickException as exc:
+            # Usage errors too are one `error:` line (click's own form is a usage block and "Error:").
+            message = exc.format_message()
+            if isinstance(exc, click.UsageError) and exc.ctx is not None:
+                message += f" (see: {exc.ctx.command_path} -h)"
+            self._fail(click.ClickException(message), exc.exit_code)
+        except OSError as exc:
+            failure = output.stream_failure(exc)
+            if failure is None:
+                raise
+            self._fail(failure, failure.exit_code)
         except KeyboardInterrupt:
             click.echo("interrupted; finished work is kept", err=True)
             sys.exit(130)
+        return None
+
+    @staticmethod
+    def _fail(exc: Exception, code: int) -> None:
+        from app.cli import output
+
+        if isinstance(exc, output.OutputError):
+            output.silence_stdout()
+        output.echo_error(exc)
+        sys.exit(code)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})

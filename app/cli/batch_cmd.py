@@ -12,7 +12,9 @@ from typing import TextIO
 import click
 
 from app.cli import model_options, summariser_settings
+from app.cli.output import check_output, echo
 from app.cli.store_cmd import busy_timeout, db_option, store_location
+from app.config import option_range
 from app.errors import InputError
 from app.export import FORMATS, export_results, format_for_path
 from app.pipeline import Progress, RunReport, run_pages
@@ -114,16 +116,24 @@ def _slowed(summariser: object, delay: float) -> object:
 )
 @click.option("--engine", type=click.Choice(["local", "ray"]), default="local", show_default=True)
 @click.option(
-    "--workers", type=click.IntRange(min=1), default=2, show_default=True, help="Ray worker actors."
+    "--workers", type=click.IntRange(1, 64), default=2, show_default=True, help="Ray worker actors."
 )
 @click.option("--address", help="Join this Ray cluster (e.g. 10.0.0.5:6379 or auto) instead of a local one.")
 @db_option
 @click.option("--backend", help="llm | seq2seq | extractive | lead")
 @click.option("--model", help="Model name from the manifest, or a local model folder.")
 @click.option("--style", type=click.Choice(["headline", "brief", "bullets"]))
-@click.option("--max-chars", type=click.IntRange(min=1), help="Summary length limit (default: the style's).")
+@click.option(
+    "--max-chars",
+    type=click.IntRange(1, option_range("max_chars")[1]),
+    help="Summary length limit (default: the style's).",
+)
 @model_options
-@click.option("--batch-size", type=click.IntRange(min=1), help="Articles per model call / per Ray task.")
+@click.option(
+    "--batch-size",
+    type=click.IntRange(*option_range("batch_size")),
+    help="Articles per model call / per Ray task.",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress output.")
 @click.pass_context
 def batch(
@@ -164,6 +174,7 @@ def batch(
     effective_limit(get_style(settings.style), settings.max_chars)  # bad values are usage errors
     db_path, _ = store_location(settings, db)
     settings = settings.replace(db_path=db_path)
+    check_output(output, [*paths, str(db_path)])
     _quiet_libraries(settings.backend)
 
     err = sys.stderr
@@ -171,7 +182,7 @@ def batch(
 
     def on_error(exc: InputError) -> None:
         input_errors.append(str(exc))
-        click.echo(f"skipped: {exc}", err=True)
+        echo(f"skipped: {exc}", err=True)
 
     pages = read_inputs(list(paths), settings, on_error=on_error)
     if not pages:
@@ -218,9 +229,9 @@ def batch(
 
 def _finish(report: RunReport, input_errors: list[str], output: Path | None) -> None:
     for error in report.page_errors:
-        click.echo(f"skipped: {error}", err=True)
+        echo(f"skipped: {error}", err=True)
     for f in report.failures:
-        click.echo(f"failed: {f.page} #{f.index} {f.title or '(no title)'}: {f.error}", err=True)
+        echo(f"failed: {f.page} #{f.index} {f.title or '(no title)'}: {f.error}", err=True)
     who = f" with {report.summariser.backend} {report.summariser.model}" if report.summariser else ""
     click.echo(
         f"run #{report.run_id}: {report.done}/{report.total} articles done{who} "
@@ -228,7 +239,7 @@ def _finish(report: RunReport, input_errors: list[str], output: Path | None) -> 
         f"in {_duration(report.seconds)}"
     )
     if output is not None:
-        click.echo(f"results: {output}")
+        echo(f"results: {output}")
     skipped = len(input_errors) + len(report.page_errors)
     if report.failed:
         click.echo(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -10,7 +9,10 @@ from typing import Any
 import click
 
 from app.cli import model_options, summariser_settings
+from app.cli.output import check_output, open_output
+from app.config import option_range
 from app.evaluate import EvalReport, evaluate
+from app.textsafe import json_text
 
 
 def _pct(share: float) -> str:
@@ -52,10 +54,16 @@ def render_table(report: EvalReport) -> str:
     show_default=True,
     help="headline | brief | bullets; eval references are usually headline-like",
 )
-@click.option("--max-chars", type=click.IntRange(min=1), help="summary length limit (default: the style's)")
+@click.option(
+    "--max-chars",
+    type=click.IntRange(1, option_range("max_chars")[1]),
+    help="summary length limit (default: the style's)",
+)
 @click.option("--limit", type=click.IntRange(min=1), help="score only the first N rows")
 @model_options
-@click.option("--batch-size", type=click.IntRange(min=1), help="articles generated together")
+@click.option(
+    "--batch-size", type=click.IntRange(*option_range("batch_size")), help="articles generated together"
+)
 @click.option(
     "--split",
     type=click.Choice(["all", "scored", "shots"]),
@@ -91,6 +99,7 @@ def eval_command(
     in the source, mean length and speed. `--backend lead` and `--backend extractive` give baselines.
     """
     settings = summariser_settings(ctx)
+    check_output(output, [str(data)])  # before scoring, so the report always has somewhere to go
     state: dict[str, Any] = {}
 
     def on_rows(count: int) -> None:
@@ -117,11 +126,9 @@ def eval_command(
     # With the JSON on stdout the table goes to stderr, so `-o - | jq` gets clean JSON.
     click.echo(render_table(report), err=str(output) == "-")
     if output is not None:
-        text = json.dumps(report.as_dict(), ensure_ascii=False, indent=2)
-        if str(output) == "-":
-            click.echo(text)
-        else:
-            output.write_text(text + "\n", encoding="utf-8")
+        with open_output(output, [str(data)]) as out:
+            out.write(json_text(report.as_dict(), indent=2) + "\n")
+        if str(output) != "-":
             click.echo(f"report: {output}", err=True)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Iterable
 from pathlib import Path
@@ -11,10 +10,12 @@ from typing import TextIO
 import click
 
 from app.cli import settings_from, split_report
+from app.cli.output import echo, echo_error, open_output
 from app.documents import Article
 from app.errors import InputError
 from app.ingest import iter_inputs
 from app.split import split_page
+from app.textsafe import json_text, markdown_text
 
 # Exit codes: 0 everything read; 1 some inputs were bad (reported and skipped, the rest written);
 # 2 nothing readable at all.
@@ -22,10 +23,16 @@ EXIT_SOME_SKIPPED = 1
 EXIT_NOTHING_READ = 2
 
 
+class _NothingRead(Exception):
+    pass
+
+
 def render_markdown(article: Article) -> str:
-    lines = [f"## {article.title or '(无标题)'}", ""]
+    # Every piece is the input's own text: escaped, so it renders as text and never as HTML or a link.
+    md = markdown_text
+    lines = [f"## {md(article.title or '(无标题)', inline=True)}", ""]
     if article.subtitle:
-        lines += [f"*{article.subtitle}*", ""]
+        lines += [f"*{md(article.subtitle, inline=True)}*", ""]
     meta = [
         ("来源", f"{article.page} #{article.index}"),
         ("电头", article.dateline),
@@ -34,14 +41,14 @@ def render_markdown(article: Article) -> str:
         ("摄影", "、".join(article.photographers)),
         ("下转", article.continued_on),
     ]
-    lines += [f"- {name}: {value}" for name, value in meta if value]
+    lines += [f"- {name}: {md(value, inline=True)}" for name, value in meta if value]
     lines.append("")
-    lines += [p for para in article.text.split("\n") for p in (para, "")]
+    lines += [md(p) for para in article.text.split("\n") for p in (para, "")]
     for caption in article.captions:
-        lines += [f"> 图: {caption}", ""]
+        lines += [f"> 图: {md(caption, inline=True)}", ""]
     for sidebar in article.sidebars:
-        lines += [f"> **{sidebar.title or '链接'}**", ">"]
-        lines += [f"> {p}" for p in sidebar.text.split("\n")]
+        lines += [f"> **{md(sidebar.title or '链接', inline=True)}**", ">"]
+        lines += [f"> {md(p, inline=True)}" for p in sidebar.text.split("\n")]
         lines.append("")
     return "\n".join(lines)
 
@@ -50,12 +57,11 @@ def write_articles(articles: Iterable[Article], fmt: str, out: TextIO) -> int:
     count = 0
     if fmt == "json":
         data = [a.as_dict() for a in articles]
-        json.dump(data, out, ensure_ascii=False, indent=2)
-        out.write("\n")
+        out.write(json_text(data, indent=2) + "\n")
         return len(data)
     for article in articles:
         if fmt == "jsonl":
-            out.write(json.dumps(article.as_dict(), ensure_ascii=False) + "\n")
+            out.write(json_text(article.as_dict()) + "\n")
         else:
             out.write(render_markdown(article) + "\n")
         count += 1
@@ -106,7 +112,7 @@ def split_command(
 
     def report(exc: InputError) -> None:
         errors.append(exc)
-        click.echo(f"error: {exc}", err=True)
+        echo_error(exc)
 
     def articles() -> Iterable[Article]:
         nonlocal pages
@@ -114,14 +120,15 @@ def split_command(
             pages += 1
             yield from split_page(page)
 
-    out = sys.stdout if str(output) == "-" else output.open("w", encoding="utf-8")
     try:
-        count = write_articles(articles(), fmt, out)
-    finally:
-        if out is not sys.stdout:
-            out.close()
+        with open_output(output, paths) as out:
+            count = write_articles(articles(), fmt, out)
+            if errors and not pages:
+                raise _NothingRead  # leaves -o as it was: an empty result must not replace it
+    except _NothingRead:
+        count = 0
     if errors:
-        click.echo(
+        echo(
             f"{count} articles from {pages} pages; skipped {len(errors)} bad "
             f"{'input' if len(errors) == 1 else 'inputs'}",
             err=True,

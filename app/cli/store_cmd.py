@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 
 import click
 
 from app.cli import settings_from
+from app.cli.output import check_output, echo, stdout
 from app.config import Settings
 from app.documents import ArticleResult
 from app.errors import ConfigError, StoreError
@@ -16,6 +16,7 @@ from app.export import FORMATS, export_results, render
 from app.store import DEFAULT_BUSY_TIMEOUT, Store
 
 STATUSES = ("done", "failed", "pending")
+RUN_ID = click.IntRange(1, 2**63 - 1)  # SQLite's integers: a larger id cannot exist, only overflow
 
 
 def store_location(settings: Settings, db: Path | None) -> tuple[Path, str]:
@@ -36,14 +37,18 @@ def busy_timeout() -> float:
     if not raw:
         return DEFAULT_BUSY_TIMEOUT
     try:
-        return max(0.0, float(raw))
+        seconds = float(raw)
     except ValueError:
         raise ConfigError(f"ZHAIYAO_DB_TIMEOUT={raw!r} is not a number of seconds") from None
+    if not 0 <= seconds <= 3600:  # also refuses NaN and infinity
+        raise ConfigError(f"ZHAIYAO_DB_TIMEOUT={raw!r} is out of range (0 to 3600 seconds)")
+    return seconds
 
 
 def open_store(ctx: click.Context, db: Path | None) -> Store:
     path, _ = store_location(settings_from(ctx), db)
-    return Store(path, busy_timeout=busy_timeout())
+    # Only reading: a store the user may not write (or a copy on read-only media) still opens.
+    return Store(path, busy_timeout=busy_timeout(), readonly=True)
 
 
 def db_option(func):  # type: ignore[no-untyped-def]
@@ -64,7 +69,7 @@ def info(ctx: click.Context, db: Path | None) -> None:
     click.echo(f"store:      {path}")
     click.echo(f"decided by: {source}")
     if path.exists():
-        with Store(path, busy_timeout=busy_timeout()) as store:
+        with Store(path, busy_timeout=busy_timeout(), readonly=True) as store:
             counts = store.counts()
             click.echo(f"schema:     {', '.join(store.migrations())}")
             click.echo("holds:      " + ", ".join(f"{n} {name}" for name, n in counts.items()))
@@ -116,7 +121,7 @@ def _page_results(store: Store, page: str) -> list[ArticleResult]:
 @click.option(
     "--format", "fmt", type=click.Choice(FORMATS), help="Output format (default: from -o's suffix)."
 )
-@click.option("--run", "run_id", type=int, help="Results of this run (default: the latest run).")
+@click.option("--run", "run_id", type=RUN_ID, help="Results of this run (default: the latest run).")
 @click.option("--page", help="Results for this page (its path or file name), newest summaries.")
 @click.option("--status", type=click.Choice(STATUSES), help="Only articles with this status.")
 @click.option(
@@ -141,6 +146,7 @@ def export(
     path, _ = store_location(settings_from(ctx), db)
     if not path.exists():
         raise StoreError(f"{path}: no store here yet; run `zhaiyao batch` first")
+    check_output(output, [str(path)])
     with open_store(ctx, db) as store:
         if page is not None:
             results = _page_results(store, page)
@@ -155,16 +161,15 @@ def export(
     if output is None:
         text = render(results, fmt or "jsonl")
         data = text.encode("utf-8-sig" if fmt == "csv" else "utf-8")
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
+        stdout().buffer.write(data)
     else:
         n = export_results(results, output, fmt)
-        click.echo(f"wrote {n} article(s) to {output}", err=True)
+        echo(f"wrote {n} article(s) to {output}", err=True)
 
 
 @click.command("runs")
-@click.argument("run_id", type=int, required=False)
-@click.option("-n", "--limit", type=click.IntRange(min=1), default=20, show_default=True)
+@click.argument("run_id", type=RUN_ID, required=False)
+@click.option("-n", "--limit", type=click.IntRange(1, 100_000), default=20, show_default=True)
 @db_option
 @click.pass_context
 def runs(ctx: click.Context, run_id: int | None, limit: int, db: Path | None) -> None:
@@ -198,10 +203,10 @@ def runs(ctx: click.Context, run_id: int | None, limit: int, db: Path | None) ->
             f"{r.failed} failed, {r.pending} pending"
         )
         for error in r.errors:
-            click.echo(f"input error: {error}")
+            echo(f"run error: {error}")  # an unreadable input, or why the run stopped
         for res in store.run_results(run_id, "failed"):
             title = res.article.title or "(no title)"
-            click.echo(f"failed: {res.article.page} #{res.article.index} {title}: {res.error}")
+            echo(f"failed: {res.article.page} #{res.article.index} {title}: {res.error}")
 
 
 COMMANDS = [info, export, runs]

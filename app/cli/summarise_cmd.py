@@ -2,35 +2,37 @@
 
 from __future__ import annotations
 
-import json
 import logging
-import sys
 import time
 
 import click
 
 from app.cli import model_options, summariser_settings
+from app.cli.output import stdout
+from app.config import option_range
 from app.documents import Article, ArticleResult, Summary
 from app.summarise.base import STYLES
+from app.textsafe import json_text, markdown_text
 
 BACKENDS = ["llm", "seq2seq", "extractive", "lead"]
 
 
 def _markdown(article: Article, summary: Summary) -> str:
-    title = article.title or f"{summary.generated_title}（生成标题）"
+    md = markdown_text  # the article's own words render as text, never as HTML or links
+    title = md(article.title or f"{summary.generated_title}（生成标题）", inline=True)
     lines = [f"## {article.index}. {title}", ""]
-    lines.append(f"*{article.page} · {article.chars} 字*")
+    lines.append(f"*{md(article.page, inline=True)} · {article.chars} 字*")
     lines.append("")
     guard = summary.guard
     if summary.guard_reasons:
-        guard += ": " + "; ".join(summary.guard_reasons)
+        guard += ": " + md("; ".join(summary.guard_reasons), inline=True)
     lines.append(f"**摘要**（{summary.style}, {summary.backend} {summary.model}, guard {guard}）")
     lines.append("")
-    lines.append(summary.text)
+    lines.append(md(summary.text))
     lines.append("")
     if summary.condensed:
-        lines += [f"> condensed: {summary.condensed}", ""]
-    lines.append(f"关键词：{'、'.join(summary.keywords)}")
+        lines += [f"> condensed: {md(summary.condensed, inline=True)}", ""]
+    lines.append(f"关键词：{md('、'.join(summary.keywords), inline=True)}")
     lines.append("")
     return "\n".join(lines)
 
@@ -45,9 +47,17 @@ def _model_progress(stage: str, done: int, total: int) -> None:
 @click.option("--backend", type=click.Choice(BACKENDS), help="Summariser backend (default: llm).")
 @click.option("--model", help="Model name from models/manifest.toml, a local model folder or a HF id.")
 @click.option("--style", type=click.Choice(list(STYLES)), help="headline (≤25 字), brief (≤100 字), bullets.")
-@click.option("--max-chars", type=click.IntRange(min=8), help="Character limit (default: the style's).")
+@click.option(
+    "--max-chars",
+    type=click.IntRange(8, option_range("max_chars")[1]),
+    help="Character limit (default: the style's).",
+)
 @model_options
-@click.option("--batch-size", type=click.IntRange(min=1), help="Articles generated together (default 4).")
+@click.option(
+    "--batch-size",
+    type=click.IntRange(*option_range("batch_size")),
+    help="Articles generated together (default 4).",
+)
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "md"]), default="md", show_default=True)
 @click.pass_context
 def summarise(
@@ -84,6 +94,7 @@ def summarise(
         f"loaded in {time.perf_counter() - began:.1f}s",
         err=True,
     )
+    out = stdout()
     ready: dict[int, Summary] = {}
     printed = finished = 0
     started = time.perf_counter()
@@ -99,10 +110,10 @@ def summarise(
             article, done = articles[printed], ready.pop(printed)
             if fmt == "jsonl":
                 result = ArticleResult(article=article, summary=done, status="done")
-                sys.stdout.write(json.dumps(result.as_dict(), ensure_ascii=False) + "\n")
+                out.write(json_text(result.as_dict()) + "\n")
             else:
-                sys.stdout.write(_markdown(article, done) + "\n")
-            sys.stdout.flush()
+                out.write(_markdown(article, done) + "\n")
+            out.flush()
             printed += 1
 
     summarise_articles(

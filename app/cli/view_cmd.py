@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 import time
 import webbrowser
@@ -10,8 +11,10 @@ from pathlib import Path
 import click
 
 from app.cli import settings_from
+from app.cli.output import echo
 from app.config import SAMPLE_PAGE, Settings
 from app.errors import InputError
+from app.textsafe import one_line
 from app.viewer_server import has_display, pick_port, start_server, stop_server, viewer_url, wait_ready
 
 
@@ -21,6 +24,7 @@ def _serve(
     """Run the viewer server in the foreground until Ctrl-C, then stop it and everything it started."""
     chosen = pick_port(port)
     url = viewer_url(chosen, page)
+    _stop_on_signals()
     proc = start_server(settings.db_path, chosen, max_upload_mb=settings.max_file_mb, env=env, log=None)
     try:
         click.echo(f"starting the viewer on port {chosen} (store: {settings.db_path}) …", err=True)
@@ -38,6 +42,16 @@ def _serve(
             sys.exit(1)
     finally:
         stop_server(proc)
+
+
+def _stop_on_signals() -> None:
+    # `kill` (SIGTERM) or a closed terminal (SIGHUP) must stop the viewer as Ctrl-C does: their default
+    # action ends this process without running its `finally`, which would leave the server listening.
+    def stop(signum: int, _frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, stop)
 
 
 def _settings_env(settings: Settings) -> dict[str, str]:
@@ -140,7 +154,7 @@ def start_command(
 
     def on_error(exc: Exception) -> None:
         skipped.append(str(exc))
-        click.echo(f"skipped: {exc}", err=True)
+        echo(f"skipped: {exc}", err=True)
 
     pages = read_inputs(inputs, settings, on_error=on_error)
     if not pages:
@@ -190,11 +204,11 @@ def _print_report(report: object, results: list, settings: Settings) -> None:
     for r in results[:12]:
         title = r.article.title or (r.summary.generated_title if r.summary else None) or "（无标题）"
         text = r.summary.text.replace("\n", " / ") if r.summary else f"[{r.status}] {r.error or ''}"
-        click.echo(f"{r.article.index:>3}. {title}\n     {text}")
+        click.echo(f"{r.article.index:>3}. {one_line(title)}\n     {one_line(text)}")
     if len(results) > 12:
         click.echo(f"     … and {len(results) - 12} more")
     for failure in report.failures:
-        click.echo(f"failed: {failure.page} #{failure.index}: {failure.error}", err=True)
+        echo(f"failed: {failure.page} #{failure.index}: {failure.error}", err=True)
     click.echo(f"store: {settings.db_path}")
 
 

@@ -11,6 +11,7 @@ import math
 import re
 from collections.abc import Sequence
 from functools import lru_cache
+from typing import Any
 
 from app.summarise.base import Request, Style, VerbatimSummariser
 from app.summarise.keywords import keywords_from_words
@@ -24,6 +25,10 @@ LEAD_BONUS = 1.0  # the first sentence's score is multiplied by 1 + LEAD_BONUS, 
 DAMPING = 0.85
 ITERATIONS = 30
 SHORT_SENTENCE = 8  # headings and fragments shorter than this rarely make a summary on their own
+# Up to FULL_GRAPH sentences every pair is compared (an n² matrix of at most 2.9 MB); beyond, each
+# sentence is compared with its NEIGHBOURS on either side, so ranking stays linear in the length.
+FULL_GRAPH = 600
+NEIGHBOURS = 40
 
 
 @lru_cache(maxsize=512)
@@ -45,24 +50,7 @@ def rank_sentences(text: str) -> list[tuple[int, str, float]]:
     if n == 0:
         return []
     bags = [{w for w in words if len(w) >= 2} for _, words in segs]
-    import numpy as np
-
-    sim = np.zeros((n, n), dtype=np.float64)
-    for i in range(n):
-        if len(bags[i]) < 2:
-            continue
-        for j in range(i + 1, n):
-            if len(bags[j]) < 2:
-                continue
-            overlap = len(bags[i] & bags[j])
-            if overlap:
-                sim[i, j] = sim[j, i] = overlap / (math.log(len(bags[i])) + math.log(len(bags[j])))
-    out_weight = sim.sum(axis=1)
-    out_weight[out_weight == 0] = 1.0
-    transition = sim / out_weight[:, None]
-    score = np.full(n, 1.0 / n)
-    for _ in range(ITERATIONS):
-        score = (1 - DAMPING) / n + DAMPING * transition.T @ score
+    score = _full_graph_scores(bags) if n <= FULL_GRAPH else _band_graph_scores(bags, NEIGHBOURS)
     ranked = []
     for i, (sentence, _) in enumerate(segs):
         value = float(score[i]) * (1 + LEAD_BONUS / (i + 1))
@@ -70,6 +58,67 @@ def rank_sentences(text: str) -> list[tuple[int, str, float]]:
             value *= 0.3
         ranked.append((i, sentence, value))
     return ranked
+
+
+def _similarity(a: set[str], b: set[str]) -> float:
+    overlap = len(a & b)
+    return overlap / (math.log(len(a)) + math.log(len(b))) if overlap else 0.0
+
+
+def _full_graph_scores(bags: list[set[str]]) -> Any:
+    """TextRank over every pair of sentences: n² memory and time, so only for articles of ordinary size."""
+    import numpy as np
+
+    n = len(bags)
+    sim = np.zeros((n, n), dtype=np.float64)
+    for i in range(n):
+        if len(bags[i]) < 2:
+            continue
+        for j in range(i + 1, n):
+            if len(bags[j]) >= 2:
+                sim[i, j] = sim[j, i] = _similarity(bags[i], bags[j])
+    out_weight = sim.sum(axis=1)
+    out_weight[out_weight == 0] = 1.0
+    transition = sim / out_weight[:, None]
+    score = np.full(n, 1.0 / n)
+    for _ in range(ITERATIONS):
+        score = (1 - DAMPING) / n + DAMPING * transition.T @ score
+    return score
+
+
+def _band_graph_scores(bags: list[set[str]], width: int) -> Any:
+    """TextRank where each sentence is linked to the ``width`` sentences on either side of it.
+
+    Memory and time grow with n·width instead of n², so an article of any size under the file limit
+    is ranked in bounded time; a sentence's salience is then judged against its neighbourhood, which
+    is what a long text's local topics are. ``band[i, d - 1]`` is the similarity of i and i + d.
+    """
+    import numpy as np
+
+    n = len(bags)
+    band = np.zeros((n, width), dtype=np.float64)
+    logs = [math.log(len(b)) if len(b) >= 2 else None for b in bags]
+    for i in range(n):
+        if logs[i] is None:
+            continue
+        bag, row = bags[i], band[i]
+        for d in range(1, min(width, n - 1 - i) + 1):
+            other = logs[i + d]
+            if other is not None and (overlap := len(bag & bags[i + d])):
+                row[d - 1] = overlap / (logs[i] + other)
+    out_weight = band.sum(axis=1)
+    for d in range(1, width + 1):
+        out_weight[d:] += band[:-d, d - 1]
+    out_weight[out_weight == 0] = 1.0
+    score = np.full(n, 1.0 / n)
+    for _ in range(ITERATIONS):
+        share = score / out_weight
+        incoming = np.zeros(n)
+        for d in range(1, width + 1):
+            incoming[d:] += band[:-d, d - 1] * share[:-d]  # from i to i + d
+            incoming[:-d] += band[:-d, d - 1] * share[d:]  # from i + d to i
+        score = (1 - DAMPING) / n + DAMPING * incoming
+    return score
 
 
 def _terminated(sentence: str) -> str:
