@@ -34,6 +34,7 @@ PROPERTY = settings(
     deadline=timedelta(seconds=45),
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
     derandomize=os.environ.get("CI") is not None,  # CI: the same examples on every run
+    database=None,  # no example store left in the checkout
     # No shrinking: each step would be another process, and a failure is reported as found, with
     # its inputs, within the same bounded time.
     phases=[Phase.explicit, Phase.reuse, Phase.generate],
