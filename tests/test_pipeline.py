@@ -196,4 +196,4 @@ def test_pages_already_in_the_store_run_through_the_same_loop(settings: Settings
         assert (back.cached, back.summarised, back.summariser) == (10, 0, first.summariser)
         with pytest.raises(StoreError, match=r"no page 'gone\.txt'"):
             run_pages([], settings, store, stored=["gone.txt"])
-        assert store.run(store.latest_run_id()).status == "interrupted"
+        assert store.run(store.latest_run_id()).status == "failed"  # stopped by an error, not killed
