@@ -67,10 +67,11 @@ def test_migrations_are_recorded_once_and_a_newer_store_is_refused(tmp_path: Pat
 
 
 def test_an_older_store_is_migrated_in_order_and_keeps_its_data(tmp_path: Path, monkeypatch) -> None:
-    import app.store
+    import app.store.connection
 
     db = tmp_path / "s.db"
-    monkeypatch.setattr(app.store, "MIGRATIONS", MIGRATIONS[:1])  # as the first release wrote it
+    # as the first release wrote it
+    monkeypatch.setattr(app.store.connection, "MIGRATIONS", MIGRATIONS[:1])
     with Store(db) as old:
         assert old.migrations() == ["001_initial"]
         cur = old._conn.execute(
@@ -78,7 +79,7 @@ def test_an_older_store_is_migrated_in_order_and_keeps_its_data(tmp_path: Path, 
                VALUES ('2026-01-01', 'finished', 'local', '{}', '["a.txt"]')"""
         )
         run = cur.lastrowid
-    monkeypatch.setattr(app.store, "MIGRATIONS", MIGRATIONS)
+    monkeypatch.setattr(app.store.connection, "MIGRATIONS", MIGRATIONS)
     with Store(db) as new:
         assert new.migrations() == [name for name, _ in MIGRATIONS]
         assert new.run(run).inputs == ["a.txt"]

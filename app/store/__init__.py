@@ -1,0 +1,29 @@
+"""The SQLite store: pages, articles, summaries (the cache) and runs, with per-article status.
+
+Why it is shaped this way:
+- every summary is committed in its own transaction the moment it exists, with ``synchronous=FULL``, so
+  a kill -9 or a power cut loses at most the articles in flight;
+- WAL mode lets the viewer read while a batch writes; ``busy_timeout`` makes a second writer wait
+  instead of failing at once;
+- summaries are keyed by (article content hash, backend, model, style, requested length, prompt
+  version): the same article under the same settings is never summarised twice;
+- every sqlite3 error leaves here as a ``StoreError`` saying whether the store is locked, corrupt or
+  full, never as a raw traceback; a failed write is rolled back, so what was committed stays intact.
+"""
+
+from __future__ import annotations
+
+from app.store.connection import DEFAULT_BUSY_TIMEOUT, Connection
+from app.store.pages import PagesMixin
+from app.store.records import PageInfo, RunInfo, SummaryKey, SummarySet
+from app.store.runs import RunsMixin
+
+__all__ = ["DEFAULT_BUSY_TIMEOUT", "PageInfo", "RunInfo", "Store", "SummaryKey", "SummarySet"]
+
+
+class Store(PagesMixin, RunsMixin, Connection):
+    """One open SQLite store: ``Connection`` (opening, migrations, transactions), ``RunsMixin`` (runs,
+    per-article status, the summary cache) and ``PagesMixin`` (pages, articles, reads and search)."""
+
+    def __enter__(self) -> Store:
+        return self
