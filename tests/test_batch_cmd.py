@@ -187,14 +187,32 @@ def test_progress_bar_on_a_terminal() -> None:
     assert "10/40 articles (4 cached), 60.0 articles/min, ETA 30s" in text
 
 
+# The CLI with the real extractive backend registered slowed down (registry.register is the plugin
+# hook), so that a run can be killed while articles are in flight; its summaries are the real ones.
+SLOW_EXTRACTIVE_CLI = """
+import sys, time
+from app.summarise import register
+from app.summarise.extractive import ExtractiveSummariser
+
+class Slow(ExtractiveSummariser):
+    def generate(self, requests):
+        time.sleep(0.4 * len(requests))
+        return super().generate(requests)
+
+register("extractive")(lambda settings, progress: Slow())
+from app.cli import main
+main(sys.argv[1:], prog_name="zhaiyao")
+"""
+
+
 def test_kill_9_mid_run_then_rerun_summarises_every_article_exactly_once(isolated_env: Path) -> None:
     rows = make_rows(isolated_env / "rows.jsonl", 12)
     db = isolated_env / "store.db"
     out = isolated_env / "out.jsonl"
-    cmd = [sys.executable, "-m", "app", "batch", str(SEED), str(rows), "--backend", "extractive"]
-    cmd += ["--batch-size", "1", "-o", str(out)]
-    env = {**os.environ, "ZHAIYAO_DB": str(db), "ZHAIYAO_TEST_ARTICLE_DELAY": "0.4"}
-    proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    args = ["batch", str(SEED), str(rows), "--backend", "extractive", "--batch-size", "1", "-o", str(out)]
+    env = {**os.environ, "ZHAIYAO_DB": str(db)}
+    slow = [sys.executable, "-c", SLOW_EXTRACTIVE_CLI, *args]
+    proc = subprocess.Popen(slow, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 120
     killed_at = 0
     while time.monotonic() < deadline and proc.poll() is None:
@@ -214,7 +232,7 @@ def test_kill_9_mid_run_then_rerun_summarises_every_article_exactly_once(isolate
     assert db_count(db, "SELECT status FROM runs WHERE id = 1") == "running"  # it never got to finish
     assert not out.exists()  # the output is written whole at the end, never half
 
-    env.pop("ZHAIYAO_TEST_ARTICLE_DELAY")
+    cmd = [sys.executable, "-m", "app", *args]
     rerun = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert rerun.returncode == 0, rerun.stderr
     assert f"({22 - done_before} summarised, {done_before} from the store)" in rerun.stdout

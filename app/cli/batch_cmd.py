@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import sys
 import time
 from pathlib import Path
@@ -14,7 +13,8 @@ import click
 from app.cli import model_options, summariser_settings
 from app.cli.output import check_output, echo
 from app.cli.store_cmd import busy_timeout, db_option, store_location
-from app.config import option_range
+from app.config import Settings, option_range
+from app.documents import Page
 from app.errors import InputError
 from app.export import FORMATS, export_results, format_for_path
 from app.pipeline import Progress, RunReport, run_pages
@@ -90,19 +90,6 @@ def _quiet_libraries(backend: str) -> None:
         hf_logging.disable_progress_bar()
 
 
-def _slowed(summariser: object, delay: float) -> object:
-    # Test hook (ZHAIYAO_TEST_ARTICLE_DELAY): makes every model call slow, so a test can kill a batch
-    # reliably while articles are in flight. The real backend still does the work.
-    original = summariser.generate  # type: ignore[attr-defined]
-
-    def generate(requests):  # type: ignore[no-untyped-def]
-        time.sleep(delay * len(requests))
-        return original(requests)
-
-    summariser.generate = generate  # type: ignore[attr-defined]
-    return summariser
-
-
 @click.command("batch")
 @click.argument("paths", nargs=-1, required=True)
 @click.option(
@@ -161,24 +148,32 @@ def batch(
     reuses them and finishes the rest. Exit code 0: all done; 1: some articles failed; 2: usage or
     input errors (unreadable files are reported and skipped).
     """
-    from app.engines import make_engine
-    from app.ingest import read_inputs
-
     if address and engine != "ray":
         raise click.UsageError("--address needs --engine ray")
     if output is not None:
         fmt = format_for_path(output, fmt)  # a bad suffix is a usage error before any work is done
-    settings = summariser_settings(ctx)
+    settings = _checked_settings(ctx, db)
+    check_output(output, [*paths, str(settings.db_path)])
+    _quiet_libraries(settings.backend)
+    input_errors: list[str] = []
+    pages = _read_pages(paths, settings, input_errors)
+    report = _run(pages, settings, paths, input_errors, engine, workers, address, output, fmt, quiet)
+    _finish(report, input_errors, output)
+
+
+def _checked_settings(ctx: click.Context, db: Path | None) -> Settings:
+    """The command's settings, with the store it writes; a bad style or length is a usage error now."""
     from app.summarise.base import effective_limit, get_style
 
-    effective_limit(get_style(settings.style), settings.max_chars)  # bad values are usage errors
+    settings = summariser_settings(ctx)
+    effective_limit(get_style(settings.style), settings.max_chars)
     db_path, _ = store_location(settings, db)
-    settings = settings.replace(db_path=db_path)
-    check_output(output, [*paths, str(db_path)])
-    _quiet_libraries(settings.backend)
+    return settings.replace(db_path=db_path)
 
-    err = sys.stderr
-    input_errors: list[str] = []
+
+def _read_pages(paths: tuple[str, ...], settings: Settings, input_errors: list[str]) -> list[Page]:
+    """Every readable page; each bad input is reported and recorded, and nothing readable is exit 2."""
+    from app.ingest import read_inputs
 
     def on_error(exc: InputError) -> None:
         input_errors.append(str(exc))
@@ -190,25 +185,32 @@ def batch(
             f"error: no readable input among {len(paths)} path(s); {len(input_errors)} skipped", err=True
         )
         sys.exit(2)
+    return pages
 
-    summariser = None
-    delay = os.environ.get("ZHAIYAO_TEST_ARTICLE_DELAY")
-    if delay and engine == "local":
-        from app.summarise import load_summariser
 
-        summariser = _slowed(load_summariser(settings), float(delay))
+def _run(
+    pages: list[Page],
+    settings: Settings,
+    paths: tuple[str, ...],
+    input_errors: list[str],
+    engine: str,
+    workers: int,
+    address: str | None,
+    output: Path | None,
+    fmt: str | None,
+    quiet: bool,
+) -> RunReport:
+    from app.engines import make_engine
 
-    view = ProgressView(err)
+    view = ProgressView(sys.stderr)
 
     def event(message: str) -> None:
         if not quiet:
             view.end()
             click.echo(message, err=True)
 
-    eng = make_engine(
-        engine, settings, workers=workers, address=address, summariser=summariser, on_event=event
-    )
-    with Store(db_path, busy_timeout=busy_timeout()) as store:
+    eng = make_engine(engine, settings, workers=workers, address=address, on_event=event)
+    with Store(settings.db_path, busy_timeout=busy_timeout()) as store:
         try:
             report = run_pages(
                 pages,
@@ -222,9 +224,8 @@ def batch(
         finally:
             view.end()
         if output is not None:
-            results = store.run_results(report.run_id)
-            export_results(results, output, fmt)
-    _finish(report, input_errors, output)
+            export_results(store.run_results(report.run_id), output, fmt)
+    return report
 
 
 def _finish(report: RunReport, input_errors: list[str], output: Path | None) -> None:
