@@ -583,7 +583,31 @@ def draw() -> None:
     action = source_controls(base, first_visit=not pages)
     controls = st.sidebar.container()
     search_box = st.sidebar.container()
+    settings = follow_settings(db, store, base, controls)
+    if action is not None:
+        take_action(action, settings, store)
+    page = state.get("open_page")
+    if page is not None:
+        fill_gaps(db, store, page, settings)
 
+    # Read after any work above, so the cards and the picker include what just landed.
+    stamp = store.last_change()
+    pages = read_pages(db, stamp)
+    page_picker(picker, pages, read_facets(db, stamp))
+    filters = filter_controls(search_box)
+    if state.get("last_report"):
+        st.success(state.last_report)
+    if any(filters.values()) and state.get("open_article") is None:
+        draw_search(read_search(db, stamp, **filters))
+    elif page is None:
+        draw_empty(db)
+    else:
+        draw_open_page(db, stamp, page, pages, settings, base)
+
+
+def follow_settings(db: str, store: Store, base: Settings, controls: Any) -> Settings:
+    """The sidebar's settings, kept in step with the set of summaries shown (no model is loaded)."""
+    state = st.session_state
     page = state.get("open_page")
     if page is not None and state.get("shown_for") != page:
         # A page just opened: show the set of summaries made most recently, and move the sidebar to
@@ -600,67 +624,68 @@ def draw() -> None:
         sets = read_sets(db, store.last_change(), page) if page else []
         show_key(page, wanted if wanted in [s.key for s in sets] else None)
         state.followed = signature(settings)
+    return settings
 
-    if action is not None:
+
+def take_action(action: tuple[str, Any], settings: Settings, store: Store) -> None:
+    """An upload or a paste: read it (bad rows named, good ones kept), summarise it, open it."""
+    state = st.session_state
+    try:
+        skipped: list[ZhaiyaoError] = []
+        new_pages = read_action(action, settings, skipped.append)
+        for bad in skipped:
+            st.warning(f"Skipped {bad}")
+        report = summarise_new(new_pages, settings, store)
+        state.last_report = vd.report_line(report)
+        show_page(new_pages[0].source)
+        show_key(new_pages[0].source, report.summariser)
+        if len(new_pages) > 1:
+            # A JSONL upload is one page per row: list them all through the page filter (set
+            # before the filter widgets exist in this run, so it takes).
+            state.f_page = Path(new_pages[0].source.split("#", 1)[0]).name
+    except ZhaiyaoError as exc:
+        # The reader sees what was wrong with the file; the app stays up for the next one.
+        st.error(str(exc))
+
+
+def fill_gaps(db: str, store: Store, page: str, settings: Settings) -> None:
+    """Summarise the page's missing articles when the reader asked: at once for the instant backends
+    (when their settings were just chosen), on the button for a model."""
+    state = st.session_state
+    results = shown_results(db, store.last_change(), page, state.get("shown_key") or wanted_key(settings))
+    missing = [r for r in results if r.summary is None]
+    instant = settings.backend in ("extractive", "lead") and state.get("asked")
+    state.asked = False
+    if missing and (instant or state.get("summarise_here")):
         try:
-            skipped: list[ZhaiyaoError] = []
-            new_pages = read_action(action, settings, skipped.append)
-            for bad in skipped:
-                st.warning(f"Skipped {bad}")
-            report = summarise_new(new_pages, settings, store)
+            report = summarise_stored(page, results, settings, store)
             state.last_report = vd.report_line(report)
-            show_page(new_pages[0].source)
-            show_key(new_pages[0].source, report.summariser)
-            if len(new_pages) > 1:
-                # A JSONL upload is one page per row: list them all through the page filter (set
-                # before the filter widgets exist in this run, so it takes).
-                state.f_page = Path(new_pages[0].source.split("#", 1)[0]).name
+            show_key(page, report.summariser)
         except ZhaiyaoError as exc:
-            # The reader sees what was wrong with the file; the app stays up for the next one.
-            st.error(str(exc))
-        page = state.get("open_page")
+            st.error(f"Cannot summarise with the {settings.backend} summariser: {exc}")
 
-    if page is not None:
-        results = shown_results(db, store.last_change(), page, state.get("shown_key") or wanted_key(settings))
-        missing = [r for r in results if r.summary is None]
-        # Instant backends fill the gaps as soon as the reader asks for their settings; a model is
-        # loaded only when the reader presses the button.
-        instant = settings.backend in ("extractive", "lead") and state.get("asked")
-        state.asked = False
-        if missing and (instant or state.get("summarise_here")):
-            try:
-                report = summarise_stored(page, results, settings, store)
-                state.last_report = vd.report_line(report)
-                show_key(page, report.summariser)
-            except ZhaiyaoError as exc:
-                st.error(f"Cannot summarise with the {settings.backend} summariser: {exc}")
 
-    # Read after any work above, so the cards and the picker include what just landed.
-    stamp = store.last_change()
-    pages = read_pages(db, stamp)
-    page_picker(picker, pages, read_facets(db, stamp))
-    filters = filter_controls(search_box)
-    if state.get("last_report"):
-        st.success(state.last_report)
+def draw_search(results: list[ArticleResult]) -> None:
+    st.markdown(f"### {len(results)} matching article(s)")
+    if not results:
+        st.info("Nothing in the store matches these filters.")
+    draw_grid(results, show_page=True)
+    download_controls(results, "search")
 
-    if any(filters.values()) and state.get("open_article") is None:
-        results = read_search(db, stamp, **filters)
-        st.markdown(f"### {len(results)} matching article(s)")
-        if not results:
-            st.info("Nothing in the store matches these filters.")
-        draw_grid(results, show_page=True)
-        download_controls(results, "search")
-        return
 
-    if page is None:
-        st.markdown("## 摘要 Zhaiyao")
-        st.info(
-            "The store has no pages yet. Upload or paste a newspaper page in the sidebar to see each "
-            "article condensed, or add pages from a terminal with `zhaiyao batch PAGE.txt "
-            f"--db {db}`; they appear here by themselves."
-        )
-        return
+def draw_empty(db: str) -> None:
+    st.markdown("## 摘要 Zhaiyao")
+    st.info(
+        "The store has no pages yet. Upload or paste a newspaper page in the sidebar to see each "
+        "article condensed, or add pages from a terminal with `zhaiyao batch PAGE.txt "
+        f"--db {db}`; they appear here by themselves."
+    )
 
+
+def draw_open_page(
+    db: str, stamp: str, page: str, pages: list[PageInfo], settings: Settings, base: Settings
+) -> None:
+    state = st.session_state
     key = state.get("shown_key")
     sets = read_sets(db, stamp, page)
     results = shown_results(db, stamp, page, key or wanted_key(settings))
@@ -674,17 +699,21 @@ def draw() -> None:
             set_picker(sets, key, len(results), base)
         missing = sum(r.summary is None for r in results)
         if missing:
-            uses_model = settings.backend in ("llm", "seq2seq")
-            what = settings.backend + (f" · {settings.model}" if uses_model else "") + f" · {settings.style}"
-            st.info(
-                f"{missing} of {len(results)} article(s) have no summary for these settings ({what}). "
-                "Nothing is being summarised now"
-                + ("; the model is loaded only when you ask." if uses_model else ".")
-            )
-            st.button("Summarise with these settings", key="summarise_here", type="primary")
+            draw_missing_note(missing, len(results), settings)
         draw_grid(results)
     download_controls(results, Path(page).stem)
     st.query_params["page"] = page
+
+
+def draw_missing_note(missing: int, total: int, settings: Settings) -> None:
+    uses_model = settings.backend in ("llm", "seq2seq")
+    what = settings.backend + (f" · {settings.model}" if uses_model else "") + f" · {settings.style}"
+    st.info(
+        f"{missing} of {total} article(s) have no summary for these settings ({what}). "
+        "Nothing is being summarised now"
+        + ("; the model is loaded only when you ask." if uses_model else ".")
+    )
+    st.button("Summarise with these settings", key="summarise_here", type="primary")
 
 
 main()
