@@ -12,12 +12,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from app.sentences import SENTENCE_ENDS
+
 HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 # Full-width punctuation that counts as "Chinese context" for the width rule.
 _CJK_PUNCT = "\u3000-\u303f\uff00-\uffef\u2018-\u201d\u2026\u2014\u00b7"
 
-# A paragraph ending in one of these is finished; anything else may have been cut by a column break.
-_TERMINAL = "。！？!?…；;：:"
+# A paragraph ending a sentence, or a label's colon, is finished; anything else may have been cut by a
+# column break.
+_TERMINAL = re.escape(SENTENCE_ENDS + "：:")
 _CLOSERS = "”’」』）)】》"
 # ...and so is one ending in a parenthetical note after a full stop: …3.2万户。（本报通讯员 X 供稿）
 _ENDS_SENTENCE = re.compile(

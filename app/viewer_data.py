@@ -20,8 +20,8 @@ from typing import Any
 from app.config import Settings
 from app.documents import Article, ArticleResult, Summary
 from app.errors import InputError
+from app.sentences import sentence_spans as split_spans
 from app.store import PageInfo, SummaryKey, SummarySet
-from app.summarise.sentences import CLOSERS, SENTENCE_ENDS
 
 # What the upload box accepts: the page formats a reader would have at hand (issue 6).
 UPLOAD_TYPES: tuple[str, ...] = ("txt", "md", "html", "htm", "jsonl")
@@ -69,9 +69,6 @@ def paste_name(text: str, fmt: str) -> str:
 
 # --- sentence support -----------------------------------------------------------------------------
 
-_SENTENCE_SPAN = re.compile(
-    rf"[^{re.escape(SENTENCE_ENDS)}\n]+(?:[{re.escape(SENTENCE_ENDS)}]+[{re.escape(CLOSERS)}]*)?"
-)
 _KEEP = re.compile(r"[\w\u3400-\u4dbf\u4e00-\u9fff]")
 
 
@@ -87,17 +84,7 @@ class Span:
 
 def sentence_spans(text: str) -> list[Span]:
     """Sentences of ``text`` as character offsets; line breaks end a sentence too."""
-    spans = []
-    for match in _SENTENCE_SPAN.finditer(text):
-        start, end = match.span()
-        # Trim surrounding blanks so a highlight never starts with an indent.
-        while start < end and text[start].isspace():
-            start += 1
-        while end > start and text[end - 1].isspace():
-            end -= 1
-        if end > start:
-            spans.append(Span(start, end))
-    return spans
+    return [Span(start, end) for start, end in split_spans(text)]
 
 
 def _bigrams(text: str) -> set[str]:

@@ -28,8 +28,8 @@ SEED = ROOT / "examples" / "zhuzhou_front_page.txt"
 
 
 def article(n: int) -> str:
+    from app.sentences import split_sentences
     from app.summarise.extractive import _terminated
-    from app.summarise.sentences import split_sentences
 
     text = SEED.read_text(encoding="utf-8")
     pool = [_terminated(s) for s in split_sentences(text) if len(s) >= 8 and len(split_sentences(s)) == 1]

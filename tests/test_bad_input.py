@@ -181,8 +181,8 @@ def test_2_a_file_is_read_only_up_to_the_limit(tmp_path: Path) -> None:
 
 
 def _long_article(chars: int) -> str:
+    from app.sentences import split_sentences
     from app.summarise.extractive import _terminated
-    from app.summarise.sentences import split_sentences
 
     pool = [_terminated(s) for s in split_sentences(SEED.read_text(encoding="utf-8")) if len(s) >= 8]
     rng = random.Random(15)

@@ -69,6 +69,7 @@ BASE = {
     "app.documents",
     "app.rouge",
     "app.manifest",
+    "app.sentences",
     *(m for m in MODULES if m == "app.weights" or m.startswith("app.weights.")),
 }
 # Which layers a layer may import. cli/viewer → pipeline → summarise → runtime; base under all.

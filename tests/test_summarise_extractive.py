@@ -6,12 +6,12 @@ import pytest
 
 from app.config import Settings
 from app.documents import Article
+from app.sentences import split_sentences
 from app.summarise import load_summariser, summarise_articles
 from app.summarise.base import STYLES
 from app.summarise.condense import condense
 from app.summarise.extractive import extract, rank_sentences
 from app.summarise.keywords import keywords
-from app.summarise.sentences import split_sentences
 
 ARTICLE = (
     "9月27日，长株潭城市群一体化发展第二届联席会重点工作推进会在株洲召开。"

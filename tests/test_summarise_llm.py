@@ -10,9 +10,9 @@ import pytest
 from app.config import SAMPLE_PAGE, Settings
 from app.documents import Article, Summary
 from app.errors import ModelError
+from app.sentences import split_sentences
 from app.summarise import load_summariser, summarise_articles
 from app.summarise.base import STYLES, Request
-from app.summarise.sentences import split_sentences
 
 PAGE = SAMPLE_PAGE.read_text(encoding="utf-8")
 SHORT = "株洲开行首趟旅游专列。来自全省各地的300余名游客乘坐专列前往炎陵。专列全程约3小时。"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from app.config import SAMPLE_PAGE, Settings, load_settings
+from app.sentences import is_cjk
 from app.summarise.guard import check_language, check_numbers
-from app.summarise.sentences import is_cjk
 
 pytestmark = pytest.mark.slow
 

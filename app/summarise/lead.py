@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from app.sentences import split_sentences
 from app.summarise.base import Request, VerbatimSummariser
 from app.summarise.limits import cut_to_limit
-from app.summarise.sentences import split_sentences
 
 
 def lead(text: str, limit: int, max_sentences: int | None = 1) -> str:

@@ -1,8 +1,10 @@
-"""Chinese sentence and clause splitting.
+"""Chinese sentences and clauses: the one place that says where they end.
 
 Sentences end at 。！？；… (and their half-width twins typed between CJK characters); closing quotes
 and brackets that follow the end mark stay with their sentence, and a final sentence without end
 punctuation is still a sentence. Clause boundaries (，、：) are where a too-long sentence may be cut.
+The summarisers split text into sentences, the viewer needs their offsets (``sentence_spans``), and the
+cleaner asks whether a paragraph is finished (it builds on ``SENTENCE_ENDS`` too).
 """
 
 from __future__ import annotations
@@ -35,6 +37,24 @@ def split_sentences(text: str) -> list[str]:
             if piece:
                 out.append(piece)
     return out
+
+
+_SPAN_RE = re.compile(rf"[^{_ENDS}\n]+(?:[{_ENDS}]+[{_CLOSE}]*)?")
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) offsets of the sentences of ``text``, blanks around each trimmed; line breaks end a
+    sentence too."""
+    spans = []
+    for match in _SPAN_RE.finditer(text):
+        start, end = match.span()
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        if end > start:
+            spans.append((start, end))
+    return spans
 
 
 def split_clauses(sentence: str) -> list[str]:

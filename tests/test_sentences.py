@@ -6,9 +6,9 @@ import re
 
 import pytest
 
+from app.sentences import split_clauses, split_sentences
 from app.summarise.base import STYLES
 from app.summarise.limits import cut_to_limit, limit_output
-from app.summarise.sentences import split_clauses, split_sentences
 
 
 def test_closing_quotes_stay_with_their_sentence() -> None:
