@@ -347,7 +347,7 @@ def test_7_huge_max_chars_is_a_usage_error_before_any_run(isolated_env: Path) ->
     result = cli("batch", "page.txt", "--backend", "extractive", "--max-chars", str(10**20))
     assert result.returncode == 2
     errors = assert_clean_errors(result.stderr)
-    assert len(errors) == 1 and "--max-chars" in errors[0] and "1<=x<=2000" in errors[0]
+    assert len(errors) == 1 and "--max-chars" in errors[0] and "8<=x<=2000" in errors[0]
     assert not Path(os.environ["ZHAIYAO_DB"]).exists()  # no run was started, so none is left interrupted
     export = cli("export", "--run", str(10**30))
     assert export.returncode == 2 and len(assert_clean_errors(export.stderr)) == 1

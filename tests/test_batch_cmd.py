@@ -99,7 +99,7 @@ def test_usage_and_input_errors_exit_2(isolated_env: Path) -> None:
     code, _, err = run_cli("batch", "nothing-here.txt", "--backend", "extractive")
     assert code == 2 and "nothing-here.txt" in err and "no readable input" in err
     code, _, err = run_cli("batch", str(SEED), "--backend", "extractive", "--max-chars", "3")
-    assert code == 2 and "--max-chars 3 is too small" in err
+    assert code == 2 and "'--max-chars': 3 is not in the range 8<=x<=2000" in err  # as summarise says
     code, _, err = run_cli("batch", str(SEED), "--engine", "local", "--address", "auto")
     assert code == 2 and "--address needs --engine ray" in err
     # A bad file among good ones: reported, skipped, the rest processed, exit 2.

@@ -90,6 +90,39 @@ def model_options(command):
     )(command)
 
 
+def summary_options(style_default: str | None = None):
+    """``--backend``, ``--model``, ``--style`` and ``--max-chars``, their choices and ranges read from the
+    registry, the styles and the settings' bounds (one list, not one per command)."""
+    from app.config import option_range
+    from app.summarise.base import MIN_CHARS, STYLES
+    from app.summarise.registry import backend_names
+
+    def decorate(command):
+        limits = ", ".join(f"{name} ≤ {style.max_chars} 字" for name, style in STYLES.items())
+        command = click.option(
+            "--max-chars",
+            type=click.IntRange(MIN_CHARS, option_range("max_chars")[1]),
+            help="summary length limit in characters (default: the style's).",
+        )(command)
+        command = click.option(
+            "--style",
+            type=click.Choice(list(STYLES)),
+            default=style_default,
+            show_default=style_default is not None,
+            help=f"summary style ({limits}; default: the configured one, brief).",
+        )(command)
+        command = click.option(
+            "--model", help="model name from models/manifest.toml, a local model folder or a HF id."
+        )(command)
+        return click.option(
+            "--backend",
+            type=click.Choice(backend_names()),
+            help="summariser backend (default: the configured one, llm).",
+        )(command)
+
+    return decorate
+
+
 # Command-line options named like the Settings fields they override.
 SUMMARISER_OPTIONS = ("backend", "model", "style", "max_chars", "batch_size", "quantize", "device")
 

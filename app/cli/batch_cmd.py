@@ -10,11 +10,12 @@ from typing import TextIO
 
 import click
 
-from app.cli import model_options, summariser_settings
+from app.cli import model_options, summariser_settings, summary_options
 from app.cli.output import check_output, echo
 from app.cli.store_cmd import busy_timeout, db_option, store_location
 from app.config import Settings, option_range
 from app.documents import Page
+from app.engines import ENGINES
 from app.errors import InputError
 from app.export import FORMATS, export_results, format_for_path
 from app.pipeline import Progress, RunReport, run_pages
@@ -101,20 +102,13 @@ def _quiet_libraries(backend: str) -> None:
 @click.option(
     "--format", "fmt", type=click.Choice(FORMATS), help="Output format when -o's suffix does not say."
 )
-@click.option("--engine", type=click.Choice(["local", "ray"]), default="local", show_default=True)
+@click.option("--engine", type=click.Choice(ENGINES), default="local", show_default=True)
 @click.option(
     "--workers", type=click.IntRange(1, 64), default=2, show_default=True, help="Ray worker actors."
 )
 @click.option("--address", help="Join this Ray cluster (e.g. 10.0.0.5:6379 or auto) instead of a local one.")
 @db_option
-@click.option("--backend", help="llm | seq2seq | extractive | lead")
-@click.option("--model", help="Model name from the manifest, or a local model folder.")
-@click.option("--style", type=click.Choice(["headline", "brief", "bullets"]))
-@click.option(
-    "--max-chars",
-    type=click.IntRange(1, option_range("max_chars")[1]),
-    help="Summary length limit (default: the style's).",
-)
+@summary_options()
 @model_options
 @click.option(
     "--batch-size",

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from app.cli import model_options, summariser_settings
+from app.cli import model_options, summariser_settings, summary_options
 from app.cli.output import check_output, open_output
 from app.config import option_range
 from app.evaluate import EvalReport, evaluate
@@ -46,19 +46,7 @@ def render_table(report: EvalReport) -> str:
 
 @click.command("eval")
 @click.argument("data", type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--backend", help="llm | seq2seq | extractive | lead (default: the configured backend)")
-@click.option("--model", help="model name from models/manifest.toml or a model folder")
-@click.option(
-    "--style",
-    default="headline",
-    show_default=True,
-    help="headline | brief | bullets; eval references are usually headline-like",
-)
-@click.option(
-    "--max-chars",
-    type=click.IntRange(1, option_range("max_chars")[1]),
-    help="summary length limit (default: the style's)",
-)
+@summary_options(style_default="headline")
 @click.option("--limit", type=click.IntRange(min=1), help="score only the first N rows")
 @model_options
 @click.option(

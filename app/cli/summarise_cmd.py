@@ -7,14 +7,11 @@ import time
 
 import click
 
-from app.cli import model_options, summariser_settings
+from app.cli import model_options, summariser_settings, summary_options
 from app.cli.output import stdout
 from app.config import option_range
 from app.documents import Article, ArticleResult, Summary
-from app.summarise.base import STYLES
 from app.textsafe import json_text, markdown_text
-
-BACKENDS = ["llm", "seq2seq", "extractive", "lead"]
 
 
 def _markdown(article: Article, summary: Summary) -> str:
@@ -44,14 +41,7 @@ def _model_progress(stage: str, done: int, total: int) -> None:
 
 @click.command("summarise")
 @click.argument("paths", nargs=-1, required=True)
-@click.option("--backend", type=click.Choice(BACKENDS), help="Summariser backend (default: llm).")
-@click.option("--model", help="Model name from models/manifest.toml, a local model folder or a HF id.")
-@click.option("--style", type=click.Choice(list(STYLES)), help="headline (≤25 字), brief (≤100 字), bullets.")
-@click.option(
-    "--max-chars",
-    type=click.IntRange(8, option_range("max_chars")[1]),
-    help="Character limit (default: the style's).",
-)
+@summary_options()
 @model_options
 @click.option(
     "--batch-size",

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from app.cli import settings_from
+from app.cli import model_options, settings_from, summariser_settings, summary_options
 from app.cli.output import echo
 from app.config import SAMPLE_PAGE, Settings
 from app.errors import InputError
@@ -63,7 +63,11 @@ def _settings_env(settings: Settings) -> dict[str, str]:
         "ZHAIYAO_STYLE": settings.style,
         "ZHAIYAO_MODELS_DIR": str(settings.models_dir),
         "ZHAIYAO_MAX_FILE_MB": f"{settings.max_file_mb:g}",
+        "ZHAIYAO_QUANTIZE": settings.quantize,
+        "ZHAIYAO_DEVICE": settings.device,
     }
+    if settings.generation:
+        env["ZHAIYAO_GENERATION"] = ",".join(f"{k}={v}" for k, v in settings.generation)
     if settings.max_chars:
         env["ZHAIYAO_MAX_CHARS"] = str(settings.max_chars)
     return env
@@ -119,11 +123,8 @@ def _progress_printer() -> object:
 
 @click.command("start")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--backend", help="llm | seq2seq | extractive | lead (default: llm)")
-@click.option("--model", help="model name from models/manifest.toml or a model folder")
-@click.option(
-    "--style", type=click.Choice(["headline", "brief", "bullets"]), help="summary style (default: brief)"
-)
+@summary_options()
+@model_options
 @_port
 @_db
 @_no_browser
@@ -135,6 +136,10 @@ def start_command(
     backend: str | None,
     model: str | None,
     style: str | None,
+    max_chars: int | None,
+    quantize: str | None,
+    generation: tuple[tuple[str, str], ...],
+    device: str | None,
     port: int | None,
     db: Path | None,
     no_browser: bool,
@@ -148,7 +153,7 @@ def start_command(
     from app.pipeline import LocalEngine, run_pages
     from app.store import Store
 
-    settings = settings_from(ctx).replace(backend=backend, model=model, style=style, db_path=db)
+    settings = summariser_settings(ctx).replace(db_path=db)
     inputs = [str(p) for p in paths] or [str(SAMPLE_PAGE)]
     skipped: list[str] = []
 

@@ -33,6 +33,10 @@ STYLES: dict[str, Style] = {
 }
 
 
+# Shorter than this, no summary says anything; every command and setting refuses it.
+MIN_CHARS = 8
+
+
 def get_style(name: str) -> Style:
     try:
         return STYLES[name]
@@ -43,8 +47,8 @@ def get_style(name: str) -> Style:
 def effective_limit(style: Style, max_chars: int | None) -> int:
     if max_chars is None:
         return style.max_chars
-    if max_chars < 8:
-        raise ConfigError(f"--max-chars {max_chars} is too small for a summary (at least 8)")
+    if max_chars < MIN_CHARS:
+        raise ConfigError(f"--max-chars {max_chars} is too small for a summary (at least {MIN_CHARS})")
     return max_chars
 
 
