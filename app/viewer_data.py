@@ -22,10 +22,12 @@ from app.documents import Article, ArticleResult, Summary
 from app.errors import InputError
 from app.sentences import sentence_spans as split_spans
 from app.store import PageInfo, SummaryKey, SummarySet
+from app.summarise.registry import backend_names
 
 # What the upload box accepts: the page formats a reader would have at hand (issue 6).
 UPLOAD_TYPES: tuple[str, ...] = ("txt", "md", "html", "htm", "jsonl")
-BACKENDS: tuple[str, ...] = ("llm", "seq2seq", "extractive", "lead")
+# The registry's backends, the default (llm) first.
+BACKENDS: tuple[str, ...] = tuple(sorted(backend_names(), key=lambda name: name != "llm"))
 
 GUARD_LABELS: dict[str, tuple[str, str]] = {
     # status: (label, why it matters to a reader)
@@ -277,10 +279,6 @@ def guard_counts(results: Iterable[ArticleResult]) -> dict[str, int]:
         else:
             counts[r.summary.guard] = counts.get(r.summary.guard, 0) + 1
     return counts
-
-
-def in_page_order(results: Sequence[ArticleResult]) -> list[ArticleResult]:
-    return sorted(results, key=lambda r: (r.article.page, r.article.index))
 
 
 CSS = """
