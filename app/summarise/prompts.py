@@ -9,7 +9,7 @@ from __future__ import annotations
 
 PROMPT_VERSION = "2026-11-26.3"
 
-# Short prompts on purpose: on 2 CPU cores every prompt token costs ~4 ms for each article.
+# Short prompts on purpose: on a CPU every prompt token is paid for again with each article.
 SYSTEM = "你是新闻编辑，用简体中文为新闻写摘要，只写原文中有的事实。"
 
 # One instruction per style; {limit} is the character limit, {points} the bullet count range.
