@@ -74,7 +74,10 @@ def main() -> int:
     parser.add_argument("--pairs-up-to", type=int, default=4000)
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # a child process: measure one size
     parser.add_argument("--every-pair", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--smoke", action="store_true", help="the same path at the smallest size (CI)")
     args = parser.parse_args()
+    if args.smoke:
+        args.sizes, args.pairs_up_to = [700], 700  # past the full graph's size, both graphs measured
     if args.one:
         print(json.dumps(measure(args.one, args.every_pair)))
         return 0

@@ -162,7 +162,10 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--db", type=Path, help="the store to build or reuse (default: a temporary one)")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument("--smoke", action="store_true", help="the same path at the smallest size (CI)")
     args = parser.parse_args()
+    if args.smoke:
+        args.pages, args.runs = 3, 2
     if not CHROMIUM.exists():
         print(f"{CHROMIUM} is not installed (apt-get install chromium)", file=sys.stderr)
         return 2

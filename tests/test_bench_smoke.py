@@ -109,3 +109,38 @@ def test_bench_llamacpp_runs_its_zhaiyao_row(model: str) -> None:
     else:
         table_row(out, "llama.cpp, same job")
         table_row(out, "llama.cpp, one sentence")
+
+
+def run_plain_bench(script: str) -> str:
+    """``python bench/<script> --smoke`` for the scripts that need no model; its stdout, after exit 0."""
+    done = subprocess.run(
+        [sys.executable, f"bench/{script}", "--smoke"],
+        cwd=ROOT,
+        env=dict(os.environ, PYTHONPATH=str(ROOT)),
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert done.returncode == 0, f"{script} --smoke failed:\n{done.stdout[-2000:]}\n{done.stderr[-3000:]}"
+    return done.stdout
+
+
+def test_bench_split_reports_its_rate() -> None:
+    out = run_plain_bench("bench_split.py")
+    assert re.search(rf"^split pages/min\s+{NUMBER}", out.replace(",", ""), re.M), out
+    assert "floor 0 pages/min: ok" in out
+
+
+def test_bench_extractive_measures_both_graphs() -> None:
+    out = run_plain_bench("bench_extractive.py")
+    rows = [line for line in out.splitlines() if re.match(r"\| \d", line)]
+    assert [("every pair" in r, "neighbours" in r) for r in rows] == [(False, True), (True, False)], out
+
+
+@pytest.mark.browser
+def test_bench_viewer_times_the_first_screen() -> None:
+    out = run_plain_bench("bench_viewer.py")
+    assert re.search(r"^store: 3 pages, \d+ articles, \d+ summaries", out, re.M), out
+    assert re.search(rf"first screen: {NUMBER} s cold, median {NUMBER} s", out), out
+    assert "torch mapped: False" in out
