@@ -6,6 +6,7 @@ import signal
 import sys
 import time
 import webbrowser
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -14,6 +15,7 @@ from app.cli import model_options, settings_from, summariser_settings, summary_o
 from app.cli.output import echo
 from app.config import SAMPLE_PAGE, Settings
 from app.errors import InputError
+from app.pipeline import Progress
 from app.textsafe import one_line
 from app.viewer_server import has_display, pick_port, start_server, stop_server, viewer_url, wait_ready
 
@@ -169,15 +171,6 @@ def start_command(
     using = f"{settings.model}, " if settings.backend in ("llm", "seq2seq") else ""
     click.echo(f"summarising with {settings.backend} ({using}{settings.style}) …", err=True)
     engine = LocalEngine(settings, progress=_progress_printer())
-    tty = sys.stderr.isatty()
-
-    def on_progress(p: object) -> None:
-        line = f"{p.finished}/{p.total} articles ({p.cached} from the cache, {p.elapsed:.0f} s)"
-        if tty:
-            click.echo("\r" + line.ljust(50), nl=p.finished == p.total, err=True)
-        elif p.finished:
-            click.echo(line, err=True)
-
     with Store(settings.db_path) as store:
         report = run_pages(
             pages,
@@ -186,13 +179,26 @@ def start_command(
             engine=engine,
             inputs=inputs,
             input_errors=skipped,
-            on_progress=on_progress,
+            on_progress=_run_progress(sys.stderr.isatty()),
         )
         results = [r for p in pages for r in store.page_results(p.source, report.summariser)]
     _print_report(report, results, settings)
     if no_view:
         return
     _serve(settings, port, page=pages[0].source, no_browser=no_browser, env=_settings_env(settings))
+
+
+def _run_progress(tty: bool) -> Callable[[Progress], None]:
+    """One line redrawn in place on a terminal; a line per article elsewhere."""
+
+    def on_progress(p: Progress) -> None:
+        line = f"{p.finished}/{p.total} articles ({p.cached} from the cache, {p.elapsed:.0f} s)"
+        if tty:
+            click.echo("\r" + line.ljust(50), nl=p.finished == p.total, err=True)
+        elif p.finished:
+            click.echo(line, err=True)
+
+    return on_progress
 
 
 def _print_report(report: object, results: list, settings: Settings) -> None:
