@@ -8,11 +8,14 @@ Batched decoding only pays off with such a kernel. One scale for a whole input t
 when a few channels are large; smoothing.py moves that range into the weights first, which brought
 ROUGE-L back to bf16's level (README). Everything else (embeddings, norms, attention) runs in fp32.
 
-Two kernels read the same int8 copy (``cpu.int8_kernel`` picks one): ``Int8Linear`` keeps the weights
-as stored and multiplies with ``torch._int_mm`` (oneDNN; exact only with VNNI), so a load is a read of
-the file; ``DynamicInt8Linear`` packs each weight for fbgemm at load, through the quantised-tensor API
-that PyTorch has deprecated, and is the kernel for CPUs without VNNI (AVX2), where oneDNN's int8
-product saturates. bench/bench_int8_kernels.py measures them side by side.
+Two kernels read the same int8 copy (``cpu.int8_kernel`` picks one). ``DynamicInt8Linear`` (the
+default) packs each weight for fbgemm at load, through the quantised-tensor API that PyTorch has
+deprecated. ``Int8Linear`` keeps the weights as stored and multiplies with ``torch._int_mm`` (oneDNN;
+exact only with VNNI: without it oneDNN's int8 product saturates), so a load is a read of the file and
+no deprecated API is touched; but from two rows up oneDNN's product on an unpacked weight pays a fixed
+cost of the order of reading the weight again (0.7 ms for gate_proj, one thread), so batched decoding
+steps are slower than fbgemm's. bench/bench_int8_kernels.py (single products) and
+bench/bench_int8_model.py (the model) measure them side by side.
 
 The int8 weights are computed once from the model's safetensors and kept beside them
 (``zhaiyao-int8.safetensors``), so later loads only read them (and pack them, for fbgemm); the model is
