@@ -12,8 +12,8 @@ Two kernels read the same int8 copy (``cpu.int8_kernel`` picks one). ``DynamicIn
 default) packs each weight for fbgemm at load, through the quantised-tensor API that PyTorch has
 deprecated. ``Int8Linear`` keeps the weights as stored and multiplies with ``torch._int_mm`` (oneDNN;
 exact only with VNNI: without it oneDNN's int8 product saturates), so a load is a read of the file and
-no deprecated API is touched; but from two rows up oneDNN's product on an unpacked weight pays a fixed
-cost of the order of reading the weight again (0.7 ms for gate_proj, one thread), so batched decoding
+no deprecated API is touched; but with more than one row oneDNN's product on an unpacked weight pays a
+large fixed cost (gate_proj, one thread: 0.15 ms for one row, 0.86 ms for four), so batched decoding
 steps are slower than fbgemm's. bench/bench_int8_kernels.py (single products) and
 bench/bench_int8_model.py (the model) measure them side by side.
 
