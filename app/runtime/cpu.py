@@ -66,8 +66,8 @@ def int_mm_exact() -> bool:
 
 def int8_kernel() -> str:
     """The int8 matrix product to use: fbgemm's (weights packed at load) unless ``INT8_KERNEL_ENV`` asks for
-    ``int_mm`` (oneDNN on the stored int8 weights: nothing packed, a 3× faster load and prompts read as
-    fast, but batched decoding steps 1.6–2.7× slower on an AVX-512 VNNI EPYC; bench_int8_model.py)."""
+    ``int_mm`` (oneDNN on the stored int8 weights: nothing packed, a 2.4× faster load, prompts read about
+    as fast, but decoding steps 1.4–2× slower on an AVX-512 VNNI EPYC; bench_int8_model.py)."""
     asked = os.environ.get(INT8_KERNEL_ENV, "").strip()
     if asked and asked not in INT8_KERNELS:
         raise ModelError(f"{INT8_KERNEL_ENV}={asked!r}: not one of {', '.join(INT8_KERNELS)}")
