@@ -9,8 +9,8 @@ import pytest
 
 from app.config import Settings
 from app.errors import ConfigError
-from app.runtime.cpu import int8_kernels
-from app.runtime.int8 import INT8_FILE, load_int8_model, quantize_weight
+from app.runtime.cpu import int8_kernels, int_mm_exact
+from app.runtime.int8 import INT8_FILE, int8_linear_class, load_int8_model, quantize_weight
 from app.summarise import load_summariser
 
 pytestmark = pytest.mark.skipif(not int8_kernels(), reason="this PyTorch build has no fbgemm int8 kernels")
@@ -34,15 +34,22 @@ def test_quantised_weight_is_within_half_a_step_of_the_original() -> None:
     assert bool((error <= scale[:, None] / 2 + 1e-6).all())
 
 
-def test_int8_model_writes_its_copy_once_and_stays_close_to_fp32(model_copy: Path) -> None:
+KERNELS = [
+    "fbgemm",
+    pytest.param("int_mm", marks=pytest.mark.skipif(not int_mm_exact(), reason="torch._int_mm inexact here")),
+]
+
+
+@pytest.mark.parametrize("kernel", KERNELS)
+def test_int8_model_writes_its_copy_once_and_stays_close_to_fp32(model_copy: Path, kernel: str) -> None:
     import torch
     from transformers import AutoModelForCausalLM
 
-    model = load_int8_model(model_copy, threads=1)
+    model = load_int8_model(model_copy, threads=1, kernel=kernel)
     cached = model_copy / INT8_FILE
     assert cached.is_file()
     written = cached.stat().st_mtime_ns
-    assert type(model.lm_head).__name__ == "DynamicInt8Linear"
+    assert type(model.lm_head) is int8_linear_class(kernel)
     assert not any(isinstance(m, torch.nn.Linear) for m in model.modules())
 
     load_int8_model(model_copy, threads=1)
@@ -76,16 +83,15 @@ def test_unknown_quantize_setting_is_a_clear_error(model_copy: Path) -> None:
         load_summariser(Settings(backend="llm", model=str(model_copy), quantize="int4"))
 
 
-def test_each_row_is_quantised_on_its_own_scale() -> None:
+@pytest.mark.parametrize("kernel", KERNELS)
+def test_each_row_is_quantised_on_its_own_scale(kernel: str) -> None:
     """A loud token (down_proj inputs on a seed prompt: up to 43× the median token's range) must
     neither coarsen nor change the results of the rows beside it."""
     import torch
 
-    from app.runtime.int8 import _int8_linear_class
-
     torch.manual_seed(0)
     weight, bias = torch.randn(48, 64) * 0.1, torch.randn(48)
-    layer = _int8_linear_class()(*quantize_weight(weight), bias)
+    layer = int8_linear_class(kernel)(*quantize_weight(weight), bias)
     quiet = torch.randn(6, 64)
     loud = quiet.clone()
     loud[0] *= 100

@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import os
 from functools import cache
 from pathlib import Path
+
+from app.errors import ModelError
+
+INT8_KERNELS = ("int_mm", "fbgemm")
+# Overrides the int8 kernel choice (e.g. to compare the two in benchmarks); unset: ``int8_kernel()``.
+INT8_KERNEL_ENV = "ZHAIYAO_INT8_KERNEL"
 
 
 @cache
@@ -34,3 +41,36 @@ def int8_kernels() -> bool:
         )
     except (ImportError, AttributeError, RuntimeError):
         return False
+
+
+def vnni() -> bool:
+    """Whether the CPU has an int8 dot-product instruction (AVX-512 VNNI, AVX-VNNI or AMX)."""
+    return bool({"avx512_vnni", "avx_vnni", "amx_int8"} & cpu_flags())
+
+
+@cache
+def int_mm_exact() -> bool:
+    """Whether ``torch._int_mm`` (oneDNN) multiplies full-range int8 exactly here. Without VNNI, oneDNN
+    sums pairs of u8×s8 products in 16 bits, which saturates at full range (checked with
+    ``ONEDNN_MAX_CPU_ISA=AVX2``: errors of 10⁵ on random int8 operands), so the worst case is tried once."""
+    try:
+        import torch
+
+        a = torch.full((2, 64), 127, dtype=torch.int8)
+        b = torch.full((64, 16), 127, dtype=torch.int8)
+        b[:, 1::2] = -127
+        return bool(torch.equal(torch._int_mm(a, b), a.int() @ b.int()))
+    except (ImportError, AttributeError, RuntimeError):
+        return False
+
+
+def int8_kernel() -> str:
+    """The int8 matrix product to use: fbgemm's (weights packed at load) unless ``INT8_KERNEL_ENV`` asks for
+    ``int_mm`` (oneDNN on the stored int8 weights: nothing packed, a 2.4× faster load, prompts read about
+    as fast, but decoding steps 1.4–2× slower on an AVX-512 VNNI EPYC; bench_int8_model.py)."""
+    asked = os.environ.get(INT8_KERNEL_ENV, "").strip()
+    if asked and asked not in INT8_KERNELS:
+        raise ModelError(f"{INT8_KERNEL_ENV}={asked!r}: not one of {', '.join(INT8_KERNELS)}")
+    if asked == "int_mm" and not int_mm_exact():
+        raise ModelError(f"{INT8_KERNEL_ENV}=int_mm: torch._int_mm is not exact on this CPU (no VNNI)")
+    return asked or "fbgemm"

@@ -8,9 +8,18 @@ Batched decoding only pays off with such a kernel. One scale for a whole input t
 when a few channels are large; smoothing.py moves that range into the weights first, which brought
 ROUGE-L back to bf16's level (README). Everything else (embeddings, norms, attention) runs in fp32.
 
+Two kernels read the same int8 copy (``cpu.int8_kernel`` picks one). ``DynamicInt8Linear`` (the
+default) packs each weight for fbgemm at load, through the quantised-tensor API that PyTorch has
+deprecated. ``Int8Linear`` keeps the weights as stored and multiplies with ``torch._int_mm`` (oneDNN;
+exact only with VNNI: without it oneDNN's int8 product saturates), so a load is a read of the file and
+no deprecated API is touched; but with more than one row oneDNN's product on an unpacked weight pays a
+large fixed cost (gate_proj, one thread: 0.15 ms for one row, 0.86 ms for four), so batched decoding
+steps are slower than fbgemm's. bench/bench_int8_kernels.py (single products) and
+bench/bench_int8_model.py (the model) measure them side by side.
+
 The int8 weights are computed once from the model's safetensors and kept beside them
-(``zhaiyao-int8.safetensors``), so later loads only read and pack them; the model is assembled from
-its config without materialising the bf16 weights at all, which keeps peak memory low.
+(``zhaiyao-int8.safetensors``), so later loads only read them (and pack them, for fbgemm); the model is
+assembled from its config without materialising the bf16 weights at all, which keeps peak memory low.
 """
 
 from __future__ import annotations
@@ -18,6 +27,7 @@ from __future__ import annotations
 import os
 import warnings
 from concurrent.futures import ThreadPoolExecutor
+from functools import cache
 from pathlib import Path
 
 from app.errors import ModelError
@@ -39,6 +49,52 @@ def quantize_weight(weight):
     return q, scale
 
 
+def int8_linear_class(kernel: str):
+    """The int8 linear layer for ``kernel`` (see ``cpu.int8_kernel``): ``int_mm`` or ``fbgemm``."""
+    return _int_mm_linear_class() if kernel == "int_mm" else _int8_linear_class()
+
+
+@cache  # one class per kernel, so that isinstance works across loads
+def _int_mm_linear_class():
+    import torch
+
+    class Int8Linear(torch.nn.Module):
+        """``y = x Wᵀ + b`` with W kept as stored (int8 [out, in], one fp32 scale per output channel) and
+        each row of x quantised to int8 on its own scale; the int8 × int8 → int32 product is oneDNN's
+        (``torch._int_mm``), so nothing is packed at load and no quantised tensor is made."""
+
+        def __init__(self, qweight: torch.Tensor, scale: torch.Tensor, bias: torch.Tensor | None) -> None:
+            super().__init__()
+            self.out_features, self.in_features = qweight.shape
+            # Buffers, not parameters: nothing here is trained, and inference_mode needs no grad.
+            self.register_buffer("qweight", qweight.contiguous(), persistent=False)
+            self.register_buffer("scale", scale.float()[None, :], persistent=False)
+            fbias = None if bias is None else bias.detach().float()
+            self.register_buffer("bias", fbias, persistent=False)
+
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            shape = x.shape
+            flat = x.reshape(-1, shape[-1]).float()
+            # One scale per row (token), as fbgemm's path gets by scaling rows (see DynamicInt8Linear):
+            # a row's result does not depend on its batch neighbours. Full 8-bit activations are exact
+            # with VNNI (``cpu.int_mm_exact``); there is no 16-bit saturation to dodge.
+            peak = flat.abs().amax(dim=1, keepdim=True).clamp_(min=1e-12)
+            quantised = torch.mul(flat, 127 / peak).round_().to(torch.int8)  # |x| ≤ peak → |q| ≤ 127
+            # [in, out] view of the [out, in] weight: oneDNN reads it transposed, no copy.
+            y = torch._int_mm(quantised, self.qweight.t()).float().mul_(peak / 127)
+            # (the casting int32 × fp32 product, or one with a rows × columns scale, is many times slower)
+            if self.bias is None:
+                return y.mul_(self.scale).reshape(*shape[:-1], self.out_features)
+            y = torch.addcmul(self.bias, y, self.scale)
+            return y.reshape(*shape[:-1], self.out_features)
+
+        def extra_repr(self) -> str:
+            return f"in_features={self.in_features}, out_features={self.out_features}, int8 (int_mm)"
+
+    return Int8Linear
+
+
+@cache
 def _int8_linear_class():
     import torch
 
@@ -211,12 +267,15 @@ def ensure_int8_copy(path: Path, model=None, progress=None) -> Path:
     return cached
 
 
-def load_int8_model(path: Path, threads: int = 2, progress=None):
-    """The causal LM in ``path`` with int8 linear layers and everything else in fp32, ready for eval."""
+def load_int8_model(path: Path, threads: int = 2, progress=None, kernel: str | None = None):
+    """The causal LM in ``path`` with int8 linear layers (``kernel``: ``int_mm`` | ``fbgemm``, default
+    ``cpu.int8_kernel()``) and everything else in fp32, ready for eval."""
+    from app.runtime.cpu import int8_kernel
+
     model = _skeleton(path)
     tensors = TensorFile(ensure_int8_copy(path, model, progress))
     try:
-        _fill(model, tensors, threads)
+        _fill(model, tensors, threads, kernel or int8_kernel())
     finally:
         tensors.close()
     _materialise_buffers(model)
@@ -224,8 +283,8 @@ def load_int8_model(path: Path, threads: int = 2, progress=None):
     return model
 
 
-def _fill(model, tensors: TensorFile, threads: int) -> None:
-    int8_linear = _int8_linear_class()
+def _fill(model, tensors: TensorFile, threads: int, kernel: str) -> None:
+    int8_linear = int8_linear_class(kernel)
     names = _linear_names(model)
     keys = tensors.names()
     missing = [n for n in names if f"{n}.qweight" not in keys]
@@ -237,7 +296,7 @@ def _fill(model, tensors: TensorFile, threads: int) -> None:
         bias = tensors.get(bias_key) if bias_key in keys else None
         return name, int8_linear(tensors.get(f"{name}.qweight"), tensors.get(f"{name}.scale"), bias)
 
-    # fbgemm packs on one thread; layers are packed side by side (~2× faster on 2 cores).
+    # fbgemm packs on one thread; layers are packed (and read) side by side (~2× faster on 2 cores).
     with ThreadPoolExecutor(max_workers=max(1, threads)) as pool:
         for name, module in pool.map(build, names):
             model.set_submodule(name, module)
