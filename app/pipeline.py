@@ -239,7 +239,7 @@ def expected_key(settings: Settings) -> SummaryKey | None:
         # Assumes int8 kernels on the CPU (x86) and bf16 on an accelerator, without importing torch to
         # ask; where that is wrong the loaded model's name differs and the guess finds nothing stored.
         int8 = settings.quantize == "int8" and settings.device in ("auto", "cpu")
-        name = model_identity(name, "int8" if int8 else "bf16")
+        name = model_identity(name, "int8" if int8 else "bf16", settings.int8_kernel)
     version = prompts.PROMPT_VERSION + identity_suffix(settings.generation)
     return SummaryKey.of(settings.backend, name, settings.style, settings.max_chars, version)
 

@@ -74,8 +74,21 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=16)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--clock", choices=sorted(CLOCKS), default="wall")
+    parser.add_argument("--smoke", action="store_true", help="a tiny model, two short rounds (CI)")
     args = parser.parse_args()
+    if args.smoke:
+        from smoke import announce, smoke_files
 
+        with smoke_files(args.model, gguf=False) as (folder, _):
+            announce(folder, "2 rounds of 2 steps")
+            args.model, args.repeats, args.steps, args.prompt_tokens = str(folder), 2, 2, 16
+            measure(args)
+        return
+    measure(args)
+
+
+def measure(args: argparse.Namespace) -> None:
+    """Both kernels on one loaded model, in interleaved rounds; prints the medians."""
     import inspect
     import os
 

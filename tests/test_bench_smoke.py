@@ -134,3 +134,18 @@ def test_bench_viewer_times_the_first_screen() -> None:
     assert re.search(r"^store: 3 pages, \d+ articles, \d+ summaries", out, re.M), out
     assert re.search(rf"first screen: {NUMBER} s cold, median {NUMBER} s", out), out
     assert "torch mapped: False" in out
+
+
+def _int_mm_exact() -> bool:
+    from app.runtime.cpu import int_mm_exact
+
+    return int_mm_exact()
+
+
+@pytest.mark.skipif(not _int_mm_exact(), reason="torch._int_mm is not exact on this CPU (no VNNI)")
+def test_bench_int8_kernels_and_model_compare_the_kernels(model: str) -> None:
+    out = run_plain_bench("bench_int8_kernels.py")
+    assert re.search(r"^median\s+1\s", out, re.M) and re.search(r"^error\s+1\s", out, re.M), out
+    out = run_bench("bench_int8_model.py", "--model", model)
+    for kernel in ("fbgemm", "int_mm"):
+        assert re.search(rf"^{kernel}\s+{NUMBER}\s+{NUMBER}", out, re.M), out

@@ -11,9 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from app.errors import ModelError
-from app.runtime.cpu import INT8_KERNEL_ENV, int8_kernel, int_mm_exact
+from app.config import load_settings
+from app.errors import ConfigError
+from app.runtime.cpu import int8_kernel, int_mm_exact
+from app.runtime.device import place
 from app.runtime.int8 import INT8_FILE, ensure_int8_copy, int8_linear_class, load_int8_model, quantize_weight
+from app.summarise.llm import model_identity
 
 pytestmark = pytest.mark.skipif(not int_mm_exact(), reason="torch._int_mm is not exact on this CPU")
 
@@ -67,22 +70,23 @@ def test_a_row_gets_the_same_result_alone_and_in_any_batch() -> None:
     assert torch.equal(together, shuffled)
 
 
-def test_the_kernel_can_be_chosen_and_a_bad_choice_is_a_clear_error(monkeypatch) -> None:
-    monkeypatch.setenv(INT8_KERNEL_ENV, "fbgemm")
+def test_the_kernel_can_be_chosen_and_a_bad_choice_is_a_clear_error() -> None:
     assert int8_kernel() == "fbgemm"
-    monkeypatch.setenv(INT8_KERNEL_ENV, "int_mm")
-    assert int8_kernel() == "int_mm"
-    monkeypatch.setenv(INT8_KERNEL_ENV, "int4")
-    with pytest.raises(ModelError, match=f"{INT8_KERNEL_ENV}='int4': not one of"):
-        int8_kernel()
+    assert int8_kernel("int_mm") == "int_mm"
+    with pytest.raises(ConfigError, match="int8_kernel: 'int4' is not one of"):
+        int8_kernel("int4")
+    # The setting reaches the identity summaries are stored under: the kernels round differently.
+    assert model_identity("m", "int8") == "m+int8"
+    assert model_identity("m", "int8", "int_mm") == "m+int8-int_mm"
+    assert place("cpu", "int8", "int_mm").int8_kernel == "int_mm"
+    assert load_settings(environ={"ZHAIYAO_INT8_KERNEL": "int_mm"}).int8_kernel == "int_mm"
 
 
-def test_a_model_loads_with_the_chosen_kernel(model_copy: Path, monkeypatch) -> None:
+def test_a_model_loads_with_the_chosen_kernel(model_copy: Path) -> None:
     assert type(load_int8_model(model_copy, threads=1).lm_head) is int8_linear_class(int8_kernel())
-    monkeypatch.setenv(INT8_KERNEL_ENV, "fbgemm")
-    assert type(load_int8_model(model_copy, threads=1).lm_head).__name__ == "DynamicInt8Linear"
-    monkeypatch.setenv(INT8_KERNEL_ENV, "int_mm")
-    assert type(load_int8_model(model_copy, threads=1).lm_head).__name__ == "Int8Linear"
+    fbgemm = load_int8_model(model_copy, threads=1, kernel="fbgemm")
+    assert type(fbgemm.lm_head).__name__ == "DynamicInt8Linear"
+    assert type(load_int8_model(model_copy, threads=1, kernel="int_mm").lm_head).__name__ == "Int8Linear"
 
 
 # Run in a fresh process: torch warns about quantised tensors once per process, so an earlier test

@@ -95,7 +95,7 @@ def _echo_placement(settings: Settings) -> None:
     from app.runtime.device import place
 
     quantize = settings.quantize if settings.backend == "llm" else "none"
-    placement = place(settings.device, quantize)
+    placement = place(settings.device, quantize, settings.int8_kernel)
     click.echo(f"device:     {placement.device}   weights: {placement.weights}")
     click.echo(f"kernels:    {placement.kernels}")
     for reason in placement.reasons:

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from functools import cache
 from pathlib import Path
 
-from app.errors import ModelError
+from app.errors import ConfigError
 
-INT8_KERNELS = ("int_mm", "fbgemm")
-# Overrides the int8 kernel choice (e.g. to compare the two in benchmarks); unset: ``int8_kernel()``.
-INT8_KERNEL_ENV = "ZHAIYAO_INT8_KERNEL"
+INT8_KERNELS = ("fbgemm", "int_mm")
 
 
 @cache
@@ -64,13 +61,12 @@ def int_mm_exact() -> bool:
         return False
 
 
-def int8_kernel() -> str:
-    """The int8 matrix product to use: fbgemm's (weights packed at load) unless ``INT8_KERNEL_ENV`` asks for
-    ``int_mm`` (oneDNN on the stored int8 weights: nothing packed, a 2.4× faster load, prompts read about
-    as fast, but decoding steps 1.4–2× slower on an AVX-512 VNNI EPYC; bench_int8_model.py)."""
-    asked = os.environ.get(INT8_KERNEL_ENV, "").strip()
-    if asked and asked not in INT8_KERNELS:
-        raise ModelError(f"{INT8_KERNEL_ENV}={asked!r}: not one of {', '.join(INT8_KERNELS)}")
+def int8_kernel(asked: str = "fbgemm") -> str:
+    """The int8 matrix product asked for, checked: fbgemm's (weights packed at load; the default) or
+    ``int_mm`` (oneDNN on the stored int8 weights: nothing packed and a faster load, prompts read about as
+    fast, but decoding steps slower on an AVX-512 VNNI EPYC; docs/speed.md)."""
+    if asked not in INT8_KERNELS:
+        raise ConfigError(f"int8_kernel: {asked!r} is not one of {', '.join(INT8_KERNELS)}")
     if asked == "int_mm" and not int_mm_exact():
-        raise ModelError(f"{INT8_KERNEL_ENV}=int_mm: torch._int_mm is not exact on this CPU (no VNNI)")
-    return asked or "fbgemm"
+        raise ConfigError("int8_kernel int_mm: torch._int_mm is not exact on this CPU (no VNNI)")
+    return asked

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from app.errors import ConfigError
 from app.runtime.cpu import cpu_flags, int8_kernels, native_bf16
+from app.runtime.cpu import int8_kernel as choose_int8_kernel
 
 DEVICES = ("auto", "cpu", "cuda", "mps")
 
@@ -22,6 +23,7 @@ class Placement:
     weights: str  # int8 | bf16
     kernels: str  # what does the matrix products, in words
     reasons: tuple[str, ...]  # why, for `zhaiyao info` and the run log
+    int8_kernel: str = "fbgemm"  # with int8 weights: fbgemm | int_mm (app.runtime.cpu)
 
     @property
     def accelerator(self) -> bool:
@@ -55,8 +57,9 @@ def choose_device(wanted: str = "auto") -> tuple[str, str]:
     return "cpu", "auto: torch sees no CUDA GPU and no MPS device"
 
 
-def place(wanted: str = "auto", quantize: str = "int8") -> Placement:
-    """Where a causal LM runs and with which weights, for the device and quantisation asked for."""
+def place(wanted: str = "auto", quantize: str = "int8", int8_kernel: str = "fbgemm") -> Placement:
+    """Where a causal LM runs and with which weights, for the device, quantisation and int8 kernel asked
+    for."""
     device, why = choose_device(wanted)
     reasons = [why]
     if device != "cpu":
@@ -67,7 +70,12 @@ def place(wanted: str = "auto", quantize: str = "int8") -> Placement:
     simd = ", ".join(f for f in ("avx2", "avx512_vnni", "avx512_bf16", "amx_bf16", "amx_int8") if f in flags)
     if quantize == "int8" and int8_kernels():
         reasons.append(f"int8 asked for; this torch has fbgemm int8 kernels (CPU: {simd or 'no x86 SIMD'})")
-        return Placement("cpu", "int8", "fbgemm int8 (per-token activation scales)", tuple(reasons))
+        kernel = choose_int8_kernel(int8_kernel)
+        what = {
+            "fbgemm": "fbgemm int8, weights packed at load (per-token activation scales)",
+            "int_mm": "torch._int_mm int8 on the stored weights (per-token activation scales)",
+        }[kernel]
+        return Placement("cpu", "int8", what, tuple(reasons), kernel)
     if quantize == "int8":
         reasons.append("int8 asked for, but this torch build has no fbgemm int8 kernels: bf16")
     if native_bf16():

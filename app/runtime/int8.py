@@ -267,15 +267,15 @@ def ensure_int8_copy(path: Path, model=None, progress=None) -> Path:
     return cached
 
 
-def load_int8_model(path: Path, threads: int = 2, progress=None, kernel: str | None = None):
-    """The causal LM in ``path`` with int8 linear layers (``kernel``: ``int_mm`` | ``fbgemm``, default
-    ``cpu.int8_kernel()``) and everything else in fp32, ready for eval."""
+def load_int8_model(path: Path, threads: int = 2, progress=None, kernel: str = "fbgemm"):
+    """The causal LM in ``path`` with int8 linear layers (``kernel``: ``fbgemm`` | ``int_mm``, checked by
+    ``cpu.int8_kernel``) and everything else in fp32, ready for eval."""
     from app.runtime.cpu import int8_kernel
 
     model = _skeleton(path)
     tensors = TensorFile(ensure_int8_copy(path, model, progress))
     try:
-        _fill(model, tensors, threads, kernel or int8_kernel())
+        _fill(model, tensors, threads, int8_kernel(kernel))
     finally:
         tensors.close()
     _materialise_buffers(model)

@@ -18,7 +18,7 @@ def load_causal_lm(path: Path, placement: Placement, threads: int = 2, progress:
     """The model in ``path`` with the placement's weights, on its device, in eval mode."""
     if placement.weights == "int8":
         try:
-            return load_int8_model(path, threads, progress)
+            return load_int8_model(path, threads, progress, placement.int8_kernel)
         except (OSError, ValueError) as exc:
             raise ModelError(f"{path}: cannot load a causal language model: {exc}") from exc
     model = load_bf16_model(path)

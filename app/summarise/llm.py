@@ -34,9 +34,12 @@ def chat_prompt_ids(tokenizer, request: Request, shot_set: int = 0) -> list[int]
     return tokenizer(text, add_special_tokens=False).input_ids
 
 
-def model_identity(name: str, weights: str) -> str:
-    """The name summaries are stored under: the model's, marked when its weights are int8."""
-    return f"{name}+int8" if weights == "int8" else name
+def model_identity(name: str, weights: str, int8_kernel: str = "fbgemm") -> str:
+    """The name summaries are stored under: the model's, marked when its weights are int8 (and with
+    which kernel, when not the default: the kernels round differently)."""
+    if weights != "int8":
+        return name
+    return f"{name}+int8" if int8_kernel == "fbgemm" else f"{name}+int8-{int8_kernel}"
 
 
 class LLMSummariser:
@@ -54,6 +57,7 @@ class LLMSummariser:
         threads: int = 2,
         quantize: str = "int8",
         device: str = "auto",
+        int8_kernel: str = "fbgemm",
         progress: Callable[[str, int, int], None] | None = None,
     ) -> None:
         import torch
@@ -73,10 +77,10 @@ class LLMSummariser:
                 f"{path}: the tokenizer has no chat template (not a chat model): try --backend seq2seq"
             )
         # What actually runs (device, weights, kernels and why), recorded for the bench and `info`.
-        self.placement = place(device, quantize)
+        self.placement = place(device, quantize, int8_kernel)
         self.weights = self.placement.weights
-        # Part of every cached summary's key: int8 and bf16 write different summaries.
-        self.model_name = model_identity(name, self.weights)
+        # Part of every cached summary's key: int8 and bf16 (and the int8 kernels) write different ones.
+        self.model_name = model_identity(name, self.weights, self.placement.int8_kernel)
         self.model = load_causal_lm(path, self.placement, threads, progress)
         self.decoder = Decoder(
             self.model,

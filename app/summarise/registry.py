@@ -122,7 +122,9 @@ def _llm(settings: Settings, progress: Any) -> Summariser:
     if settings.quantize not in QUANTIZE_CHOICES:
         raise ConfigError(f"quantize: {settings.quantize!r} is not one of {', '.join(QUANTIZE_CHOICES)}")
     arguments = _model_arguments(settings, progress, "causal")
-    return LLMSummariser(**arguments, quantize=settings.quantize, progress=progress)
+    return LLMSummariser(
+        **arguments, quantize=settings.quantize, int8_kernel=settings.int8_kernel, progress=progress
+    )
 
 
 @register("seq2seq")
