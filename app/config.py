@@ -15,10 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from app.errors import ConfigError
+from app.errors import ConfigError, ZhaiyaoError
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
-MANIFEST_PATH = PROJECT_ROOT / "models" / "manifest.toml"
 SAMPLE_PAGE = PROJECT_ROOT / "examples" / "zhuzhou_front_page.txt"
 
 
@@ -35,11 +34,13 @@ def _default_models_dir() -> Path:
 
 @functools.cache
 def _default_model() -> str:
-    # The manifest's `default` key is the one place the default model is named; app.manifest checks
-    # it when a model is resolved (importing it here would make a cycle).
+    # The manifest's `default` is the one place the default model is named. A broken manifest must not
+    # stop the commands that need no model (split, export); those that do say what is wrong with it.
+    from app.manifest import default_model_name
+
     try:
-        return str(tomllib.loads(MANIFEST_PATH.read_text(encoding="utf-8")).get("default") or "")
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return default_model_name()
+    except ZhaiyaoError:
         return ""
 
 
@@ -78,9 +79,10 @@ _FIELDS = {f.name: f for f in dataclasses.fields(Settings)}
 
 # The sensible range of every numeric setting, wherever it is set (zhaiyao.toml, ZHAIYAO_*, an
 # option): `threads = 0` or a 1e20-character summary limit is a mistake to report, not a value to run
-# with. (max_chars below 8 is refused with its own message when the limit is applied.)
+# with. Shorter than MIN_CHARS, no summary says anything.
+MIN_CHARS = 8
 BOUNDS: dict[str, tuple[float, float]] = {
-    "max_chars": (1, 2000),
+    "max_chars": (MIN_CHARS, 2000),
     "batch_size": (1, 256),
     "threads": (1, 256),
     "max_file_mb": (0.001, 1024),

@@ -37,7 +37,6 @@ _PAGE_LINE = re.compile(
     rf"^第?\s*(?P<page>[A-Za-z]?[{_NUM}]{{1,3}})\s*版\s*[：:]?\s*(?P<name>[^\s，。,]{{0,8}})$"
 )
 _DATE_LINE = re.compile(rf"^{_DATE_CN}\s*(?:星期[一二三四五六日天])?$")
-_WEEKDAY = re.compile(r"星期[一二三四五六日天]")
 # 【南方评论】 / ■科技观察: a short column name standing alone above a title
 _COLUMN = re.compile(r"^(?:【(?P<a>[^【】]{2,10})】|[■□●◆▌]\s*(?P<b>[^\s，。：:,]{2,8}))$")
 
@@ -121,7 +120,3 @@ def parse_column(line: str) -> Furniture | None:
     if not m:
         return None
     return Furniture("column", line.strip(), {"column": m.group("a") or m.group("b")})
-
-
-def has_weekday(text: str) -> bool:
-    return bool(_WEEKDAY.search(text))

@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from app.config import MANIFEST_PATH
 from app.errors import ModelError
+
+MANIFEST_PATH = Path(__file__).resolve().parents[1] / "models" / "manifest.toml"
 
 ModelKind = Literal["causal-chat", "seq2seq"]
 ModelSource = Literal["pypi-parts", "hf"]

@@ -281,7 +281,8 @@ def run_pages(
     run. An unknown ``stored`` page is a ``StoreError``."""
     # A page named twice on the command line (a file and its folder) is one page.
     unique = list({page.source: page for page in reversed(pages)}.values())[::-1]
-    known = [source for source in dict.fromkeys(stored) if source not in {p.source for p in unique}]
+    new = {p.source for p in unique}
+    known = [source for source in dict.fromkeys(stored) if source not in new]
 
     def articles(report: RunReport) -> list[Article]:
         found: list[Article] = []

@@ -15,7 +15,7 @@ from typing import Any
 import streamlit as st
 
 from app import viewer_data as vd
-from app.config import Settings, load_settings
+from app.config import MIN_CHARS, Settings, load_settings, option_range
 from app.documents import Article, ArticleResult, Page
 from app.errors import ZhaiyaoError
 from app.pipeline import LocalEngine, Progress, RunReport, expected_key, run_pages, split_pages
@@ -36,33 +36,17 @@ def open_store(path: str) -> Store:
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
-def get_summariser(
-    backend: str, model: str, models_dir: str, batch_size: int, threads: int, quantize: str
-) -> Any:
-    # Loaded once per server process and settings; max_entries keeps at most two models in memory
-    # when a reader switches back and forth.
+def get_summariser(settings: Settings) -> Any:
+    # Loaded once per server process and settings (a frozen value, so it is the cache key);
+    # max_entries keeps at most two models in memory when a reader switches back and forth.
     from app.summarise import load_summariser
 
-    settings = Settings(
-        backend=backend,
-        model=model,
-        models_dir=Path(models_dir),
-        batch_size=batch_size,
-        threads=threads,
-        quantize=quantize,
-    )
     return load_summariser(settings)
 
 
 def summariser_for(settings: Settings) -> Any:
-    return get_summariser(
-        settings.backend,
-        settings.model,
-        str(settings.models_dir),
-        settings.batch_size,
-        settings.threads,
-        settings.quantize,
-    )
+    # Style and length do not change the model: the same summariser serves them all.
+    return get_summariser(dataclasses.replace(settings, style=Settings.style, max_chars=None))
 
 
 class ServerEngine(LocalEngine):
@@ -267,12 +251,12 @@ def settings_controls(base: Settings, box: Any) -> Settings:
     length = box.number_input(
         "Length limit (字, 0 = the style's own)",
         min_value=0,
-        max_value=2000,
+        max_value=option_range("max_chars")[1],
         step=10,
         key="length",
         on_change=asked,
     )
-    if 0 < length < 8:
+    if 0 < length < MIN_CHARS:
         box.warning("A limit under 8 字 is too short for a summary; using the style's own.")
         length = 0
     return dataclasses.replace(

@@ -414,12 +414,16 @@ def follow(key: SummaryKey, base: Settings, models: Sequence[str]) -> Settings:
     name): the first of ``models`` whose settings imply that key is taken, else the bare name.
     """
     from app.pipeline import expected_key
+    from app.summarise.llm import parse_model_identity
 
     settings = dataclasses.replace(
         base, backend=key.backend, style=key.style, max_chars=key.max_chars or None
     )
+    bare = key.model
     if key.backend == "llm":
-        settings = dataclasses.replace(settings, quantize="int8" if key.model.endswith("+int8") else "none")
+        bare, weights, kernel = parse_model_identity(key.model)
+        quantize = "int8" if weights == "int8" else "none"
+        settings = dataclasses.replace(settings, quantize=quantize, int8_kernel=kernel)
     if key.backend not in ("llm", "seq2seq"):
         return settings
     for name in models:
@@ -428,7 +432,7 @@ def follow(key: SummaryKey, base: Settings, models: Sequence[str]) -> Settings:
         # The model only: a set made under an older prompt version still came from this model.
         if implied is not None and implied.model == key.model:
             return candidate
-    return dataclasses.replace(settings, model=key.model.removesuffix("+int8"))
+    return dataclasses.replace(settings, model=bare)
 
 
 def report_line(report: Any) -> str:

@@ -551,3 +551,19 @@ def test_a_card_says_pending_only_while_its_summary_is_being_made() -> None:
     assert "无摘要 · no summary" in idle and "No summary for these settings" in idle
     failed = vd.card_html(ArticleResult(article, None, "failed", "ModelError: boom"), computing=True)
     assert "失败 · failed" in failed and "ModelError: boom" in failed and "zy-pending" not in failed
+
+
+def test_a_stored_set_made_with_the_int_mm_kernel_is_followed_to_its_settings() -> None:
+    from app.config import Settings
+    from app.store import SummaryKey
+    from app.summarise.llm import model_identity
+
+    base = Settings(backend="extractive")
+    name = model_identity("qwen2.5-coder-1.5b-instruct", "int8", "int_mm")
+    key = SummaryKey.of("llm", name, "brief", None, "v")
+    followed = vd.follow(key, base, ["qwen2.5-coder-1.5b-instruct"])
+    assert (followed.model, followed.quantize, followed.int8_kernel) == (
+        "qwen2.5-coder-1.5b-instruct",
+        "int8",
+        "int_mm",
+    )

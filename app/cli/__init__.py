@@ -94,14 +94,14 @@ def summary_options(style_default: str | None = None):
     """``--backend``, ``--model``, ``--style`` and ``--max-chars``, their choices and ranges read from the
     registry, the styles and the settings' bounds (one list, not one per command)."""
     from app.config import option_range
-    from app.summarise.base import MIN_CHARS, STYLES
+    from app.summarise.base import STYLES
     from app.summarise.registry import backend_names
 
     def decorate(command):
         limits = ", ".join(f"{name} ≤ {style.max_chars} 字" for name, style in STYLES.items())
         command = click.option(
             "--max-chars",
-            type=click.IntRange(MIN_CHARS, option_range("max_chars")[1]),
+            type=click.IntRange(*option_range("max_chars")),
             help="summary length limit in characters (default: the style's).",
         )(command)
         command = click.option(

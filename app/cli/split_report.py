@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
@@ -13,6 +12,7 @@ from app.errors import InputError
 from app.ingest import read_inputs
 from app.split import explain_page, split_page
 from app.split_score import score_folder
+from app.textsafe import one_line
 
 
 def explain_lines(path: str, settings: Settings) -> list[str]:
@@ -55,10 +55,7 @@ def score_lines(folder: str, settings: Settings) -> list[str]:
 
 
 def run(explain: str | None, score: str | None, settings: Settings) -> None:
-    """The --explain / --score modes of ``zhaiyao split``: print the report, or one error line."""
-    try:
-        lines = explain_lines(explain, settings) if explain else score_lines(str(score), settings)
-    except InputError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(2)
-    click.echo("\n".join(lines))
+    """The --explain / --score modes of ``zhaiyao split``: print the report (an unreadable input is the
+    CLI's one error line). Page text reaches the terminal with its control characters escaped."""
+    lines = explain_lines(explain, settings) if explain else score_lines(str(score), settings)
+    click.echo("\n".join(one_line(line) for line in lines))

@@ -40,11 +40,6 @@ def int8_kernels() -> bool:
         return False
 
 
-def vnni() -> bool:
-    """Whether the CPU has an int8 dot-product instruction (AVX-512 VNNI, AVX-VNNI or AMX)."""
-    return bool({"avx512_vnni", "avx_vnni", "amx_int8"} & cpu_flags())
-
-
 @cache
 def int_mm_exact() -> bool:
     """Whether ``torch._int_mm`` (oneDNN) multiplies full-range int8 exactly here. Without VNNI, oneDNN

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
+from app.config import MIN_CHARS
 from app.errors import ConfigError
 from app.summarise.options import GenerationOptions
 
@@ -31,10 +32,6 @@ STYLES: dict[str, Style] = {
     "brief": Style("brief", max_chars=100, max_sentences=3),
     "bullets": Style("bullets", max_chars=200, min_points=3, max_points=5),
 }
-
-
-# Shorter than this, no summary says anything; every command and setting refuses it.
-MIN_CHARS = 8
 
 
 def get_style(name: str) -> Style:

@@ -42,6 +42,14 @@ def model_identity(name: str, weights: str, int8_kernel: str = "fbgemm") -> str:
     return f"{name}+int8" if int8_kernel == "fbgemm" else f"{name}+int8-{int8_kernel}"
 
 
+def parse_model_identity(identity: str) -> tuple[str, str, str]:
+    """(model name, weights, int8 kernel) back from ``model_identity``'s name."""
+    name, sep, tail = identity.rpartition("+int8")
+    if not sep or tail not in ("", "-int_mm"):
+        return identity, "bf16", "fbgemm"
+    return name, "int8", tail.removeprefix("-") or "fbgemm"
+
+
 class LLMSummariser:
     backend = "llm"
     verbatim = False
