@@ -116,6 +116,7 @@ _SURNAMES = set(
     "陳劉楊黃趙吳孫馬鄭謝韓馮鄧蕭葉蘇呂盧鍾譚陸湯賴羅許錢顧龔萬嚴龍賀鄒閻聶莊關華"
 )
 _COMPOUND_SURNAMES = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "令狐", "慕容", "尉迟", "公孙", "长孙")
+_DATE_ONLY = re.compile(r"^[\d\s年月日号/.\-]+$")
 _LONE_NAME = re.compile(rf"^[{HAN}]{{2,4}}$")
 _PADDED_PAIR = re.compile(rf"^[{HAN}][ \u3000]{{1,3}}[{HAN}]$")
 
@@ -400,3 +401,8 @@ def is_lone_name(text: str) -> bool:
     if not _LONE_NAME.match(text):
         return False
     return text[0] in _SURNAMES or text.startswith(_COMPOUND_SURNAMES)
+
+
+def is_date_only(text: str) -> bool:
+    """A line that is only a date (2020年9月15日 under a signature block), never a title or kicker."""
+    return bool(_DATE_ONLY.match(text))

@@ -182,11 +182,21 @@ def render(results: Sequence[ArticleResult], fmt: str) -> str:
     return buffer.getvalue()
 
 
+def encoding_for(fmt: str) -> str:
+    """CSV carries a BOM so that Excel reads the Chinese text as UTF-8; everything else is plain UTF-8."""
+    return "utf-8-sig" if fmt == "csv" else "utf-8"
+
+
+def render_bytes(results: Sequence[ArticleResult], fmt: str) -> bytes:
+    """``render``'s text, encoded for a file or a download."""
+    return render(results, fmt).encode(encoding_for(fmt))
+
+
 def export_results(results: Sequence[ArticleResult], path: Path | str, fmt: str | None = None) -> int:
     """Write ``results`` to ``path`` atomically, in ``fmt`` (else from the suffix). Returns the row count."""
     path = Path(path)
     fmt = format_for_path(path, fmt)
     text = render(results, fmt)
-    with atomic_text(path, "utf-8-sig" if fmt == "csv" else "utf-8") as fh:
+    with atomic_text(path, encoding_for(fmt)) as fh:
         fh.write(text)
     return len(results)

@@ -22,7 +22,6 @@ _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _TITLE_MAX = 60
 _KICKER_MAX = 60
 _KICKER_FORBIDDEN = re.compile(r"[。！？!?；;：:]")
-_DATE_ONLY = re.compile(r"^[\d\s年月日号/.\-]+$")
 _METADATA = ("byline", "caption", "marker", "furniture")
 
 
@@ -331,7 +330,7 @@ def rule_section_heads(lines: list[Line]) -> list[Line]:
 
 
 def _is_plain_kicker(line: Line) -> bool:
-    return line.kind == "text" and _is_kicker(line.text) and not _DATE_ONLY.match(line.text)
+    return line.kind == "text" and _is_kicker(line.text) and not clean.is_date_only(line.text)
 
 
 def rule_page_header(lines: list[Line]) -> list[Line]:

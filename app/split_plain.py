@@ -24,7 +24,6 @@ _TITLE_MAX = 45
 _INNER_STOP = re.compile(r"[。；;]|[！？!?](?![”’」』）)]*(?:[（(][^（()）]{1,20}[）)])?$)")  # mid-line stops
 # A headline may ask or exclaim: 投诉人信息是怎样被泄露的？（金台视线）
 _QUESTION_END = re.compile(r"[！？!?][”’」』）)]*(?:[（(][^（()）]{1,20}[）)])?$")
-_DATE_ONLY = re.compile(r"^[\d\s年月日号/.\-]+$")
 _DASHES = ("——", "—", "－－")
 _PADDED_NAME = re.compile(rf"^[{HAN}](?:[ \u3000]{{1,2}}[{HAN}]){{1,3}}$")
 _PAPER_NAME = re.compile(rf"^[{HAN}]{{2,10}}(?:日报|晚报|早报|报)$")
@@ -58,7 +57,7 @@ def title_shape(text: str, limit: int = _TITLE_MAX) -> str | None:
     if (
         not core
         or len(_TAG_END.sub("", text)) > limit
-        or _DATE_ONLY.match(text)
+        or clean.is_date_only(text)
         or clean.parse_dateline(text)
     ):
         return None

@@ -449,8 +449,7 @@ def report_line(report: Any) -> str:
 
 
 def export_bytes(results: Sequence[ArticleResult], fmt: str) -> bytes:
-    """The download's bytes; CSV carries a BOM so Excel opens the Chinese text correctly."""
-    from app.export import render
+    """The download's bytes (CSV with a BOM, so Excel opens the Chinese text correctly)."""
+    from app.export import render_bytes
 
-    text = render(list(results), fmt)
-    return text.encode("utf-8-sig" if fmt == "csv" else "utf-8")
+    return render_bytes(list(results), fmt)

@@ -12,7 +12,7 @@ from app.cli.output import check_output, echo, stdout
 from app.config import Settings
 from app.documents import ArticleResult
 from app.errors import ConfigError, StoreError
-from app.export import FORMATS, export_results, render
+from app.export import FORMATS, export_results, render_bytes
 from app.store import DEFAULT_BUSY_TIMEOUT, Store
 
 STATUSES = ("done", "failed", "pending")
@@ -159,9 +159,7 @@ def export(
                     raise StoreError(f"{path}: the store holds no runs yet")
             results = store.run_results(run_id, status)
     if output is None:
-        text = render(results, fmt or "jsonl")
-        data = text.encode("utf-8-sig" if fmt == "csv" else "utf-8")
-        stdout().buffer.write(data)
+        stdout().buffer.write(render_bytes(results, fmt or "jsonl"))
     else:
         n = export_results(results, output, fmt)
         echo(f"wrote {n} article(s) to {output}", err=True)

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.errors import ModelError
-from app.runtime.bf16 import upcast_prompt_reading
+from app.runtime.bf16 import load_bf16_model, upcast_prompt_reading
 
 ALPHA = 0.75
 # Norms here are ``weight * normalised(x)``; Gemma's ``(1 + weight) * …`` would need another fold.
@@ -151,15 +151,15 @@ def plan(path: Path, model_type: str, linear_names: list[str], head: str, final_
     """A Smoother for the model in ``path`` (calibrated on its bf16 weights), or None if not smoothable."""
     if model_type not in SMOOTHABLE_MODEL_TYPES:
         return None
-    import torch
-    from transformers import AutoModelForCausalLM, AutoTokenizer
+    from transformers import AutoTokenizer
 
     groups = smoothing_groups(linear_names, head, final_norm)
     if not groups:
         return None
     tokenizer = AutoTokenizer.from_pretrained(path, trust_remote_code=False)
-    # bf16 in memory (fp32 would need 6 GB for 1.5B parameters); the prompt's products run in fp32.
-    model = AutoModelForCausalLM.from_pretrained(path, dtype=torch.bfloat16, trust_remote_code=False)
+    # bf16 in memory (fp32 would need 6 GB for 1.5B parameters); the prompt's products run in fp32 on
+    # every CPU, so the calibration does not depend on whether this one has native bf16.
+    model = load_bf16_model(path)
     upcast_prompt_reading(model)
     linears = [n for g in groups for n in g.linears]
     try:
