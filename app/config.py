@@ -60,7 +60,7 @@ class Settings:
     threads: int = 2
     quantize: str = "int8"  # llm weights: "int8" (fast on CPU) or "none" (the model's bf16)
     device: str = "auto"  # auto | cpu | cuda | mps (app.runtime.device)
-    int8_kernel: str = "fbgemm"  # fbgemm (fast decoding) | int_mm (fast load, no deprecated API)
+    int8_kernel: str = "onednn"  # onednn | int_mm (nothing packed) | fbgemm (deprecated API)
     models_dir: Path = dataclasses.field(default_factory=_default_models_dir)
     db_path: Path = dataclasses.field(default_factory=_default_db_path)
     max_file_mb: float = 20.0

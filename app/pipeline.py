@@ -130,15 +130,21 @@ class _DeliveryFailed(BaseException):
         self.original = original
 
 
+# Articles handed to the backend at once, in batches: a backend that batches continuously keeps its
+# batch full across them (a window's end drains it once); a failure retries at most this many alone.
+WINDOW_BATCHES = 16
+
+
 def summarise_isolated(
     articles: Sequence[Article],
     summariser: Any,
     settings: Settings,
     deliver: Deliver,
 ) -> None:
-    """Summarise in batches of ``settings.batch_size``; when a batch fails, retry its articles one by one
-    so that one bad article costs only itself. ``deliver`` is called once per article."""
-    size = max(1, settings.batch_size)
+    """Summarise in windows of ``WINDOW_BATCHES`` batches, each article delivered as soon as it is done;
+    when a window fails, its undelivered articles are retried one by one so that one bad article costs
+    only itself. ``deliver`` is called once per article."""
+    size = max(1, settings.batch_size) * WINDOW_BATCHES
     for start in range(0, len(articles), size):
         batch = list(articles[start : start + size])
         delivered: set[int] = set()

@@ -6,7 +6,11 @@
     python bench/bench_batch.py --smoke [--model DIR]     # 1 article, 1 Ray worker, tiny model
 
 An engine may carry ``:N``, the torch threads per model process (default: the settings' ``threads``;
-Ray's local instance gives each of its workers cores/workers threads).
+Ray's local instance gives each of its workers cores/workers threads), and ``REV@`` in front: that
+engine then runs the code of git revision REV (a temporary worktree of this repository), so that a
+change can be measured against the code before it in the same run:
+
+    python bench/bench_batch.py --engines e28f80f@local,local --runs 2   # before/after, interleaved
 
 Each engine runs in a child process of its own, into a fresh store, so its peak memory is its own
 and neither benefits from the other's cache. Reported per engine:
@@ -21,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -117,6 +122,7 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--batch-size", type=int, default=None)
     ap.add_argument("--engines", default="local,ray", help="comma-separated, run in this order")
+    ap.add_argument("--runs", type=int, default=1, help="rounds over the engines (medians reported)")
     ap.add_argument("--json", type=Path, help="also write the results here")
     ap.add_argument("--smoke", action="store_true", help="1 article, 1 Ray worker, llm backend, tiny model")
     ap.add_argument("--one", help=argparse.SUPPRESS)  # child mode: run this engine only
@@ -137,47 +143,78 @@ def main() -> None:
     measure(args)
 
 
+def _worktree(rev: str, tmp: Path) -> Path:
+    """A checkout of ``rev`` of this repository under ``tmp`` (removed with it)."""
+    folder = tmp / f"rev-{rev}"
+    if not folder.exists():
+        subprocess.run(
+            ["git", "-C", str(ROOT), "worktree", "add", "--detach", str(folder), rev],
+            check=True,
+            capture_output=True,
+        )
+    return folder
+
+
+def _run_engine(engine: str, args: argparse.Namespace, inputs: list[str], tmp: Path, round_: int) -> dict:
+    rev, _, name = engine.rpartition("@")
+    code = _worktree(rev, tmp) if rev else ROOT
+    db = Path(tmp) / f"{engine.replace(':', '-').replace('@', '-')}-{round_}.db"
+    cmd = [sys.executable, str(code / "bench" / "bench_batch.py"), "--one", name, "--db", str(db)]
+    cmd += ["--workers", str(args.workers), "--inputs", *inputs]
+    for flag, value in (
+        ("--backend", args.backend),
+        ("--model", args.model),
+        ("--batch-size", args.batch_size),
+    ):
+        if value is not None:
+            cmd += [flag, str(value)]
+    print(f"running {engine} (round {round_ + 1}) ...", file=sys.stderr, flush=True)
+    env = {**os.environ, "PYTHONPATH": str(code)}
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=tmp, env=env)
+    if proc.returncode != 0:
+        sys.exit(f"{engine} failed:\n{proc.stderr[-3000:]}")
+    return {**json.loads(proc.stdout.strip().splitlines()[-1]), "engine": engine}
+
+
+def _median_result(rounds: list[dict]) -> dict:
+    """The round with the median work rate, with every round's rates listed."""
+    ordered = sorted(rounds, key=lambda r: r["per_min_work"] or 0)
+    middle = dict(ordered[(len(ordered) - 1) // 2])
+    middle["rounds_per_min_work"] = [r["per_min_work"] for r in rounds]
+    return middle
+
+
 def measure(args: argparse.Namespace) -> None:
-    """Run each engine in its child process over the same inputs and print the table."""
-    results = []
+    """Run each engine in its child process over the same inputs, ``--runs`` rounds, and print the table."""
+    engines = args.engines.split(",")
+    rounds: dict[str, list[dict]] = {e: [] for e in engines}
     with tempfile.TemporaryDirectory(prefix="zhaiyao-bench-") as tmp:
         inputs = build_inputs(Path(tmp), args.articles)
-        for engine in args.engines.split(","):
-            cmd = [
-                sys.executable,
-                str(Path(__file__).resolve()),
-                "--one",
-                engine,
-                "--db",
-                str(Path(tmp) / f"{engine.replace(':', '-')}.db"),
-            ]
-            cmd += ["--workers", str(args.workers), "--inputs", *inputs]
-            for flag, value in (
-                ("--backend", args.backend),
-                ("--model", args.model),
-                ("--batch-size", args.batch_size),
-            ):
-                if value is not None:
-                    cmd += [flag, str(value)]
-            print(f"running {engine} ...", file=sys.stderr, flush=True)
-            proc = subprocess.run(cmd, capture_output=True, text=True, cwd=tmp)
-            if proc.returncode != 0:
-                sys.exit(f"{engine} failed:\n{proc.stderr[-3000:]}")
-            results.append(json.loads(proc.stdout.strip().splitlines()[-1]))
+        try:
+            for round_ in range(max(1, args.runs)):
+                for engine in engines:
+                    rounds[engine].append(_run_engine(engine, args, inputs, Path(tmp), round_))
+        finally:
+            subprocess.run(["git", "-C", str(ROOT), "worktree", "prune"], check=False, capture_output=True)
+    results = [_median_result(rounds[e]) for e in engines]
 
-    backend = results[0]["summariser"]
-    print(f"\nbatch over {results[0]['articles']} articles, summariser: {' '.join(map(str, backend))}\n")
-    header = f"{'engine':<12} {'done':>5} {'wall s':>7} {'art/min (wall)':>15} {'art/min (work)':>15}"
+    from bench_int8_kernels import cpu_model
+
+    print(f"\nbatch over {results[0]['articles']} articles, {max(1, args.runs)} round(s); CPU: {cpu_model()}")
+    for r in results:
+        print(f"  {r['engine']}: {' '.join(map(str, r['summariser']))}")
+    print()
+    header = f"{'engine':<20} {'done':>5} {'wall s':>7} {'art/min (wall)':>15} {'art/min (work)':>15}"
     header += "  peak MB per worker"
     print(header)
     print("-" * len(header))
     for r in results:
         name = r["engine"].split(":")[0]
-        name += f"×{r['workers']}" if name == "ray" else ""
+        name += f"×{r['workers']}" if name.endswith("ray") else ""
         name += f" {r['threads']}t"
         print(
-            f"{name:<12} {r['done']:>5} {r['wall_s']:>7} {r['per_min_wall']:>15} {r['per_min_work']!s:>15}  "
-            f"{', '.join(map(str, r['worker_peak_mb']))}"
+            f"{name:<20} {r['done']:>5} {r['wall_s']:>7} {r['per_min_wall']:>15} {r['per_min_work']!s:>15}  "
+            f"{', '.join(map(str, r['worker_peak_mb']))}   rounds: {r['rounds_per_min_work']}"
         )
     base = results[0]
     print()

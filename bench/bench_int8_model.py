@@ -1,14 +1,14 @@
 """The default model's prompt reading and decoding steps with each int8 kernel, in one process.
 
-    python bench/bench_int8_model.py [--repeats 5] [--batch 4] [--prompt-tokens 370] [--steps 16]
+    python bench/bench_int8_model.py [--repeats 5] [--batch 1 4 16] [--prompt-tokens 370] [--steps 16]
     python bench/bench_int8_model.py --threads 1 --clock cpu   # on a busy shared machine
 
-The model is loaded once (``int_mm`` layers, from the int8 copy); an fbgemm twin of every linear layer is
-packed from the same int8 weights, and the two sets are swapped in place between rounds, so both kernels
-run the very same model, inputs and caches, interleaved. Each round reads one prompt of random tokens (the
-prompt-reading rate) and then decodes ``--steps`` steps for a batch of ``--batch`` rows (ms per step), with
-the weights streaming from memory as in a real run. Medians over the rounds; seed-page throughput belongs
-to bench_phases.py.
+The baseline is the int8 path as it was before oneDNN: fbgemm, one product per linear layer
+(``fbgemm-unfused``). Each candidate is its own copy of the model loaded from the same int8 file (fully
+packed before timing); rounds run them interleaved, in a rotating order, so a busy machine slows them
+alike. Each round reads one prompt of random tokens (the prompt-reading rate) and then decodes
+``--steps`` steps for a batch of each ``--batch`` size (ms per step), with the weights streaming from
+memory as in a real run. Medians over the rounds; seed-page throughput belongs to bench_phases.py.
 """
 
 from __future__ import annotations
@@ -25,27 +25,18 @@ sys.path.insert(0, str(ROOT))
 CLOCKS = {"wall": time.perf_counter, "cpu": time.process_time}
 
 
-def _twins(model):
-    """{layer name: (int_mm layer, fbgemm layer)} for every int8 linear layer of ``model``."""
-    from app.runtime.int8 import int8_linear_class
-
-    fbgemm = int8_linear_class("fbgemm")
-    int_mm = int8_linear_class("int_mm")
-    twins = {}
-    for name, module in model.named_modules():
-        if isinstance(module, int_mm):
-            twins[name] = (module, fbgemm(module.qweight, module.scale[0], module.bias))
-    return twins
+# (label, kernel, fused): the baseline first.
+CANDIDATES = [
+    ("fbgemm-unfused", "fbgemm", False),
+    ("fbgemm", "fbgemm", True),
+    ("onednn", "onednn", True),
+    ("onednn-unfused", "onednn", False),
+    ("int_mm", "int_mm", True),
+]
 
 
-def _use(model, twins, kernel: str) -> None:
-    index = 0 if kernel == "int_mm" else 1
-    for name, pair in twins.items():
-        model.set_submodule(name, pair[index])
-
-
-def _round(model, args, clock, generator) -> tuple[float, float]:
-    """(seconds to read one prompt, seconds per batched decoding step)."""
+def _round(model, args, clock, generator, batch: int) -> tuple[float, float]:
+    """(seconds to read one prompt, seconds per decoding step of ``batch`` rows)."""
     import torch
     from transformers import DynamicCache
 
@@ -54,7 +45,7 @@ def _round(model, args, clock, generator) -> tuple[float, float]:
     began = clock()
     model(input_ids=prompt, logits_to_keep=1)
     read = clock() - began
-    rows = torch.randint(1000, vocab - 1000, (args.batch, 64), generator=generator)
+    rows = torch.randint(1000, vocab - 1000, (batch, 64), generator=generator)
     cache = {args.cache_arg: DynamicCache()}
     out = model(input_ids=rows, use_cache=True, logits_to_keep=1, **cache)
     token = out.logits[:, -1].argmax(-1, keepdim=True)
@@ -69,7 +60,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", default=None, help="manifest name (default: the default model)")
     parser.add_argument("--repeats", type=int, default=5)
-    parser.add_argument("--batch", type=int, default=4, help="rows per decoding step")
+    parser.add_argument("--batch", type=int, nargs="+", default=[1, 4, 16], help="rows per decoding step")
+    parser.add_argument("--kernels", nargs="+", default=[c[0] for c in CANDIDATES], help="labels to run")
     parser.add_argument("--prompt-tokens", type=int, default=370, help="a seed-page prompt's own tokens")
     parser.add_argument("--steps", type=int, default=16)
     parser.add_argument("--threads", type=int, default=2)
@@ -88,7 +80,7 @@ def main() -> None:
 
 
 def measure(args: argparse.Namespace) -> None:
-    """Both kernels on one loaded model, in interleaved rounds; prints the medians."""
+    """Every candidate, each its own loaded model, in interleaved rounds; prints the medians."""
     import inspect
     import os
 
@@ -97,37 +89,56 @@ def measure(args: argparse.Namespace) -> None:
 
     from app.config import load_settings
     from app.manifest import default_model_name
+    from app.runtime.cpu import int8_kernels
     from app.runtime.int8 import load_int8_model
     from app.weights import resolve_model
 
     torch.set_num_threads(args.threads)
     resolved = resolve_model(args.model or default_model_name(), load_settings().models_dir)
-    model = load_int8_model(resolved.path, args.threads, kernel="int_mm")
-    twins = _twins(model)
+    runnable = int8_kernels()
+    chosen = [c for c in CANDIDATES if c[0] in args.kernels and c[1] in runnable]
+    models = {
+        label: load_int8_model(resolved.path, args.threads, kernel=kernel, background=False, fuse=fused)
+        for label, kernel, fused in chosen
+    }
     # transformers renamed the argument (past_key_values → cache), as app.runtime.decoding knows
-    args.cache_arg = "cache" if "cache" in inspect.signature(model.forward).parameters else "past_key_values"
+    first = next(iter(models.values()))
+    args.cache_arg = "cache" if "cache" in inspect.signature(first.forward).parameters else "past_key_values"
     clock = CLOCKS[args.clock]
     generator = torch.Generator().manual_seed(0)
-    samples: dict[str, list[tuple[float, float]]] = {"fbgemm": [], "int_mm": []}
+    samples: dict[tuple[str, int], list[tuple[float, float]]] = {}
+    labels = list(models)
     with torch.inference_mode():
-        for kernel in samples:  # warm-up: oneDNN and fbgemm set up per shape on first use
-            _use(model, twins, kernel)
-            _round(model, argparse.Namespace(**{**vars(args), "steps": 2}), clock, generator)
+        for label in labels:  # warm-up: oneDNN and fbgemm set up per shape on first use
+            for batch in args.batch:
+                _round(
+                    models[label], argparse.Namespace(**{**vars(args), "steps": 2}), clock, generator, batch
+                )
         for r in range(args.repeats):
-            for kernel in ("fbgemm", "int_mm") if r % 2 == 0 else ("int_mm", "fbgemm"):
-                _use(model, twins, kernel)
-                samples[kernel].append(_round(model, args, clock, generator))
+            turn = labels[r % len(labels) :] + labels[: r % len(labels)]
+            for label in turn:
+                for batch in args.batch:
+                    samples.setdefault((label, batch), []).append(
+                        _round(models[label], args, clock, generator, batch)
+                    )
     print(f"model: {resolved.name}   CPU: {cpu_model()}")
     print(
         f"threads {args.threads}, {args.clock} clock, {args.repeats} interleaved rounds, load avg now "
-        f"{os.getloadavg()[0]:.1f}; prompt {args.prompt_tokens} tokens; decoding batch {args.batch}"
+        f"{os.getloadavg()[0]:.1f}; prompt {args.prompt_tokens} tokens; speed-ups against {labels[0]}"
     )
-    print(f"{'kernel':<8}{'prompt tokens/s':>17}{'ms/step':>10}   (medians; all rounds' ms/step)")
-    for kernel, rounds in samples.items():
-        rate = args.prompt_tokens / statistics.median(r[0] for r in rounds)
-        step = statistics.median(r[1] for r in rounds) * 1000
-        every = " ".join(f"{r[1] * 1000:.0f}" for r in rounds)
-        print(f"{kernel:<8}{rate:>17.0f}{step:>10.1f}   ({every})")
+    base = {batch: samples[(labels[0], batch)] for batch in args.batch}
+    header = "".join(f"{f'ms/step @{b}':>18}" for b in args.batch)
+    print(f"{'kernel':<16}{'prompt tokens/s':>22}{header}")
+    for label in labels:
+        rounds = samples[(label, args.batch[0])]
+        read = statistics.median(r[0] for r in rounds)
+        base_read = statistics.median(r[0] for r in base[args.batch[0]])
+        cells = f"{args.prompt_tokens / read:>13.0f} ({base_read / read:.2f}×)"
+        for batch in args.batch:
+            step = statistics.median(r[1] for r in samples[(label, batch)])
+            base_step = statistics.median(r[1] for r in base[batch])
+            cells += f"{step * 1000:>11.1f} ({base_step / step:.2f}×)"
+        print(f"{label:<16}{cells}")
 
 
 if __name__ == "__main__":

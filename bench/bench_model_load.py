@@ -40,13 +40,18 @@ def _child(kind: str, folder: str, gguf_file: str | None, threads: int) -> None:
     cpu_start = _cpu()
     tokenizer = AutoTokenizer.from_pretrained(folder, **extra)
     tokenized = time.perf_counter()
-    if kind == "int8":
-        from app.runtime.int8 import load_int8_model
+    packed = None
+    if kind.startswith("int8"):
+        from app.runtime.int8 import load_int8_model, packing_done
 
-        model = load_int8_model(Path(folder), threads)
+        kernel = kind.partition(":")[2] or "onednn"
+        model = load_int8_model(Path(folder), threads, kernel=kernel)
+        loaded = time.perf_counter()
+        packing_done(model)  # the default packs in the background once the model is usable
+        packed = time.perf_counter() - imported
     else:
         model = AutoModelForCausalLM.from_pretrained(folder, dtype=torch.bfloat16, **extra)
-    loaded = time.perf_counter()
+        loaded = time.perf_counter()
     load_cpu = _cpu() - cpu_start
     # One forward pass touches every weight: a memory-mapped load is not really done before that.
     ids = tokenizer("摘要", return_tensors="pt")
@@ -61,6 +66,7 @@ def _child(kind: str, folder: str, gguf_file: str | None, threads: int) -> None:
                 "model_s": loaded - tokenized,
                 "load_s": loaded - imported,
                 "load_cpu_s": load_cpu,
+                "packed_s": packed if packed is not None else loaded - imported,
                 "first_forward_s": forwarded - loaded,
                 "rss_after_import": rss_after_import,
                 "peak_rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
@@ -141,8 +147,11 @@ def measure(args: argparse.Namespace, resolved, source: Path) -> None:
     rows = {
         "gguf": [_run("gguf", source.parent, source.name, args.threads) for _ in range(args.gguf_runs)],
         "bf16": [_run("bf16", resolved.path, None, args.threads) for _ in range(args.runs)],
-        "int8": [_run("int8", resolved.path, None, args.threads) for _ in range(args.runs)],
     }
+    # Today's default and the fbgemm path before it, interleaved so that a busy machine slows both.
+    for _ in range(args.runs):
+        for kind in ("int8", "int8:fbgemm"):
+            rows.setdefault(kind, []).append(_run(kind, resolved.path, None, args.threads))
 
     def med(kind: str, key: str) -> float:
         return statistics.median(r[key] for r in rows[kind])
@@ -151,17 +160,18 @@ def measure(args: argparse.Namespace, resolved, source: Path) -> None:
     print(f"GGUF  {source}  {source.stat().st_size / 1e9:.2f} GB")
     print(f"bf16  {resolved.path}  {folder_size(resolved.path) / 1e9:.2f} GB")
     header = (
-        f"{'from':<6}{'runs':>5}{'tokenizer s':>13}{'model s':>10}{'load s':>9}{'load CPU s':>12}"
-        f"{'1st fwd s':>11}{'peak RSS GiB':>14}"
+        f"{'from':<12}{'runs':>5}{'tokenizer s':>13}{'model s':>10}{'load s':>9}{'load CPU s':>12}"
+        f"{'1st fwd s':>11}{'peak RSS GiB':>14}{'packed s':>10}"
     )
     print(header)
     print("-" * len(header))
-    for kind in ("gguf", "bf16", "int8"):
+    for kind in ("gguf", "bf16", "int8", "int8:fbgemm"):
         print(
-            f"{kind:<6}{len(rows[kind]):>5}{med(kind, 'tokenizer_s'):>13.2f}{med(kind, 'model_s'):>10.2f}"
+            f"{kind:<12}{len(rows[kind]):>5}{med(kind, 'tokenizer_s'):>13.2f}{med(kind, 'model_s'):>10.2f}"
             f"{med(kind, 'load_s'):>9.2f}{med(kind, 'load_cpu_s'):>12.2f}"
             f"{med(kind, 'first_forward_s'):>11.2f}"
             f"{max(r['peak_rss'] for r in rows[kind]) / 2**30:>14.2f}"
+            f"{med(kind, 'packed_s'):>10.2f}"
         )
     ratio = med("gguf", "load_s") / med("bf16", "load_s")
     cpu_ratio = med("gguf", "load_cpu_s") / med("bf16", "load_cpu_s")
@@ -170,6 +180,8 @@ def measure(args: argparse.Namespace, resolved, source: Path) -> None:
         f"({cpu_ratio:.1f}x in CPU time; medians, same run)"
     )
     print("load = tokenizer + model from_pretrained, after imports; 1st fwd = one forward pass on 2 tokens")
+    print("int8 = the default (oneDNN, packed in the background: packed s = until that is done too);")
+    print("int8:fbgemm = the int8 path before it (deprecated API, packed before the load returns)")
     if args.json:
         args.json.write_text(json.dumps({"model": resolved.name, "runs": rows}, indent=1), encoding="utf-8")
 

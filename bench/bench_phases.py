@@ -47,15 +47,28 @@ def timed_decoder_class(base):
             self._add("read_tokens", len(prompt) - (prefix[0] if prefix else 0))
             return result
 
-        def _decode(self, rows, prompts, max_new, pickers):
+        def _step(self, batch, tokens):
             began = time.perf_counter()
-            outputs = super()._decode(rows, prompts, max_new, pickers)
+            super()._step(batch, tokens)
             self._add("decode_s", time.perf_counter() - began)
-            self._add("decode_steps", max(len(o) for o in outputs))
-            self._add("new_tokens", sum(len(o) for o in outputs))
-            return outputs
+            self._add("decode_steps", 1)
+            self._add("decode_rows", len(tokens))  # tokens fed back: the batch's width summed over steps
 
     return TimedDecoder
+
+
+def _time_joins(decoder_class) -> None:
+    """Count rebuilding the batch's cache when rows join (continuous batching) as its own phase."""
+    from app.runtime import batching
+
+    join = batching.Batch.join
+
+    def timed(self, joining):
+        began = time.perf_counter()
+        join(self, joining)
+        decoder_class.stats["join_s"] = decoder_class.stats.get("join_s", 0.0) + time.perf_counter() - began
+
+    batching.Batch.join = timed
 
 
 def main() -> None:
@@ -100,6 +113,7 @@ def measure(args: argparse.Namespace) -> None:
         settings = settings.replace(generation=(("input_budget_tokens", args.input_budget),))
     summariser = load_summariser(settings)
     decoder_class = timed_decoder_class(Decoder)
+    _time_joins(decoder_class)
     decoder = summariser.decoder
     decoder.__class__ = decoder_class
     # The prefix cache holds the method bound before the class changed: give it the timed one.
@@ -113,7 +127,7 @@ def measure(args: argparse.Namespace) -> None:
         out = summarise_articles(articles, summariser, style=args.style)
         stats = dict(decoder_class.stats, total_s=time.perf_counter() - began)
         stats["other_s"] = stats["total_s"] - sum(
-            stats.get(k, 0.0) for k in ("prefix_s", "read_s", "decode_s")
+            stats.get(k, 0.0) for k in ("prefix_s", "read_s", "decode_s", "join_s")
         )
         stats["guards"] = {g: sum(s.guard == g for s in out) for g in ("ok", "retried", "fallback")}
         runs.append(stats)
@@ -131,8 +145,9 @@ def measure(args: argparse.Namespace) -> None:
     print(f"  shared prefix    {m.get('prefix_s', 0):7.1f} s  ({m.get('prefix_tokens', 0):.0f} tokens)")
     rate = m["read_tokens"] / m["read_s"]
     print(f"  reading prompts  {m['read_s']:7.1f} s  ({m['read_tokens']:.0f} tokens, {rate:.0f} tokens/s)")
-    steps = f"{m['new_tokens']:.0f} tokens in {m['decode_steps']:.0f} steps, {ms_per_step:.0f} ms/step"
+    steps = f"{m['decode_rows']:.0f} tokens in {m['decode_steps']:.0f} steps, {ms_per_step:.0f} ms/step"
     print(f"  decoding         {m['decode_s']:7.1f} s  ({steps})")
+    print(f"  rows joining     {m.get('join_s', 0):7.1f} s  (rebuilding the batch's cache)")
     print(f"  everything else  {m['other_s']:7.1f} s  (condensing, guard, keywords)")
     print(f"  guard            {runs[-1]['guards']}")
     print(json.dumps({"median": median, "runs": runs}))

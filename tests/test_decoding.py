@@ -154,3 +154,81 @@ def test_a_top_k_of_one_samples_the_greedy_answer(model_and_tokenizer) -> None:
     decoder = Decoder(model, stop_ids=[], batch_size=1, repetition_penalty=PENALTY)
     sampled = decoder.candidates([prompt], [8], 3, temperature=0.8, top_k=1)[0]
     assert sampled == [sampled[0]] * 3 == [decoder.generate([prompt], [8])[0]] * 3
+
+
+def test_continuous_batching_keeps_the_batch_full_and_runs_follow_ups(model_and_tokenizer) -> None:
+    from app.runtime.decoding import Job
+    from app.runtime.processors import Greedy
+
+    model, tokenizer = model_and_tokenizer
+    texts = [
+        "株洲开行首趟旅游专列。",
+        "绿博会开幕。" * 2,
+        "来自全省各地的300余名游客。",
+        "湘江大桥今日通车。",
+    ]
+    prompts = [_prompt(tokenizer, t) for t in texts]
+    stop = [tokenizer.convert_tokens_to_ids("<|im_end|>")]
+    limits = [3, 12, 5, 7]
+    widths: list[int] = []
+    hook = model.register_forward_pre_hook(
+        lambda _m, _a, kw: widths.append(kw["input_ids"].shape[0]) if kw["input_ids"].shape[1] == 1 else None,
+        with_kwargs=True,
+    )
+    decoder = Decoder(model, stop_ids=stop, batch_size=2, repetition_penalty=PENALTY)
+    finished: list[tuple[object, list[int]]] = []
+
+    def done(job, found):
+        finished.append((job.tag, found[0]))
+        # The first job asks for one more: it must run next, before the jobs still waiting.
+        return [Job(prompts[3], 4, [Greedy()], "follow-up")] if job.tag == 0 else []
+
+    try:
+        decoder.run(
+            [Job(p, n, [Greedy()], i) for i, (p, n) in enumerate(zip(prompts, limits, strict=True))], done
+        )
+    finally:
+        hook.remove()
+    got = dict(finished)
+    for i, prompt in enumerate(prompts):
+        assert got[i] == _reference(model, prompt, limits[i], stop)  # joining mid-way changes nothing
+    assert got["follow-up"] == _reference(model, prompts[3], 4, stop)
+    # Job 0 (3 tokens) finishes first; its follow-up takes its place before jobs 2 and 3 start.
+    assert [tag for tag, _ in finished][:2] == [0, "follow-up"]
+    # Every decoding step runs two rows until the queue is empty: 3 + 4 + 5 + 7 + 12 tokens, the
+    # last job alone at the end only.
+    assert widths.count(1) <= 12 - 7
+    assert sum(widths) + 5 == sum(limits) + 4  # each job's first token comes from reading its prompt
+
+
+@pytest.mark.parametrize("batch_size", [2, 3])
+def test_rows_joining_longer_or_leaving_from_the_middle_change_no_answer(
+    model_and_tokenizer, batch_size
+) -> None:
+    model, tokenizer = model_and_tokenizer
+    texts = [
+        "绿博会开幕。",
+        "株洲开行首趟旅游专列。" * 2,
+        "来自全省各地的300余名游客乘坐专列前往炎陵。" * 3,
+        "湘江。",
+    ]
+    prompts = [_prompt(tokenizer, t) for t in texts]
+    assert len(prompts[0]) < len(prompts[1]) < len(prompts[2])  # later jobs are longer: rows shift right
+    limits = [9, 2, 6, 4]  # the second row leaves first, from the middle of the batch
+    stop = [tokenizer.convert_tokens_to_ids("<|im_end|>")]
+    decoder = Decoder(model, stop_ids=stop, batch_size=batch_size, repetition_penalty=PENALTY)
+    found: dict[int, list[int]] = {}
+
+    def done(job, tokens):
+        found[job.tag] = tokens[0]
+        return []
+
+    from app.runtime.decoding import Job
+    from app.runtime.processors import Greedy
+
+    decoder.run(
+        [Job(p, n, [Greedy()], i) for i, (p, n) in enumerate(zip(prompts, limits, strict=True))], done
+    )
+    assert found == {
+        i: _reference(model, p, n, stop) for i, (p, n) in enumerate(zip(prompts, limits, strict=True))
+    }

@@ -9,11 +9,11 @@ import pytest
 
 from app.config import Settings
 from app.errors import ConfigError
-from app.runtime.cpu import int8_kernels, int_mm_exact
+from app.runtime.cpu import fbgemm_int8, int8_kernels, int_mm_exact, onednn_int8
 from app.runtime.int8 import INT8_FILE, int8_linear_class, load_int8_model, quantize_weight
 from app.summarise import load_summariser
 
-pytestmark = pytest.mark.skipif(not int8_kernels(), reason="this PyTorch build has no fbgemm int8 kernels")
+pytestmark = pytest.mark.skipif(not int8_kernels(), reason="this PyTorch build has no int8 kernels")
 
 
 @pytest.fixture
@@ -35,8 +35,9 @@ def test_quantised_weight_is_within_half_a_step_of_the_original() -> None:
 
 
 KERNELS = [
-    "fbgemm",
+    pytest.param("onednn", marks=pytest.mark.skipif(not onednn_int8(), reason="no oneDNN int8 linear")),
     pytest.param("int_mm", marks=pytest.mark.skipif(not int_mm_exact(), reason="torch._int_mm inexact here")),
+    pytest.param("fbgemm", marks=pytest.mark.skipif(not fbgemm_int8(), reason="no fbgemm kernels")),
 ]
 
 
@@ -45,7 +46,7 @@ def test_int8_model_writes_its_copy_once_and_stays_close_to_fp32(model_copy: Pat
     import torch
     from transformers import AutoModelForCausalLM
 
-    model = load_int8_model(model_copy, threads=1, kernel=kernel)
+    model = load_int8_model(model_copy, threads=1, kernel=kernel, background=False)
     cached = model_copy / INT8_FILE
     assert cached.is_file()
     written = cached.stat().st_mtime_ns

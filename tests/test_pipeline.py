@@ -21,14 +21,34 @@ def seed_page() -> Page:
 
 
 def counting(summariser, fail_on: str | None = None):
-    """Count the real backend's model calls (and, given ``fail_on``, make those requests fail)."""
-    original = summariser.generate
+    """Count the real backend's model calls (and, given ``fail_on``, make those requests fail): through
+    ``serve`` (follow-ups included) where the backend has one, else through ``generate``."""
     summariser.calls = 0
 
-    def generate(requests):
+    def asked(requests) -> None:
         summariser.calls += len(requests)
         if fail_on and any(fail_on in r.text for r in requests):
             raise ModelError(f"the model choked on {fail_on}")
+
+    original_serve = getattr(summariser, "serve", None)
+    if original_serve is not None:
+
+        def serve(requests, on_answer):
+            asked(requests)
+
+            def answered(request, candidates):
+                follow = on_answer(request, candidates)
+                asked(follow)
+                return follow
+
+            return original_serve(requests, answered)
+
+        summariser.serve = serve
+        return summariser
+    original = summariser.generate
+
+    def generate(requests):
+        asked(requests)
         return original(requests)
 
     summariser.generate = generate

@@ -9,8 +9,10 @@ What ``model.generate`` on a padded batch does not do:
 * Each prompt is read on its own, without padding: on a CPU every pad token costs as much as a real
   one. Only decoding runs batched (left-aligned caches, padding masked), where a batch of several
   sequences costs little more per step than one with int8 weights.
-* A finished sequence leaves the batch at once instead of being carried along to the longest one.
-* The decoding cache is allocated once for the whole batch and written in place (``kv_cache``).
+* Continuous batching (``batching``): a finished sequence leaves the batch at once and the next waiting
+  prompt takes its place, so a batch does not wait for its longest member; the caller may answer a
+  finished job with more jobs (a retry), which go to the front of the queue (``run``).
+* The decoding cache is allocated for the batch and written in place (``kv_cache``).
 
 Greedy output equals ``generate``'s with the same repetition penalty (tested). ``candidates`` adds
 seeded top-k samples of the same prompt beside the greedy continuation: the prompt is read once and the
@@ -20,16 +22,19 @@ samples decode in the same batch, where extra rows cost little. Choosing among t
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Sequence
+from collections import deque
+from collections.abc import Callable, Iterable, Sequence
 
-from app.runtime.kv_cache import preallocated_cache
+from app.runtime.batching import Batch, Job, Picker, Row
 from app.runtime.prefix_cache import PrefixCache
 from app.runtime.processors import Greedy, RepetitionPenalty, TopKSampler, prompt_seed
 
-# Rows decoded together when sampling candidates: each row holds its own copy of the prompt's cache.
-MAX_CANDIDATE_ROWS = 16
+__all__ = ["MAX_ROWS", "Decoder", "Job", "Picker"]
 
-Picker = Callable[[object], int]  # one row's scores → its next token
+# Rows decoded together at most (sampled candidates: each row holds its own copy of the prompt's cache).
+MAX_ROWS = 16
+
+OnDone = Callable[[Job, list[list[int]]], Iterable[Job]]  # a finished job's continuations → more jobs
 
 
 class Decoder:
@@ -55,25 +60,15 @@ class Decoder:
 
     def generate(self, prompts: Sequence[Sequence[int]], max_new: Sequence[int]) -> list[list[int]]:
         """Greedy continuations (without stop tokens) of each prompt, in order."""
-        import torch
-
         outputs: list[list[int]] = [[] for _ in prompts]
-        if not prompts:
-            return outputs
-        with torch.inference_mode():
-            prefix = self.prefixes.for_prompts(prompts)
-            # Longest prompts together: a batch's cache is as wide as its longest member.
-            order = sorted(range(len(prompts)), key=lambda i: -len(prompts[i]))
-            # Even batches: nine requests at batch size 8 decode as 5 + 4, not 8 + a lone straggler.
-            batches = -(-len(order) // self.batch_size)
-            size = -(-len(order) // batches)
-            for start in range(0, len(order), size):
-                batch = order[start : start + size]
-                rows = [self._read_prompt(prompts[i], prefix) for i in batch]
-                pickers: list[Picker] = [Greedy()] * len(batch)
-                done = self._decode(rows, [prompts[i] for i in batch], [max_new[i] for i in batch], pickers)
-                for i, tokens in zip(batch, done, strict=True):
-                    outputs[i] = tokens
+
+        def done(job: Job, found: list[list[int]]) -> list[Job]:
+            outputs[job.tag] = found[0]
+            return []
+
+        # Longest prompts first: the slow ones do not trail at the end.
+        order = sorted(range(len(prompts)), key=lambda i: -len(prompts[i]))
+        self.run([Job(prompts[i], max_new[i], [Greedy()], i) for i in order], done)
         return outputs
 
     def candidates(
@@ -90,31 +85,113 @@ class Decoder:
         Each prompt's samples are seeded from its own tokens, so the same request gets the same
         candidates whatever it is batched with, on every run.
         """
+        outputs: list[list[list[int]]] = [[] for _ in prompts]
+
+        def done(job: Job, found: list[list[int]]) -> list[Job]:
+            outputs[job.tag] = found
+            return []
+
+        order = sorted(range(len(prompts)), key=lambda i: -len(prompts[i]))
+        jobs = [
+            Job(prompts[i], max_new[i], self.pickers(prompts[i], count, temperature, top_k), i) for i in order
+        ]
+        self.run(jobs, done)
+        return outputs
+
+    @staticmethod
+    def pickers(prompt: Sequence[int], count: int, temperature: float, top_k: int) -> list[Picker]:
+        """Greedy, then ``count - 1`` top-k samplers seeded from the prompt."""
+        seed = prompt_seed(prompt)
+        return [Greedy()] + [TopKSampler(seed + k, temperature, top_k) for k in range(1, max(1, count))]
+
+    def run(self, jobs: Iterable[Job], on_done: OnDone) -> None:
+        """Decode ``jobs`` with continuous batching: up to ``batch_size`` jobs (and ``MAX_ROWS`` rows) at
+        once, a finished row's place taken by the next job at once. ``on_done(job, continuations)`` is
+        called as each job finishes, one continuation per picker; the jobs it returns run next."""
         import torch
 
-        outputs: list[list[list[int]]] = [[] for _ in prompts]
-        if not prompts:
-            return outputs
-        count = max(1, count)
-        per_batch = max(1, MAX_CANDIDATE_ROWS // count)
+        queue = deque(jobs)
+        batch = Batch()
+        members: dict[int, list[Row]] = {}  # each running job's rows, finished ones included
         with torch.inference_mode():
-            prefix = self.prefixes.for_prompts(prompts)
-            order = sorted(range(len(prompts)), key=lambda i: -len(prompts[i]))
-            for start in range(0, len(order), per_batch):
-                batch = order[start : start + per_batch]
-                rows, batch_prompts, limits, pickers = [], [], [], []
-                for i in batch:
-                    row = self._read_prompt(prompts[i], prefix)
-                    seed = prompt_seed(prompts[i])
-                    for k in range(count):
-                        rows.append(row)
-                        batch_prompts.append(prompts[i])
-                        limits.append(max_new[i])
-                        pickers.append(Greedy() if k == 0 else TopKSampler(seed + k, temperature, top_k))
-                done = self._decode(rows, batch_prompts, limits, pickers)
-                for n, i in enumerate(batch):
-                    outputs[i] = done[n * count : (n + 1) * count]
-        return outputs
+            prefixes = self._family_prefixes(queue)
+            while True:
+                picking = list(batch.rows)  # every row has fresh scores after a step
+                # Finished rows leave and waiting jobs join before the next step: no step runs short
+                # of a row while a job waits.
+                while True:
+                    joined = self._admit(queue, batch, prefixes)
+                    if not picking and not joined:
+                        break
+                    for row in joined:
+                        members.setdefault(id(row.job), []).append(row)
+                    self._pick(picking + joined)
+                    self._hand_over(members, batch, queue, on_done)
+                    picking = []
+                if not batch.rows:
+                    return
+                self._step(batch, [row.tokens[-1] for row in batch.rows])
+
+    def _pick(self, rows: list[Row]) -> None:
+        """Each row's next token; a row is done at a stop token or its limit."""
+        for row in rows:
+            token = row.picker(self.penalty(row.logits, row.seen))
+            if token in self.stop_ids:
+                row.done = True
+                continue
+            row.tokens.append(token)
+            row.seen.add(token)
+            row.done = len(row.tokens) >= row.job.max_new
+
+    def _hand_over(self, members: dict[int, list[Row]], batch: Batch, queue: deque, on_done: OnDone) -> None:
+        """Drop finished rows; hand each job whose rows have all finished to ``on_done``."""
+        batch.keep([slot for slot, row in enumerate(batch.rows) if not row.done])
+        running = {id(row.job) for row in batch.rows}
+        for key in [key for key in members if key not in running]:
+            rows = members.pop(key)
+            # A finished job's follow-ups go first: its article is then done the soonest.
+            queue.extendleft(reversed(list(on_done(rows[0].job, [r.tokens for r in rows]))))
+
+    def _family_prefixes(self, jobs: Iterable[Job]) -> dict:
+        """Per family of two or more jobs, the prefix its prompts share (read now unless kept)."""
+        families: dict = {}
+        for job in jobs:
+            families.setdefault(job.family, []).append(job.prompt)
+        return {
+            family: self.prefixes.for_prompts(prompts)
+            for family, prompts in families.items()
+            if len(prompts) > 1
+        }
+
+    def _admit(self, queue: deque, batch: Batch, prefixes: dict) -> list[Row]:
+        """Read waiting jobs' prompts into the batch while it has room; the rows that joined."""
+        joining: list[tuple[Row, list]] = []
+        jobs, rows = batch.jobs(), len(batch.rows)
+        while queue and jobs < self.batch_size:
+            job = queue[0]
+            if rows and rows + len(job.pickers) > MAX_ROWS:
+                break
+            queue.popleft()
+            prefix = self.prefixes.fitting(job.prompt, prefixes.get(job.family))
+            layers, logits = self._read_prompt(job.prompt, prefix)
+            for index in range(len(job.pickers)):
+                # The penalty rewrites scores in place: each row scores its own copy.
+                scores = logits if index == 0 else logits.clone()
+                joining.append((Row(job, index, set(job.prompt), len(job.prompt), scores), layers))
+            jobs, rows = jobs + 1, rows + len(job.pickers)
+        if joining:
+            batch.join(joining)
+        return [row for row, _ in joining]
+
+    def _step(self, batch: Batch, tokens: list[int]) -> None:
+        """Feed each live row its token; their next scores land on the rows."""
+        out = self.model(
+            **batch.inputs(tokens, self.device),
+            use_cache=True,
+            logits_to_keep=1,
+            **{self._cache_arg: batch.cache},
+        )
+        batch.stepped(out.logits[:, -1].float())
 
     def _new_cache(self, layers: list | None = None):
         from transformers import DynamicCache
@@ -147,53 +224,3 @@ class Decoder:
         cache = self._new_cache(layers)
         logits = self._forward(list(prompt[start:]), start=start, cache=cache)
         return [(k, v) for k, v, *_ in cache], logits
-
-    def _decode(
-        self,
-        rows: list,
-        prompts: list[Sequence[int]],
-        max_new: list[int],
-        pickers: list[Picker],
-    ) -> list[list[int]]:
-        import torch
-
-        lengths = [len(p) for p in prompts]
-        width = max(lengths)
-        cache = preallocated_cache([kv for kv, _ in rows], lengths, width + max(max_new))
-        mask = torch.zeros((len(rows), width), dtype=torch.long, device=self.device)
-        for row, length in enumerate(lengths):
-            mask[row, width - length :] = 1
-        seen = [set(p) for p in prompts]
-        outputs: list[list[int]] = [[] for _ in rows]
-        live = list(range(len(rows)))  # which original rows the batch's rows are
-        logits = [logits for _, logits in rows]
-        positions = torch.tensor(lengths, dtype=torch.long, device=self.device)
-        while True:
-            next_tokens, keep = [], []
-            for slot, row in enumerate(live):
-                token = pickers[row](self.penalty(logits[slot], seen[row]))
-                if token in self.stop_ids:
-                    continue
-                outputs[row].append(token)
-                seen[row].add(token)
-                if len(outputs[row]) < max_new[row]:
-                    next_tokens.append(token)
-                    keep.append(slot)
-            if not keep:
-                return outputs
-            if len(keep) < len(live):
-                index = torch.tensor(keep, dtype=torch.long, device=self.device)
-                cache.batch_select_indices(index)
-                mask, positions = mask[index], positions[index]
-                live = [live[slot] for slot in keep]
-            mask = torch.cat([mask, mask.new_ones((len(live), 1))], dim=1)
-            out = self.model(
-                input_ids=torch.tensor(next_tokens, dtype=torch.long, device=self.device)[:, None],
-                attention_mask=mask,
-                position_ids=positions[:, None],
-                use_cache=True,
-                logits_to_keep=1,
-                **{self._cache_arg: cache},
-            )
-            positions = positions + 1
-            logits = list(out.logits[:, -1].float())

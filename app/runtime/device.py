@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from app.errors import ConfigError
-from app.runtime.cpu import cpu_flags, int8_kernels, native_bf16
+from app.runtime.cpu import DEFAULT_INT8_KERNEL, cpu_flags, int8_kernels, int_mm_exact, native_bf16
 from app.runtime.cpu import int8_kernel as choose_int8_kernel
 
 DEVICES = ("auto", "cpu", "cuda", "mps")
@@ -23,7 +23,7 @@ class Placement:
     weights: str  # int8 | bf16
     kernels: str  # what does the matrix products, in words
     reasons: tuple[str, ...]  # why, for `zhaiyao info` and the run log
-    int8_kernel: str = "fbgemm"  # with int8 weights: fbgemm | int_mm (app.runtime.cpu)
+    int8_kernel: str = "onednn"  # with int8 weights: onednn | int_mm | fbgemm (app.runtime.cpu)
 
     @property
     def accelerator(self) -> bool:
@@ -57,7 +57,7 @@ def choose_device(wanted: str = "auto") -> tuple[str, str]:
     return "cpu", "auto: torch sees no CUDA GPU and no MPS device"
 
 
-def place(wanted: str = "auto", quantize: str = "int8", int8_kernel: str = "fbgemm") -> Placement:
+def place(wanted: str = "auto", quantize: str = "int8", int8_kernel: str = "onednn") -> Placement:
     """Where a causal LM runs and with which weights, for the device, quantisation and int8 kernel asked
     for."""
     device, why = choose_device(wanted)
@@ -68,16 +68,25 @@ def place(wanted: str = "auto", quantize: str = "int8", int8_kernel: str = "fbge
         return Placement(device, "bf16", f"{device} bf16 matrix products", tuple(reasons))
     flags = cpu_flags()
     simd = ", ".join(f for f in ("avx2", "avx512_vnni", "avx512_bf16", "amx_bf16", "amx_int8") if f in flags)
-    if quantize == "int8" and int8_kernels():
-        reasons.append(f"int8 asked for; this torch has fbgemm int8 kernels (CPU: {simd or 'no x86 SIMD'})")
+    kernels = int8_kernels()
+    if quantize == "int8" and kernels:
+        reasons.append(
+            f"int8 asked for; this torch runs {', '.join(kernels)} here (CPU: {simd or 'no x86 SIMD'})"
+        )
+        if int8_kernel == DEFAULT_INT8_KERNEL and int8_kernel not in kernels:
+            reasons.append(f"no {int8_kernel} int8 kernel in this build: {kernels[0]} instead")
+            int8_kernel = kernels[0]
         kernel = choose_int8_kernel(int8_kernel)
         what = {
-            "fbgemm": "fbgemm int8, weights packed at load (per-token activation scales)",
+            "onednn": "oneDNN int8, weights packed at load (per-token activation scales"
+            + ("" if int_mm_exact() else ", 7-bit without VNNI")
+            + ")",
+            "fbgemm": "fbgemm int8, weights packed at load (deprecated API; per-token activation scales)",
             "int_mm": "torch._int_mm int8 on the stored weights (per-token activation scales)",
         }[kernel]
         return Placement("cpu", "int8", what, tuple(reasons), kernel)
     if quantize == "int8":
-        reasons.append("int8 asked for, but this torch build has no fbgemm int8 kernels: bf16")
+        reasons.append("int8 asked for, but this torch build has no int8 kernels: bf16")
     if native_bf16():
         return Placement("cpu", "bf16", "native bf16 matrix products", (*reasons, f"CPU: {simd}"))
     reasons.append(f"no native bf16 (CPU: {simd or 'no x86 SIMD'}): prompt-sized products run in fp32")

@@ -1,36 +1,30 @@
-"""Int8 weights for the llm backend on CPU: every linear layer becomes a dynamically quantised one.
+"""Int8 weights for the llm backend on CPU: every linear layer becomes an int8 one (int8_layers.py).
 
-Why: on CPUs without native bf16 (AVX2: all our 2-core machines), PyTorch emulates bf16 matrix
-products. Measured on one 13.7M-parameter MLP layer, 2 threads: bf16 takes 1.7 ms for one row and
-11 ms for eight; fbgemm's int8 kernel (int8 weights with one scale per output channel, activations
-quantised on each call) takes 0.6 ms and 1.2 ms, and reads a 300-token prompt 2× faster than fp32.
-Batched decoding only pays off with such a kernel. One scale for a whole input tensor costs accuracy
-when a few channels are large; smoothing.py moves that range into the weights first, which brought
-ROUGE-L back to bf16's level (README). Everything else (embeddings, norms, attention) runs in fp32.
-
-Two kernels read the same int8 copy (``cpu.int8_kernel`` picks one). ``DynamicInt8Linear`` (the
-default) packs each weight for fbgemm at load, through the quantised-tensor API that PyTorch has
-deprecated. ``Int8Linear`` keeps the weights as stored and multiplies with ``torch._int_mm`` (oneDNN;
-exact only with VNNI: without it oneDNN's int8 product saturates), so a load is a read of the file and
-no deprecated API is touched; but with more than one row oneDNN's product on an unpacked weight pays a
-large fixed cost (gate_proj, one thread: 0.15 ms for one row, 0.86 ms for four), so batched decoding
-steps are slower than fbgemm's. bench/bench_int8_kernels.py (single products) and
-bench/bench_int8_model.py (the model) measure them side by side.
+Why: a decoding step is bound by reading the weights, and int8 halves that against bf16; prompt reading
+is bound by multiply-adds, which VNNI does four at a time in int8. One scale for a whole input tensor
+costs accuracy when a few channels are large; smoothing.py moves that range into the weights first,
+which brought ROUGE-L back to bf16's level (docs/speed.md). Everything else (embeddings, norms,
+attention) runs in fp32.
 
 The int8 weights are computed once from the model's safetensors and kept beside them
-(``zhaiyao-int8.safetensors``), so later loads only read them (and pack them, for fbgemm); the model is
+(``zhaiyao-int8.safetensors``), so later loads only read them and pack them for the kernel; the model is
 assembled from its config without materialising the bf16 weights at all, which keeps peak memory low.
+Reading and packing run on worker threads while the main thread imports the model's code and builds
+its skeleton, which takes as long again; siblings that read one input (q/k/v, gate/up) are packed as one
+weight (fusion.py).
 """
 
 from __future__ import annotations
 
+import functools
 import os
-import warnings
+import threading
 from concurrent.futures import ThreadPoolExecutor
-from functools import cache
 from pathlib import Path
 
 from app.errors import ModelError
+from app.runtime.fusion import SharedProduct, shared_linear_class, sibling_groups
+from app.runtime.int8_layers import int8_linear_class
 from app.runtime.tensorfile import TensorFile
 
 QUANTIZE_CHOICES = ("int8", "none")
@@ -47,97 +41,6 @@ def quantize_weight(weight):
     scale = (w.abs().amax(dim=1) / 127).clamp(min=1e-8)
     q = torch.clamp(torch.round(w / scale[:, None]), -127, 127).to(torch.int8)
     return q, scale
-
-
-def int8_linear_class(kernel: str):
-    """The int8 linear layer for ``kernel`` (see ``cpu.int8_kernel``): ``int_mm`` or ``fbgemm``."""
-    return _int_mm_linear_class() if kernel == "int_mm" else _int8_linear_class()
-
-
-@cache  # one class per kernel, so that isinstance works across loads
-def _int_mm_linear_class():
-    import torch
-
-    class Int8Linear(torch.nn.Module):
-        """``y = x Wᵀ + b`` with W kept as stored (int8 [out, in], one fp32 scale per output channel) and
-        each row of x quantised to int8 on its own scale; the int8 × int8 → int32 product is oneDNN's
-        (``torch._int_mm``), so nothing is packed at load and no quantised tensor is made."""
-
-        def __init__(self, qweight: torch.Tensor, scale: torch.Tensor, bias: torch.Tensor | None) -> None:
-            super().__init__()
-            self.out_features, self.in_features = qweight.shape
-            # Buffers, not parameters: nothing here is trained, and inference_mode needs no grad.
-            self.register_buffer("qweight", qweight.contiguous(), persistent=False)
-            self.register_buffer("scale", scale.float()[None, :], persistent=False)
-            fbias = None if bias is None else bias.detach().float()
-            self.register_buffer("bias", fbias, persistent=False)
-
-        def forward(self, x: torch.Tensor) -> torch.Tensor:
-            shape = x.shape
-            flat = x.reshape(-1, shape[-1]).float()
-            # One scale per row (token), as fbgemm's path gets by scaling rows (see DynamicInt8Linear):
-            # a row's result does not depend on its batch neighbours. Full 8-bit activations are exact
-            # with VNNI (``cpu.int_mm_exact``); there is no 16-bit saturation to dodge.
-            peak = flat.abs().amax(dim=1, keepdim=True).clamp_(min=1e-12)
-            quantised = torch.mul(flat, 127 / peak).round_().to(torch.int8)  # |x| ≤ peak → |q| ≤ 127
-            # [in, out] view of the [out, in] weight: oneDNN reads it transposed, no copy.
-            y = torch._int_mm(quantised, self.qweight.t()).float().mul_(peak / 127)
-            # (the casting int32 × fp32 product, or one with a rows × columns scale, is many times slower)
-            if self.bias is None:
-                return y.mul_(self.scale).reshape(*shape[:-1], self.out_features)
-            y = torch.addcmul(self.bias, y, self.scale)
-            return y.reshape(*shape[:-1], self.out_features)
-
-        def extra_repr(self) -> str:
-            return f"in_features={self.in_features}, out_features={self.out_features}, int8 (int_mm)"
-
-    return Int8Linear
-
-
-@cache
-def _int8_linear_class():
-    import torch
-
-    class DynamicInt8Linear(torch.nn.Module):
-        """``y = x Wᵀ + b`` with W held as per-output-channel int8 inside fbgemm's packed format."""
-
-        def __init__(self, qweight: torch.Tensor, scale: torch.Tensor, bias: torch.Tensor | None) -> None:
-            super().__init__()
-            self.out_features, self.in_features = qweight.shape
-            zero = torch.zeros(self.out_features, dtype=torch.long)
-            with warnings.catch_warnings():
-                # Quantised tensors are deprecated as a user type, but they are what fbgemm packs.
-                warnings.simplefilter("ignore")
-                packed_from = torch._make_per_channel_quantized_tensor(qweight, scale.double(), zero, 0)
-            # The bias is added after the rows are scaled back (forward), so fbgemm packs none.
-            self._packed = torch.ops.quantized.linear_prepack(packed_from, None)
-            fbias = None if bias is None else bias.detach().float()
-            self.register_buffer("bias", fbias, persistent=False)  # loaded with the layer, not after
-
-        def forward(self, x: torch.Tensor) -> torch.Tensor:
-            shape = x.shape
-            flat = x.reshape(-1, shape[-1]).float()
-            # fbgemm quantises the whole input with one scale, so one loud token (down_proj inputs
-            # on a seed prompt: up to 43× the median token's range) coarsens every other row, and a
-            # row's result changed with its batch neighbours. Scaling each row to the same range
-            # first, and the results back (exact: the product is linear per row), gives every token
-            # its own scale: bf16's greedy headline tokens kept 81.5% → 90.1% (README), for 0–15%
-            # more time per product.
-            # reduce_range: AVX2's u8×s8 multiply-add saturates at 16 bits; 7-bit activations avoid
-            # it (without it, one random layer's error grew from 2% to 10% of the output range).
-            if flat.shape[0] == 1:  # one row has its own scale already (most decoding steps)
-                y = torch.ops.quantized.linear_dynamic(flat, self._packed, True)
-            else:
-                rows = flat.abs().amax(dim=1, keepdim=True).clamp(min=1e-12)
-                y = torch.ops.quantized.linear_dynamic(flat / rows, self._packed, True).mul_(rows)
-            if self.bias is not None:
-                y += self.bias
-            return y.reshape(*shape[:-1], self.out_features)
-
-        def extra_repr(self) -> str:
-            return f"in_features={self.in_features}, out_features={self.out_features}, int8"
-
-    return DynamicInt8Linear
 
 
 def _skeleton(path: Path):
@@ -267,42 +170,118 @@ def ensure_int8_copy(path: Path, model=None, progress=None) -> Path:
     return cached
 
 
-def load_int8_model(path: Path, threads: int = 2, progress=None, kernel: str = "fbgemm"):
-    """The causal LM in ``path`` with int8 linear layers (``kernel``: ``fbgemm`` | ``int_mm``, checked by
-    ``cpu.int8_kernel``) and everything else in fp32, ready for eval."""
-    from app.runtime.cpu import int8_kernel
+def load_int8_model(
+    path: Path,
+    threads: int = 2,
+    progress=None,
+    kernel: str = "onednn",
+    background: bool = True,
+    fuse: bool = True,
+):
+    """The causal LM in ``path`` with int8 linear layers (``kernel``, checked by ``cpu.int8_kernel``) and
+    everything else in fp32, ready for eval.
 
-    model = _skeleton(path)
-    tensors = TensorFile(ensure_int8_copy(path, model, progress))
+    With ``background`` (onednn, where its unpacked stand-in is exact), the model is returned before its
+    weights are packed: a thread packs them while the first prompt is read through the stand-in (same
+    int32 products), and ``packing_done(model)`` waits for it."""
+    from app.runtime.cpu import int8_kernel, int_mm_exact
+
+    kernel = int8_kernel(kernel)
+    background = background and kernel == "onednn" and int_mm_exact()
+    tensors = _open_current(path / INT8_FILE)
+    if tensors is None:  # first use: writing the copy needs the model's structure first
+        write_int8_copy(path, _skeleton(path), progress)
+        tensors = TensorFile(path / INT8_FILE)
     try:
-        _fill(model, tensors, threads, int8_kernel(kernel))
+        with ThreadPoolExecutor(max_workers=max(1, threads)) as pool:
+            layers = _build_layers(pool, tensors, kernel, pack=not background, fuse=fuse)
+            model = _skeleton(path)  # meanwhile: importing the model's code is most of a load
+            _install(model, layers, tensors)
     finally:
         tensors.close()
     _materialise_buffers(model)
     model.eval()
+    if background:
+        _pack_in_background(model)
     return model
 
 
-def _fill(model, tensors: TensorFile, threads: int, kernel: str) -> None:
-    int8_linear = int8_linear_class(kernel)
-    names = _linear_names(model)
-    keys = tensors.names()
-    missing = [n for n in names if f"{n}.qweight" not in keys]
-    if missing:
-        raise ModelError(f"{tensors.file}: no int8 weights for {missing[0]} (delete the file to rebuild it)")
+def _pack_in_background(model) -> None:
+    # Not a daemon: an exit right after a short job waits for the packing instead of killing the
+    # thread inside oneDNN.
+    layers = [m for m in model.modules() if callable(getattr(m, "pack", None))]
+    thread = threading.Thread(target=lambda: [layer.pack() for layer in layers], name="zhaiyao-int8-packing")
+    model._zhaiyao_packing = thread
+    thread.start()
 
-    def build(name: str):
+
+def packing_done(model, timeout: float | None = None) -> bool:
+    """Wait for a background packing (load_int8_model) to finish; whether it has."""
+    thread = getattr(model, "_zhaiyao_packing", None)
+    if thread is not None:
+        thread.join(timeout)
+        return not thread.is_alive()
+    return True
+
+
+def _build_layers(
+    pool: ThreadPoolExecutor, tensors: TensorFile, kernel: str, pack: bool = True, fuse: bool = True
+) -> dict:
+    """Linear name → future of its int8 module; siblings that share an input get one fused product."""
+    import torch
+
+    int8_linear = int8_linear_class(kernel)
+    if not pack:
+        int8_linear = functools.partial(int8_linear, pack=False)
+    keys = tensors.names()
+    names = sorted(k.removesuffix(".qweight") for k in keys if k.endswith(".qweight"))
+
+    def read(name: str):
         bias_key = f"{name}.bias"
         bias = tensors.get(bias_key) if bias_key in keys else None
-        return name, int8_linear(tensors.get(f"{name}.qweight"), tensors.get(f"{name}.scale"), bias)
+        return tensors.get(f"{name}.qweight"), tensors.get(f"{name}.scale"), bias
 
-    # fbgemm packs on one thread; layers are packed (and read) side by side (~2× faster on 2 cores).
-    with ThreadPoolExecutor(max_workers=max(1, threads)) as pool:
-        for name, module in pool.map(build, names):
+    def build(group: tuple[str, ...]):
+        parts = [read(name) for name in group]
+        if len(group) == 1:
+            return int8_linear(*parts[0])
+        biases = [bias for _, _, bias in parts]
+        if any(b is None for b in biases) and not all(b is None for b in biases):
+            biases = [
+                torch.zeros(q.shape[0]) if b is None else b
+                for (q, _, _), b in zip(parts, biases, strict=True)
+            ]
+        fused = int8_linear(
+            torch.cat([q for q, _, _ in parts]),
+            torch.cat([s for _, s, _ in parts]),
+            None if biases[0] is None else torch.cat([b.float() for b in biases]),
+        )
+        shared = SharedProduct(fused, [q.shape[0] for q, _, _ in parts])
+        return [shared_linear_class()(shared, index) for index in range(len(group))]
+
+    grouped = sibling_groups(names) if fuse else []
+    in_group = {name for group in grouped for name in group}
+    jobs = grouped + [(name,) for name in names if name not in in_group]
+    return {group: pool.submit(build, group) for group in jobs}
+
+
+def _install(model, layers: dict, tensors: TensorFile) -> None:
+    """Put the int8 modules in the skeleton and load everything else as fp32 (the embedding as stored)."""
+    names = _linear_names(model)
+    built = {name for group in layers for name in group}
+    missing = [n for n in names if n not in built]
+    if missing:
+        raise ModelError(f"{tensors.file}: no int8 weights for {missing[0]} (delete the file to rebuild it)")
+    extra = sorted(built - set(names))
+    if extra:
+        raise ModelError(f"{tensors.file}: int8 weights for {extra[0]}, which the model's config lacks")
+    for group, future in layers.items():
+        modules = future.result()
+        for name, module in zip(group, modules if len(group) > 1 else [modules], strict=True):
             model.set_submodule(name, module)
-    linear_keys = {f"{n}.{part}" for n in names for part in ("qweight", "scale", "bias")}
+    linear_keys = {f"{n}.{part}" for n in built for part in ("qweight", "scale", "bias")}
     embedding = _input_embedding_key(model)
-    rest = {k: tensors.get(k) for k in keys if k not in linear_keys}
+    rest = {k: tensors.get(k) for k in tensors.names() if k not in linear_keys}
     # The embedding matrix stays as stored (bf16: half the memory of fp32); only the rows looked up
     # are cast to fp32, by the hook below. Everything else is small and becomes fp32.
     rest = {k: t if k == embedding else t.float() for k, t in rest.items()}

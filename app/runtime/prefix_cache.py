@@ -56,6 +56,19 @@ class PrefixCache:
             self._kept.popitem(last=False)
         return n, self._kept[tokens]
 
+    def fitting(self, prompt: Sequence[int], prefix: tuple[int, Layers] | None) -> tuple[int, Layers] | None:
+        """``prefix`` if ``prompt`` starts with it (and goes on), else the longest kept prefix it starts
+        with, else None; nothing is read."""
+        if prefix is not None and len(prompt) > prefix[0] and self._starts(prompt, prefix):
+            return prefix
+        kept = self._longest_kept([prompt], len(prompt) - 1)
+        return None if kept is None else (len(kept), self._kept[kept])
+
+    def _starts(self, prompt: Sequence[int], prefix: tuple[int, Layers]) -> bool:
+        n, layers = prefix
+        found = next((tokens for tokens, kept in self._kept.items() if kept is layers), None)
+        return found is not None and tuple(prompt[:n]) == found
+
     def _longest_kept(self, prompts: Sequence[Sequence[int]], shared: int) -> tuple[int, ...] | None:
         best: tuple[int, ...] | None = None
         for tokens in self._kept:

@@ -2,8 +2,9 @@
 
 ``load_summariser(settings)`` picks a backend from the registry (``llm`` by default) and loads its model;
 ``summarise_articles(articles, summariser)`` then, for every article: condenses it when it exceeds the
-backend's input budget (recorded, never silent), asks the backend for candidates in length-sorted
-batches and chooses among them (choose.py), limits the length at a sentence or clause boundary, runs
+backend's input budget (recorded, never silent), asks the backend for candidates (all requests at once:
+the backend answers each as it is ready) and chooses among them (choose.py), limits the length at a
+sentence or clause boundary, runs
 the faithfulness guard (a failing summary is regenerated once with a stricter prompt, then replaced by
 the extractive summary), adds five keywords and, for an article without a title, a generated headline.
 """
@@ -18,7 +19,7 @@ from typing import Any
 from app.config import Settings
 from app.documents import Article, Summary
 from app.summarise import guard
-from app.summarise.base import STYLES, Request, Style, Summariser, effective_limit, get_style
+from app.summarise.base import STYLES, Request, Style, Summariser, effective_limit, get_style, serve
 from app.summarise.choose import choose
 from app.summarise.condense import Condensed, condense
 from app.summarise.extractive import article_keywords, extract
@@ -79,7 +80,10 @@ def summarise_articles(
     max_chars: int | None = None,
     on_summary: Callable[[int, Summary], None] | None = None,
 ) -> list[Summary]:
-    """One Summary per article, in input order; ``on_summary(i, summary)`` is called as each is ready."""
+    """One Summary per article, in input order; ``on_summary(i, summary)`` is called as each is ready.
+
+    Every request goes to the backend at once (``serve``): with continuous batching an article's
+    summary is ready as soon as its own requests are, retry included, whatever the others do."""
     chosen = get_style(style)
     limit = effective_limit(chosen, max_chars)
     budget = None if summariser.verbatim else summariser.input_budget
@@ -88,76 +92,140 @@ def summarise_articles(
         body = article.text
         note = condense(body, budget, summariser.input_tokens) if budget else Condensed(body, None)
         works.append(_Work(i, article, _source(article), note))
-    # Similar lengths together: the llm backend pads each batch to its longest prompt.
-    order = sorted(range(len(works)), key=lambda i: -len(works[i].condensed.text))
     results: list[Summary | None] = [None] * len(works)
-    step = max(1, summariser.batch_size)
-    for start in range(0, len(order), step):
-        chunk = [works[i] for i in order[start : start + step]]
-        began = time.perf_counter()
-        _summarise_chunk(chunk, summariser, chosen, limit)
-        seconds = (time.perf_counter() - began) / len(chunk)
-        for work in chunk:
-            summary = Summary(
-                article_key=work.article.key,
-                text=work.text,
-                style=chosen.name,
-                backend=summariser.backend,
-                model=summariser.model_name,
-                max_chars=limit,
-                keywords=article_keywords(work.article.text),
-                generated_title=work.title,
-                guard=work.guard,  # type: ignore[arg-type]
-                guard_reasons=work.reasons,
-                condensed=work.condensed.note,
-                prompt_version=summariser.prompt_version,
-                seconds=round(seconds, 3),
-            )
-            results[work.index] = summary
-            if on_summary is not None:
-                on_summary(work.index, summary)
+    last = [time.perf_counter()]
+
+    def finish(work: _Work) -> None:
+        # An article's seconds: the run's time since the previous summary was ready, so that they add
+        # up to the run's.
+        now = time.perf_counter()
+        summary = _summary(work, summariser, chosen, limit, round(now - last[0], 3))
+        last[0] = now
+        results[work.index] = summary
+        if on_summary is not None:
+            on_summary(work.index, summary)
+
+    # Longest first: the slow ones do not trail at the end.
+    order = sorted(works, key=lambda w: -len(w.condensed.text))
+    _Articles(summariser, chosen, limit, finish).run(order)
     return [s for s in results if s is not None]
 
 
-def _summarise_chunk(chunk: list[_Work], summariser: Summariser, style: Style, limit: int) -> None:
-    empty = [w for w in chunk if not w.article.text.strip()]
-    for work in empty:
-        work.guard, work.reasons = "fallback", ("article has no body text to summarise",)
-        if not (work.article.title or "").strip():
-            work.title = ""
-    live = [w for w in chunk if w not in empty]
-    untitled = [w for w in live if not (w.article.title or "").strip()]
-    requests = [_request(summariser, w.article.title, w.condensed.text, style, limit) for w in live]
-    requests += [_request(summariser, None, w.condensed.text, HEADLINE, HEADLINE.max_chars) for w in untitled]
-    raw = _generate_unique(summariser, requests)
-    for work, text in zip(live, raw, strict=False):
-        work.text = limit_output(text, style, limit)
-    for work, text in zip(untitled, raw[len(live) :], strict=True):
-        work.title = limit_output(text, HEADLINE, HEADLINE.max_chars)
-    if summariser.verbatim:
-        return  # copied from the article: nothing to guard
-    _guard_titles(untitled)
-    failing = []
-    for work in live:
-        reasons = _check(work.text, work, style)
+def _summary(work: _Work, summariser: Summariser, style: Style, limit: int, seconds: float) -> Summary:
+    return Summary(
+        article_key=work.article.key,
+        text=work.text,
+        style=style.name,
+        backend=summariser.backend,
+        model=summariser.model_name,
+        max_chars=limit,
+        keywords=article_keywords(work.article.text),
+        generated_title=work.title,
+        guard=work.guard,  # type: ignore[arg-type]
+        guard_reasons=work.reasons,
+        condensed=work.condensed.note,
+        prompt_version=summariser.prompt_version,
+        seconds=seconds,
+    )
+
+
+class _Articles:
+    """Each article's requests and what their answers lead to: its summary (checked by the guard,
+    retried once with the strict prompt, else the extractive fallback) and, for an untitled article,
+    its headline. An article is finished the moment its last answer is in."""
+
+    def __init__(
+        self, summariser: Summariser, style: Style, limit: int, finish: Callable[[_Work], None]
+    ) -> None:
+        self.summariser, self.style, self.limit, self.finish = summariser, style, limit, finish
+        self.options = _options(summariser)
+        # Equal requests are asked once (an untitled article in headline style asks for its summary
+        # and its title with the same request); everyone waiting on one gets its answer.
+        self.waiting: dict[Request, list[tuple[_Work, str]]] = {}
+        self.open: dict[int, int] = {}  # article index → answers still to come
+
+    def run(self, works: list[_Work]) -> None:
+        requests: list[Request] = []
+        for work in works:
+            if not work.article.text.strip():
+                work.guard, work.reasons = "fallback", ("article has no body text to summarise",)
+                if not (work.article.title or "").strip():
+                    work.title = ""
+                self.finish(work)
+                continue
+            wanted = [
+                (
+                    _request(
+                        self.summariser, work.article.title, work.condensed.text, self.style, self.limit
+                    ),
+                    "summary",
+                )
+            ]
+            if not (work.article.title or "").strip():
+                headline = _request(self.summariser, None, work.condensed.text, HEADLINE, HEADLINE.max_chars)
+                wanted.append((headline, "title"))
+            self.open[work.index] = len(wanted)
+            for request, role in wanted:
+                requests.extend(self._ask(request, work, role))
+        if requests:
+            serve(self.summariser, requests, self._answered)
+
+    def _ask(self, request: Request, work: _Work, role: str) -> list[Request]:
+        """Wait for ``request``'s answer; the request if it is not asked already."""
+        first = request not in self.waiting
+        self.waiting.setdefault(request, []).append((work, role))
+        return [request] if first else []
+
+    def _answered(self, request: Request, candidates: list[str]) -> list[Request]:
+        answer = choose(candidates, request, self.options)
+        follow: list[Request] = []
+        for work, role in self.waiting.pop(request):
+            if role == "title":
+                self._title(work, answer)
+            elif role == "summary":
+                retry = self._first_try(work, answer)
+                if retry is not None:  # the article now waits for its retry instead
+                    follow += self._ask(retry, work, "retry")
+                    continue
+            else:
+                self._second_try(work, answer)
+            self.open[work.index] -= 1
+            if not self.open[work.index]:
+                del self.open[work.index]
+                self.finish(work)
+        return follow
+
+    def _title(self, work: _Work, answer: str) -> None:
+        title = limit_output(answer, HEADLINE, HEADLINE.max_chars)
+        reasons = () if self.summariser.verbatim else guard.check(title, work.source).reasons
         if reasons:
-            work.reasons += tuple(f"attempt 1: {r}" for r in reasons)
-            failing.append(work)
-    if failing:
-        _retry(failing, summariser, style, limit)
+            # A headline is short and cheap to replace; its reasons are kept with the summary's.
+            title = extract(work.article.text, HEADLINE, HEADLINE.max_chars)
+            work.reasons += tuple(f"generated title replaced by extractive: {r}" for r in reasons)
+        work.title = title
 
+    def _first_try(self, work: _Work, answer: str) -> Request | None:
+        """Keep the answer if the guard passes it; else the retry to ask for."""
+        work.text = limit_output(answer, self.style, self.limit)
+        if self.summariser.verbatim:
+            return None  # copied from the article: nothing to guard
+        reasons = _check(work.text, work, self.style)
+        if not reasons:
+            return None
+        work.reasons += tuple(f"attempt 1: {r}" for r in reasons)
+        return _request(
+            self.summariser, work.article.title, work.condensed.text, self.style, self.limit, True
+        )
 
-def _retry(failing: list[_Work], summariser: Summariser, style: Style, limit: int) -> None:
-    """One more try with the strict prompt; two unfaithful attempts fall back to the extractive summary."""
-    retry = [_request(summariser, w.article.title, w.condensed.text, style, limit, True) for w in failing]
-    for work, text in zip(failing, _generate_unique(summariser, retry), strict=True):
-        text = limit_output(text, style, limit)
-        reasons = _check(text, work, style)
+    def _second_try(self, work: _Work, answer: str) -> None:
+        """The strict prompt's answer; two unfaithful attempts fall back to the extractive summary."""
+        text = limit_output(answer, self.style, self.limit)
+        reasons = _check(text, work, self.style)
         if not reasons:
             work.text, work.guard = text, "retried"
-            continue
+            return
         # The article's own salient sentences are the safe answer.
-        work.text = extract(work.article.text, style, limit)
+        work.text = extract(work.article.text, self.style, self.limit)
         work.guard = "fallback"
         work.reasons += tuple(f"attempt 2: {r}" for r in reasons)
 
@@ -172,22 +240,3 @@ def _request(
 ) -> Request:
     count = _options(summariser).candidates(style.name)
     return Request(title, text, style, limit, strict=strict, candidates=count)
-
-
-def _generate_unique(summariser: Summariser, requests: list[Request]) -> list[str]:
-    """Generate each distinct request once (an untitled article in headline style asks for its summary
-    and its generated title with the same request), then choose among each one's candidates."""
-    unique = list(dict.fromkeys(requests))
-    options = _options(summariser)
-    found = summariser.generate(unique) if unique else []
-    answers = {r: choose(c, r, options) for r, c in zip(unique, found, strict=True)}
-    return [answers[r] for r in requests]
-
-
-def _guard_titles(untitled: list[_Work]) -> None:
-    for work in untitled:
-        reasons = guard.check(work.title or "", work.source).reasons
-        if reasons:
-            # A headline is short and cheap to replace; its reasons are kept with the summary's.
-            work.title = extract(work.article.text, HEADLINE, HEADLINE.max_chars)
-            work.reasons += tuple(f"generated title replaced by extractive: {r}" for r in reasons)

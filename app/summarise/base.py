@@ -8,7 +8,8 @@ obeys the same rules.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import deque
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
@@ -61,6 +62,10 @@ class Request:
     candidates: int = 1  # how many answers the policy would like to choose among (backends may give fewer)
 
 
+# A request's candidates → the requests it leads to (a retry with the strict prompt), run next.
+OnAnswer = Callable[[Request, list[str]], Sequence[Request]]
+
+
 @runtime_checkable
 class Summariser(Protocol):
     backend: str  # registry name: llm | seq2seq | extractive | lead
@@ -84,6 +89,24 @@ class Summariser(Protocol):
         """Per request, in request order, its raw candidate outputs: at least one, the backend's own
         best first, at most ``request.candidates``."""
         ...
+
+
+def serve(summariser: Summariser, requests: Sequence[Request], on_answer: OnAnswer) -> None:
+    """Answer every request (and the follow-ups ``on_answer`` returns) as it is ready: through the
+    backend's own ``serve`` when it has one (the llm backend batches continuously), else in batches of
+    its ``batch_size`` through ``generate``, follow-ups first."""
+    own = getattr(summariser, "serve", None)
+    if callable(own):
+        own(requests, on_answer)
+        return
+    queue = deque(requests)
+    size = max(1, summariser.batch_size)
+    while queue:
+        batch = [queue.popleft() for _ in range(min(size, len(queue)))]
+        follow: list[Request] = []
+        for request, candidates in zip(batch, summariser.generate(batch), strict=True):
+            follow.extend(on_answer(request, candidates))
+        queue.extendleft(reversed(follow))
 
 
 class VerbatimSummariser:

@@ -12,15 +12,16 @@ Weights are int8 by default on CPU (app.runtime.int8), bf16 on an accelerator or
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from app.errors import ModelError
-from app.runtime.decoding import Decoder
+from app.runtime.decoding import Decoder, Job
 from app.runtime.device import place
 from app.runtime.loading import load_causal_lm, stop_ids
+from app.runtime.processors import Greedy
 from app.summarise import prompts
-from app.summarise.base import Request
+from app.summarise.base import OnAnswer, Request
 from app.summarise.options import GenerationOptions, identity_suffix
 
 
@@ -34,9 +35,10 @@ def chat_prompt_ids(tokenizer, request: Request, shot_set: int = 0) -> list[int]
     return tokenizer(text, add_special_tokens=False).input_ids
 
 
-def model_identity(name: str, weights: str, int8_kernel: str = "fbgemm") -> str:
-    """The name summaries are stored under: the model's, marked when its weights are int8 (and with
-    which kernel, when not the default: the kernels round differently)."""
+def model_identity(name: str, weights: str, int8_kernel: str = "onednn") -> str:
+    """The name summaries are stored under: the model's, marked when its weights are int8, and with
+    which kernel (they round differently); fbgemm's summaries keep the plain ``+int8`` they were first
+    stored under."""
     if weights != "int8":
         return name
     return f"{name}+int8" if int8_kernel == "fbgemm" else f"{name}+int8-{int8_kernel}"
@@ -45,8 +47,8 @@ def model_identity(name: str, weights: str, int8_kernel: str = "fbgemm") -> str:
 def parse_model_identity(identity: str) -> tuple[str, str, str]:
     """(model name, weights, int8 kernel) back from ``model_identity``'s name."""
     name, sep, tail = identity.rpartition("+int8")
-    if not sep or tail not in ("", "-int_mm"):
-        return identity, "bf16", "fbgemm"
+    if not sep or tail not in ("", "-int_mm", "-onednn"):
+        return identity, "bf16", "onednn"
     return name, "int8", tail.removeprefix("-") or "fbgemm"
 
 
@@ -65,7 +67,7 @@ class LLMSummariser:
         threads: int = 2,
         quantize: str = "int8",
         device: str = "auto",
-        int8_kernel: str = "fbgemm",
+        int8_kernel: str = "onednn",
         progress: Callable[[str, int, int], None] | None = None,
     ) -> None:
         import torch
@@ -105,41 +107,58 @@ class LLMSummariser:
 
     def generate(self, requests: Sequence[Request]) -> list[list[str]]:
         """Per request, its candidates: the greedy answer first, then samples if it asks for more."""
-        answers: list[list[str]] = [[] for _ in requests]
-        groups: dict[int, list[int]] = {}
-        for i, request in enumerate(requests):
-            groups.setdefault(max(1, request.candidates), []).append(i)
-        for count, group in groups.items():
-            if count == 1:
-                encoded = [self.prompt_ids(requests[i]) for i in group]
-                tokens = self.decoder.generate(encoded, [self._limit(requests[i]) for i in group])
-                for i, t in zip(group, tokens, strict=True):
-                    answers[i] = [self._text(t)]
-                continue
-            for i, texts in zip(group, self._candidates([requests[i] for i in group], count), strict=True):
-                answers[i] = texts
-        return answers
+        answers: dict[int, list[str]] = {}
 
-    def _candidates(self, requests: list[Request], count: int) -> list[list[str]]:
-        """``count`` candidates per request, shared out among the example sets of each request's style,
-        the first set's greedy answer first."""
-        options: list[list[str]] = [[] for _ in requests]
-        by_style: dict[str, list[int]] = {}
-        for i, request in enumerate(requests):
-            by_style.setdefault(request.style.name, []).append(i)
-        for style, group in by_style.items():
-            sets = len(prompts.shot_sets(style))
-            for shot_set in range(sets):
-                found = self.decoder.candidates(
-                    [chat_prompt_ids(self.tokenizer, requests[i], shot_set) for i in group],
-                    [self._limit(requests[i]) for i in group],
-                    count // sets + (1 if shot_set < count % sets else 0),
-                    temperature=self.options.candidate_temperature,
-                    top_k=self.options.candidate_top_k,
+        def keep(request: Request, candidates: list[str]) -> list[Request]:
+            answers[id(request)] = candidates
+            return []
+
+        self.serve(requests, keep)
+        return [answers[id(r)] for r in requests]
+
+    def serve(self, requests: Iterable[Request], on_answer: OnAnswer) -> None:
+        """Answer ``requests`` as each finishes, with continuous batching (app.runtime.decoding);
+        ``on_answer(request, candidates)`` may return more requests (a retry), which run next.
+
+        A request asking for several candidates (headlines) shares them out among its style's example
+        sets: one job per set, the first set's greedy answer first."""
+        parts: dict[int, list[list[str] | None]] = {}
+
+        def done(job: Job, found: list[list[int]]) -> list[Job]:
+            request, index = job.tag
+            got = parts[id(request)]
+            got[index] = [self._text(tokens) for tokens in found]
+            if any(p is None for p in got):
+                return []
+            del parts[id(request)]
+            follow = on_answer(request, [text for texts in got for text in texts])
+            return [j for r in follow for j in jobs(r)]
+
+        def jobs(request: Request) -> list[Job]:
+            limit = self._limit(request)
+            if request.candidates <= 1:
+                parts[id(request)] = [None]
+                family = (request.style.name, request.strict, 0)
+                return [Job(self.prompt_ids(request), limit, [Greedy()], (request, 0), family)]
+            sets = len(prompts.shot_sets(request.style.name))
+            count = request.candidates
+            shares = [count // sets + (1 if k < count % sets else 0) for k in range(sets)]
+            shares = [n for n in shares if n]
+            parts[id(request)] = [None] * len(shares)
+            made = []
+            for shot_set, share in enumerate(shares):
+                ids = chat_prompt_ids(self.tokenizer, request, shot_set)
+                options = self.options
+                pickers = self.decoder.pickers(
+                    ids, share, options.candidate_temperature, options.candidate_top_k
                 )
-                for i, tokens in zip(group, found, strict=True):
-                    options[i].extend(self._text(t) for t in tokens)
-        return options
+                family = (request.style.name, request.strict, shot_set)
+                made.append(Job(ids, limit, pickers, (request, shot_set), family))
+            return made
+
+        # Longest prompts first: the slow ones do not trail at the end of a run.
+        queued = sorted((j for r in requests for j in jobs(r)), key=lambda j: -len(j.prompt))
+        self.decoder.run(queued, done)
 
     def _limit(self, request: Request) -> int:
         return self.options.new_tokens(request.max_chars)
