@@ -47,8 +47,6 @@ def _child(kind: str, folder: str, gguf_file: str | None, threads: int) -> None:
         kernel = kind.partition(":")[2] or "onednn"
         model = load_int8_model(Path(folder), threads, kernel=kernel)
         loaded = time.perf_counter()
-        packing_done(model)  # the default packs in the background once the model is usable
-        packed = time.perf_counter() - imported
     else:
         model = AutoModelForCausalLM.from_pretrained(folder, dtype=torch.bfloat16, **extra)
         loaded = time.perf_counter()
@@ -58,6 +56,9 @@ def _child(kind: str, folder: str, gguf_file: str | None, threads: int) -> None:
     with torch.inference_mode():
         model(**ids)
     forwarded = time.perf_counter()
+    if kind.startswith("int8"):
+        packing_done(model)  # the default packs in the background once the model is usable
+        packed = time.perf_counter() - imported
     print(
         json.dumps(
             {
