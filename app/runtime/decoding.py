@@ -60,16 +60,7 @@ class Decoder:
 
     def generate(self, prompts: Sequence[Sequence[int]], max_new: Sequence[int]) -> list[list[int]]:
         """Greedy continuations (without stop tokens) of each prompt, in order."""
-        outputs: list[list[int]] = [[] for _ in prompts]
-
-        def done(job: Job, found: list[list[int]]) -> list[Job]:
-            outputs[job.tag] = found[0]
-            return []
-
-        # Longest prompts first: the slow ones do not trail at the end.
-        order = sorted(range(len(prompts)), key=lambda i: -len(prompts[i]))
-        self.run([Job(prompts[i], max_new[i], [Greedy()], i) for i in order], done)
-        return outputs
+        return [found[0] for found in self._each(prompts, max_new, lambda _prompt: [Greedy()])]
 
     def candidates(
         self,
@@ -85,17 +76,21 @@ class Decoder:
         Each prompt's samples are seeded from its own tokens, so the same request gets the same
         candidates whatever it is batched with, on every run.
         """
+        return self._each(prompts, max_new, lambda prompt: self.pickers(prompt, count, temperature, top_k))
+
+    def _each(
+        self, prompts: Sequence[Sequence[int]], max_new: Sequence[int], pickers_of
+    ) -> list[list[list[int]]]:
+        """Every prompt's continuations (one per picker ``pickers_of(prompt)`` gives), in order."""
         outputs: list[list[list[int]]] = [[] for _ in prompts]
 
         def done(job: Job, found: list[list[int]]) -> list[Job]:
             outputs[job.tag] = found
             return []
 
+        # Longest prompts first: the slow ones do not trail at the end.
         order = sorted(range(len(prompts)), key=lambda i: -len(prompts[i]))
-        jobs = [
-            Job(prompts[i], max_new[i], self.pickers(prompts[i], count, temperature, top_k), i) for i in order
-        ]
-        self.run(jobs, done)
+        self.run([Job(prompts[i], max_new[i], pickers_of(prompts[i]), i) for i in order], done)
         return outputs
 
     @staticmethod

@@ -27,6 +27,11 @@ def int8_linear_class(kernel: str):
     return {"onednn": _onednn_class, "int_mm": _int_mm_class, "fbgemm": _fbgemm_class}[kernel]()
 
 
+def _register_bias(layer, bias) -> None:
+    # A buffer, not a parameter: nothing here is trained; loaded with the layer, not after.
+    layer.register_buffer("bias", None if bias is None else bias.detach().float(), persistent=False)
+
+
 def _row_peaks(flat):
     import torch
 
@@ -70,8 +75,7 @@ def _onednn_class():
             self._packed: torch.Tensor | None = None
             self.register_buffer("scale", scale.float().contiguous(), persistent=False)
             self.register_buffer("zeros", torch.zeros(self.out_features, dtype=torch.int32), persistent=False)
-            fbias = None if bias is None else bias.detach().float()
-            self.register_buffer("bias", fbias, persistent=False)
+            _register_bias(self, bias)
             self._offset = torch.tensor(zero + 0.5)  # + 0.5, then truncation: rounding, in one op
             if pack:
                 self.pack()
@@ -117,8 +121,7 @@ def _int_mm_class():
             # Buffers, not parameters: nothing here is trained, and inference_mode needs no grad.
             self.register_buffer("qweight", qweight.contiguous(), persistent=False)
             self.register_buffer("scale", scale.float()[None, :], persistent=False)
-            fbias = None if bias is None else bias.detach().float()
-            self.register_buffer("bias", fbias, persistent=False)
+            _register_bias(self, bias)
 
         def forward(self, x: torch.Tensor) -> torch.Tensor:
             shape = x.shape
@@ -155,8 +158,7 @@ def _fbgemm_class():
                 packed_from = torch._make_per_channel_quantized_tensor(qweight, scale.double(), zero, 0)
             # The bias is added after the rows are scaled back (forward), so fbgemm packs none.
             self._packed = torch.ops.quantized.linear_prepack(packed_from, None)
-            fbias = None if bias is None else bias.detach().float()
-            self.register_buffer("bias", fbias, persistent=False)  # loaded with the layer, not after
+            _register_bias(self, bias)
 
         def forward(self, x: torch.Tensor) -> torch.Tensor:
             shape = x.shape
