@@ -53,9 +53,16 @@ class Row:
 class Batch:
     """The live rows and their shared cache (row ``i`` in slot ``i``)."""
 
-    def __init__(self) -> None:
+    def __init__(self, jobs: Sequence[Job] = (), most_jobs: int = 1, most_rows: int = 1) -> None:
+        """Sized for ``jobs`` (more may join later, at a cost): the rows of the widest ``most_jobs``
+        of them, at most ``most_rows``, and their longest prompt and answer."""
+        widest = sorted((len(job.pickers) for job in jobs), reverse=True)[:most_jobs]
+        # The width reaches the longest live row plus up to TRIM_COLUMNS of padding before a trim, and
+        # a joining row needs its answer's room beyond the width.
+        longest = max((len(job.prompt) + job.max_new for job in jobs), default=0)
+        columns = longest + max((job.max_new for job in jobs), default=0) + TRIM_COLUMNS
         self.rows: list[Row] = []
-        self.slots = SlotCache()
+        self.slots = SlotCache(min(most_rows, max(1, sum(widest))), columns)
 
     @property
     def cache(self) -> Any:

@@ -106,7 +106,7 @@ class Decoder:
         import torch
 
         queue = deque(jobs)
-        batch = Batch()
+        batch = Batch(queue, self.batch_size, MAX_ROWS)
         members: dict[int, list[Row]] = {}  # each running job's rows, finished ones included
         with torch.inference_mode():
             prefixes = self._family_prefixes(queue)

@@ -202,15 +202,21 @@ def load_int8_model(
     _materialise_buffers(model)
     model.eval()
     if background:
-        _pack_in_background(model)
+        _pack_in_background(model, threads)
     return model
 
 
-def _pack_in_background(model) -> None:
+def _pack_in_background(model, threads: int) -> None:
+    layers = [m for m in model.modules() if callable(getattr(m, "pack", None))]
+
+    def pack_all() -> None:
+        # In model order: the first forward finds the early layers packed first.
+        with ThreadPoolExecutor(max_workers=max(1, threads), thread_name_prefix="zhaiyao-packing") as pool:
+            list(pool.map(lambda layer: layer.pack(), layers))
+
     # Not a daemon: an exit right after a short job waits for the packing instead of killing the
     # thread inside oneDNN.
-    layers = [m for m in model.modules() if callable(getattr(m, "pack", None))]
-    thread = threading.Thread(target=lambda: [layer.pack() for layer in layers], name="zhaiyao-int8-packing")
+    thread = threading.Thread(target=pack_all, name="zhaiyao-int8-packing")
     model._zhaiyao_packing = thread
     thread.start()
 

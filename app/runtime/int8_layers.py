@@ -33,9 +33,17 @@ def _register_bias(layer, bias) -> None:
 
 
 def _row_peaks(flat):
+    """Each row's largest magnitude, kept off zero."""
     import torch
 
-    return torch.linalg.vector_norm(flat, ord=float("inf"), dim=1, keepdim=True).clamp_(min=1e-12)
+    # Not vector_norm(ord=inf): for the same value it is ~20× slower on CPU, 13 % of reading a prompt.
+    return torch.maximum(flat.amax(1, keepdim=True), flat.amin(1, keepdim=True).neg_()).clamp_(min=1e-12)
+
+
+def _scaled_back(y, step, bias):
+    """``y × step + bias`` in place: an out-of-place result is a fresh allocation per product."""
+    y = y.mul_(step)
+    return y if bias is None else y.add_(bias)
 
 
 def _onednn_product(layer, codes, zero: int):
@@ -76,7 +84,7 @@ def _onednn_class():
             self.register_buffer("scale", scale.float().contiguous(), persistent=False)
             self.register_buffer("zeros", torch.zeros(self.out_features, dtype=torch.int32), persistent=False)
             _register_bias(self, bias)
-            self._offset = torch.tensor(zero + 0.5)  # + 0.5, then truncation: rounding, in one op
+            self._offset = zero + 0.5  # + 0.5, then the cast's truncation: rounding, in one pass
             if pack:
                 self.pack()
 
@@ -96,10 +104,9 @@ def _onednn_class():
             shape = x.shape
             flat = x.reshape(-1, shape[-1]).float()
             peak = _row_peaks(flat)
-            codes = torch.addcmul(self._offset, flat, levels / peak).to(torch.uint8)
-            y = _onednn_product(self, codes, zero)
-            step = peak / levels
-            y = y.mul_(step) if self.bias is None else torch.addcmul(self.bias, y, step)
+            # Multiply, then add in place: addcmul's broadcast of the scalar is slower and allocates.
+            codes = torch.mul(flat, levels / peak).add_(self._offset).to(torch.uint8)
+            y = _scaled_back(_onednn_product(self, codes, zero), peak / levels, self.bias)
             return y.reshape(*shape[:-1], self.out_features)
 
         def extra_repr(self) -> str:
@@ -130,10 +137,7 @@ def _int_mm_class():
             quantised = torch.mul(flat, 127 / peak).round_().to(torch.int8)  # |x| ≤ peak → |q| ≤ 127
             # [in, out] view of the [out, in] weight: oneDNN reads it transposed, no copy.
             y = torch._int_mm(quantised, self.qweight.t()).float().mul_(peak / 127)
-            if self.bias is None:
-                return y.mul_(self.scale).reshape(*shape[:-1], self.out_features)
-            y = torch.addcmul(self.bias, y, self.scale)
-            return y.reshape(*shape[:-1], self.out_features)
+            return _scaled_back(y, self.scale, self.bias).reshape(*shape[:-1], self.out_features)
 
         def extra_repr(self) -> str:
             return f"in_features={self.in_features}, out_features={self.out_features}, int8 (int_mm)"

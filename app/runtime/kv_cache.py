@@ -18,8 +18,10 @@ from functools import cache
 class SlotCache:
     """The per-layer buffers and which slots hold rows; ``cache`` is what the model is given."""
 
-    def __init__(self) -> None:
+    def __init__(self, rows: int = 1, columns: int = 0) -> None:
         self.cache = None  # a transformers Cache over the layers, made with the first rows
+        # The size made at once: growing later copies every buffer (over a second with 16 rows).
+        self.capacity = (rows, columns)
         self.rows = 0
         self.width = 0
 
@@ -28,7 +30,8 @@ class SlotCache:
         with ``room`` more columns for each row's continuation."""
         grow = max(lengths) - self.width
         if self.cache is None:
-            self._create(spans[0], len(spans), max(lengths) + room)
+            rows, columns = self.capacity
+            self._create(spans[0], max(len(spans), rows), max(max(lengths) + room, columns))
             self.width = max(lengths)
         elif grow > 0:
             self._shift(grow)
