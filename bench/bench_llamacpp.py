@@ -9,7 +9,7 @@ The speed target in issue 3 (16 articles/min) was llama.cpp's figure on another 
 is "at least as fast as llama.cpp with the same model", so this measures llama.cpp here. Rows, each in
 a child process of its own (its own peak memory), median of ``--runs``:
 
-* ``zhaiyao int8 bs=4``: the default llm backend (bench_summarise's row), the seed page, brief style.
+* ``zhaiyao int8 default``: the default llm backend and batch size, the seed page, brief style.
 * ``llama.cpp, same job``: the very same pipeline (``summarise_articles``: condensing, the same prompts
   as token ids from the model's tokenizer, guard with retry/fallback, keywords, headlines) with
   generation done by llama.cpp on the Q4_K_M GGUF the default model comes from, one article at a
@@ -44,9 +44,12 @@ from bench_summarise import (  # noqa: E402
     summarise_runs,
 )
 
+from app.config import Settings  # noqa: E402
 from app.summarise.llm import chat_prompt_ids  # noqa: E402
 
 STOP_TOKENS = ("<|im_end|>", "<|endoftext|>")
+BATCH = Settings().batch_size  # the default's
+OURS = f"zhaiyao int8 bs={BATCH}"
 
 
 def _llama(gguf: Path, threads: int, context: int):
@@ -194,8 +197,8 @@ def measure(args: argparse.Namespace, model: list[str]) -> None:
     common = ["--runs", str(args.runs), "--threads", str(args.threads), "--articles", str(args.articles)]
     common += model
     rows: dict[str, dict] = {}
-    print("measuring zhaiyao's default (int8, batch 4) ...", file=sys.stderr, flush=True)
-    rows["zhaiyao int8 bs=4"] = _child(["llm", "4", "int8", *common])
+    print(f"measuring zhaiyao's default (int8, batch {BATCH}) ...", file=sys.stderr, flush=True)
+    rows[OURS] = _child(["llm", str(BATCH), "int8", *common])
     if args.smoke and importlib.util.find_spec("llama_cpp") is None:
         # CI has no llama-cpp-python (it compiles for minutes); the Zhaiyao row still runs.
         print("llama.cpp rows skipped: llama-cpp-python is not installed (pip install -e '.[bench]')")
@@ -217,7 +220,7 @@ def measure(args: argparse.Namespace, model: list[str]) -> None:
             f"{name:<24} {r['articles']:>8} {r['seconds']:>8.1f} {r['per_min']:>13.1f} "
             f"{r['load_s']:>7.1f} {r['peak_mb']:>8.0f}  {guards}"
         )
-    ours, same = rows["zhaiyao int8 bs=4"], rows.get("llama.cpp, same job", {})
+    ours, same = rows[OURS], rows.get("llama.cpp, same job", {})
     if "per_min" in ours and "per_min" in same:
         print(f"\nzhaiyao / llama.cpp on the same job: {ours['per_min'] / same['per_min']:.2f}x")
     if args.json:

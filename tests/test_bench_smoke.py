@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from app.config import Settings
+
 ROOT = Path(__file__).resolve().parents[1]
 
 # Several child processes each import torch and transformers: minutes on 2 cores, all scripts together.
@@ -104,7 +106,7 @@ def test_bench_batch_runs_local_and_ray(model: str) -> None:
 
 def test_bench_llamacpp_runs_its_zhaiyao_row(model: str) -> None:
     out = run_bench("bench_llamacpp.py", "--model", model)
-    articles, *figures = table_row(out, "zhaiyao int8 bs=4")
+    articles, *figures = table_row(out, f"zhaiyao int8 bs={Settings().batch_size}")
     assert articles == "1" and all(re.fullmatch(NUMBER, f) for f in figures[:4])
     if importlib.util.find_spec("llama_cpp") is None:
         assert "llama.cpp rows skipped: llama-cpp-python is not installed" in out
