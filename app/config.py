@@ -56,8 +56,8 @@ class Settings:
     model: str = dataclasses.field(default_factory=_default_model)
     style: str = "brief"
     max_chars: int | None = None  # None: the style's own limit
-    # Jobs decoded together (continuous batching): on a 2-core CPU 8 rows cost ~1.2× the time of 4
-    # per step; 16 lose it again to attention over sixteen caches (docs/speed.md).
+    # Jobs decoded together (continuous batching): on a CPU a step of 8 rows costs little more than
+    # one of 4; 16 lose it again to attention over sixteen caches (docs/speed.md).
     batch_size: int = 8
     threads: int = 2
     quantize: str = "int8"  # llm weights: "int8" (fast on CPU) or "none" (the model's bf16)
