@@ -9,7 +9,7 @@ The speed target in issue 3 (16 articles/min) was llama.cpp's figure on another 
 is "at least as fast as llama.cpp with the same model", so this measures llama.cpp here. Rows, each in
 a child process of its own (its own peak memory), median of ``--runs``:
 
-* ``zhaiyao int8 default``: the default llm backend and batch size, the seed page, brief style.
+* ``zhaiyao int8 bs=N``: the default llm backend at the default batch size N, the seed page, brief style.
 * ``llama.cpp, same job``: the very same pipeline (``summarise_articles``: condensing, the same prompts
   as token ids from the model's tokenizer, guard with retry/fallback, keywords, headlines) with
   generation done by llama.cpp on the Q4_K_M GGUF the default model comes from, one article at a

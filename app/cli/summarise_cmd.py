@@ -9,7 +9,7 @@ import click
 
 from app.cli import model_options, summariser_settings, summary_options
 from app.cli.output import stdout
-from app.config import option_range
+from app.config import Settings, option_range
 from app.documents import Article, ArticleResult, Summary
 from app.textsafe import json_text, markdown_text
 
@@ -46,7 +46,7 @@ def _model_progress(stage: str, done: int, total: int) -> None:
 @click.option(
     "--batch-size",
     type=click.IntRange(*option_range("batch_size")),
-    help="Articles generated together (default 4).",
+    help=f"Articles generated together (default {Settings().batch_size}).",
 )
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "md"]), default="md", show_default=True)
 @click.pass_context
