@@ -88,7 +88,7 @@ def test_bench_model_load_loads_from_gguf_bf16_and_int8(model: str) -> None:
     assert re.search(r"^GGUF  \S+\.gguf ", out, re.M)
     for kind in ("gguf", "bf16", "int8", "int8:fbgemm"):
         runs, *figures = table_row(out, kind)
-        assert runs == "1" and len(figures) == 7
+        assert runs == "1" and len(figures) == 8
         assert all(re.fullmatch(NUMBER, f) for f in figures)
     assert "bf16 cache loads" in out
 

@@ -355,10 +355,16 @@ def test_fetch_joins_verifies_and_converts_to_bf16(tiny_gguf_model: dict) -> Non
     marker = json.loads((folder / weights.MARKER).read_text())
     assert marker["source_sha256"] == m["spec"].sha256 and "model.safetensors" in marker["files"]
     assert weights.verify("tiny", m["models"], manifest=m["manifest"]).ok
-    # The llm backend's int8 copy, derived later inside the folder, is not an unrecorded extra file.
+    # What the llm backend derives later inside the folder (its int8 copy, its tokenizer's check) is
+    # not an unrecorded extra file.
+    from app.runtime.tokenizer import RECORD_FILE, load_tokenizer
+
     (folder / "zhaiyao-int8.safetensors").write_bytes(b"derived")
+    load_tokenizer(folder)
+    assert (folder / RECORD_FILE).is_file()
     assert weights.verify("tiny", m["models"], manifest=m["manifest"]).ok
     (folder / "zhaiyao-int8.safetensors").unlink()
+    (folder / RECORD_FILE).unlink()
 
     # The converted folder computes what transformers computes from the GGUF itself.
     tokenizer = AutoTokenizer.from_pretrained(folder)

@@ -20,6 +20,7 @@ from app.runtime.decoding import Decoder, Job
 from app.runtime.device import place
 from app.runtime.loading import load_causal_lm, stop_ids
 from app.runtime.processors import Greedy
+from app.runtime.tokenizer import load_tokenizer
 from app.summarise import prompts
 from app.summarise.base import OnAnswer, Request
 from app.summarise.options import GenerationOptions, identity_suffix
@@ -71,17 +72,13 @@ class LLMSummariser:
         progress: Callable[[str, int, int], None] | None = None,
     ) -> None:
         import torch
-        from transformers import AutoTokenizer
 
         torch.set_num_threads(max(1, threads))
         self.options = options or GenerationOptions()
         self.prompt_version = prompts.PROMPT_VERSION + identity_suffix(overrides)
         self.batch_size = max(1, batch_size)
         self.input_budget = self.options.input_budget
-        try:
-            self.tokenizer = AutoTokenizer.from_pretrained(path, trust_remote_code=False)
-        except (OSError, ValueError) as exc:
-            raise ModelError(f"{path}: cannot load the tokenizer: {exc}") from exc
+        self.tokenizer = load_tokenizer(path)
         if getattr(self.tokenizer, "chat_template", None) is None:
             raise ModelError(
                 f"{path}: the tokenizer has no chat template (not a chat model): try --backend seq2seq"

@@ -146,13 +146,17 @@ def sha256_file(path: Path, progress: Progress | None, stage: str, done: int = 0
 def hash_candidates(folder: Path) -> list[str]:
     # huggingface_hub keeps its own bookkeeping under .cache/ inside a download folder; only the
     # relative path is checked, since the models folder itself often lives under ~/.cache. The llm
-    # backend's int8 copy is derived from the verified weights (and rebuilt if damaged), not fetched.
+    # backend's int8 copy and its tokenizer check are derived from the verified files (and made again
+    # if damaged or out of date), not fetched.
     from app.runtime.int8 import INT8_FILE
+    from app.runtime.tokenizer import RECORD_FILE
 
     found = []
     for path in folder.rglob("*"):
         rel = path.relative_to(folder)
-        derived = rel.name == INT8_FILE or rel.name.startswith(f".{INT8_FILE}.partial-")
+        derived = any(
+            rel.name == name or rel.name.startswith(f".{name}.partial-") for name in (INT8_FILE, RECORD_FILE)
+        )
         if path.is_file() and rel.as_posix() != MARKER and ".cache" not in rel.parts and not derived:
             found.append(rel.as_posix())
     return sorted(found)
