@@ -12,6 +12,7 @@ summarise → runtime; no module here imports ``app.summarise``.
 - ``fusion``: one int8 product for sibling layers that read the same input
 - ``smoothing``: SmoothQuant factors folded into the weights before int8 quantisation
 - ``tokenizer``: a chat model's tokenizer, from its tokenizer.json once checked equal to transformers'
+- ``memory``: freed activations kept in the process for the next forward pass (glibc)
 - ``loading``: a causal LM from its folder with the weights asked for; its stop tokens
 - ``kv_cache``: the decoding cache, in slots that rows join and leave
 - ``prefix_cache``: key/value caches of shared prompt prefixes, kept by their tokens

@@ -10,6 +10,7 @@ from app.runtime.bf16 import load_bf16_model, upcast_prompt_reading
 from app.runtime.cpu import native_bf16
 from app.runtime.device import Placement
 from app.runtime.int8 import load_int8_model
+from app.runtime.memory import keep_freed_memory
 
 Progress = Callable[[str, int, int], None]
 
@@ -18,14 +19,17 @@ def load_causal_lm(path: Path, placement: Placement, threads: int = 2, progress:
     """The model in ``path`` with the placement's weights, on its device, in eval mode."""
     if placement.weights == "int8":
         try:
-            return load_int8_model(path, threads, progress, placement.int8_kernel)
+            model = load_int8_model(path, threads, progress, placement.int8_kernel)
         except (OSError, ValueError) as exc:
             raise ModelError(f"{path}: cannot load a causal language model: {exc}") from exc
+        keep_freed_memory()
+        return model
     model = load_bf16_model(path)
     if placement.accelerator:
         return model.to(placement.device)
     if not native_bf16():
         upcast_prompt_reading(model)
+    keep_freed_memory()
     return model
 
 
