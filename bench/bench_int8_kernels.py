@@ -15,6 +15,9 @@ the cached int8 file) and computes ``x Wᵀ`` for fp32 rows ``x``:
   fbgemm, at load), per-row scaled as above
 - ``bf16``: a plain bf16 ``F.linear`` on the weight dequantised to bf16 once (twice the int8 memory)
 - ``bf16-deq``: the same, dequantising the int8 weight to bf16 on every call (no extra memory)
+- ``torchao-dyn8`` / ``torchao-w8``: torchao's ``Int8DynamicActivationInt8WeightConfig`` (fp32 layer) and
+  ``Int8WeightOnlyConfig`` (bf16 layer) on the dequantised weight, eager (no ``torch.compile``: a
+  model load cannot wait for compiling); only where torchao is installed (not a dependency)
 
 Candidates run interleaved (round-robin, in a rotating order) so that a busy shared machine slows them
 alike; each cell is the median over repeats of the mean time of a few calls. The error column is
@@ -129,7 +132,31 @@ def make_kernels(qweight, scale) -> dict[str, tuple[Callable, float]]:
             x.to(torch.bfloat16), qweight.to(torch.bfloat16) * scale_bf16[:, None]
         ).float(),
     }
+    kernels.update(_torchao_kernels(qweight, scale, prepare))
     return {k: (fn, prepared.get(k, 0.0)) for k, fn in kernels.items()}
+
+
+def _torchao_kernels(qweight, scale, prepare: Callable) -> dict[str, Callable]:
+    """torchao's int8 configs on an ``nn.Linear`` holding the dequantised weight; none without torchao."""
+    import importlib.util
+
+    if importlib.util.find_spec("torchao") is None:
+        return {}
+    import torch
+    from torchao.quantization import Int8DynamicActivationInt8WeightConfig, Int8WeightOnlyConfig, quantize_
+
+    def quantised(config, dtype):
+        def build():
+            layer = torch.nn.Linear(qweight.shape[1], qweight.shape[0], bias=False)
+            layer.weight.data = (qweight.float() * scale[:, None]).to(dtype)
+            quantize_(layer, config)
+            return layer
+
+        return build
+
+    dynamic = prepare("torchao-dyn8", quantised(Int8DynamicActivationInt8WeightConfig(), torch.float32))
+    weight_only = prepare("torchao-w8", quantised(Int8WeightOnlyConfig(), torch.bfloat16))
+    return {"torchao-dyn8": dynamic, "torchao-w8": lambda x: weight_only(x.to(torch.bfloat16)).float()}
 
 
 def activations(rows: int, features: int, generator):
