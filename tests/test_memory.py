@@ -22,7 +22,7 @@ from app.runtime.memory import keep_freed_memory
 kept = keep_freed_memory() if sys.argv[1] == "keep" else False
 x = torch.ones(16 * 2**20)
 faults = []
-for _ in range(6):
+for _ in range(12):
     before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
     h = x * 2
     g = torch.sigmoid(h) + h
@@ -45,11 +45,12 @@ def _probe(mode: str) -> dict:
 def test_freed_activations_are_reused_without_page_faults() -> None:
     pages = 3 * 64 * 2**20 // 4096  # three 64 MB blocks per pass
     default = _probe("default")
-    assert min(default["faults"][2:]) > pages * 0.9  # mapped afresh and unmapped on every pass
+    assert min(default["faults"][1:]) > pages * 0.9  # mapped afresh and unmapped on every pass
     kept = _probe("keep")
     assert kept["kept"] is True
-    # Reused from the third pass on (the second may not fit the first's aligned blocks yet).
-    assert max(kept["faults"][3:]) < pages // 50
+    # The heap grows for the first few passes while aligned blocks settle in, then serves them all.
+    assert max(kept["faults"][-3:]) < pages // 50
+    assert sum(kept["faults"][1:]) < sum(default["faults"][1:]) / 3
 
 
 def test_setting_it_twice_is_harmless() -> None:
