@@ -11,6 +11,7 @@ summarise → runtime; no module here imports ``app.summarise``.
 - ``int8_layers``: the int8 linear layers (oneDNN, ``torch._int_mm``, fbgemm)
 - ``fusion``: one int8 product for sibling layers that read the same input
 - ``smoothing``: SmoothQuant factors folded into the weights before int8 quantisation
+- ``derived``: files derived beside a model's (written whole, known to ``verify``)
 - ``tokenizer``: a chat model's tokenizer, from its tokenizer.json once checked equal to transformers'
 - ``memory``: freed activations kept in the process for the next forward pass (glibc)
 - ``loading``: a causal LM from its folder with the weights asked for; its stop tokens

@@ -17,12 +17,12 @@ weight (fusion.py).
 from __future__ import annotations
 
 import functools
-import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from app.errors import ModelError
+from app.runtime.derived import write_derived
 from app.runtime.fusion import SharedProduct, shared_linear_class, sibling_groups
 from app.runtime.int8_layers import int8_linear_class
 from app.runtime.tensorfile import TensorFile
@@ -124,13 +124,9 @@ def _save(path: Path, tensors: dict, metadata: dict[str, str]) -> Path:
     from safetensors.torch import save_file
 
     target = path / INT8_FILE
-    partial = path / f".{INT8_FILE}.partial-{os.getpid()}"
     try:
-        save_file(tensors, str(partial), metadata=metadata)
-        partial.chmod(0o644)  # a shared models cache is read by other users' runs too
-        partial.replace(target)
+        write_derived(target, lambda partial: save_file(tensors, str(partial), metadata=metadata))
     except OSError as exc:
-        partial.unlink(missing_ok=True)
         raise ModelError(f"{target}: cannot write the int8 copy: {exc}") from exc
     return target
 

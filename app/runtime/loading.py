@@ -22,14 +22,13 @@ def load_causal_lm(path: Path, placement: Placement, threads: int = 2, progress:
             model = load_int8_model(path, threads, progress, placement.int8_kernel)
         except (OSError, ValueError) as exc:
             raise ModelError(f"{path}: cannot load a causal language model: {exc}") from exc
-        keep_freed_memory()
-        return model
-    model = load_bf16_model(path)
-    if placement.accelerator:
-        return model.to(placement.device)
-    if not native_bf16():
-        upcast_prompt_reading(model)
-    keep_freed_memory()
+    else:
+        model = load_bf16_model(path)
+        if placement.accelerator:
+            return model.to(placement.device)
+        if not native_bf16():
+            upcast_prompt_reading(model)
+    keep_freed_memory()  # a CPU model reads its prompts in host memory
     return model
 
 

@@ -12,11 +12,12 @@ tokenizer for these very files and library versions.
 
 from __future__ import annotations
 
+import contextlib
 import json
-import os
 from pathlib import Path
 
 from app.errors import ModelError
+from app.runtime.derived import write_derived
 
 RECORD_FILE = "zhaiyao-tokenizer.json"
 _RECORD_FORMAT = 1
@@ -133,10 +134,6 @@ def _read_record(path: Path) -> dict:
 
 def _write_record(path: Path, record: dict) -> None:
     """Best effort: a read-only folder just checks again next time."""
-    partial = path / f".{RECORD_FILE}.partial-{os.getpid()}"
-    try:
-        partial.write_text(json.dumps(record, indent=1), encoding="utf-8")
-        partial.chmod(0o644)
-        partial.replace(path / RECORD_FILE)
-    except OSError:
-        partial.unlink(missing_ok=True)
+    text = json.dumps(record, indent=1)
+    with contextlib.suppress(OSError):
+        write_derived(path / RECORD_FILE, lambda partial: partial.write_text(text, encoding="utf-8"))

@@ -148,15 +148,14 @@ def hash_candidates(folder: Path) -> list[str]:
     # relative path is checked, since the models folder itself often lives under ~/.cache. The llm
     # backend's int8 copy and its tokenizer check are derived from the verified files (and made again
     # if damaged or out of date), not fetched.
+    from app.runtime.derived import is_derived
     from app.runtime.int8 import INT8_FILE
     from app.runtime.tokenizer import RECORD_FILE
 
     found = []
     for path in folder.rglob("*"):
         rel = path.relative_to(folder)
-        derived = any(
-            rel.name == name or rel.name.startswith(f".{name}.partial-") for name in (INT8_FILE, RECORD_FILE)
-        )
+        derived = is_derived(rel.name, (INT8_FILE, RECORD_FILE))
         if path.is_file() and rel.as_posix() != MARKER and ".cache" not in rel.parts and not derived:
             found.append(rel.as_posix())
     return sorted(found)
