@@ -11,8 +11,8 @@ from typing import Any
 __all__ = ["load_summariser", "read_inputs", "split_page", "summarise_articles"]
 
 _LOCATIONS = {
-    "read_inputs": "app.ingest",
-    "split_page": "app.split",
+    "read_inputs": "app.sources.files",
+    "split_page": "app.split.page",
     "load_summariser": "app.summarise",
     "summarise_articles": "app.summarise",
 }

@@ -44,8 +44,8 @@ LCSTS = Path("/work/shared/eval/lcsts_dev.jsonl")
 def build_inputs(folder: Path, wanted: int) -> list[str]:
     """The seed page and the test pages, topped up to ``wanted`` articles with one-article rows."""
     from app.config import Settings
-    from app.ingest import read_inputs
-    from app.split import split_page
+    from app.sources.files import read_inputs
+    from app.split.page import split_page
 
     paths = [str(SEED), str(TEST_PAGES)]
     have = sum(len(split_page(p)) for p in read_inputs(paths, Settings(), on_error=lambda e: None))
@@ -73,9 +73,9 @@ def run_one(args: argparse.Namespace) -> dict:
     import logging
 
     from app.config import load_settings
-    from app.engines import make_engine
-    from app.ingest import read_inputs
-    from app.pipeline import Progress, run_pages
+    from app.run.engines import make_engine
+    from app.sources.files import read_inputs
+    from app.run.pipeline import Progress, run_pages
     from app.store import Store
 
     logging.getLogger("jieba").setLevel(logging.WARNING)

@@ -28,7 +28,7 @@ SEED = ROOT / "examples" / "zhuzhou_front_page.txt"
 
 
 def article(n: int) -> str:
-    from app.sentences import split_sentences
+    from app.text.sentences import split_sentences
     from app.summarise.extractive import _terminated
 
     text = SEED.read_text(encoding="utf-8")

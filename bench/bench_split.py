@@ -23,7 +23,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from app.documents import Page
-from app.split import split_page
+from app.split.page import split_page
 
 SEED = Path(__file__).resolve().parents[1] / "examples" / "zhuzhou_front_page.txt"
 

@@ -39,8 +39,8 @@ ARTICLES = 10  # how many seed articles the model rows use (--articles; the page
 
 def _seed_articles():
     from app.config import SAMPLE_PAGE, load_settings
-    from app.ingest import read_inputs
-    from app.split import split_page
+    from app.sources.files import read_inputs
+    from app.split.page import split_page
 
     settings = load_settings()
     return [a for page in read_inputs([str(SAMPLE_PAGE)], settings) for a in split_page(page)][:ARTICLES]

@@ -31,9 +31,9 @@ sys.path.insert(0, str(ROOT))
 
 from app.config import Settings  # noqa: E402
 from app.documents import Page  # noqa: E402
-from app.pipeline import run_pages  # noqa: E402
+from app.run.pipeline import run_pages  # noqa: E402
 from app.store import Store  # noqa: E402
-from app.viewer_server import (  # noqa: E402
+from app.viewer.server import (  # noqa: E402
     VIEWER_FILE,
     server_command,
     server_env,

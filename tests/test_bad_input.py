@@ -133,7 +133,7 @@ def test_1_split_refuses_to_write_over_its_own_input(isolated_env: Path) -> None
 
 def test_1_a_failed_write_leaves_the_old_file_and_no_temporary(tmp_path: Path) -> None:
     from app.errors import ConfigError
-    from app.outfiles import atomic_text
+    from app.export.files import atomic_text
 
     target = tmp_path / "out.jsonl"
     target.write_text("the previous results\n", encoding="utf-8")
@@ -169,7 +169,7 @@ def test_2_a_file_is_read_only_up_to_the_limit(tmp_path: Path) -> None:
 
     from app.config import Settings
     from app.errors import InputError
-    from app.ingest import read_limited
+    from app.sources.files import read_limited
 
     settings = Settings(max_file_mb=1)
     assert read_limited("x", io.BytesIO(b"a" * 1024), settings) == b"a" * 1024
@@ -181,7 +181,7 @@ def test_2_a_file_is_read_only_up_to_the_limit(tmp_path: Path) -> None:
 
 
 def _long_article(chars: int) -> str:
-    from app.sentences import split_sentences
+    from app.text.sentences import split_sentences
     from app.summarise.extractive import _terminated
 
     pool = [_terminated(s) for s in split_sentences(SEED.read_text(encoding="utf-8")) if len(s) >= 8]
@@ -264,7 +264,7 @@ def test_4_and_11_a_viewer_upload_keeps_its_good_rows(monkeypatch: pytest.Monkey
     from streamlit.testing.v1 import AppTest
 
     monkeypatch.setenv("ZHAIYAO_BACKEND", "extractive")
-    at = AppTest.from_file(str(ROOT / "app" / "viewer.py"), default_timeout=120)
+    at = AppTest.from_file(str(ROOT / "app" / "viewer" / "page.py"), default_timeout=120)
     at.run()
     rows = [GOOD_ROWS[0], DEEP, "{not json", GOOD_ROWS[1]]
     data = "\n".join(r if isinstance(r, str) else json.dumps(r, ensure_ascii=False) for r in rows)
@@ -604,10 +604,10 @@ def test_11_a_foreign_sqlite_database_is_refused_untouched(isolated_env: Path) -
 def test_11_the_upload_limit_named_is_streamlits_own(monkeypatch: pytest.MonkeyPatch) -> None:
     from streamlit.testing.v1 import AppTest
 
-    from app.viewer_server import server_command
+    from app.viewer.server import server_command
 
     monkeypatch.setenv("ZHAIYAO_MAX_FILE_MB", "20")
-    at = AppTest.from_file(str(ROOT / "app" / "viewer.py"), default_timeout=60)
+    at = AppTest.from_file(str(ROOT / "app" / "viewer" / "page.py"), default_timeout=60)
     at.run()
     uploader = at.file_uploader(key="upload")
     assert "up to 20 MB" in uploader.label

@@ -17,7 +17,7 @@ from click.testing import CliRunner
 
 from app.cli import main
 from app.cli.batch_cmd import ProgressView
-from app.pipeline import Progress
+from app.run.pipeline import Progress
 
 ROOT = Path(__file__).parents[1]
 SEED = ROOT / "examples" / "zhuzhou_front_page.txt"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.rouge import rouge_tokens
+from app.text.rouge import rouge_tokens
 from app.summarise.consensus import consensus_index, grounded_share
 
 

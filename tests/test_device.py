@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from app.cli import main
 from app.config import SAMPLE_PAGE, Settings
-from app.engines import gpus_per_worker
+from app.run.engines import gpus_per_worker
 from app.errors import ConfigError
 from app.runtime import device
 from app.runtime.cpu import int8_kernels

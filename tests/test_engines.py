@@ -14,9 +14,9 @@ from click.testing import CliRunner
 
 from app.cli import main
 from app.config import Settings
-from app.engines import RayEngine, make_engine
+from app.run.engines import RayEngine, make_engine
 from app.errors import ConfigError
-from app.pipeline import LocalEngine
+from app.run.pipeline import LocalEngine
 
 DATA = Path(__file__).parent / "data" / "inputs"
 

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from app.cli import main
 from app.errors import InputError
-from app.evaluate import is_shot_row, read_eval_rows
+from app.evaluate.report import is_shot_row, read_eval_rows
 
 FLOOR = Path(__file__).parent / "data" / "eval" / "lcsts_floor.jsonl"
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from app.config import load_settings
-from app.evaluate import evaluate
+from app.evaluate.report import evaluate
 
 FLOOR_DATA = Path(__file__).parent / "data" / "eval" / "lcsts_floor.jsonl"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.rouge import RougeScore, corpus_score, lcs_length, rouge_tokens, score
+from app.text.rouge import RougeScore, corpus_score, lcs_length, rouge_tokens, score
 
 
 def test_chinese_characters_are_the_tokens() -> None:

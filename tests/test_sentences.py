@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from app.sentences import split_clauses, split_sentences
+from app.text.sentences import split_clauses, split_sentences
 from app.summarise.base import STYLES
 from app.summarise.limits import cut_to_limit, limit_output
 

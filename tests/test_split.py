@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from app.clean import (
+from app.split.clean import (
     continues,
     dedupe_paragraphs,
     is_lone_name,
@@ -19,8 +19,8 @@ from app.clean import (
 )
 from app.config import Settings
 from app.documents import Article, Page
-from app.ingest import read_inputs
-from app.split import split_page
+from app.sources.files import read_inputs
+from app.split.page import split_page
 
 INPUTS = Path(__file__).parent / "data" / "inputs"
 SEED = Path(__file__).parents[1] / "examples" / "zhuzhou_front_page.txt"

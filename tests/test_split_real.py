@@ -13,9 +13,9 @@ from click.testing import CliRunner
 from app.cli import main
 from app.config import Settings
 from app.documents import Article, Page
-from app.ingest import read_inputs
-from app.split import explain_page, split_page
-from app.split_score import score_folder, score_page
+from app.sources.files import read_inputs
+from app.split.page import explain_page, split_page
+from app.split.score import score_folder, score_page
 
 REAL = Path(__file__).parent / "data" / "real"
 

@@ -9,7 +9,7 @@ import pytest
 
 from app.documents import Article, Page, Summary
 from app.errors import StoreError
-from app.migrations import MIGRATIONS
+from app.store.migrations import MIGRATIONS
 from app.store import Store, SummaryKey
 
 KEY = SummaryKey.of("extractive", "textrank", "brief", None, "v1")

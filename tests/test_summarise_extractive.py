@@ -6,7 +6,7 @@ import pytest
 
 from app.config import Settings
 from app.documents import Article
-from app.sentences import split_sentences
+from app.text.sentences import split_sentences
 from app.summarise import load_summariser, summarise_articles
 from app.summarise.base import STYLES
 from app.summarise.condense import condense

@@ -10,7 +10,7 @@ import pytest
 from app.config import SAMPLE_PAGE, Settings
 from app.documents import Article, Summary
 from app.errors import ModelError
-from app.sentences import split_sentences
+from app.text.sentences import split_sentences
 from app.summarise import load_summariser, summarise_articles
 from app.summarise.base import STYLES, Request
 from app.summarise.limits import limit_output

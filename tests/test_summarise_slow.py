@@ -5,15 +5,15 @@ from __future__ import annotations
 import pytest
 
 from app.config import SAMPLE_PAGE, Settings, load_settings
-from app.sentences import is_cjk
+from app.text.sentences import is_cjk
 from app.summarise.guard import check_language, check_numbers
 
 pytestmark = pytest.mark.slow
 
 
 def test_default_model_summarises_three_seed_articles() -> None:
-    from app.ingest import read_inputs
-    from app.split import split_page
+    from app.sources.files import read_inputs
+    from app.split.page import split_page
     from app.summarise import load_summariser, summarise_articles
 
     # load_settings honours ZHAIYAO_MODELS_DIR (a shared cache); the model is fetched if missing.

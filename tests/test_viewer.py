@@ -25,7 +25,7 @@ import pytest
 from click.testing import CliRunner
 from streamlit.testing.v1 import AppTest
 
-from app import viewer_data as vd
+from app.viewer import data as vd
 from app.cli import main as cli
 from app.config import load_settings
 from app.documents import Article, ArticleResult, Page, Removal, Summary
@@ -33,7 +33,7 @@ from app.errors import InputError
 from app.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
-VIEWER = ROOT / "app" / "viewer.py"
+VIEWER = ROOT / "app" / "viewer" / "page.py"
 SEED_PAGE = ROOT / "examples" / "zhuzhou_front_page.txt"
 SEED = SEED_PAGE.read_bytes()
 
@@ -230,7 +230,7 @@ def test_query_parameter_opens_a_stored_page(monkeypatch) -> None:
 
 def _batch(source: str, text: str, **settings: object) -> None:
     """A page summarised into the test's store as `zhaiyao batch` does it (the pipeline, real backends)."""
-    from app.pipeline import run_pages
+    from app.run.pipeline import run_pages
 
     config = load_settings().replace(**settings)
     with Store(config.db_path) as store:
@@ -348,7 +348,7 @@ def test_page_picker_filters_many_pages(monkeypatch) -> None:
 
 
 def test_a_long_page_list_offers_the_newest_and_filters_for_the_rest(monkeypatch) -> None:
-    from app.pipeline import run_pages
+    from app.run.pipeline import run_pages
 
     config = load_settings().replace(backend="extractive")
     pages = [

@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 from playwright import sync_api
 
-from app import viewer_data as vd
+from app.viewer import data as vd
 from app.store import Store
-from app.viewer_server import start_server, stop_server, viewer_url, wait_ready
+from app.viewer.server import start_server, stop_server, viewer_url, wait_ready
 
 pytestmark = pytest.mark.browser
 
@@ -183,7 +183,7 @@ def test_pasted_markup_is_shown_as_text(server, browser) -> None:
 def test_viewer_follows_a_batch_writing_beside_it(server, browser) -> None:
     from app.config import load_settings
     from app.documents import Page
-    from app.pipeline import run_pages
+    from app.run.pipeline import run_pages
 
     url, db = server
     page = _open(browser, url)

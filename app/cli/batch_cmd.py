@@ -15,10 +15,10 @@ from app.cli.output import check_output, echo
 from app.cli.store_cmd import busy_timeout, db_option, store_location
 from app.config import Settings, option_range
 from app.documents import Page
-from app.engines import ENGINES
+from app.run.engines import ENGINES
 from app.errors import InputError
-from app.export import FORMATS, export_results, format_for_path
-from app.pipeline import Progress, RunReport, run_pages
+from app.export.formats import FORMATS, export_results, format_for_path
+from app.run.pipeline import Progress, RunReport, run_pages
 from app.store import Store
 
 # Seconds between progress lines when stderr is not a terminal (a log file, CI).
@@ -167,7 +167,7 @@ def _checked_settings(ctx: click.Context, db: Path | None) -> Settings:
 
 def _read_pages(paths: tuple[str, ...], settings: Settings, input_errors: list[str]) -> list[Page]:
     """Every readable page; each bad input is reported and recorded, and nothing readable is exit 2."""
-    from app.ingest import read_inputs
+    from app.sources.files import read_inputs
 
     def on_error(exc: InputError) -> None:
         input_errors.append(str(exc))
@@ -194,7 +194,7 @@ def _run(
     fmt: str | None,
     quiet: bool,
 ) -> RunReport:
-    from app.engines import make_engine
+    from app.run.engines import make_engine
 
     view = ProgressView(sys.stderr)
 

@@ -11,8 +11,8 @@ import click
 from app.cli import model_options, summariser_settings, summary_options
 from app.cli.output import check_output, open_output
 from app.config import option_range
-from app.evaluate import EvalReport, evaluate
-from app.textsafe import json_text
+from app.evaluate.report import EvalReport, evaluate
+from app.text.safe import json_text
 
 
 def _pct(share: float) -> str:

@@ -9,10 +9,10 @@ import click
 from app.config import Settings
 from app.documents import Article
 from app.errors import InputError
-from app.ingest import read_inputs
-from app.split import explain_page, split_page
-from app.split_score import score_folder
-from app.textsafe import one_line
+from app.sources.files import read_inputs
+from app.split.page import explain_page, split_page
+from app.split.score import score_folder
+from app.text.safe import one_line
 
 
 def explain_lines(path: str, settings: Settings) -> list[str]:

@@ -12,7 +12,7 @@ from app.cli.output import check_output, echo, stdout
 from app.config import Settings
 from app.documents import ArticleResult
 from app.errors import ConfigError, StoreError
-from app.export import FORMATS, export_results, render_bytes
+from app.export.formats import FORMATS, export_results, render_bytes
 from app.store import DEFAULT_BUSY_TIMEOUT, Store
 
 STATUSES = ("done", "failed", "pending")

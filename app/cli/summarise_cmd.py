@@ -11,7 +11,7 @@ from app.cli import model_options, summariser_settings, summary_options
 from app.cli.output import stdout
 from app.config import Settings, option_range
 from app.documents import Article, ArticleResult, Summary
-from app.textsafe import json_text, markdown_text
+from app.text.safe import json_text, markdown_text
 
 
 def _markdown(article: Article, summary: Summary) -> str:
@@ -66,8 +66,8 @@ def summarise(
     """Summarise the articles in PATHS (files, folders, globs, - for stdin) and print them."""
     import jieba
 
-    from app.ingest import read_inputs
-    from app.split import split_page
+    from app.sources.files import read_inputs
+    from app.split.page import split_page
     from app.summarise import load_summariser, summarise_articles
 
     jieba.setLogLevel(logging.WARNING)  # its dictionary-loading chatter

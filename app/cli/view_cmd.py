@@ -15,9 +15,9 @@ from app.cli import model_options, settings_from, summariser_settings, summary_o
 from app.cli.output import echo
 from app.config import SAMPLE_PAGE, Settings
 from app.errors import InputError
-from app.pipeline import Progress
-from app.textsafe import one_line
-from app.viewer_server import has_display, pick_port, start_server, stop_server, viewer_url, wait_ready
+from app.run.pipeline import Progress
+from app.text.safe import one_line
+from app.viewer.server import has_display, pick_port, start_server, stop_server, viewer_url, wait_ready
 
 
 def _serve(
@@ -151,8 +151,8 @@ def start_command(
 
     The first run fetches the default model (about 1.1 GB, once) with progress.
     """
-    from app.ingest import read_inputs
-    from app.pipeline import LocalEngine, run_pages
+    from app.sources.files import read_inputs
+    from app.run.pipeline import LocalEngine, run_pages
     from app.store import Store
 
     settings = summariser_settings(ctx).replace(db_path=db)

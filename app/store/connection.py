@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from app.errors import StoreError
-from app.migrations import MIGRATIONS
+from app.store.migrations import MIGRATIONS
 
 DEFAULT_BUSY_TIMEOUT = 10.0  # seconds a writer waits for another before the store is called locked
 

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
-from app.sentences import CLOSERS, SENTENCE_ENDS, split_sentences
+from app.text.sentences import CLOSERS, SENTENCE_ENDS, split_sentences
 from app.summarise.base import Request, Style, VerbatimSummariser
 from app.summarise.keywords import keywords_from_words
 from app.summarise.limits import cut_to_limit

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from app.sentences import split_sentences
+from app.text.sentences import split_sentences
 from app.summarise.base import Request, VerbatimSummariser
 from app.summarise.limits import cut_to_limit
 

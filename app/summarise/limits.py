@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from app.sentences import CLOSERS, split_clauses, split_sentences
+from app.text.sentences import CLOSERS, split_clauses, split_sentences
 from app.summarise.base import Style
 
 _BULLET_RE = re.compile(

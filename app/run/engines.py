@@ -1,6 +1,6 @@
 """Where summaries are computed: ``local`` (this process) or ``ray`` (one model per worker actor).
 
-Both engines plug into ``app.pipeline.run_pages``, so the store, the cache, statuses and exports are the
+Both engines plug into ``app.run.pipeline.run_pages``, so the store, the cache, statuses and exports are the
 same whichever runs the models. With Ray, the driver (this process) keeps the only store connection:
 workers receive articles in batches and send summaries back, and the driver commits each batch as it
 returns. The workers run the same ``summarise_isolated`` loop as the local engine, with the same
@@ -19,7 +19,7 @@ from typing import Any
 from app.config import Settings
 from app.documents import Article, Summary
 from app.errors import ConfigError, MissingDependency, ZhaiyaoError
-from app.pipeline import Deliver, Engine, LocalEngine, describe_error, summarise_isolated
+from app.run.pipeline import Deliver, Engine, LocalEngine, describe_error, summarise_isolated
 from app.store import SummaryKey
 
 ENGINES = ("local", "ray")

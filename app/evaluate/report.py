@@ -3,7 +3,7 @@
 Rows are JSONL ``{"id", "text", "summary"}`` (other keys are ignored). Each row becomes one
 ``Article`` (no title: for headline-proxy data the reference *is* the title) and goes through the
 same ``load_summariser`` / ``summarise_articles`` path as every other command, so the figures describe
-what users get. The report holds character-level ROUGE (``app.rouge``, variant stated in the
+what users get. The report holds character-level ROUGE (``app.text.rouge``, variant stated in the
 report), the faithfulness guard's outcome rates, the share of summaries with a number that is not in
 the source (the guard's own check, so eval and guard cannot disagree), mean length and speed.
 """
@@ -20,8 +20,8 @@ from typing import Any, Literal
 
 from app.documents import Article, Summary
 from app.errors import InputError
-from app.ingest import json_problem
-from app.rouge import VARIANT, RougeScore, corpus_score, score
+from app.sources.files import json_problem
+from app.text.rouge import VARIANT, RougeScore, corpus_score, score
 
 REQUIRED_FIELDS = ("id", "text", "summary")
 Split = Literal["all", "scored", "shots"]

@@ -1,8 +1,8 @@
 """The Zhaiyao viewer: a Streamlit page to read a newspaper page's summaries at a glance.
 
-Run it with ``zhaiyao view`` (or ``streamlit run app/viewer.py``). This file only draws: what to show
-is computed in ``app.viewer_data``; pages, summaries and the cache live in ``app.store``; the work is
-``app.pipeline``'s. Input text reaches the page only through ``viewer_data.esc`` (escaped HTML) or
+Run it with ``zhaiyao view`` (or ``streamlit run app/viewer/page.py``). This file only draws: what to show
+is computed in ``app.viewer.page.data``; pages, summaries and the cache live in ``app.store``; the work is
+``app.run.pipeline``'s. Input text reaches the page only through ``viewer_data.esc`` (escaped HTML) or
 Streamlit's own text elements, never as raw HTML.
 """
 
@@ -14,14 +14,14 @@ from typing import Any
 
 import streamlit as st
 
-from app import viewer_data as vd
+from app.viewer import data as vd
 from app.config import MIN_CHARS, Settings, load_settings, option_range
 from app.documents import Article, ArticleResult, Page
 from app.errors import ZhaiyaoError
-from app.pipeline import LocalEngine, Progress, RunReport, expected_key, run_pages, split_pages
+from app.run.pipeline import LocalEngine, Progress, RunReport, expected_key, run_pages, split_pages
 from app.store import PageInfo, Store, SummaryKey, SummarySet
 from app.summarise.base import STYLES
-from app.viewer_server import upload_limit_mb
+from app.viewer.server import upload_limit_mb
 
 st.set_page_config(page_title="摘要 Zhaiyao", page_icon="📰", layout="wide")
 
@@ -526,7 +526,7 @@ def summarise_stored(page: str, results: list[ArticleResult], settings: Settings
 def read_action(action: tuple[str, Any], settings: Settings, on_error: Any = None) -> list[Page]:
     """The pages of an upload or a paste; a bad row of a JSONL/CSV goes to ``on_error`` and the good
     rows are kept, as on the command line."""
-    from app.ingest import read_bytes
+    from app.sources.files import read_bytes
 
     kind, value = action
     if kind == "upload":

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from app.errors import ConfigError
 
-VIEWER_FILE = Path(__file__).resolve().parent / "viewer.py"
+VIEWER_FILE = Path(__file__).resolve().parent / "page.py"
 DEFAULT_PORT = 8501
 HOST = "localhost"
 
@@ -83,7 +83,7 @@ def server_env(db_path: Path, extra: dict[str, str] | None = None) -> dict[str, 
     env["ZHAIYAO_DB"] = str(db_path)
     # The server runs the viewer file directly; make sure the package is importable even when it is
     # not installed (a plain checkout run with PYTHONPATH unset).
-    root = str(VIEWER_FILE.parents[1])
+    root = str(VIEWER_FILE.parents[2])
     env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     env.update(extra or {})
     return env

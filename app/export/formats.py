@@ -15,8 +15,8 @@ from typing import TextIO
 
 from app.documents import ArticleResult
 from app.errors import ConfigError
-from app.outfiles import atomic_text
-from app.textsafe import json_text, markdown_text
+from app.export.files import atomic_text
+from app.text.safe import json_text, markdown_text
 
 FORMATS = ("jsonl", "csv", "md")
 _SUFFIXES = {".jsonl": "jsonl", ".json": "jsonl", ".csv": "csv", ".md": "md", ".markdown": "md"}

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from app.clean import normalise_width
+from app.split.clean import normalise_width
 from app.documents import Article
 
 _SPACE = re.compile(r"[\s\u3000\u00a0]+")

@@ -6,7 +6,7 @@ runs pages already in the store, which keeps their articles but not their text):
 2. enter every article of the run as *pending*;
 3. mark the articles whose summary is already in the store *done* at once (the cache: a rerun makes
    no model calls);
-4. hand the rest to an engine (local, or Ray in ``app.engines``), committing each summary, or the
+4. hand the rest to an engine (local, or Ray in ``app.run.engines``), committing each summary, or the
    reason it failed, the moment the engine delivers it.
 
 So an interrupted run leaves committed summaries plus pending rows, and running it again finishes the
@@ -257,7 +257,7 @@ def _bad_text(article: Article) -> str | None:
 
 
 def split_pages(pages: Sequence[Page]) -> list[tuple[Page, list[Article], str | None]]:
-    from app.split import split_page
+    from app.split.page import split_page
 
     out = []
     for page in pages:

@@ -20,7 +20,7 @@ from typing import Any
 from app.config import Settings
 from app.documents import Article, ArticleResult, Summary
 from app.errors import InputError
-from app.sentences import sentence_spans as split_spans
+from app.text.sentences import sentence_spans as split_spans
 from app.store import PageInfo, SummaryKey, SummarySet
 from app.summarise.registry import backend_names
 
@@ -413,7 +413,7 @@ def follow(key: SummaryKey, base: Settings, models: Sequence[str]) -> Settings:
     A model backend's key names the model as its summariser reported it (``name+int8``, a folder's
     name): the first of ``models`` whose settings imply that key is taken, else the bare name.
     """
-    from app.pipeline import expected_key
+    from app.run.pipeline import expected_key
     from app.summarise.llm import parse_model_identity
 
     settings = dataclasses.replace(
@@ -450,6 +450,6 @@ def report_line(report: Any) -> str:
 
 def export_bytes(results: Sequence[ArticleResult], fmt: str) -> bytes:
     """The download's bytes (CSV with a BOM, so Excel opens the Chinese text correctly)."""
-    from app.export import render_bytes
+    from app.export.formats import render_bytes
 
     return render_bytes(list(results), fmt)

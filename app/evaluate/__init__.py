@@ -1,0 +1,1 @@
+"""Measuring summaries against reference summaries: the eval report (``report``)."""

@@ -1,0 +1,1 @@
+"""Results out of the store: export formats (``formats``) and files written whole or not at all (``files``)."""
