@@ -1,6 +1,6 @@
 """Zhaiyao (摘要): Chinese news pages into clean articles and short, faithful summaries.
 
-Public API (imported lazily so that ``import app`` stays light):
+Public API (imported lazily so that ``import zhaiyao`` stays light):
 ``read_inputs``, ``split_page``, ``load_summariser``, ``summarise_articles``.
 """
 
@@ -11,10 +11,10 @@ from typing import Any
 __all__ = ["load_summariser", "read_inputs", "split_page", "summarise_articles"]
 
 _LOCATIONS = {
-    "read_inputs": "app.sources.files",
-    "split_page": "app.split.page",
-    "load_summariser": "app.summarise",
-    "summarise_articles": "app.summarise",
+    "read_inputs": "zhaiyao.sources.files",
+    "split_page": "zhaiyao.split.page",
+    "load_summariser": "zhaiyao.summarise",
+    "summarise_articles": "zhaiyao.summarise",
 }
 
 

@@ -1,3 +1,3 @@
-from app.cli import main
+from zhaiyao.cli import main
 
 main()

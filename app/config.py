@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from app.errors import ConfigError, ZhaiyaoError
+from zhaiyao.errors import ConfigError, ZhaiyaoError
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_PAGE = PROJECT_ROOT / "examples" / "zhuzhou_front_page.txt"
@@ -36,7 +36,7 @@ def _default_models_dir() -> Path:
 def _default_model() -> str:
     # The manifest's `default` is the one place the default model is named. A broken manifest must not
     # stop the commands that need no model (split, export); those that do say what is wrong with it.
-    from app.manifest import default_model_name
+    from zhaiyao.manifest import default_model_name
 
     try:
         return default_model_name()
@@ -61,14 +61,14 @@ class Settings:
     batch_size: int = 8
     threads: int = 2
     quantize: str = "int8"  # llm weights: "int8" (fast on CPU) or "none" (the model's bf16)
-    device: str = "auto"  # auto | cpu | cuda | mps (app.runtime.device)
+    device: str = "auto"  # auto | cpu | cuda | mps (zhaiyao.runtime.device)
     int8_kernel: str = "onednn"  # onednn | int_mm (nothing packed) | fbgemm (deprecated API)
     models_dir: Path = dataclasses.field(default_factory=_default_models_dir)
     db_path: Path = dataclasses.field(default_factory=_default_db_path)
     max_file_mb: float = 20.0
     title_field: str = "title"
     text_field: str = "text"
-    # User overrides of the generation options, (name, value) pairs (app.summarise.options).
+    # User overrides of the generation options, (name, value) pairs (zhaiyao.summarise.options).
     generation: tuple[tuple[str, Any], ...] = ()
 
     def replace(self, **changes: Any) -> Settings:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from app.errors import ModelError
+from zhaiyao.errors import ModelError
 
 MANIFEST_PATH = Path(__file__).resolve().parents[1] / "models" / "manifest.toml"
 

@@ -43,9 +43,9 @@ LCSTS = Path("/work/shared/eval/lcsts_dev.jsonl")
 
 def build_inputs(folder: Path, wanted: int) -> list[str]:
     """The seed page and the test pages, topped up to ``wanted`` articles with one-article rows."""
-    from app.config import Settings
-    from app.sources.files import read_inputs
-    from app.split.page import split_page
+    from zhaiyao.config import Settings
+    from zhaiyao.sources.files import read_inputs
+    from zhaiyao.split.page import split_page
 
     paths = [str(SEED), str(TEST_PAGES)]
     have = sum(len(split_page(p)) for p in read_inputs(paths, Settings(), on_error=lambda e: None))
@@ -72,11 +72,11 @@ def run_one(args: argparse.Namespace) -> dict:
     """One engine over the inputs, in this (child) process. Prints nothing but the JSON result."""
     import logging
 
-    from app.config import load_settings
-    from app.run.engines import make_engine
-    from app.sources.files import read_inputs
-    from app.run.pipeline import Progress, run_pages
-    from app.store import Store
+    from zhaiyao.config import load_settings
+    from zhaiyao.run.engines import make_engine
+    from zhaiyao.run.pipeline import Progress, run_pages
+    from zhaiyao.sources.files import read_inputs
+    from zhaiyao.store import Store
 
     logging.getLogger("jieba").setLevel(logging.WARNING)
     settings = load_settings().replace(

@@ -28,8 +28,8 @@ SEED = ROOT / "examples" / "zhuzhou_front_page.txt"
 
 
 def article(n: int) -> str:
-    from app.text.sentences import split_sentences
-    from app.summarise.extractive import _terminated
+    from zhaiyao.summarise.extractive import _terminated
+    from zhaiyao.text.sentences import split_sentences
 
     text = SEED.read_text(encoding="utf-8")
     pool = [_terminated(s) for s in split_sentences(text) if len(s) >= 8 and len(split_sentences(s)) == 1]
@@ -44,9 +44,8 @@ def _peak_mb() -> float:
 
 def measure(n: int, every_pair: bool) -> dict[str, float]:
     import jieba
-
-    from app.summarise import extractive
-    from app.summarise.base import STYLES
+    from zhaiyao.summarise import extractive
+    from zhaiyao.summarise.base import STYLES
 
     jieba.initialize()
     text = article(n)
@@ -87,7 +86,7 @@ def main() -> int:
         for every_pair in (False, True) if n <= args.pairs_up_to else (False,):
             cmd = [sys.executable, __file__, "--one", str(n)] + (["--every-pair"] if every_pair else [])
             row = json.loads(subprocess.run(cmd, capture_output=True, text=True, check=True).stdout)
-            from app.summarise.extractive import FULL_GRAPH, NEIGHBOURS
+            from zhaiyao.summarise.extractive import FULL_GRAPH, NEIGHBOURS
 
             graph = "every pair" if every_pair or n <= FULL_GRAPH else f"±{NEIGHBOURS} neighbours"
             print(

@@ -53,7 +53,7 @@ DECODING_ROWS = 16  # the most rows a decoding step has (sampled candidates)
 
 def cpu_model() -> str:
     """``lscpu``'s model name and the flags that pick int8/bf16 kernels."""
-    from app.runtime.cpu import cpu_flags
+    from zhaiyao.runtime.cpu import cpu_flags
 
     name = "unknown CPU"
     try:
@@ -104,7 +104,7 @@ def make_kernels(qweight, scale) -> dict[str, tuple[Callable, float]]:
         peak = x.abs().amax(dim=1, keepdim=True).clamp_(min=1e-12)
         return torch.mul(x, 127 / peak).round_().to(torch.int8), peak / 127
 
-    def int_mm(x):  # as app.runtime.int8's Int8Linear
+    def int_mm(x):  # as zhaiyao.runtime.int8's Int8Linear
         xq, step = quantise_rows(x)
         return torch._int_mm(xq, weight_kn).float().mul_(step).mul_(scale_row)
 
@@ -212,8 +212,7 @@ def measure_cell(kernels: dict, x, reference, repeats: int, budget_s: float, clo
 def measure(shapes, row_counts, repeats: int, budget_s: float, clock, seed: int = 0):
     """Yields (shape name, M, {kernel: (median s, min s, error)}, {kernel: preparation s}), cell by cell."""
     import torch
-
-    from app.runtime.int8 import quantize_weight
+    from zhaiyao.runtime.int8 import quantize_weight
 
     generator = torch.Generator().manual_seed(seed)
     for name, out_f, in_f, _count in shapes:

@@ -86,12 +86,11 @@ def measure(args: argparse.Namespace) -> None:
 
     import torch
     from bench_int8_kernels import cpu_model
-
-    from app.config import load_settings
-    from app.manifest import default_model_name
-    from app.runtime.cpu import int8_kernels
-    from app.runtime.int8 import load_int8_model
-    from app.weights import resolve_model
+    from zhaiyao.config import load_settings
+    from zhaiyao.manifest import default_model_name
+    from zhaiyao.runtime.cpu import int8_kernels
+    from zhaiyao.runtime.int8 import load_int8_model
+    from zhaiyao.weights import resolve_model
 
     torch.set_num_threads(args.threads)
     resolved = resolve_model(args.model or default_model_name(), load_settings().models_dir)
@@ -101,7 +100,7 @@ def measure(args: argparse.Namespace) -> None:
         label: load_int8_model(resolved.path, args.threads, kernel=kernel, background=False, fuse=fused)
         for label, kernel, fused in chosen
     }
-    # transformers renamed the argument (past_key_values → cache), as app.runtime.decoding knows
+    # transformers renamed the argument (past_key_values → cache), as zhaiyao.runtime.decoding knows
     first = next(iter(models.values()))
     args.cache_arg = "cache" if "cache" in inspect.signature(first.forward).parameters else "past_key_values"
     clock = CLOCKS[args.clock]

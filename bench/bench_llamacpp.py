@@ -43,9 +43,8 @@ from bench_summarise import (  # noqa: E402
     rate_row,
     summarise_runs,
 )
-
-from app.config import Settings  # noqa: E402
-from app.summarise.llm import chat_prompt_ids  # noqa: E402
+from zhaiyao.config import Settings  # noqa: E402
+from zhaiyao.summarise.llm import chat_prompt_ids  # noqa: E402
 
 STOP_TOKENS = ("<|im_end|>", "<|endoftext|>")
 BATCH = Settings().batch_size  # the default's
@@ -79,9 +78,8 @@ class LlamaCppGenerator:
 
     def __init__(self, folder: Path, gguf: Path, threads: int) -> None:
         from transformers import AutoTokenizer
-
-        from app.summarise import prompts
-        from app.summarise.options import GenerationOptions
+        from zhaiyao.summarise import prompts
+        from zhaiyao.summarise.options import GenerationOptions
 
         self.options = GenerationOptions()
         self.model_name = f"llama.cpp:{gguf.name}"
@@ -134,8 +132,7 @@ def child_same_job(runs: int, threads: int, files: tuple[Path, Path]) -> dict:
 
 def child_one_sentence(runs: int, threads: int, files: tuple[Path, Path]) -> dict:
     from transformers import AutoTokenizer
-
-    from app.summarise.options import GenerationOptions
+    from zhaiyao.summarise.options import GenerationOptions
 
     options = GenerationOptions()
 

@@ -39,7 +39,7 @@ def _child(kind: str, folder: str, gguf_file: str | None, threads: int) -> None:
     extra = {"gguf_file": gguf_file} if kind == "gguf" else {}
     cpu_start = _cpu()
     if kind.startswith("int8"):  # the llm backend's loader: from tokenizer.json once checked
-        from app.runtime.tokenizer import load_tokenizer
+        from zhaiyao.runtime.tokenizer import load_tokenizer
 
         tokenizer = load_tokenizer(Path(folder))
     else:
@@ -47,7 +47,7 @@ def _child(kind: str, folder: str, gguf_file: str | None, threads: int) -> None:
     tokenized = time.perf_counter()
     packed = None
     if kind.startswith("int8"):
-        from app.runtime.int8 import load_int8_model, packing_done
+        from zhaiyao.runtime.int8 import load_int8_model, packing_done
 
         kernel = kind.partition(":")[2] or "onednn"
         model = load_int8_model(Path(folder), threads, kernel=kernel)
@@ -125,9 +125,9 @@ def main() -> None:
         _child(kind, folder, gguf_file or None, args.threads)
         return
 
-    from app.config import load_settings
-    from app.manifest import default_model_name
-    from app.weights import resolve_model
+    from zhaiyao.config import load_settings
+    from zhaiyao.manifest import default_model_name
+    from zhaiyao.weights import resolve_model
 
     if args.smoke:
         from smoke import announce, resized, smoke_files
@@ -147,9 +147,9 @@ def measure(args: argparse.Namespace, resolved, source: Path) -> None:
     """Load ``resolved`` from ``source`` (its GGUF), its bf16 folder and its int8 copy; print the table."""
     # The int8 copy and the tokenizer's check are made on first use; make them now so that the int8
     # rows time loading only.
-    from app.runtime.int8 import ensure_int8_copy
-    from app.runtime.tokenizer import load_tokenizer
-    from app.weights import folder_size
+    from zhaiyao.runtime.int8 import ensure_int8_copy
+    from zhaiyao.runtime.tokenizer import load_tokenizer
+    from zhaiyao.weights import folder_size
 
     ensure_int8_copy(resolved.path)
     load_tokenizer(resolved.path)

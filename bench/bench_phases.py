@@ -59,7 +59,7 @@ def timed_decoder_class(base):
 
 def _time_joins(decoder_class) -> None:
     """Count rebuilding the batch's cache when rows join (continuous batching) as its own phase."""
-    from app.runtime import batching
+    from zhaiyao.runtime import batching
 
     join = batching.Batch.join
 
@@ -100,11 +100,10 @@ def measure(args: argparse.Namespace) -> None:
 
     jieba.initialize()
     from bench_summarise import _seed_articles
-
-    from app.config import load_settings
-    from app.runtime.decoding import Decoder
-    from app.runtime.prefix_cache import PrefixCache
-    from app.summarise import load_summariser, summarise_articles
+    from zhaiyao.config import load_settings
+    from zhaiyao.runtime.decoding import Decoder
+    from zhaiyao.runtime.prefix_cache import PrefixCache
+    from zhaiyao.summarise import load_summariser, summarise_articles
 
     settings = load_settings().replace(
         backend="llm", batch_size=args.batch_size, threads=args.threads, model=args.model

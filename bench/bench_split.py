@@ -22,8 +22,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from app.documents import Page
-from app.split.page import split_page
+from zhaiyao.documents import Page
+from zhaiyao.split.page import split_page
 
 SEED = Path(__file__).resolve().parents[1] / "examples" / "zhuzhou_front_page.txt"
 

@@ -38,9 +38,9 @@ ARTICLES = 10  # how many seed articles the model rows use (--articles; the page
 
 
 def _seed_articles():
-    from app.config import SAMPLE_PAGE, load_settings
-    from app.sources.files import read_inputs
-    from app.split.page import split_page
+    from zhaiyao.config import SAMPLE_PAGE, load_settings
+    from zhaiyao.sources.files import read_inputs
+    from zhaiyao.split.page import split_page
 
     settings = load_settings()
     return [a for page in read_inputs([str(SAMPLE_PAGE)], settings) for a in split_page(page)][:ARTICLES]
@@ -54,14 +54,14 @@ def child_llm(batch_size: int, runs: int, threads: int, quantize: str, model: st
     import jieba
 
     jieba.initialize()
-    from app.config import load_settings
-    from app.summarise import load_summariser
+    from zhaiyao.config import load_settings
+    from zhaiyao.summarise import load_summariser
 
     settings = load_settings().replace(
         backend="llm", batch_size=batch_size, threads=threads, quantize=quantize, model=model
     )
     # Import the model code first: "load" is reading the weights, not Python importing transformers.
-    import app.summarise.llm  # noqa: F401
+    import zhaiyao.summarise.llm  # noqa: F401
 
     began = time.perf_counter()
     summariser = load_summariser(settings)
@@ -72,7 +72,7 @@ def child_llm(batch_size: int, runs: int, threads: int, quantize: str, model: st
 
 def summarise_runs(summariser, runs: int) -> tuple[list[float], list]:
     """Each run's seconds for the real pipeline over the seed page, and the last run's summaries."""
-    from app.summarise import summarise_articles
+    from zhaiyao.summarise import summarise_articles
 
     articles = _seed_articles()
     times, out = [], []
@@ -99,8 +99,8 @@ def default_model_files(model: str | None = None, gguf: str | None = None) -> tu
     model), or the pair given (a smoke run's)."""
     if model and gguf:
         return Path(model), Path(gguf)
-    from app.config import Settings, load_settings
-    from app.weights import resolve_model
+    from zhaiyao.config import Settings, load_settings
+    from zhaiyao.weights import resolve_model
 
     resolved = resolve_model(model or Settings().model, load_settings().models_dir)
     gguf = resolved.source_file
@@ -117,8 +117,7 @@ def one_sentence_chat(text: str) -> list[dict[str, str]]:
 def child_baseline(runs: int, threads: int, limit: int, files: tuple[Path, Path]) -> dict:
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer, pipeline
-
-    from app.summarise.options import GenerationOptions
+    from zhaiyao.summarise.options import GenerationOptions
 
     options = GenerationOptions()
 
@@ -147,8 +146,8 @@ def child_extractive(runs: int, copies: int, whole_page: bool = True) -> dict:
     import jieba
 
     jieba.initialize()
-    from app.config import Settings
-    from app.summarise import load_summariser, summarise_articles
+    from zhaiyao.config import Settings
+    from zhaiyao.summarise import load_summariser, summarise_articles
 
     global ARTICLES
     if whole_page:  # the extractive row always uses the whole page (a smoke run: its one article)

@@ -29,11 +29,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from app.config import Settings  # noqa: E402
-from app.documents import Page  # noqa: E402
-from app.run.pipeline import run_pages  # noqa: E402
-from app.store import Store  # noqa: E402
-from app.viewer.server import (  # noqa: E402
+from zhaiyao.config import Settings  # noqa: E402
+from zhaiyao.documents import Page  # noqa: E402
+from zhaiyao.run.pipeline import run_pages  # noqa: E402
+from zhaiyao.store import Store  # noqa: E402
+from zhaiyao.viewer.server import (  # noqa: E402
     VIEWER_FILE,
     server_command,
     server_env,

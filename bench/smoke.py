@@ -40,7 +40,7 @@ def smoke_model(model: str | None, workdir: Path) -> Path:
 
 def smoke_gguf(folder: Path, workdir: Path) -> Path:
     """A GGUF of ``folder``: its verified source GGUF when it has one, else written now (qwen2 only)."""
-    from app.weights import resolve_model
+    from zhaiyao.weights import resolve_model
 
     resolved = resolve_model(str(folder), workdir)
     if resolved.source_file is not None:

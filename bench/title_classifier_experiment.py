@@ -18,10 +18,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from app.split import clean
-from app.documents import Page
-from app.split.page import _lines, read_page
-from app.split.plain import title_shape
+from zhaiyao.documents import Page
+from zhaiyao.split import clean
+from zhaiyao.split.page import _lines, read_page
+from zhaiyao.split.plain import title_shape
 
 _SPACE = str.maketrans("", "", " \u3000\t")
 
@@ -105,7 +105,7 @@ def main() -> int:
     model = LogisticRegression(max_iter=2000, class_weight="balanced").fit(x_tune, y_tune)
     learned = [int(v) for v in model.predict(x_check)]
     print(f"lines: tune {len(y_tune)} ({sum(y_tune)} titles), check {len(y_check)} ({sum(y_check)} titles)")
-    for name, pred in (("rules (app.split.page)", r_check), ("logistic regression", learned)):
+    for name, pred in (("rules (zhaiyao.split.page)", r_check), ("logistic regression", learned)):
         p, r, f = _prf(y_check, pred)
         print(f"{name:<22} check part, title lines: precision {p:.3f} recall {r:.3f} F1 {f:.3f}")
     pages = [Page(source="p", text="\n".join(ln.text for ln in lines)) for lines, _, _ in parts["check"]]

@@ -51,7 +51,7 @@ def zhaiyao(
 
     full_env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
     return subprocess.run(
-        [sys.executable, "-m", "app", *args],
+        [sys.executable, "-m", "zhaiyao", *args],
         stdin=stdin,
         stdout=stdout,
         stderr=subprocess.PIPE,
@@ -66,8 +66,7 @@ def cli(*args: str, env: dict[str, str] | None = None) -> SimpleNamespace:
     """The command in this process (faster), for defects that do not live at the process edge.
     Exceptions propagate, so a traceback the user would see fails the test."""
     from click.testing import CliRunner
-
-    from app.cli import main
+    from zhaiyao.cli import main
 
     result = CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
     return SimpleNamespace(returncode=result.exit_code, stdout=result.stdout, stderr=result.stderr)
@@ -132,8 +131,8 @@ def test_1_split_refuses_to_write_over_its_own_input(isolated_env: Path) -> None
 
 
 def test_1_a_failed_write_leaves_the_old_file_and_no_temporary(tmp_path: Path) -> None:
-    from app.errors import ConfigError
-    from app.export.files import atomic_text
+    from zhaiyao.errors import ConfigError
+    from zhaiyao.export.files import atomic_text
 
     target = tmp_path / "out.jsonl"
     target.write_text("the previous results\n", encoding="utf-8")
@@ -167,9 +166,9 @@ def test_2_endless_stdin_stops_at_the_size_limit() -> None:
 def test_2_a_file_is_read_only_up_to_the_limit(tmp_path: Path) -> None:
     import io
 
-    from app.config import Settings
-    from app.errors import InputError
-    from app.sources.files import read_limited
+    from zhaiyao.config import Settings
+    from zhaiyao.errors import InputError
+    from zhaiyao.sources.files import read_limited
 
     settings = Settings(max_file_mb=1)
     assert read_limited("x", io.BytesIO(b"a" * 1024), settings) == b"a" * 1024
@@ -181,8 +180,8 @@ def test_2_a_file_is_read_only_up_to_the_limit(tmp_path: Path) -> None:
 
 
 def _long_article(chars: int) -> str:
-    from app.text.sentences import split_sentences
-    from app.summarise.extractive import _terminated
+    from zhaiyao.summarise.extractive import _terminated
+    from zhaiyao.text.sentences import split_sentences
 
     pool = [_terminated(s) for s in split_sentences(SEED.read_text(encoding="utf-8")) if len(s) >= 8]
     rng = random.Random(15)
@@ -211,8 +210,7 @@ def test_3_a_two_million_character_article_summarises_in_bounded_memory(isolated
 
 def test_3_the_banded_graph_is_the_full_graph_when_the_band_covers_it() -> None:
     import numpy as np
-
-    from app.summarise import extractive
+    from zhaiyao.summarise import extractive
 
     segs = extractive.segment(_long_article(8_000))
     bags = [{w for w in words if len(w) >= 2} for _, words in segs]
@@ -368,8 +366,8 @@ def test_7_huge_max_chars_is_a_usage_error_before_any_run(isolated_env: Path) ->
 def test_7_out_of_range_settings_in_zhaiyao_toml_are_refused(
     isolated_env: Path, toml: str, problem: str
 ) -> None:
-    from app.config import load_settings
-    from app.errors import ConfigError
+    from zhaiyao.config import load_settings
+    from zhaiyao.errors import ConfigError
 
     (isolated_env / "zhaiyao.toml").write_text(toml + "\n", encoding="utf-8")
     with pytest.raises(ConfigError) as caught:
@@ -378,8 +376,8 @@ def test_7_out_of_range_settings_in_zhaiyao_toml_are_refused(
 
 
 def test_7_environment_and_missing_config_file_are_errors(isolated_env: Path) -> None:
-    from app.config import load_settings
-    from app.errors import ConfigError
+    from zhaiyao.config import load_settings
+    from zhaiyao.errors import ConfigError
 
     with pytest.raises(ConfigError, match="out of range"):
         load_settings(environ={"ZHAIYAO_BATCH_SIZE": "100000"})
@@ -503,7 +501,7 @@ def test_10_markdown_and_terminal_output_carry_no_control_or_markup(isolated_env
 def test_11_sigterm_stops_the_viewer_server_too(isolated_env: Path) -> None:
     port = _closed_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "app", "view", "--port", str(port), "--no-browser"],
+        [sys.executable, "-m", "zhaiyao", "view", "--port", str(port), "--no-browser"],
         env={**os.environ, "PYTHONPATH": str(ROOT)},
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
@@ -603,8 +601,7 @@ def test_11_a_foreign_sqlite_database_is_refused_untouched(isolated_env: Path) -
 
 def test_11_the_upload_limit_named_is_streamlits_own(monkeypatch: pytest.MonkeyPatch) -> None:
     from streamlit.testing.v1 import AppTest
-
-    from app.viewer.server import server_command
+    from zhaiyao.viewer.server import server_command
 
     monkeypatch.setenv("ZHAIYAO_MAX_FILE_MB", "20")
     at = AppTest.from_file(str(ROOT / "app" / "viewer" / "page.py"), default_timeout=60)

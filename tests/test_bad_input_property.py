@@ -166,7 +166,7 @@ def _check(command: str, files: list[tuple[str, bytes]], opts: list[str], stdin:
         db = folder / "store.db"
         paths = [name for name, _ in files] + (["-"] if stdin is not None else [])
         result = subprocess.run(
-            [sys.executable, "-m", "app", command, *paths, *opts],
+            [sys.executable, "-m", "zhaiyao", command, *paths, *opts],
             cwd=folder,
             input=stdin if stdin is not None else b"",
             capture_output=True,

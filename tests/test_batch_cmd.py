@@ -14,10 +14,9 @@ import time
 from pathlib import Path
 
 from click.testing import CliRunner
-
-from app.cli import main
-from app.cli.batch_cmd import ProgressView
-from app.run.pipeline import Progress
+from zhaiyao.cli import main
+from zhaiyao.cli.batch_cmd import ProgressView
+from zhaiyao.run.pipeline import Progress
 
 ROOT = Path(__file__).parents[1]
 SEED = ROOT / "examples" / "zhuzhou_front_page.txt"
@@ -66,8 +65,8 @@ def test_batch_writes_every_article_and_exits_0(isolated_env: Path) -> None:
 
 
 def test_a_failed_article_exits_1_and_says_how_to_list_it(isolated_env: Path, monkeypatch) -> None:
-    from app.errors import ModelError
-    from app.summarise.extractive import ExtractiveSummariser
+    from zhaiyao.errors import ModelError
+    from zhaiyao.summarise.extractive import ExtractiveSummariser
 
     real = ExtractiveSummariser.generate
 
@@ -191,8 +190,8 @@ def test_progress_bar_on_a_terminal() -> None:
 # hook), so that a run can be killed while articles are in flight; its summaries are the real ones.
 SLOW_EXTRACTIVE_CLI = """
 import sys, time
-from app.summarise import register
-from app.summarise.extractive import ExtractiveSummariser
+from zhaiyao.summarise import register
+from zhaiyao.summarise.extractive import ExtractiveSummariser
 
 class Slow(ExtractiveSummariser):
     def generate(self, requests):
@@ -200,7 +199,7 @@ class Slow(ExtractiveSummariser):
         return super().generate(requests)
 
 register("extractive")(lambda settings, progress: Slow())
-from app.cli import main
+from zhaiyao.cli import main
 main(sys.argv[1:], prog_name="zhaiyao")
 """
 
@@ -232,7 +231,7 @@ def test_kill_9_mid_run_then_rerun_summarises_every_article_exactly_once(isolate
     assert db_count(db, "SELECT status FROM runs WHERE id = 1") == "running"  # it never got to finish
     assert not out.exists()  # the output is written whole at the end, never half
 
-    cmd = [sys.executable, "-m", "app", *args]
+    cmd = [sys.executable, "-m", "zhaiyao", *args]
     rerun = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert rerun.returncode == 0, rerun.stderr
     assert f"({22 - done_before} summarised, {done_before} from the store)" in rerun.stdout

@@ -17,8 +17,7 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from app.config import Settings
+from zhaiyao.config import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -141,7 +140,7 @@ def test_bench_viewer_times_the_first_screen() -> None:
 
 
 def _int_mm_exact() -> bool:
-    from app.runtime.cpu import int_mm_exact
+    from zhaiyao.runtime.cpu import int_mm_exact
 
     return int_mm_exact()
 

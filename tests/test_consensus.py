@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
-from app.text.rouge import rouge_tokens
-from app.summarise.consensus import consensus_index, grounded_share
+from zhaiyao.summarise.consensus import consensus_index, grounded_share
+from zhaiyao.text.rouge import rouge_tokens
 
 
 def test_the_candidate_the_others_agree_with_wins() -> None:

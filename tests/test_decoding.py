@@ -7,9 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from app.runtime.decoding import Decoder
-from app.runtime.prefix_cache import MIN_PREFIX_TOKENS, shared_prefix_length
+from zhaiyao.runtime.decoding import Decoder
+from zhaiyao.runtime.prefix_cache import MIN_PREFIX_TOKENS, shared_prefix_length
 
 PENALTY = 1.05
 
@@ -157,8 +156,8 @@ def test_a_top_k_of_one_samples_the_greedy_answer(model_and_tokenizer) -> None:
 
 
 def test_continuous_batching_keeps_the_batch_full_and_runs_follow_ups(model_and_tokenizer) -> None:
-    from app.runtime.decoding import Job
-    from app.runtime.processors import Greedy
+    from zhaiyao.runtime.decoding import Job
+    from zhaiyao.runtime.processors import Greedy
 
     model, tokenizer = model_and_tokenizer
     texts = [
@@ -223,8 +222,8 @@ def test_rows_joining_longer_or_leaving_from_the_middle_change_no_answer(
         found[job.tag] = tokens[0]
         return []
 
-    from app.runtime.decoding import Job
-    from app.runtime.processors import Greedy
+    from zhaiyao.runtime.decoding import Job
+    from zhaiyao.runtime.processors import Greedy
 
     decoder.run(
         [Job(p, n, [Greedy()], i) for i, (p, n) in enumerate(zip(prompts, limits, strict=True))], done

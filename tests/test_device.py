@@ -10,13 +10,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
-from app.cli import main
-from app.config import SAMPLE_PAGE, Settings
-from app.run.engines import gpus_per_worker
-from app.errors import ConfigError
-from app.runtime import device
-from app.runtime.cpu import int8_kernels
+from zhaiyao.cli import main
+from zhaiyao.config import SAMPLE_PAGE, Settings
+from zhaiyao.errors import ConfigError
+from zhaiyao.run.engines import gpus_per_worker
+from zhaiyao.runtime import device
+from zhaiyao.runtime.cpu import int8_kernels
 
 
 def _sees(monkeypatch: pytest.MonkeyPatch, cuda: bool, mps: bool) -> None:

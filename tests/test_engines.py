@@ -11,12 +11,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
-from app.cli import main
-from app.config import Settings
-from app.run.engines import RayEngine, make_engine
-from app.errors import ConfigError
-from app.run.pipeline import LocalEngine
+from zhaiyao.cli import main
+from zhaiyao.config import Settings
+from zhaiyao.errors import ConfigError
+from zhaiyao.run.engines import RayEngine, make_engine
+from zhaiyao.run.pipeline import LocalEngine
 
 DATA = Path(__file__).parent / "data" / "inputs"
 

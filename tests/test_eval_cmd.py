@@ -7,10 +7,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
-from app.cli import main
-from app.errors import InputError
-from app.evaluate.report import is_shot_row, read_eval_rows
+from zhaiyao.cli import main
+from zhaiyao.errors import InputError
+from zhaiyao.evaluate.report import is_shot_row, read_eval_rows
 
 FLOOR = Path(__file__).parent / "data" / "eval" / "lcsts_floor.jsonl"
 
@@ -168,8 +167,7 @@ def test_command_with_tiny_llm(tmp_path: Path, tiny_model_dir: Path) -> None:
 def test_few_shot_examples_are_unscored_rows_whose_numbers_come_from_their_text() -> None:
     """Few-shot examples must never be rows the eval scores, and must not teach inventing numbers."""
     from tiny_model import EVAL_DIR
-
-    from app.summarise import guard, prompts
+    from zhaiyao.summarise import guard, prompts
 
     examples = [
         (style, text, answer)

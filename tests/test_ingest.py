@@ -7,10 +7,9 @@ import shutil
 from pathlib import Path
 
 import pytest
-
-from app.config import Settings
-from app.errors import InputError
-from app.sources.files import read_bytes, read_inputs
+from zhaiyao.config import Settings
+from zhaiyao.errors import InputError
+from zhaiyao.sources.files import read_bytes, read_inputs
 
 INPUTS = Path(__file__).parent / "data" / "inputs"
 SEED = Path(__file__).parents[1] / "examples" / "zhuzhou_front_page.txt"

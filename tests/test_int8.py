@@ -6,12 +6,11 @@ import shutil
 from pathlib import Path
 
 import pytest
-
-from app.config import Settings
-from app.errors import ConfigError
-from app.runtime.cpu import fbgemm_int8, int8_kernels, int_mm_exact, onednn_int8
-from app.runtime.int8 import INT8_FILE, int8_linear_class, load_int8_model, quantize_weight
-from app.summarise import load_summariser
+from zhaiyao.config import Settings
+from zhaiyao.errors import ConfigError
+from zhaiyao.runtime.cpu import fbgemm_int8, int8_kernels, int_mm_exact, onednn_int8
+from zhaiyao.runtime.int8 import INT8_FILE, int8_linear_class, load_int8_model, quantize_weight
+from zhaiyao.summarise import load_summariser
 
 pytestmark = pytest.mark.skipif(not int8_kernels(), reason="this PyTorch build has no int8 kernels")
 

@@ -12,13 +12,12 @@ import textwrap
 from pathlib import Path
 
 import pytest
-
-from app.config import load_settings
-from app.errors import ConfigError
-from app.runtime.cpu import int8_kernel, int_mm_exact
-from app.runtime.device import place
-from app.runtime.fusion import SharedProduct
-from app.runtime.int8 import (
+from zhaiyao.config import load_settings
+from zhaiyao.errors import ConfigError
+from zhaiyao.runtime.cpu import int8_kernel, int_mm_exact
+from zhaiyao.runtime.device import place
+from zhaiyao.runtime.fusion import SharedProduct
+from zhaiyao.runtime.int8 import (
     INT8_FILE,
     ensure_int8_copy,
     int8_linear_class,
@@ -26,7 +25,7 @@ from app.runtime.int8 import (
     packing_done,
     quantize_weight,
 )
-from app.summarise.llm import model_identity
+from zhaiyao.summarise.llm import model_identity
 
 pytestmark = pytest.mark.skipif(not int_mm_exact(), reason="torch._int_mm is not exact on this CPU (no VNNI)")
 
@@ -167,7 +166,7 @@ _LOAD_AND_PROBE = """
 import sys, warnings
 from pathlib import Path
 import torch
-from app.runtime.int8 import load_int8_model, packing_done
+from zhaiyao.runtime.int8 import load_int8_model, packing_done
 
 with warnings.catch_warnings(record=True) as on_load:
     warnings.simplefilter("always")

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import pytest
 import torch
-
-from app.runtime.kv_cache import SlotCache
+from zhaiyao.runtime.kv_cache import SlotCache
 
 LAYERS, HEADS, DIM = 2, 2, 4
 

@@ -1,4 +1,4 @@
-"""Freed activations stay in the process (app.runtime.memory): counted in page faults, in fresh processes
+"""Freed activations stay in the process (zhaiyao.runtime.memory): counted in page faults, in fresh processes
 (the setting is process-wide and cannot be undone inside one)."""
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ ROOT = Path(__file__).parents[1]
 PROBE = """
 import json, resource, sys
 import torch
-from app.runtime.memory import keep_freed_memory
+from zhaiyao.runtime.memory import keep_freed_memory
 kept = keep_freed_memory() if sys.argv[1] == "keep" else False
 x = torch.ones(16 * 2**20)
 faults = []
@@ -54,7 +54,7 @@ def test_freed_activations_are_reused_without_page_faults() -> None:
 
 
 def test_setting_it_twice_is_harmless() -> None:
-    from app.runtime.memory import keep_freed_memory
+    from zhaiyao.runtime.memory import keep_freed_memory
 
     first = keep_freed_memory()
     assert keep_freed_memory() is first

@@ -6,13 +6,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
-from app.cli import main
-from app.config import Settings, load_settings
-from app.errors import ConfigError
-from app.summarise import load_summariser
-from app.summarise.options import GenerationOptions, identity_suffix
-from app.summarise.registry import generation_options
+from zhaiyao.cli import main
+from zhaiyao.config import Settings, load_settings
+from zhaiyao.errors import ConfigError
+from zhaiyao.summarise import load_summariser
+from zhaiyao.summarise.options import GenerationOptions, identity_suffix
+from zhaiyao.summarise.registry import generation_options
 
 ROOT = Path(__file__).parents[1]
 
@@ -71,7 +70,7 @@ def test_overrides_give_summaries_an_identity_of_their_own(tiny_model_dir: Path)
 
 def test_the_manifest_tables_reach_the_backend() -> None:
     # The default model's [prompt]/[generation] tables, as the registry reads them from the manifest.
-    from app.manifest import default_model_name, load_manifest
+    from zhaiyao.manifest import default_model_name, load_manifest
 
     spec = load_manifest()[default_model_name()]
     options = generation_options(Settings(), (spec.prompt, spec.generation))

@@ -5,13 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from app.config import Settings
-from app.documents import Page
-from app.errors import ModelError, StoreError
-from app.run.pipeline import LocalEngine, Progress, run_pages
-from app.store import Store
-from app.summarise import load_summariser
+from zhaiyao.config import Settings
+from zhaiyao.documents import Page
+from zhaiyao.errors import ModelError, StoreError
+from zhaiyao.run.pipeline import LocalEngine, Progress, run_pages
+from zhaiyao.store import Store
+from zhaiyao.summarise import load_summariser
 
 SEED = Path(__file__).parents[1] / "examples" / "zhuzhou_front_page.txt"
 
@@ -123,16 +122,16 @@ def test_a_failing_article_is_recorded_and_the_run_goes_on(settings: Settings) -
 def test_a_page_that_cannot_be_split_is_reported_and_the_rest_processed(
     settings: Settings, monkeypatch
 ) -> None:
-    import app.split.page
+    import zhaiyao.split.page
 
-    real = app.split.page.split_page
+    real = zhaiyao.split.page.split_page
 
     def split_page(page):
         if page.source == "broken.txt":
             raise ValueError("unbalanced layout")
         return real(page)
 
-    monkeypatch.setattr(app.split.page, "split_page", split_page)
+    monkeypatch.setattr(zhaiyao.split.page, "split_page", split_page)
     with Store(settings.db_path) as store:
         report = run_pages([Page(source="broken.txt", text="坏页"), seed_page()], settings, store)
         assert report.page_errors == ["broken.txt: cannot split the page: ValueError: unbalanced layout"]

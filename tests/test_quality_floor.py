@@ -13,9 +13,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from app.config import load_settings
-from app.evaluate.report import evaluate
+from zhaiyao.config import load_settings
+from zhaiyao.evaluate.report import evaluate
 
 FLOOR_DATA = Path(__file__).parent / "data" / "eval" / "lcsts_floor.jsonl"
 

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-
-from app.text.rouge import RougeScore, corpus_score, lcs_length, rouge_tokens, score
+from zhaiyao.text.rouge import RougeScore, corpus_score, lcs_length, rouge_tokens, score
 
 
 def test_chinese_characters_are_the_tokens() -> None:

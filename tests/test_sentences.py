@@ -5,10 +5,9 @@ from __future__ import annotations
 import re
 
 import pytest
-
-from app.text.sentences import split_clauses, split_sentences
-from app.summarise.base import STYLES
-from app.summarise.limits import cut_to_limit, limit_output
+from zhaiyao.summarise.base import STYLES
+from zhaiyao.summarise.limits import cut_to_limit, limit_output
+from zhaiyao.text.sentences import split_clauses, split_sentences
 
 
 def test_closing_quotes_stay_with_their_sentence() -> None:

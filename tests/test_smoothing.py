@@ -7,8 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from app.runtime.smoothing import (
+from zhaiyao.runtime.smoothing import (
     Smoother,
     calibration_prompts,
     input_ranges,
@@ -78,7 +77,7 @@ def test_smoothed_weights_compute_the_same_function(tiny) -> None:
 
 def test_calibration_does_not_follow_prompt_tuning(tiny, monkeypatch) -> None:
     """The int8 copy is cached per model: its calibration must not change when prompts.py is tuned."""
-    from app.summarise import prompts
+    from zhaiyao.summarise import prompts
 
     _, tokenizer = tiny
     before = calibration_prompts(tokenizer)

@@ -6,8 +6,10 @@ import re
 from pathlib import Path
 
 import pytest
-
-from app.split.clean import (
+from zhaiyao.config import Settings
+from zhaiyao.documents import Article, Page
+from zhaiyao.sources.files import read_inputs
+from zhaiyao.split.clean import (
     continues,
     dedupe_paragraphs,
     is_lone_name,
@@ -17,10 +19,7 @@ from app.split.clean import (
     parse_dateline,
     split_continuation,
 )
-from app.config import Settings
-from app.documents import Article, Page
-from app.sources.files import read_inputs
-from app.split.page import split_page
+from zhaiyao.split.page import split_page
 
 INPUTS = Path(__file__).parent / "data" / "inputs"
 SEED = Path(__file__).parents[1] / "examples" / "zhuzhou_front_page.txt"

@@ -9,8 +9,7 @@ import sys
 from pathlib import Path
 
 from click.testing import CliRunner
-
-from app.cli import main
+from zhaiyao.cli import main
 
 SEED = Path(__file__).parents[1] / "examples" / "zhuzhou_front_page.txt"
 INPUTS = Path(__file__).parent / "data" / "inputs"
@@ -89,7 +88,7 @@ def test_nothing_readable_exits_2(tmp_path: Path) -> None:
 def test_installed_command_prints_no_traceback(tmp_path: Path) -> None:
     (tmp_path / "bin.txt").write_bytes(b"\x00\x01\x02")
     proc = subprocess.run(
-        [sys.executable, "-m", "app", "split", str(tmp_path / "bin.txt")],
+        [sys.executable, "-m", "zhaiyao", "split", str(tmp_path / "bin.txt")],
         capture_output=True,
         text=True,
         timeout=120,

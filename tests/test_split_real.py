@@ -9,13 +9,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
-from app.cli import main
-from app.config import Settings
-from app.documents import Article, Page
-from app.sources.files import read_inputs
-from app.split.page import explain_page, split_page
-from app.split.score import score_folder, score_page
+from zhaiyao.cli import main
+from zhaiyao.config import Settings
+from zhaiyao.documents import Article, Page
+from zhaiyao.sources.files import read_inputs
+from zhaiyao.split.page import explain_page, split_page
+from zhaiyao.split.score import score_folder, score_page
 
 REAL = Path(__file__).parent / "data" / "real"
 

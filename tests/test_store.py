@@ -6,11 +6,10 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-
-from app.documents import Article, Page, Summary
-from app.errors import StoreError
-from app.store.migrations import MIGRATIONS
-from app.store import Store, SummaryKey
+from zhaiyao.documents import Article, Page, Summary
+from zhaiyao.errors import StoreError
+from zhaiyao.store import Store, SummaryKey
+from zhaiyao.store.migrations import MIGRATIONS
 
 KEY = SummaryKey.of("extractive", "textrank", "brief", None, "v1")
 
@@ -67,11 +66,11 @@ def test_migrations_are_recorded_once_and_a_newer_store_is_refused(tmp_path: Pat
 
 
 def test_an_older_store_is_migrated_in_order_and_keeps_its_data(tmp_path: Path, monkeypatch) -> None:
-    import app.store.connection
+    import zhaiyao.store.connection
 
     db = tmp_path / "s.db"
     # as the first release wrote it
-    monkeypatch.setattr(app.store.connection, "MIGRATIONS", MIGRATIONS[:1])
+    monkeypatch.setattr(zhaiyao.store.connection, "MIGRATIONS", MIGRATIONS[:1])
     with Store(db) as old:
         assert old.migrations() == ["001_initial"]
         cur = old._conn.execute(
@@ -79,7 +78,7 @@ def test_an_older_store_is_migrated_in_order_and_keeps_its_data(tmp_path: Path, 
                VALUES ('2026-01-01', 'finished', 'local', '{}', '["a.txt"]')"""
         )
         run = cur.lastrowid
-    monkeypatch.setattr(app.store.connection, "MIGRATIONS", MIGRATIONS)
+    monkeypatch.setattr(zhaiyao.store.connection, "MIGRATIONS", MIGRATIONS)
     with Store(db) as new:
         assert new.migrations() == [name for name, _ in MIGRATIONS]
         assert new.run(run).inputs == ["a.txt"]

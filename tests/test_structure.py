@@ -20,7 +20,8 @@ MAX_CLASS_LINES = 250
 
 
 def _module_name(path: Path) -> str:
-    parts = path.relative_to(ROOT).with_suffix("").parts
+    # The source folder app/ installs as the package zhaiyao.
+    parts = ("zhaiyao", *path.relative_to(APP).with_suffix("").parts)
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
@@ -28,7 +29,7 @@ MODULES = {_module_name(p): p for p in sorted(APP.rglob("*.py"))}
 
 
 def _imports(name: str) -> set[str]:
-    """The app modules ``name`` imports (``from app.x import y`` counts as app.x.y when that is a module)."""
+    """The package modules ``name`` imports (``from zhaiyao.x import y`` counts as zhaiyao.x.y if a module)."""
     tree = ast.parse(MODULES[name].read_text(encoding="utf-8"))
     package = name if MODULES[name].name == "__init__.py" else name.rpartition(".")[0]
     found: set[str] = set()
@@ -50,11 +51,11 @@ GRAPH = {name: _imports(name) for name in MODULES}
 
 def _layer(module: str) -> str:
     for prefix, layer in (
-        ("app.cli", "shell"),
-        ("app.__main__", "shell"),
-        ("app.viewer.page", "shell"),  # viewer, viewer_data, viewer_server
-        ("app.runtime", "runtime"),
-        ("app.summarise", "summarise"),
+        ("zhaiyao.cli", "shell"),
+        ("zhaiyao.__main__", "shell"),
+        ("zhaiyao.viewer", "shell"),
+        ("zhaiyao.runtime", "runtime"),
+        ("zhaiyao.summarise", "summarise"),
     ):
         if module == prefix or module.startswith(prefix + ".") or module.startswith(prefix + "_"):
             return layer
@@ -63,14 +64,14 @@ def _layer(module: str) -> str:
 
 # Modules everything may use: values, settings, errors, text rules, model files.
 BASE = {
-    "app",
-    "app.errors",
-    "app.config",
-    "app.documents",
-    "app.text.rouge",
-    "app.manifest",
-    "app.text.sentences",
-    *(m for m in MODULES if m == "app.weights" or m.startswith("app.weights.")),
+    "zhaiyao",
+    "zhaiyao.errors",
+    "zhaiyao.config",
+    "zhaiyao.documents",
+    "zhaiyao.text.rouge",
+    "zhaiyao.manifest",
+    "zhaiyao.text.sentences",
+    *(m for m in MODULES if m == "zhaiyao.weights" or m.startswith("zhaiyao.weights.")),
 }
 # Which layers a layer may import. cli/viewer → pipeline → summarise → runtime; base under all.
 ALLOWED = {
@@ -116,9 +117,9 @@ def test_dependencies_point_one_way() -> None:
 
 
 def test_every_module_imports_on_its_own_in_a_fresh_interpreter() -> None:
-    # The Streamlit page and `python -m app` run themselves on import; the rest must import cleanly,
+    # The Streamlit page and `python -m zhaiyao` run themselves on import; the rest must import cleanly,
     # in any order.
-    names = [m for m in MODULES if m not in ("app.viewer.page", "app.__main__")]
+    names = [m for m in MODULES if m not in ("zhaiyao.viewer.page", "zhaiyao.__main__")]
     code = "import importlib, sys\nfor name in sys.argv[1:]:\n    importlib.import_module(name)\n"
     for chunk in (names, names[::-1]):
         done = subprocess.run(

@@ -6,9 +6,8 @@ import json
 from pathlib import Path
 
 from click.testing import CliRunner
-
-from app.cli import main
-from app.config import SAMPLE_PAGE
+from zhaiyao.cli import main
+from zhaiyao.config import SAMPLE_PAGE
 
 
 def test_summarise_prints_every_article_with_its_summary_as_jsonl() -> None:

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import pytest
-
-from app.config import Settings
-from app.documents import Article
-from app.text.sentences import split_sentences
-from app.summarise import load_summariser, summarise_articles
-from app.summarise.base import STYLES
-from app.summarise.condense import condense
-from app.summarise.extractive import extract, rank_sentences
-from app.summarise.keywords import keywords
+from zhaiyao.config import Settings
+from zhaiyao.documents import Article
+from zhaiyao.summarise import load_summariser, summarise_articles
+from zhaiyao.summarise.base import STYLES
+from zhaiyao.summarise.condense import condense
+from zhaiyao.summarise.extractive import extract, rank_sentences
+from zhaiyao.summarise.keywords import keywords
+from zhaiyao.text.sentences import split_sentences
 
 ARTICLE = (
     "9月27日，长株潭城市群一体化发展第二届联席会重点工作推进会在株洲召开。"
@@ -91,7 +90,7 @@ def test_lead_backend_takes_the_first_sentence() -> None:
 
 
 def test_unknown_backend_and_style_are_clear_errors() -> None:
-    from app.errors import ConfigError
+    from zhaiyao.errors import ConfigError
 
     with pytest.raises(ConfigError, match="unknown backend 'nope'"):
         load_summariser(Settings(backend="nope"))

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-
-from app.summarise.guard import check, check_numbers, normalise, numbers_in
+from zhaiyao.summarise.guard import check, check_numbers, normalise, numbers_in
 
 ARTICLE = (
     "株洲日报讯 9月27日，省生态环境厅厅长邓立佳率队来株调研。今年1月-8月，我市空气优良天数223天，"

@@ -6,14 +6,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from app.config import SAMPLE_PAGE, Settings
-from app.documents import Article, Summary
-from app.errors import ModelError
-from app.text.sentences import split_sentences
-from app.summarise import load_summariser, summarise_articles
-from app.summarise.base import STYLES, Request
-from app.summarise.limits import limit_output
+from zhaiyao.config import SAMPLE_PAGE, Settings
+from zhaiyao.documents import Article, Summary
+from zhaiyao.errors import ModelError
+from zhaiyao.summarise import load_summariser, summarise_articles
+from zhaiyao.summarise.base import STYLES, Request
+from zhaiyao.summarise.limits import limit_output
+from zhaiyao.text.sentences import split_sentences
 
 PAGE = SAMPLE_PAGE.read_text(encoding="utf-8")
 SHORT = "株洲开行首趟旅游专列。来自全省各地的300余名游客乘坐专列前往炎陵。专列全程约3小时。"
@@ -123,9 +122,9 @@ def test_identical_requests_are_generated_once(summariser) -> None:
 
 
 def test_headlines_are_the_consensus_of_greedy_and_sampled_candidates(summariser) -> None:
-    from app.summarise import prompts
-    from app.summarise.choose import choice_index
-    from app.summarise.llm import chat_prompt_ids
+    from zhaiyao.summarise import prompts
+    from zhaiyao.summarise.choose import choice_index
+    from zhaiyao.summarise.llm import chat_prompt_ids
 
     headline = STYLES["headline"]
     options = summariser.options
@@ -168,8 +167,8 @@ def test_headlines_are_the_consensus_of_greedy_and_sampled_candidates(summariser
 
 
 def _choose(candidates: list[str], request: Request) -> int:
-    from app.summarise.choose import choice_index
-    from app.summarise.options import GenerationOptions
+    from zhaiyao.summarise.choose import choice_index
+    from zhaiyao.summarise.options import GenerationOptions
 
     return choice_index(candidates, request, GenerationOptions().consensus_grounding)
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from app.config import Settings
-from app.documents import Article
-from app.errors import ModelError
-from app.summarise import load_summariser, summarise_articles
+from zhaiyao.config import Settings
+from zhaiyao.documents import Article
+from zhaiyao.errors import ModelError
+from zhaiyao.summarise import load_summariser, summarise_articles
 
 TEXT = "株洲开行首趟旅游专列。来自全省各地的300余名游客乘坐专列前往炎陵。专列全程约3小时。"
 

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import pytest
-
-from app.config import SAMPLE_PAGE, Settings, load_settings
-from app.text.sentences import is_cjk
-from app.summarise.guard import check_language, check_numbers
+from zhaiyao.config import SAMPLE_PAGE, Settings, load_settings
+from zhaiyao.summarise.guard import check_language, check_numbers
+from zhaiyao.text.sentences import is_cjk
 
 pytestmark = pytest.mark.slow
 
 
 def test_default_model_summarises_three_seed_articles() -> None:
-    from app.sources.files import read_inputs
-    from app.split.page import split_page
-    from app.summarise import load_summariser, summarise_articles
+    from zhaiyao.sources.files import read_inputs
+    from zhaiyao.split.page import split_page
+    from zhaiyao.summarise import load_summariser, summarise_articles
 
     # load_settings honours ZHAIYAO_MODELS_DIR (a shared cache); the model is fetched if missing.
     settings = load_settings().replace(backend="llm", model=Settings().model, batch_size=3)

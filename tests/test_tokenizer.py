@@ -1,4 +1,4 @@
-"""The tokenizer's fast route (app.runtime.tokenizer): taken only after a check that it is the same
+"""The tokenizer's fast route (zhaiyao.runtime.tokenizer): taken only after a check that it is the same
 tokenizer, for the very files checked; real tiny tokenizers and, in the slow test, the default model's."""
 
 from __future__ import annotations
@@ -8,11 +8,10 @@ import shutil
 from pathlib import Path
 
 import pytest
-
-from app.config import SAMPLE_PAGE
-from app.errors import ModelError
-from app.runtime import tokenizer as tokenizers_module
-from app.runtime.tokenizer import RECORD_FILE, load_tokenizer, same
+from zhaiyao.config import SAMPLE_PAGE
+from zhaiyao.errors import ModelError
+from zhaiyao.runtime import tokenizer as tokenizers_module
+from zhaiyao.runtime.tokenizer import RECORD_FILE, load_tokenizer, same
 
 TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "chat_template.jinja")
 
@@ -103,9 +102,8 @@ def test_a_damaged_record_or_missing_tokenizer_json_falls_back(folder: Path) -> 
 @pytest.mark.slow
 def test_the_default_models_tokenizer_takes_the_fast_route_unchanged(monkeypatch: pytest.MonkeyPatch) -> None:
     from transformers import AutoTokenizer
-
-    from app.config import Settings, load_settings
-    from app.weights import resolve_model
+    from zhaiyao.config import Settings, load_settings
+    from zhaiyao.weights import resolve_model
 
     path = resolve_model(Settings().model, load_settings().models_dir).path
     load_tokenizer(path)  # checks (once per files and versions) and records the verdict

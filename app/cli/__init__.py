@@ -5,16 +5,15 @@ from __future__ import annotations
 import sys
 
 import click
-
-from app.config import Settings, load_settings
-from app.errors import ZhaiyaoError
+from zhaiyao.config import Settings, load_settings
+from zhaiyao.errors import ZhaiyaoError
 
 
 class _Group(click.Group):
     """Turns library errors into ``error: <message>`` and their exit code, never a traceback."""
 
     def invoke(self, ctx: click.Context) -> object:
-        from app.cli import output
+        from zhaiyao.cli import output
 
         try:
             try:
@@ -44,7 +43,7 @@ class _Group(click.Group):
 
     @staticmethod
     def _fail(exc: Exception, code: int) -> None:
-        from app.cli import output
+        from zhaiyao.cli import output
 
         if isinstance(exc, output.OutputError):
             output.silence_stdout()
@@ -67,8 +66,8 @@ def settings_from(ctx: click.Context) -> Settings:
 def model_options(command):
     """``--quantize int8|none``, ``--device`` and ``--option NAME VALUE`` (generation options), for every
     command that may load a model."""
-    from app.runtime.device import DEVICES
-    from app.runtime.int8 import QUANTIZE_CHOICES
+    from zhaiyao.runtime.device import DEVICES
+    from zhaiyao.runtime.int8 import QUANTIZE_CHOICES
 
     command = click.option(
         "--device",
@@ -93,9 +92,9 @@ def model_options(command):
 def summary_options(style_default: str | None = None):
     """``--backend``, ``--model``, ``--style`` and ``--max-chars``, their choices and ranges read from the
     registry, the styles and the settings' bounds (one list, not one per command)."""
-    from app.config import option_range
-    from app.summarise.base import STYLES
-    from app.summarise.registry import backend_names
+    from zhaiyao.config import option_range
+    from zhaiyao.summarise.base import STYLES
+    from zhaiyao.summarise.registry import backend_names
 
     def decorate(command):
         limits = ", ".join(f"{name} ≤ {style.max_chars} 字" for name, style in STYLES.items())
@@ -130,7 +129,7 @@ SUMMARISER_OPTIONS = ("backend", "model", "style", "max_chars", "batch_size", "q
 def summariser_settings(ctx: click.Context) -> Settings:
     """The configured settings with the command's summariser options applied (unset ones keep theirs);
     ``--option`` generation options come after zhaiyao.toml's and the environment's, so they win."""
-    from app.summarise.options import GenerationOptions
+    from zhaiyao.summarise.options import GenerationOptions
 
     settings = settings_from(ctx)
     options = {name: ctx.params.get(name) for name in SUMMARISER_OPTIONS if name in ctx.params}

@@ -9,17 +9,16 @@ from pathlib import Path
 from typing import TextIO
 
 import click
-
-from app.cli import model_options, summariser_settings, summary_options
-from app.cli.output import check_output, echo
-from app.cli.store_cmd import busy_timeout, db_option, store_location
-from app.config import Settings, option_range
-from app.documents import Page
-from app.run.engines import ENGINES
-from app.errors import InputError
-from app.export.formats import FORMATS, export_results, format_for_path
-from app.run.pipeline import Progress, RunReport, run_pages
-from app.store import Store
+from zhaiyao.cli import model_options, summariser_settings, summary_options
+from zhaiyao.cli.output import check_output, echo
+from zhaiyao.cli.store_cmd import busy_timeout, db_option, store_location
+from zhaiyao.config import Settings, option_range
+from zhaiyao.documents import Page
+from zhaiyao.errors import InputError
+from zhaiyao.export.formats import FORMATS, export_results, format_for_path
+from zhaiyao.run.engines import ENGINES
+from zhaiyao.run.pipeline import Progress, RunReport, run_pages
+from zhaiyao.store import Store
 
 # Seconds between progress lines when stderr is not a terminal (a log file, CI).
 PLAIN_EVERY = 10.0
@@ -157,7 +156,7 @@ def batch(
 
 def _checked_settings(ctx: click.Context, db: Path | None) -> Settings:
     """The command's settings, with the store it writes; a bad style or length is a usage error now."""
-    from app.summarise.base import effective_limit, get_style
+    from zhaiyao.summarise.base import effective_limit, get_style
 
     settings = summariser_settings(ctx)
     effective_limit(get_style(settings.style), settings.max_chars)
@@ -167,7 +166,7 @@ def _checked_settings(ctx: click.Context, db: Path | None) -> Settings:
 
 def _read_pages(paths: tuple[str, ...], settings: Settings, input_errors: list[str]) -> list[Page]:
     """Every readable page; each bad input is reported and recorded, and nothing readable is exit 2."""
-    from app.sources.files import read_inputs
+    from zhaiyao.sources.files import read_inputs
 
     def on_error(exc: InputError) -> None:
         input_errors.append(str(exc))
@@ -194,7 +193,7 @@ def _run(
     fmt: str | None,
     quiet: bool,
 ) -> RunReport:
-    from app.run.engines import make_engine
+    from zhaiyao.run.engines import make_engine
 
     view = ProgressView(sys.stderr)
 

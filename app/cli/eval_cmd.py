@@ -7,12 +7,11 @@ from pathlib import Path
 from typing import Any
 
 import click
-
-from app.cli import model_options, summariser_settings, summary_options
-from app.cli.output import check_output, open_output
-from app.config import option_range
-from app.evaluate.report import EvalReport, evaluate
-from app.text.safe import json_text
+from zhaiyao.cli import model_options, summariser_settings, summary_options
+from zhaiyao.cli.output import check_output, open_output
+from zhaiyao.config import option_range
+from zhaiyao.evaluate.report import EvalReport, evaluate
+from zhaiyao.text.safe import json_text
 
 
 def _pct(share: float) -> str:

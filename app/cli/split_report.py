@@ -5,14 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-
-from app.config import Settings
-from app.documents import Article
-from app.errors import InputError
-from app.sources.files import read_inputs
-from app.split.page import explain_page, split_page
-from app.split.score import score_folder
-from app.text.safe import one_line
+from zhaiyao.config import Settings
+from zhaiyao.documents import Article
+from zhaiyao.errors import InputError
+from zhaiyao.sources.files import read_inputs
+from zhaiyao.split.page import explain_page, split_page
+from zhaiyao.split.score import score_folder
+from zhaiyao.text.safe import one_line
 
 
 def explain_lines(path: str, settings: Settings) -> list[str]:

@@ -6,14 +6,13 @@ import os
 from pathlib import Path
 
 import click
-
-from app.cli import settings_from
-from app.cli.output import check_output, echo, stdout
-from app.config import Settings
-from app.documents import ArticleResult
-from app.errors import ConfigError, StoreError
-from app.export.formats import FORMATS, export_results, render_bytes
-from app.store import DEFAULT_BUSY_TIMEOUT, Store
+from zhaiyao.cli import settings_from
+from zhaiyao.cli.output import check_output, echo, stdout
+from zhaiyao.config import Settings
+from zhaiyao.documents import ArticleResult
+from zhaiyao.errors import ConfigError, StoreError
+from zhaiyao.export.formats import FORMATS, export_results, render_bytes
+from zhaiyao.store import DEFAULT_BUSY_TIMEOUT, Store
 
 STATUSES = ("done", "failed", "pending")
 RUN_ID = click.IntRange(1, 2**63 - 1)  # SQLite's integers: a larger id cannot exist, only overflow
@@ -92,7 +91,7 @@ def _echo_placement(settings: Settings) -> None:
     if settings.backend not in ("llm", "seq2seq"):
         click.echo(f"device:     none needed ({settings.backend} uses no model)")
         return
-    from app.runtime.device import place
+    from zhaiyao.runtime.device import place
 
     quantize = settings.quantize if settings.backend == "llm" else "none"
     placement = place(settings.device, quantize, settings.int8_kernel)

@@ -6,12 +6,11 @@ import logging
 import time
 
 import click
-
-from app.cli import model_options, summariser_settings, summary_options
-from app.cli.output import stdout
-from app.config import Settings, option_range
-from app.documents import Article, ArticleResult, Summary
-from app.text.safe import json_text, markdown_text
+from zhaiyao.cli import model_options, summariser_settings, summary_options
+from zhaiyao.cli.output import stdout
+from zhaiyao.config import Settings, option_range
+from zhaiyao.documents import Article, ArticleResult, Summary
+from zhaiyao.text.safe import json_text, markdown_text
 
 
 def _markdown(article: Article, summary: Summary) -> str:
@@ -65,10 +64,9 @@ def summarise(
 ) -> None:
     """Summarise the articles in PATHS (files, folders, globs, - for stdin) and print them."""
     import jieba
-
-    from app.sources.files import read_inputs
-    from app.split.page import split_page
-    from app.summarise import load_summariser, summarise_articles
+    from zhaiyao.sources.files import read_inputs
+    from zhaiyao.split.page import split_page
+    from zhaiyao.summarise import load_summariser, summarise_articles
 
     jieba.setLogLevel(logging.WARNING)  # its dictionary-loading chatter
 

@@ -10,14 +10,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import click
-
-from app.cli import model_options, settings_from, summariser_settings, summary_options
-from app.cli.output import echo
-from app.config import SAMPLE_PAGE, Settings
-from app.errors import InputError
-from app.run.pipeline import Progress
-from app.text.safe import one_line
-from app.viewer.server import has_display, pick_port, start_server, stop_server, viewer_url, wait_ready
+from zhaiyao.cli import model_options, settings_from, summariser_settings, summary_options
+from zhaiyao.cli.output import echo
+from zhaiyao.config import SAMPLE_PAGE, Settings
+from zhaiyao.errors import InputError
+from zhaiyao.run.pipeline import Progress
+from zhaiyao.text.safe import one_line
+from zhaiyao.viewer.server import has_display, pick_port, start_server, stop_server, viewer_url, wait_ready
 
 
 def _serve(
@@ -151,9 +150,9 @@ def start_command(
 
     The first run fetches the default model (about 1.1 GB, once) with progress.
     """
-    from app.sources.files import read_inputs
-    from app.run.pipeline import LocalEngine, run_pages
-    from app.store import Store
+    from zhaiyao.run.pipeline import LocalEngine, run_pages
+    from zhaiyao.sources.files import read_inputs
+    from zhaiyao.store import Store
 
     settings = summariser_settings(ctx).replace(db_path=db)
     inputs = [str(p) for p in paths] or [str(SAMPLE_PAGE)]

@@ -3,7 +3,7 @@
 Rows are JSONL ``{"id", "text", "summary"}`` (other keys are ignored). Each row becomes one
 ``Article`` (no title: for headline-proxy data the reference *is* the title) and goes through the
 same ``load_summariser`` / ``summarise_articles`` path as every other command, so the figures describe
-what users get. The report holds character-level ROUGE (``app.text.rouge``, variant stated in the
+what users get. The report holds character-level ROUGE (``zhaiyao.text.rouge``, variant stated in the
 report), the faithfulness guard's outcome rates, the share of summaries with a number that is not in
 the source (the guard's own check, so eval and guard cannot disagree), mean length and speed.
 """
@@ -18,10 +18,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from app.documents import Article, Summary
-from app.errors import InputError
-from app.sources.files import json_problem
-from app.text.rouge import VARIANT, RougeScore, corpus_score, score
+from zhaiyao.documents import Article, Summary
+from zhaiyao.errors import InputError
+from zhaiyao.sources.files import json_problem
+from zhaiyao.text.rouge import VARIANT, RougeScore, corpus_score, score
 
 REQUIRED_FIELDS = ("id", "text", "summary")
 Split = Literal["all", "scored", "shots"]
@@ -166,7 +166,7 @@ class EvalReport:
 
 def invented_numbers(summary: str, source: str) -> tuple[str, ...]:
     """The guard's own number check ("number N not in the article" per number the source lacks)."""
-    from app.summarise.guard import check_numbers
+    from zhaiyao.summarise.guard import check_numbers
 
     return tuple(check_numbers(summary, source))
 
@@ -248,7 +248,7 @@ def evaluate(
     fails fast); ``on_load`` is the summariser's loading progress; ``on_summary(i, summary)`` hears each
     summary as it is ready (in length order, not row order).
     """
-    from app.summarise import load_summariser, summarise_articles
+    from zhaiyao.summarise import load_summariser, summarise_articles
 
     rows = read_eval_rows(path, split=split, limit=limit)
     if on_rows is not None:

@@ -1,1 +1,2 @@
-"""Results out of the store: export formats (``formats``) and files written whole or not at all (``files``)."""
+"""Results out of the store: export formats (``formats``) and files written whole or not at all
+(``files``)."""

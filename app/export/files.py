@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TextIO
 
-from app.errors import ConfigError
+from zhaiyao.errors import ConfigError
 
 
 def refuse_input(output: Path | str, inputs: Iterable[Path | str]) -> None:

@@ -13,10 +13,10 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from app.documents import ArticleResult
-from app.errors import ConfigError
-from app.export.files import atomic_text
-from app.text.safe import json_text, markdown_text
+from zhaiyao.documents import ArticleResult
+from zhaiyao.errors import ConfigError
+from zhaiyao.export.files import atomic_text
+from zhaiyao.text.safe import json_text, markdown_text
 
 FORMATS = ("jsonl", "csv", "md")
 _SUFFIXES = {".jsonl": "jsonl", ".json": "jsonl", ".csv": "csv", ".md": "md", ".markdown": "md"}

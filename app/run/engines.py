@@ -1,6 +1,6 @@
 """Where summaries are computed: ``local`` (this process) or ``ray`` (one model per worker actor).
 
-Both engines plug into ``app.run.pipeline.run_pages``, so the store, the cache, statuses and exports are the
+Both engines plug into ``run.pipeline.run_pages``, so the store, the cache, statuses and exports are the
 same whichever runs the models. With Ray, the driver (this process) keeps the only store connection:
 workers receive articles in batches and send summaries back, and the driver commits each batch as it
 returns. The workers run the same ``summarise_isolated`` loop as the local engine, with the same
@@ -16,11 +16,11 @@ import socket
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from app.config import Settings
-from app.documents import Article, Summary
-from app.errors import ConfigError, MissingDependency, ZhaiyaoError
-from app.run.pipeline import Deliver, Engine, LocalEngine, describe_error, summarise_isolated
-from app.store import SummaryKey
+from zhaiyao.config import Settings
+from zhaiyao.documents import Article, Summary
+from zhaiyao.errors import ConfigError, MissingDependency, ZhaiyaoError
+from zhaiyao.run.pipeline import Deliver, Engine, LocalEngine, describe_error, summarise_isolated
+from zhaiyao.store import SummaryKey
 
 ENGINES = ("local", "ray")
 
@@ -33,7 +33,7 @@ class SummariserActor:
     """One Ray worker: loads its own summariser once and summarises the batches it is sent."""
 
     def __init__(self, settings: Settings) -> None:
-        from app.summarise import load_summariser
+        from zhaiyao.summarise import load_summariser
 
         # Ray sets OMP_NUM_THREADS=1 for actors; the settings say how many threads each model may use.
         try:

@@ -6,7 +6,7 @@ runs pages already in the store, which keeps their articles but not their text):
 2. enter every article of the run as *pending*;
 3. mark the articles whose summary is already in the store *done* at once (the cache: a rerun makes
    no model calls);
-4. hand the rest to an engine (local, or Ray in ``app.run.engines``), committing each summary, or the
+4. hand the rest to an engine (local, or Ray in ``zhaiyao.run.engines``), committing each summary, or the
    reason it failed, the moment the engine delivers it.
 
 So an interrupted run leaves committed summaries plus pending rows, and running it again finishes the
@@ -23,10 +23,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from app.config import Settings
-from app.documents import Article, ArticleResult, Page, Summary
-from app.errors import ConfigError, ZhaiyaoError
-from app.store import Store, SummaryKey
+from zhaiyao.config import Settings
+from zhaiyao.documents import Article, ArticleResult, Page, Summary
+from zhaiyao.errors import ConfigError, ZhaiyaoError
+from zhaiyao.store import Store, SummaryKey
 
 Deliver = Callable[[int, "Summary | BaseException"], None]
 
@@ -178,7 +178,7 @@ def summarise_isolated(
 def _summaries(
     batch: list[Article], summariser: Any, settings: Settings, on_summary: Callable | None = None
 ) -> list[Summary]:
-    from app.summarise import summarise_articles
+    from zhaiyao.summarise import summarise_articles
 
     style, limit = settings.style, settings.max_chars
     return summarise_articles(batch, summariser, style=style, max_chars=limit, on_summary=on_summary)
@@ -206,7 +206,7 @@ class LocalEngine:
     @property
     def summariser(self) -> Any:
         if self._summariser is None:
-            from app.summarise import load_summariser
+            from zhaiyao.summarise import load_summariser
 
             self._summariser = load_summariser(self.settings, progress=self._progress)
         return self._summariser
@@ -229,18 +229,18 @@ def expected_key(settings: Settings) -> SummaryKey | None:
     so theirs is exact. None for a backend this cannot tell without loading it.
     """
     if settings.backend in ("extractive", "lead"):
-        from app.summarise import load_summariser
+        from zhaiyao.summarise import load_summariser
 
         return SummaryKey.of_summariser(load_summariser(settings), settings.style, settings.max_chars)
     if settings.backend not in ("llm", "seq2seq"):
         return None
-    from app.summarise import prompts
-    from app.summarise.options import identity_suffix
+    from zhaiyao.summarise import prompts
+    from zhaiyao.summarise.options import identity_suffix
 
     folder = Path(settings.model).expanduser()
     name = folder.name if folder.is_dir() else settings.model
     if settings.backend == "llm":
-        from app.summarise.llm import model_identity
+        from zhaiyao.summarise.llm import model_identity
 
         # Assumes int8 kernels on the CPU (x86) and bf16 on an accelerator, without importing torch to
         # ask; where that is wrong the loaded model's name differs and the guess finds nothing stored.
@@ -257,7 +257,7 @@ def _bad_text(article: Article) -> str | None:
 
 
 def split_pages(pages: Sequence[Page]) -> list[tuple[Page, list[Article], str | None]]:
-    from app.split.page import split_page
+    from zhaiyao.split.page import split_page
 
     out = []
     for page in pages:

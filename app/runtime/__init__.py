@@ -1,8 +1,8 @@
 """The model runtime: weights, kernels, key/value caches and decoding, in token ids only.
 
-Nothing here knows about articles, prompts, styles, guards or candidates' merits: ``app.summarise`` (the
+Nothing here knows about articles, prompts, styles, guards or candidates' merits: ``zhaiyao.summarise`` (the
 policy) builds prompts, asks for continuations and chooses among them. Dependencies point one way,
-summarise → runtime; no module here imports ``app.summarise``.
+summarise → runtime; no module here imports ``zhaiyao.summarise``.
 
 - ``cpu``: what the CPU and the PyTorch build offer (native bf16, int8 kernels)
 - ``tensorfile``: reading single tensors out of a safetensors file without mapping it

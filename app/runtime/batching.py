@@ -13,7 +13,7 @@ from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.runtime.kv_cache import SlotCache
+from zhaiyao.runtime.kv_cache import SlotCache
 
 Picker = Callable[[Any], int]  # one row's scores → its next token
 

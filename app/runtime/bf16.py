@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from app.errors import ModelError
+from zhaiyao.errors import ModelError
 
 # Rows (batch × tokens) from which a bf16 linear layer runs in fp32 instead.
 UPCAST_ROWS = 32

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-from app.errors import ConfigError
+from zhaiyao.errors import ConfigError
 
 INT8_KERNELS = ("onednn", "int_mm", "fbgemm")
 DEFAULT_INT8_KERNEL = INT8_KERNELS[0]

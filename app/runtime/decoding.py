@@ -25,9 +25,9 @@ import inspect
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 
-from app.runtime.batching import Batch, Job, Picker, Row
-from app.runtime.prefix_cache import PrefixCache
-from app.runtime.processors import Greedy, RepetitionPenalty, TopKSampler, prompt_seed
+from zhaiyao.runtime.batching import Batch, Job, Picker, Row
+from zhaiyao.runtime.prefix_cache import PrefixCache
+from zhaiyao.runtime.processors import Greedy, RepetitionPenalty, TopKSampler, prompt_seed
 
 __all__ = ["MAX_ROWS", "Decoder", "Job", "Picker"]
 

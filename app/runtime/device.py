@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.errors import ConfigError
-from app.runtime.cpu import DEFAULT_INT8_KERNEL, cpu_flags, int8_kernels, int_mm_exact, native_bf16
-from app.runtime.cpu import int8_kernel as choose_int8_kernel
+from zhaiyao.errors import ConfigError
+from zhaiyao.runtime.cpu import DEFAULT_INT8_KERNEL, cpu_flags, int8_kernels, int_mm_exact, native_bf16
+from zhaiyao.runtime.cpu import int8_kernel as choose_int8_kernel
 
 DEVICES = ("auto", "cpu", "cuda", "mps")
 
@@ -23,7 +23,7 @@ class Placement:
     weights: str  # int8 | bf16
     kernels: str  # what does the matrix products, in words
     reasons: tuple[str, ...]  # why, for `zhaiyao info` and the run log
-    int8_kernel: str = "onednn"  # with int8 weights: onednn | int_mm | fbgemm (app.runtime.cpu)
+    int8_kernel: str = "onednn"  # with int8 weights: onednn | int_mm | fbgemm (zhaiyao.runtime.cpu)
 
     @property
     def accelerator(self) -> bool:

@@ -21,11 +21,11 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from app.errors import ModelError
-from app.runtime.derived import write_derived
-from app.runtime.fusion import SharedProduct, shared_linear_class, sibling_groups
-from app.runtime.int8_layers import int8_linear_class
-from app.runtime.tensorfile import TensorFile
+from zhaiyao.errors import ModelError
+from zhaiyao.runtime.derived import write_derived
+from zhaiyao.runtime.fusion import SharedProduct, shared_linear_class, sibling_groups
+from zhaiyao.runtime.int8_layers import int8_linear_class
+from zhaiyao.runtime.tensorfile import TensorFile
 
 QUANTIZE_CHOICES = ("int8", "none")
 INT8_FILE = "zhaiyao-int8.safetensors"
@@ -71,7 +71,7 @@ def write_int8_copy(path: Path, model=None, progress=None) -> Path:
     """Smooth (see smoothing.py) and quantise the folder's weights into ``INT8_FILE``, written under a
     temporary name and renamed into place. ``progress("int8", done, total)`` is called per tensor
     (one-off: a minute or two for 1.5B parameters on 2 cores, calibration included)."""
-    from app.runtime import smoothing
+    from zhaiyao.runtime import smoothing
 
     model = model if model is not None else _skeleton(path)
     linears = set(_linear_names(model))
@@ -180,7 +180,7 @@ def load_int8_model(
     With ``background`` (onednn, where its unpacked stand-in is exact), the model is returned before its
     weights are packed: a thread packs them while the first prompt is read through the stand-in (same
     int32 products), and ``packing_done(model)`` waits for it."""
-    from app.runtime.cpu import int8_kernel, int_mm_exact
+    from zhaiyao.runtime.cpu import int8_kernel, int_mm_exact
 
     kernel = int8_kernel(kernel)
     background = background and kernel == "onednn" and int_mm_exact()

@@ -63,8 +63,7 @@ def _onednn_product(layer, codes, zero: int):
 @cache  # one class per kernel, so that isinstance works across loads
 def _onednn_class():
     import torch
-
-    from app.runtime.cpu import int_mm_exact
+    from zhaiyao.runtime.cpu import int_mm_exact
 
     # u8 codes = round(x / peak × levels) + zero: full 8 bits with VNNI, 7 bits where pairs of
     # products are summed in 16 bits (127 × 127 × 2 < 2¹⁵).

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from app.errors import ModelError
-from app.runtime.bf16 import load_bf16_model, upcast_prompt_reading
-from app.runtime.cpu import native_bf16
-from app.runtime.device import Placement
-from app.runtime.int8 import load_int8_model
-from app.runtime.memory import keep_freed_memory
+from zhaiyao.errors import ModelError
+from zhaiyao.runtime.bf16 import load_bf16_model, upcast_prompt_reading
+from zhaiyao.runtime.cpu import native_bf16
+from zhaiyao.runtime.device import Placement
+from zhaiyao.runtime.int8 import load_int8_model
+from zhaiyao.runtime.memory import keep_freed_memory
 
 Progress = Callable[[str, int, int], None]
 

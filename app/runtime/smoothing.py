@@ -24,8 +24,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.errors import ModelError
-from app.runtime.bf16 import load_bf16_model, upcast_prompt_reading
+from zhaiyao.errors import ModelError
+from zhaiyao.runtime.bf16 import load_bf16_model, upcast_prompt_reading
 
 ALPHA = 0.75
 # Norms here are ``weight * normalised(x)``; Gemma's ``(1 + weight) * …`` would need another fold.

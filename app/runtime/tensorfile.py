@@ -11,7 +11,7 @@ import json
 import os
 from pathlib import Path
 
-from app.errors import ModelError
+from zhaiyao.errors import ModelError
 
 _DTYPES = {
     "I8": "int8",

@@ -16,8 +16,8 @@ import contextlib
 import json
 from pathlib import Path
 
-from app.errors import ModelError
-from app.runtime.derived import write_derived
+from zhaiyao.errors import ModelError
+from zhaiyao.runtime.derived import write_derived
 
 RECORD_FILE = "zhaiyao-tokenizer.json"
 _RECORD_FORMAT = 1

@@ -19,9 +19,9 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from app.config import Settings
-from app.documents import Page
-from app.errors import InputError
+from zhaiyao.config import Settings
+from zhaiyao.documents import Page
+from zhaiyao.errors import InputError
 
 TEXT_SUFFIXES = {".txt": "txt", ".md": "md", ".markdown": "md"}
 HTML_SUFFIXES = {".html": "html", ".htm": "html"}

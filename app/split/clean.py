@@ -2,7 +2,7 @@
 
 The recognisers (bylines, captions, datelines, continuation markers, sidebar headings) follow how
 Chinese papers print these things in general (本报讯, 新华社北京9月27日电（记者 X）, ■记者 X, 图/X,
-记者 X 摄, >>> 下转 A2版), never the names of one page. The splitter (``app.split.page``) decides where
+记者 X 摄, >>> 下转 A2版), never the names of one page. The splitter (``zhaiyao.split.page``) decides where
 each line goes; the paragraph rules here (dedupe, rejoin, width) then tidy an article's body.
 Everything here is pure and uses precompiled patterns, because it runs on every line of every page.
 """
@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from app.text.sentences import SENTENCE_ENDS
+from zhaiyao.text.sentences import SENTENCE_ENDS
 
 HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 # Full-width punctuation that counts as "Chinese context" for the width rule.

@@ -4,7 +4,7 @@ A page dump is a sequence of lines. Each line is first classified (title, subhea
 heading, byline, caption, continuation marker, text); then the page is cut into articles at titles
 and at a byline or dateline that follows a finished article body (an article printed without a
 heading); then each article's header (subtitle, kicker, author, bylines, captions, dateline) is read
-into fields and its body cleaned by the rules in ``app.split.clean``. Everything taken out of a body is
+into fields and its body cleaned by the rules in ``zhaiyao.split.clean``. Everything taken out of a body is
 kept in ``Article.removed`` with the rule that took it.
 """
 
@@ -14,11 +14,10 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
-from app.split import clean
-from app.split import furniture
-from app.split import plain as split_plain
-from app.documents import Article, Page, Removal, Sidebar
-from app.split.plain import Line
+from zhaiyao.documents import Article, Page, Removal, Sidebar
+from zhaiyao.split import clean, furniture
+from zhaiyao.split import plain as split_plain
+from zhaiyao.split.plain import Line
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _TITLE_MAX = 60

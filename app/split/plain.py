@@ -6,7 +6,7 @@ of flush, short, unpunctuated lines is a header block: its lines are told apart 
 (a 引题 ends in ——, a 副题 starts with ——, 引题/标题/副题 may share one tab-separated line, a short
 name after the title is the author), and by the order papers print them (引题 above 标题). Indented
 lines are body text, including the section headings and bylines of a feature's profiles, so they
-never cut an article. Pages without that contrast are left to the shape rules in ``app.split.page``.
+never cut an article. Pages without that contrast are left to the shape rules in ``zhaiyao.split.page``.
 
 Every decision is recorded on the line (``Line.rule``) so ``zhaiyao split --explain`` can show it.
 """
@@ -16,8 +16,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from app.split import clean
-from app.split.furniture import Furniture, parse_date_line
+from zhaiyao.split import clean
+from zhaiyao.split.furniture import Furniture, parse_date_line
 
 HAN = clean.HAN
 _TITLE_MAX = 45

@@ -26,8 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from app.split.clean import normalise_width
-from app.documents import Article
+from zhaiyao.documents import Article
+from zhaiyao.split.clean import normalise_width
 
 _SPACE = re.compile(r"[\s\u3000\u00a0]+")
 _FURNITURE = re.compile(

@@ -13,10 +13,10 @@ Why it is shaped this way:
 
 from __future__ import annotations
 
-from app.store.connection import DEFAULT_BUSY_TIMEOUT, Connection
-from app.store.pages import PagesMixin
-from app.store.records import PageInfo, RunInfo, SummaryKey, SummarySet
-from app.store.runs import RunsMixin
+from zhaiyao.store.connection import DEFAULT_BUSY_TIMEOUT, Connection
+from zhaiyao.store.pages import PagesMixin
+from zhaiyao.store.records import PageInfo, RunInfo, SummaryKey, SummarySet
+from zhaiyao.store.runs import RunsMixin
 
 __all__ = ["DEFAULT_BUSY_TIMEOUT", "PageInfo", "RunInfo", "Store", "SummaryKey", "SummarySet"]
 

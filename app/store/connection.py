@@ -12,8 +12,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from app.errors import StoreError
-from app.store.migrations import MIGRATIONS
+from zhaiyao.errors import StoreError
+from zhaiyao.store.migrations import MIGRATIONS
 
 DEFAULT_BUSY_TIMEOUT = 10.0  # seconds a writer waits for another before the store is called locked
 

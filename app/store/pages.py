@@ -5,10 +5,10 @@ from __future__ import annotations
 import hashlib
 import json
 
-from app.documents import Article, ArticleResult, Page, Summary
-from app.errors import StoreError
-from app.store.connection import timestamp, to_json
-from app.store.records import NO_KEY, PageInfo, SummaryKey, SummarySet, key_match
+from zhaiyao.documents import Article, ArticleResult, Page, Summary
+from zhaiyao.errors import StoreError
+from zhaiyao.store.connection import timestamp, to_json
+from zhaiyao.store.records import NO_KEY, PageInfo, SummaryKey, SummarySet, key_match
 
 
 class PagesMixin:

@@ -9,10 +9,10 @@ import sqlite3
 from collections.abc import Iterable
 from typing import Any
 
-from app.documents import Article, Summary
-from app.errors import StoreError
-from app.store.connection import alive, timestamp, to_json
-from app.store.records import RunInfo, SummaryKey
+from zhaiyao.documents import Article, Summary
+from zhaiyao.errors import StoreError
+from zhaiyao.store.connection import alive, timestamp, to_json
+from zhaiyao.store.records import RunInfo, SummaryKey
 
 
 class RunsMixin:

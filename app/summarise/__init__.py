@@ -16,16 +16,16 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from app.config import Settings
-from app.documents import Article, Summary
-from app.summarise import guard
-from app.summarise.base import STYLES, Request, Style, Summariser, effective_limit, get_style, serve
-from app.summarise.choose import choose
-from app.summarise.condense import Condensed, condense
-from app.summarise.extractive import article_keywords, extract
-from app.summarise.limits import limit_output, split_points
-from app.summarise.options import GenerationOptions
-from app.summarise.registry import backend_names, register
+from zhaiyao.config import Settings
+from zhaiyao.documents import Article, Summary
+from zhaiyao.summarise import guard
+from zhaiyao.summarise.base import STYLES, Request, Style, Summariser, effective_limit, get_style, serve
+from zhaiyao.summarise.choose import choose
+from zhaiyao.summarise.condense import Condensed, condense
+from zhaiyao.summarise.extractive import article_keywords, extract
+from zhaiyao.summarise.limits import limit_output, split_points
+from zhaiyao.summarise.options import GenerationOptions
+from zhaiyao.summarise.registry import backend_names, register
 
 __all__ = [
     "STYLES",
@@ -41,7 +41,7 @@ HEADLINE = STYLES["headline"]
 
 def load_summariser(settings: Settings, progress: Callable[..., Any] | None = None) -> Summariser:
     """The backend named by ``settings.backend`` with ``settings.model`` loaded (fetched if needed)."""
-    from app.summarise.registry import create
+    from zhaiyao.summarise.registry import create
 
     return create(settings, progress)
 

@@ -2,7 +2,7 @@
 
 A backend only turns prepared requests into raw candidate texts (``generate``). Everything shared by
 all backends (condensing, choosing among candidates, the faithfulness guard and its retry/fallback,
-length limits, keywords, generated headlines) lives in ``app.summarise`` so that every backend's output
+length limits, keywords, generated headlines) lives in ``zhaiyao.summarise`` so that every backend's output
 obeys the same rules.
 """
 
@@ -13,9 +13,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
-from app.config import MIN_CHARS
-from app.errors import ConfigError
-from app.summarise.options import GenerationOptions
+from zhaiyao.config import MIN_CHARS
+from zhaiyao.errors import ConfigError
+from zhaiyao.summarise.options import GenerationOptions
 
 
 @dataclass(frozen=True)

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from app.summarise import guard
-from app.summarise.base import Request
-from app.summarise.consensus import consensus_index
-from app.summarise.limits import limit_output
-from app.summarise.options import GenerationOptions
+from zhaiyao.summarise import guard
+from zhaiyao.summarise.base import Request
+from zhaiyao.summarise.consensus import consensus_index
+from zhaiyao.summarise.limits import limit_output
+from zhaiyao.summarise.options import GenerationOptions
 
 
 def choose(candidates: Sequence[str], request: Request, options: GenerationOptions) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from app.summarise.extractive import rank_sentences
+from zhaiyao.summarise.extractive import rank_sentences
 
 LEAD_SHARE = 0.5  # up to half the budget goes to the opening sentences
 

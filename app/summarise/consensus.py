@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from app.text.rouge import lcs_length, rouge_l, rouge_tokens
+from zhaiyao.text.rouge import lcs_length, rouge_l, rouge_tokens
 
 
 def consensus_index(

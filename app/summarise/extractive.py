@@ -13,10 +13,10 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
-from app.text.sentences import CLOSERS, SENTENCE_ENDS, split_sentences
-from app.summarise.base import Request, Style, VerbatimSummariser
-from app.summarise.keywords import keywords_from_words
-from app.summarise.limits import cut_to_limit
+from zhaiyao.summarise.base import Request, Style, VerbatimSummariser
+from zhaiyao.summarise.keywords import keywords_from_words
+from zhaiyao.summarise.limits import cut_to_limit
+from zhaiyao.text.sentences import CLOSERS, SENTENCE_ENDS, split_sentences
 
 _LEADING_DATE_RE = re.compile(
     r"^(?:\d{4}年)?\d{1,2}月\d{1,2}日[上下中]?午?(?:晚|早)?(?:\d{1,2}[点时:：]\d{0,2}分?)?[，,、]\s*"

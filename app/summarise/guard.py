@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from app.text.sentences import is_cjk, split_sentences
+from zhaiyao.text.sentences import is_cjk, split_sentences
 
 MIN_CHINESE_SHARE = 0.7  # of the letters (CJK + Latin words the article lacks) in the summary
 LOOP_NGRAM = 4  # a 4-character run ...

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from app.text.sentences import split_sentences
-from app.summarise.base import Request, VerbatimSummariser
-from app.summarise.limits import cut_to_limit
+from zhaiyao.summarise.base import Request, VerbatimSummariser
+from zhaiyao.summarise.limits import cut_to_limit
+from zhaiyao.text.sentences import split_sentences
 
 
 def lead(text: str, limit: int, max_sentences: int | None = 1) -> str:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from app.text.sentences import CLOSERS, split_clauses, split_sentences
-from app.summarise.base import Style
+from zhaiyao.summarise.base import Style
+from zhaiyao.text.sentences import CLOSERS, split_clauses, split_sentences
 
 _BULLET_RE = re.compile(
     r"^\s*(?:[-*•·●▪]|\d{1,2}[.)、．]|[（(]?\d{1,2}[)）]|[一二三四五六七八九十][、.．])\s*"

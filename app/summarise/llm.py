@@ -1,13 +1,13 @@
 """The ``llm`` backend: a chat-template causal LM (Qwen2.5 by default) turning requests into candidates.
 
 This is where policy meets the runtime: the request's prompt (prompts.py) goes through the tokenizer's
-chat template to token ids, and the runtime's decoder (app.runtime) continues them, greedily, or with a
+chat template to token ids, and the runtime's decoder (zhaiyao.runtime) continues them, greedily, or with a
 few seeded samples beside the greedy answer when the policy asks for several candidates (headlines: the
 candidates are shared out among the style's example sets, so they agree on the article rather than on
-one prompt's habits). Choosing among candidates is the policy's (app.summarise.choose).
+one prompt's habits). Choosing among candidates is the policy's (zhaiyao.summarise.choose).
 
-Weights are int8 by default on CPU (app.runtime.int8), bf16 on an accelerator or when asked for
-(app.runtime.device says which, and why).
+Weights are int8 by default on CPU (zhaiyao.runtime.int8), bf16 on an accelerator or when asked for
+(zhaiyao.runtime.device says which, and why).
 """
 
 from __future__ import annotations
@@ -15,15 +15,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
-from app.errors import ModelError
-from app.runtime.decoding import Decoder, Job
-from app.runtime.device import place
-from app.runtime.loading import load_causal_lm, stop_ids
-from app.runtime.processors import Greedy
-from app.runtime.tokenizer import load_tokenizer
-from app.summarise import prompts
-from app.summarise.base import OnAnswer, Request
-from app.summarise.options import GenerationOptions, identity_suffix
+from zhaiyao.errors import ModelError
+from zhaiyao.runtime.decoding import Decoder, Job
+from zhaiyao.runtime.device import place
+from zhaiyao.runtime.loading import load_causal_lm, stop_ids
+from zhaiyao.runtime.processors import Greedy
+from zhaiyao.runtime.tokenizer import load_tokenizer
+from zhaiyao.summarise import prompts
+from zhaiyao.summarise.base import OnAnswer, Request
+from zhaiyao.summarise.options import GenerationOptions, identity_suffix
 
 
 def chat_prompt_ids(tokenizer, request: Request, shot_set: int = 0) -> list[int]:
@@ -114,7 +114,7 @@ class LLMSummariser:
         return [answers[id(r)] for r in requests]
 
     def serve(self, requests: Iterable[Request], on_answer: OnAnswer) -> None:
-        """Answer ``requests`` as each finishes, with continuous batching (app.runtime.decoding);
+        """Answer ``requests`` as each finishes, with continuous batching (zhaiyao.runtime.decoding);
         ``on_answer(request, candidates)`` may return more requests (a retry), which run next.
 
         A request asking for several candidates (headlines) shares them out among its style's example

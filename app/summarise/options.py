@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from app.errors import ConfigError
+from zhaiyao.errors import ConfigError
 
 # Manifest keys that are not generation options: the conversion's weight type (weights.py).
 _NOT_OPTIONS = frozenset({"dtype"})

@@ -32,10 +32,10 @@ ARTICLE_WITH_TITLE = "标题：{title}\n正文：{text}"
 ARTICLE_WITHOUT_TITLE = "正文：{text}"
 
 # Worked examples shown as earlier chat turns before the real article, per style. Headline: five
-# LCSTS rows from the eval files' few-shot split (app.evaluate.report.is_shot_row), never scored. Chosen so
+# LCSTS rows from the eval files' few-shot split (evaluate.report.is_shot_row), never scored. Chosen so
 # that every fact and number in each headline is in its text (the examples teach reuse, not
 # invention) and the headlines are 19–21 字 like the references. The shared prefix is read once per
-# batch (app.runtime.prefix_cache), so shots cost little per article. How they were chosen:
+# batch (zhaiyao.runtime.prefix_cache), so shots cost little per article. How they were chosen:
 # docs/evaluation.md.
 FEW_SHOT: dict[str, list[tuple[str, str]]] = {
     "headline": [

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from app.config import Settings
-from app.errors import ConfigError, ModelError
-from app.summarise.base import Summariser
-from app.summarise.options import GenerationOptions
+from zhaiyao.config import Settings
+from zhaiyao.errors import ConfigError, ModelError
+from zhaiyao.summarise.base import Summariser
+from zhaiyao.summarise.options import GenerationOptions
 
 Factory = Callable[[Settings, Any], Summariser]
 _BACKENDS: dict[str, Factory] = {}
@@ -65,7 +65,7 @@ def resolve(settings: Settings, progress: Any = None) -> ResolvedWeights:
     if candidate.is_dir():
         return ResolvedWeights(candidate, candidate.name, model_kind(candidate))
     try:
-        from app.weights import resolve_model
+        from zhaiyao.weights import resolve_model
     except ImportError as exc:
         raise ModelError(
             f"model {settings.model!r} is not a local folder and model fetching is unavailable ({exc})"
@@ -98,7 +98,7 @@ def _weights(settings: Settings, progress: Any, wanted: str) -> ResolvedWeights:
 
 def _model_arguments(settings: Settings, progress: Any, wanted: str) -> dict[str, Any]:
     """What every model backend's constructor takes: its weights, options, batching and device."""
-    from app.runtime.device import choose_device
+    from zhaiyao.runtime.device import choose_device
 
     choose_device(settings.device)  # a device torch cannot see, or a bad override, fails before any
     generation_options(settings)  # download
@@ -116,8 +116,8 @@ def _model_arguments(settings: Settings, progress: Any, wanted: str) -> dict[str
 
 @register("llm")
 def _llm(settings: Settings, progress: Any) -> Summariser:
-    from app.runtime.int8 import QUANTIZE_CHOICES
-    from app.summarise.llm import LLMSummariser
+    from zhaiyao.runtime.int8 import QUANTIZE_CHOICES
+    from zhaiyao.summarise.llm import LLMSummariser
 
     if settings.quantize not in QUANTIZE_CHOICES:
         raise ConfigError(f"quantize: {settings.quantize!r} is not one of {', '.join(QUANTIZE_CHOICES)}")
@@ -129,20 +129,20 @@ def _llm(settings: Settings, progress: Any) -> Summariser:
 
 @register("seq2seq")
 def _seq2seq(settings: Settings, progress: Any) -> Summariser:
-    from app.summarise.seq2seq import Seq2SeqSummariser
+    from zhaiyao.summarise.seq2seq import Seq2SeqSummariser
 
     return Seq2SeqSummariser(**_model_arguments(settings, progress, "seq2seq"))
 
 
 @register("extractive")
 def _extractive(settings: Settings, progress: Any) -> Summariser:
-    from app.summarise.extractive import ExtractiveSummariser
+    from zhaiyao.summarise.extractive import ExtractiveSummariser
 
     return ExtractiveSummariser()
 
 
 @register("lead")
 def _lead(settings: Settings, progress: Any) -> Summariser:
-    from app.summarise.lead import LeadSummariser
+    from zhaiyao.summarise.lead import LeadSummariser
 
     return LeadSummariser()

@@ -11,10 +11,10 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from app.errors import ModelError
-from app.summarise import prompts
-from app.summarise.base import Request
-from app.summarise.options import GenerationOptions, identity_suffix
+from zhaiyao.errors import ModelError
+from zhaiyao.summarise import prompts
+from zhaiyao.summarise.base import Request
+from zhaiyao.summarise.options import GenerationOptions, identity_suffix
 
 # BERT-style Chinese vocabularies decode as characters joined by spaces; a space touching a non-ASCII
 # character is an artefact, one between two Latin words is not.
@@ -38,8 +38,7 @@ class Seq2SeqSummariser:
     ) -> None:
         import torch
         from transformers import AutoModelForSeq2SeqLM, AutoTokenizer, GenerationConfig
-
-        from app.runtime.device import choose_device
+        from zhaiyao.runtime.device import choose_device
 
         torch.set_num_threads(max(1, threads))
         self.model_name = name

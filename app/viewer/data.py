@@ -17,12 +17,12 @@ from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any
 
-from app.config import Settings
-from app.documents import Article, ArticleResult, Summary
-from app.errors import InputError
-from app.text.sentences import sentence_spans as split_spans
-from app.store import PageInfo, SummaryKey, SummarySet
-from app.summarise.registry import backend_names
+from zhaiyao.config import Settings
+from zhaiyao.documents import Article, ArticleResult, Summary
+from zhaiyao.errors import InputError
+from zhaiyao.store import PageInfo, SummaryKey, SummarySet
+from zhaiyao.summarise.registry import backend_names
+from zhaiyao.text.sentences import sentence_spans as split_spans
 
 # What the upload box accepts: the page formats a reader would have at hand (issue 6).
 UPLOAD_TYPES: tuple[str, ...] = ("txt", "md", "html", "htm", "jsonl")
@@ -413,8 +413,8 @@ def follow(key: SummaryKey, base: Settings, models: Sequence[str]) -> Settings:
     A model backend's key names the model as its summariser reported it (``name+int8``, a folder's
     name): the first of ``models`` whose settings imply that key is taken, else the bare name.
     """
-    from app.run.pipeline import expected_key
-    from app.summarise.llm import parse_model_identity
+    from zhaiyao.run.pipeline import expected_key
+    from zhaiyao.summarise.llm import parse_model_identity
 
     settings = dataclasses.replace(
         base, backend=key.backend, style=key.style, max_chars=key.max_chars or None
@@ -450,6 +450,6 @@ def report_line(report: Any) -> str:
 
 def export_bytes(results: Sequence[ArticleResult], fmt: str) -> bytes:
     """The download's bytes (CSV with a BOM, so Excel opens the Chinese text correctly)."""
-    from app.export.formats import render_bytes
+    from zhaiyao.export.formats import render_bytes
 
     return render_bytes(list(results), fmt)

@@ -1,8 +1,8 @@
 """The Zhaiyao viewer: a Streamlit page to read a newspaper page's summaries at a glance.
 
 Run it with ``zhaiyao view`` (or ``streamlit run app/viewer/page.py``). This file only draws: what to show
-is computed in ``app.viewer.page.data``; pages, summaries and the cache live in ``app.store``; the work is
-``app.run.pipeline``'s. Input text reaches the page only through ``viewer_data.esc`` (escaped HTML) or
+is computed in ``viewer.data``; pages, summaries and the cache live in ``zhaiyao.store``; the work is
+``zhaiyao.run.pipeline``'s. Input text reaches the page only through ``viewer_data.esc`` (escaped HTML) or
 Streamlit's own text elements, never as raw HTML.
 """
 
@@ -13,15 +13,14 @@ from pathlib import Path
 from typing import Any
 
 import streamlit as st
-
-from app.viewer import data as vd
-from app.config import MIN_CHARS, Settings, load_settings, option_range
-from app.documents import Article, ArticleResult, Page
-from app.errors import ZhaiyaoError
-from app.run.pipeline import LocalEngine, Progress, RunReport, expected_key, run_pages, split_pages
-from app.store import PageInfo, Store, SummaryKey, SummarySet
-from app.summarise.base import STYLES
-from app.viewer.server import upload_limit_mb
+from zhaiyao.config import MIN_CHARS, Settings, load_settings, option_range
+from zhaiyao.documents import Article, ArticleResult, Page
+from zhaiyao.errors import ZhaiyaoError
+from zhaiyao.run.pipeline import LocalEngine, Progress, RunReport, expected_key, run_pages, split_pages
+from zhaiyao.store import PageInfo, Store, SummaryKey, SummarySet
+from zhaiyao.summarise.base import STYLES
+from zhaiyao.viewer import data as vd
+from zhaiyao.viewer.server import upload_limit_mb
 
 st.set_page_config(page_title="摘要 Zhaiyao", page_icon="📰", layout="wide")
 
@@ -39,7 +38,7 @@ def open_store(path: str) -> Store:
 def get_summariser(settings: Settings) -> Any:
     # Loaded once per server process and settings (a frozen value, so it is the cache key);
     # max_entries keeps at most two models in memory when a reader switches back and forth.
-    from app.summarise import load_summariser
+    from zhaiyao.summarise import load_summariser
 
     return load_summariser(settings)
 
@@ -210,7 +209,7 @@ def asked() -> None:
 
 def model_choices(current: str) -> list[str]:
     try:
-        from app.manifest import load_manifest
+        from zhaiyao.manifest import load_manifest
 
         names = list(load_manifest())
     except ZhaiyaoError:
@@ -526,7 +525,7 @@ def summarise_stored(page: str, results: list[ArticleResult], settings: Settings
 def read_action(action: tuple[str, Any], settings: Settings, on_error: Any = None) -> list[Page]:
     """The pages of an upload or a paste; a bad row of a JSONL/CSV goes to ``on_error`` and the good
     rows are kept, as on the command line."""
-    from app.sources.files import read_bytes
+    from zhaiyao.sources.files import read_bytes
 
     kind, value = action
     if kind == "upload":

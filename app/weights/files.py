@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from app.errors import ModelError
+from zhaiyao.errors import ModelError
 
 # progress(stage, done, total): stage is "download" (parts), "join" (bytes), "convert" (steps),
 # "hash" (bytes) or "verify" (bytes). total 0 means unknown.
@@ -148,9 +148,9 @@ def hash_candidates(folder: Path) -> list[str]:
     # relative path is checked, since the models folder itself often lives under ~/.cache. The llm
     # backend's int8 copy and its tokenizer check are derived from the verified files (and made again
     # if damaged or out of date), not fetched.
-    from app.runtime.derived import is_derived
-    from app.runtime.int8 import INT8_FILE
-    from app.runtime.tokenizer import RECORD_FILE
+    from zhaiyao.runtime.derived import is_derived
+    from zhaiyao.runtime.int8 import INT8_FILE
+    from zhaiyao.runtime.tokenizer import RECORD_FILE
 
     found = []
     for path in folder.rglob("*"):

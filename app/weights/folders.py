@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from app.errors import ModelError
-from app.manifest import DEFAULT_GENERATION, DEFAULT_PROMPT, ModelSpec
-from app.weights.files import MARKER, read_marker, verified_stamp_matches
+from zhaiyao.errors import ModelError
+from zhaiyao.manifest import DEFAULT_GENERATION, DEFAULT_PROMPT, ModelSpec
+from zhaiyao.weights.files import MARKER, read_marker, verified_stamp_matches
 
 _PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".ckpt", ".pkl")
 

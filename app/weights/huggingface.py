@@ -5,10 +5,10 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from app.errors import ModelError
-from app.manifest import default_model_name
-from app.weights.files import MARKER, Progress, hash_folder, lock, swap_into_place, utc_now, write_marker
-from app.weights.folders import ResolvedModel, check_weights, kind_from_config, local_model
+from zhaiyao.errors import ModelError
+from zhaiyao.manifest import default_model_name
+from zhaiyao.weights.files import MARKER, Progress, hash_folder, lock, swap_into_place, utc_now, write_marker
+from zhaiyao.weights.folders import ResolvedModel, check_weights, kind_from_config, local_model
 
 # What a Hugging Face snapshot may bring: configs, safetensors weights, tokenizer files. Never pickles
 # and never Python files (remote code is not run).
@@ -55,7 +55,7 @@ def fetch_hf(
     try:
         from huggingface_hub import snapshot_download
     except ImportError as exc:
-        from app.errors import MissingDependency
+        from zhaiyao.errors import MissingDependency
 
         raise MissingDependency("huggingface_hub", "llm") from exc
     # A fixed partial name (not a random one) lets huggingface_hub resume an interrupted download.

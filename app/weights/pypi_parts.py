@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from app.errors import ModelError
-from app.manifest import ModelSpec, PartsSpec
-from app.weights.files import CHUNK, Progress, lock, require_space, verified_stamp_matches, write_stamp
-from app.weights.folders import source_path
+from zhaiyao.errors import ModelError
+from zhaiyao.manifest import ModelSpec, PartsSpec
+from zhaiyao.weights.files import CHUNK, Progress, lock, require_space, verified_stamp_matches, write_stamp
+from zhaiyao.weights.folders import source_path
 
 WHEELS_ENV = "ZHAIYAO_WHEELS_DIR"
 

@@ -8,13 +8,13 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from app.errors import ModelError
-from app.manifest import ModelSpec, load_manifest
-from app.weights.convert import convert_gguf
-from app.weights.files import Progress, lock, require_space, stamp_path
-from app.weights.folders import ResolvedModel, is_present, local_model, model_dir, source_path
-from app.weights.huggingface import fetch_hf, fetch_hf_id
-from app.weights.pypi_parts import ensure_source
+from zhaiyao.errors import ModelError
+from zhaiyao.manifest import ModelSpec, load_manifest
+from zhaiyao.weights.convert import convert_gguf
+from zhaiyao.weights.files import Progress, lock, require_space, stamp_path
+from zhaiyao.weights.folders import ResolvedModel, is_present, local_model, model_dir, source_path
+from zhaiyao.weights.huggingface import fetch_hf, fetch_hf_id
+from zhaiyao.weights.pypi_parts import ensure_source
 
 _HF_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.manifest import ModelSpec, load_manifest
-from app.weights.files import Progress, hash_candidates, read_marker, sha256_file
-from app.weights.folders import model_dir, source_path
+from zhaiyao.manifest import ModelSpec, load_manifest
+from zhaiyao.weights.files import Progress, hash_candidates, read_marker, sha256_file
+from zhaiyao.weights.folders import model_dir, source_path
 
 
 @dataclass(frozen=True)
