@@ -90,7 +90,7 @@ PAGES: list[tuple[Crawl, str, str, str, str]] = [
         "history/mrdx_2026-04-29.xml",
         "2026-04-29",
         "02版：要闻",
-        "News page of nine items: a briefing report (—— subtitle, four 小标题); a title of 70 "
+        "News page of nine items: a briefing report (—— subtitle, four 小标题); a title of 63 "
         "characters; kickers above two titles; a title with an unmarked subtitle (网信部门依法查处);"
         " short 新华社…电 dispatches.",
     ),
@@ -326,8 +326,9 @@ PAGES: list[tuple[Crawl, str, str, str, str]] = [
         "history/rmrb_2026-08-09.xml",
         "2026-08-09",
         "06版：港澳台侨",
-        "Hong Kong, Macao and Taiwan page: a feature without byline whose body opens with "
-        "a 小标题, a short commentary, two columns; 本版责编 credit.",
+        "Hong Kong, Macao and Taiwan page: a feature without byline whose body (#ozoom) opens with "
+        "a 小标题 and a 本报记者 line, so its first_words hold both; a short commentary, two columns; "
+        "本版责编 credit.",
     ),
     (
         RMRB,
