@@ -14,7 +14,7 @@ from zhaiyao.config import Settings
 from zhaiyao.documents import Article, Page
 from zhaiyao.sources.files import read_inputs
 from zhaiyao.split.page import explain_page, split_page
-from zhaiyao.split.score import score_folder, score_page
+from zhaiyao.split.score import Totals, score_folder, score_page
 
 REAL = Path(__file__).parent / "data" / "real"
 
@@ -31,9 +31,21 @@ def _split(path: Path) -> list[Article]:
     return [a for page in read_inputs([str(path)], Settings()) for a in split_page(page)]
 
 
+# The parts the floors hold. "unseen" (real pages of 新华每日电讯, 学习时报 and more 人民日报, built by
+# build_feed_pages.py) is scored and reported in the README, not floored: it was added blind, as the
+# leave-one-paper-out measure, before anyone tuned on it.
+FLOORED = ("tune", "check", "check2")
+
+
 @pytest.fixture(scope="module")
 def totals():
-    return score_folder(REAL, _split)
+    by_part = score_folder(REAL, _split)
+    floored = Totals()  # "all" = every floored page, so an unseen page cannot move a floor
+    for part in FLOORED:
+        for score in by_part[part].scores:
+            floored.add(score)
+    by_part["all"] = floored
+    return by_part
 
 
 @pytest.mark.parametrize("part", ["tune", "check", "check2", "all"])
@@ -47,15 +59,21 @@ def test_corpus_scores_above_the_floor(totals, part: str) -> None:
 def test_corpus_is_big_enough_and_keeps_the_held_out_pages_out(totals) -> None:
     assert totals["all"].pages >= 40 and totals["tune"].pages and totals["check"].pages
     assert totals["check2"].pages >= 8
-    papers = set()
+    papers, unseen_papers = set(), set()
     for gold_path in REAL.glob("*.gold.json"):
         gold = json.loads(gold_path.read_text(encoding="utf-8"))
         papers.add(gold["newspaper"])
-        assert gold["newspaper"] not in ("新华每日电讯", "学习时报")
+        # The independent check keeps 新华每日电讯 of 04-28, 学习时报 of 05-08, 人民日报 of 05-12, 2017
+        # and 2023, every paper of 04-30 and 05-02, and every crawl of 都市快报; no page here may touch them
+        # (the corpus also keeps 04-28, 05-08 and 05-12 out for every paper, as it always has).
+        assert gold["newspaper"] != "都市快报"
         assert not gold["date"].startswith(("2017", "2023"))
-        assert gold["date"] not in ("2026-05-12", "2026-04-28", "2026-05-08")
-        assert gold["part"] in ("tune", "check", "check2")
+        assert gold["date"] not in ("2026-04-28", "2026-04-30", "2026-05-02", "2026-05-08", "2026-05-12")
+        assert gold["part"] in (*FLOORED, "unseen")
+        if gold["part"] == "unseen":
+            unseen_papers.add(gold["newspaper"])
     assert len(papers) >= 5
+    assert {"新华每日电讯", "学习时报", "人民日报"} <= unseen_papers  # leave-one-paper-out needs each
 
 
 def test_hand_written_pages_are_what_their_specs_render() -> None:
@@ -245,8 +263,10 @@ def test_cli_score_of_a_folder_without_gold_is_one_line_error(tmp_path: Path) ->
 def test_the_same_pages_as_epaper_html_split_as_well(tmp_path: Path) -> None:
     """The raw e-paper HTML of the 人民日报 pages (div.article blocks): one page, several articles."""
     for html in (REAL / "html").glob("*.html"):
-        (tmp_path / html.name).write_bytes(html.read_bytes())
         gold = REAL / html.name.replace(".html", ".gold.json")
+        if json.loads(gold.read_text(encoding="utf-8"))["part"] not in FLOORED:
+            continue  # the unseen pages' HTML is reported in the README, not floored
+        (tmp_path / html.name).write_bytes(html.read_bytes())
         (tmp_path / gold.name).write_bytes(gold.read_bytes())
     t = score_folder(tmp_path, _split)["all"]
     assert t.pages == 30
