@@ -23,14 +23,19 @@ class Page:
     ``kind == "layout"`` means the text still has to be split into articles (txt/md dumps, HTML holding
     a whole page). ``kind == "article"`` is one article already (a JSONL/CSV row, an HTML article
     page): ``title`` then comes from the input and the splitter only cleans.
+
+    ``parts`` are articles the source itself delimited (a feed's items, the articles an e-paper's
+    版面 page links to): the splitter is skipped and they are the page's articles, in this order;
+    ``text`` then holds their text joined, for the store's hash and size.
     """
 
-    source: str  # file path (plus "#L12" for row formats), or "-" / "<upload>"
+    source: str  # file path (plus "#L12" for row formats, "#01版" for a feed's 版面), a URL, "-" / "<upload>"
     text: str
     encoding: str = "utf-8"
-    format: str = "txt"  # txt | md | html | jsonl | json | csv
+    format: str = "txt"  # txt | md | html | jsonl | json | csv | rss | atom | epaper | url
     kind: PageKind = "layout"
     title: str | None = None
+    parts: tuple[Article, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

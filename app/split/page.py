@@ -702,8 +702,11 @@ def split_page(page: Page) -> list[Article]:
 
     A ``kind="article"`` page (a JSONL/CSV row, an HTML article) is one article: it is cleaned and
     its header read, but never cut. Drafts that end up with neither title nor text are not returned
-    as articles; their lines are kept in the following article's header.
+    as articles; their lines are kept in the following article's header. A page whose source delimited
+    its articles (``page.parts``: a feed, an e-paper's links) is not split: its parts are its articles.
     """
+    if page.parts:
+        return [replace(a, page=page.source, index=i) for i, a in enumerate(page.parts, start=1)]
     _, drafts = read_page(page)
     articles: list[Article] = []
     for draft in drafts:
