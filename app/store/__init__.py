@@ -17,13 +17,15 @@ from zhaiyao.store.connection import DEFAULT_BUSY_TIMEOUT, Connection
 from zhaiyao.store.pages import PagesMixin
 from zhaiyao.store.records import PageInfo, RunInfo, SummaryKey, SummarySet
 from zhaiyao.store.runs import RunsMixin
+from zhaiyao.store.urls import UrlsMixin
 
 __all__ = ["DEFAULT_BUSY_TIMEOUT", "PageInfo", "RunInfo", "Store", "SummaryKey", "SummarySet"]
 
 
-class Store(PagesMixin, RunsMixin, Connection):
+class Store(PagesMixin, RunsMixin, UrlsMixin, Connection):
     """One open SQLite store: ``Connection`` (opening, migrations, transactions), ``RunsMixin`` (runs,
-    per-article status, the summary cache) and ``PagesMixin`` (pages, articles, reads and search)."""
+    per-article status, the summary cache), ``PagesMixin`` (pages, articles, reads and search) and
+    ``UrlsMixin`` (fetched bodies by URL)."""
 
     def __enter__(self) -> Store:
         return self

@@ -108,4 +108,21 @@ MIGRATIONS: list[tuple[str, str]] = [
         ALTER TABLE runs ADD COLUMN pid INTEGER;
         """,
     ),
+    (
+        "003_url_cache",
+        """
+        -- Bodies fetched by URL (feeds, e-paper pages, articles), so a rerun or --offline costs no
+        -- request; etag/last_modified revalidate an old one.
+        CREATE TABLE fetched (
+            url           TEXT PRIMARY KEY,
+            final_url     TEXT NOT NULL,
+            status        INTEGER NOT NULL,
+            content_type  TEXT NOT NULL,
+            etag          TEXT,
+            last_modified TEXT,
+            body          BLOB NOT NULL,
+            fetched_at    REAL NOT NULL
+        );
+        """,
+    ),
 ]
