@@ -122,6 +122,40 @@ def summary_options(style_default: str | None = None):
     return decorate
 
 
+def source_options(command):
+    """``--follow-links``, ``--whole-issue`` and ``--offline``: how URL and feed inputs are read."""
+    command = click.option(
+        "--offline",
+        is_flag=True,
+        help="read URLs only from the store's cache of fetched pages; fetch nothing.",
+    )(command)
+    command = click.option(
+        "--whole-issue",
+        is_flag=True,
+        help="from an e-paper 版面 URL, also read the day's other 版面.",
+    )(command)
+    return click.option(
+        "--follow-links",
+        is_flag=True,
+        help="for feed items that carry only a summary, fetch and read the linked articles.",
+    )(command)
+
+
+def open_sources(ctx: click.Context, settings: Settings):
+    """The run's reader of inputs (files and URLs) with the command's source options; its notes (a
+    feed of summaries only, say) go to stderr as one line each."""
+    from zhaiyao.cli.output import echo
+    from zhaiyao.sources.inputs import SourceOptions, Sources
+
+    params = ctx.params
+    options = SourceOptions(
+        follow_links=bool(params.get("follow_links")),
+        whole_issue=bool(params.get("whole_issue")),
+        offline=bool(params.get("offline")),
+    )
+    return Sources(settings, options, on_note=lambda message: echo(f"note: {message}", err=True))
+
+
 # Command-line options named like the Settings fields they override.
 SUMMARISER_OPTIONS = ("backend", "model", "style", "max_chars", "batch_size", "quantize", "device")
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TextIO
 
 import click
-from zhaiyao.cli import model_options, summariser_settings, summary_options
+from zhaiyao.cli import model_options, open_sources, source_options, summariser_settings, summary_options
 from zhaiyao.cli.output import check_output, echo
 from zhaiyao.cli.store_cmd import busy_timeout, db_option, store_location
 from zhaiyao.config import Settings, option_range
@@ -115,6 +115,7 @@ def _quiet_libraries(backend: str) -> None:
     help="Articles per model call / per Ray task.",
 )
 @click.option("--quiet", "-q", is_flag=True, help="No progress output.")
+@source_options
 @click.pass_context
 def batch(
     ctx: click.Context,
@@ -134,8 +135,12 @@ def batch(
     generation: tuple[tuple[str, str], ...],
     device: str | None,
     quiet: bool,
+    follow_links: bool,
+    whole_issue: bool,
+    offline: bool,
 ) -> None:
-    """Summarise every article of PATH... into the store (files, folders, globs, - for stdin).
+    """Summarise every article of PATH... into the store (files, folders, globs, - for stdin; feed,
+    e-paper 版面 and article URLs, their fetched bodies cached in the store).
 
     Safe to interrupt: each summary is committed as it is made, and running the same command again
     reuses them and finishes the rest. Exit code 0: all done; 1: some articles failed; 2: usage or
@@ -149,7 +154,7 @@ def batch(
     check_output(output, [*paths, str(settings.db_path)])
     _quiet_libraries(settings.backend)
     input_errors: list[str] = []
-    pages = _read_pages(paths, settings, input_errors)
+    pages = _read_pages(ctx, paths, settings, input_errors)
     report = _run(pages, settings, paths, input_errors, engine, workers, address, output, fmt, quiet)
     _finish(report, input_errors, output)
 
@@ -164,15 +169,17 @@ def _checked_settings(ctx: click.Context, db: Path | None) -> Settings:
     return settings.replace(db_path=db_path)
 
 
-def _read_pages(paths: tuple[str, ...], settings: Settings, input_errors: list[str]) -> list[Page]:
+def _read_pages(
+    ctx: click.Context, paths: tuple[str, ...], settings: Settings, input_errors: list[str]
+) -> list[Page]:
     """Every readable page; each bad input is reported and recorded, and nothing readable is exit 2."""
-    from zhaiyao.sources.files import read_inputs
 
     def on_error(exc: InputError) -> None:
         input_errors.append(str(exc))
         echo(f"skipped: {exc}", err=True)
 
-    pages = read_inputs(list(paths), settings, on_error=on_error)
+    with open_sources(ctx, settings) as sources:
+        pages = sources.read(list(paths), on_error=on_error)
     if not pages:
         click.echo(
             f"error: no readable input among {len(paths)} path(s); {len(input_errors)} skipped", err=True

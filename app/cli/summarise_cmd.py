@@ -6,7 +6,7 @@ import logging
 import time
 
 import click
-from zhaiyao.cli import model_options, summariser_settings, summary_options
+from zhaiyao.cli import model_options, open_sources, source_options, summariser_settings, summary_options
 from zhaiyao.cli.output import stdout
 from zhaiyao.config import Settings, option_range
 from zhaiyao.documents import Article, ArticleResult, Summary
@@ -48,6 +48,7 @@ def _model_progress(stage: str, done: int, total: int) -> None:
     help=f"Articles generated together (default {Settings().batch_size}).",
 )
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "md"]), default="md", show_default=True)
+@source_options
 @click.pass_context
 def summarise(
     ctx: click.Context,
@@ -61,17 +62,21 @@ def summarise(
     generation: tuple[tuple[str, str], ...],
     device: str | None,
     fmt: str,
+    follow_links: bool,
+    whole_issue: bool,
+    offline: bool,
 ) -> None:
-    """Summarise the articles in PATHS (files, folders, globs, - for stdin) and print them."""
+    """Summarise the articles in PATHS (files, folders, globs, - for stdin; feed, e-paper 版面 and
+    article URLs) and print them."""
     import jieba
-    from zhaiyao.sources.files import read_inputs
     from zhaiyao.split.page import split_page
     from zhaiyao.summarise import load_summariser, summarise_articles
 
     jieba.setLogLevel(logging.WARNING)  # its dictionary-loading chatter
 
     settings = summariser_settings(ctx)
-    articles = [a for page in read_inputs(list(paths), settings) for a in split_page(page)]
+    with open_sources(ctx, settings) as sources:
+        articles = [a for page in sources.read(list(paths)) for a in split_page(page)]
     if not articles:
         click.echo("no articles found", err=True)
         return

@@ -10,7 +10,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 import click
-from zhaiyao.cli import model_options, settings_from, summariser_settings, summary_options
+from zhaiyao.cli import (
+    model_options,
+    open_sources,
+    settings_from,
+    source_options,
+    summariser_settings,
+    summary_options,
+)
 from zhaiyao.cli.output import echo
 from zhaiyao.config import SAMPLE_PAGE, Settings
 from zhaiyao.errors import InputError
@@ -123,17 +130,18 @@ def _progress_printer() -> object:
 
 
 @click.command("start")
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1)
 @summary_options()
 @model_options
 @_port
 @_db
 @_no_browser
 @click.option("--no-view", is_flag=True, help="summarise and report, but do not start the viewer")
+@source_options
 @click.pass_context
 def start_command(
     ctx: click.Context,
-    paths: tuple[Path, ...],
+    paths: tuple[str, ...],
     backend: str | None,
     model: str | None,
     style: str | None,
@@ -145,24 +153,28 @@ def start_command(
     db: Path | None,
     no_browser: bool,
     no_view: bool,
+    follow_links: bool,
+    whole_issue: bool,
+    offline: bool,
 ) -> None:
-    """The main job: summarise the sample page (or PATHs) into the store, then open the viewer on it.
+    """The main job: summarise the sample page (or PATHs: files, feed, e-paper 版面 or article URLs)
+    into the store, then open the viewer on it.
 
     The first run fetches the default model (about 1.1 GB, once) with progress.
     """
     from zhaiyao.run.pipeline import LocalEngine, run_pages
-    from zhaiyao.sources.files import read_inputs
     from zhaiyao.store import Store
 
     settings = summariser_settings(ctx).replace(db_path=db)
-    inputs = [str(p) for p in paths] or [str(SAMPLE_PAGE)]
+    inputs = list(paths) or [str(SAMPLE_PAGE)]
     skipped: list[str] = []
 
     def on_error(exc: Exception) -> None:
         skipped.append(str(exc))
         echo(f"skipped: {exc}", err=True)
 
-    pages = read_inputs(inputs, settings, on_error=on_error)
+    with open_sources(ctx, settings) as sources:
+        pages = sources.read(inputs, on_error=on_error)
     if not pages:
         raise InputError(", ".join(inputs), "nothing readable to summarise (every input was skipped)")
     # The engine loads the summariser only if something is not in the store yet: a rerun of the main

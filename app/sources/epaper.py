@@ -85,30 +85,37 @@ def people_layout(url: str, root: Any) -> Layout | None:
     return Layout(_this_banmian(url, issue, root), articles, issue)
 
 
-def generic_layout(url: str, root: Any, html: str) -> Layout | None:
+def generic_layout(url: str, root: Any, html: str, shape: str | None = None) -> Layout | None:
     """Any e-paper's 版面 page: three or more same-site links of one URL template on a page with
-    little running text of its own (an article page with a list of related links has plenty)."""
+    little running text of its own (an article page with a list of related links has plenty). With
+    ``shape`` (the article template found on another 版面 of the issue) one such link is enough."""
     links = _links(url, root.xpath("//a[@href]"))
     own = _shape(url)
     groups: dict[str, list[tuple[str, str]]] = {}
     for link, text in links:
         if link != url and _shape(link) != own and 4 <= len(text) <= 80:
             groups.setdefault(_shape(link), []).append((link, text))
-    best = max(groups.values(), key=len, default=[])
-    if len(best) < 3 or page_text_chars(html) > 600:
-        return None
+    if shape is not None:
+        best = groups.get(shape, [])
+        if not best:
+            return None
+    else:
+        best = max(groups.values(), key=len, default=[])
+        if len(best) < 3 or page_text_chars(html) > 600:
+            return None
     issue = [(link, parse_banmian(text)) for link, text in links if _shape(link) == own]
     if url not in [link for link, _ in issue]:
         issue.insert(0, (url, None))
     return Layout(_this_banmian(url, issue, root), best, issue)
 
 
-def parse_layout(url: str, html: str) -> Layout | None:
-    """The 版面 page at ``url``, or None when the page is not one (an article, say)."""
+def parse_layout(url: str, html: str, shape: str | None = None) -> Layout | None:
+    """The 版面 page at ``url``, or None when the page is not one (an article, say). ``shape``: the
+    article URL template of the issue's first 版面 (a 版面 of one article is one then)."""
     root = _root(html)
     if root is None:
         return None
-    return people_layout(url, root) or generic_layout(url, root, html)
+    return people_layout(url, root) or generic_layout(url, root, html, shape)
 
 
 Report = Callable[[InputError], None]
@@ -126,11 +133,12 @@ def read_epaper(
     layouts = [(url, layout)]
     if whole_issue:
         others = [link for link, _ in layout.issue if link != url][:MAX_PAGES]
+        shape = _shape(layout.articles[0][0]) if layout.articles else None
         for link, response in zip(others, fetcher.get_many(others), strict=True):
             try:
                 if isinstance(response, InputError):
                     raise response
-                other = parse_layout(response.url, response.text()[0])
+                other = parse_layout(response.url, response.text()[0], shape)
                 if other is None:
                     raise InputError(link, "not a 版面 page (no article links found)")
                 layouts.append((link, other))

@@ -163,3 +163,11 @@ def read_sources(
     feed, 版面 and article URLs), fetched bodies cached in the store at ``settings.db_path``."""
     with Sources(settings, options, on_note=on_note) as sources:
         return sources.read(specs, on_error)
+
+
+def read_viewer_url(url: str, settings: Settings, on_error: ErrorHandler | None = None) -> list[Page]:
+    """A URL typed into the viewer: loopback, link-local and private addresses (and every redirect hop
+    to one) are refused unless ``allow_private_urls`` is set; only http and https."""
+    options = SourceOptions(allow_private=settings.allow_private_urls)
+    with Sources(settings, options) as sources:
+        return sources.read_url(url, on_error)

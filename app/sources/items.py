@@ -83,6 +83,17 @@ def _fragment(html: str):  # -> lxml element
     return root
 
 
+_PAGE_CHROME = ("nav", "header", "footer", "aside", "title")
+
+
+def page_lines(html: str) -> list[str]:
+    """The lines of a whole HTML page without its head, scripts and navigation chrome."""
+    root = _fragment(html)
+    for el in root.xpath("|".join(f"//{tag}" for tag in _PAGE_CHROME)):
+        el.drop_tree()
+    return html_lines(root)
+
+
 def html_lines(element) -> list[str]:
     """The text of ``element`` as lines: a line per block element and per ``<br>``, spaces squashed,
     the first-line indent (全角空格) kept so the splitter can tell paragraphs from headers."""
@@ -141,10 +152,12 @@ def _epaper_parts(root) -> tuple[str | None, str | None, str | None, list[str]] 
     )
 
 
-def _generic_parts(root, title: str | None) -> tuple[str | None, str | None, str | None, list[str]]:
-    """Any other article HTML: the line equal to the title (or to its part before a ——) is the title,
-    a ——line right after it the 副题, a short line right before it the 引题."""
-    lines = html_lines(root)
+def header_from_lines(
+    lines: list[str], title: str | None
+) -> tuple[str | None, str | None, str | None, list[str]]:
+    """(引题, 标题, 副题, the rest) of an article's lines: the line equal to the title (or to its part
+    before a ——) is the title, a ——line right after it the 副题, a short line right before it the 引题.
+    Nothing is taken when the title is not among the first lines."""
     if not title:
         return None, None, None, lines
     main, _, sub = (part.strip() for part in title.partition("——"))
@@ -182,7 +195,7 @@ def article_from_html(
     fields the text itself did not give.
     """
     root = _fragment(html)
-    parts = _epaper_parts(root) or _generic_parts(root, title)
+    parts = _epaper_parts(root) or header_from_lines(html_lines(root), title)
     kicker, marked_title, subtitle, lines = parts
     title = squash(marked_title or title or "") or None
     return article_from_lines(
