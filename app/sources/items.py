@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, replace
 
 from zhaiyao.documents import Article, Page, Removal
+from zhaiyao.split import furniture
 
 _BLOCKS = {
     "p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "td", "th", "tr", "blockquote", "figcaption",
@@ -238,6 +239,12 @@ def article_from_lines(
         fields["removed"] = (*removed, *article.removed)
     if newspaper and not article.newspaper:
         fields["newspaper"] = newspaper
+    if title and not article.text and not article.credits:
+        # An e-paper lists its 本版责编 line as an item of its own: kept (every item is one article),
+        # its credit read as such.
+        credit = furniture.parse_line(title)
+        if credit is not None and credit.rule == "editor_credit":
+            fields["credits"] = (title,)
     if kicker:
         fields["kicker"] = kicker
     if subtitle:
