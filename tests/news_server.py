@@ -101,7 +101,8 @@ def _handler(site: NewsSite) -> type[BaseHTTPRequestHandler]:
                 self.send_response(status)
                 for name, value in headers.items():
                     self.send_header(name, value)
-                if "Content-Length" not in headers:
+                # "Connection: close" without a length: the body runs to the end of the connection.
+                if "Content-Length" not in headers and headers.get("Connection") != "close":
                     self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)

@@ -213,6 +213,7 @@ def test_redirects_are_followed_bounded_and_a_loop_is_named(site: NewsSite) -> N
 
 def test_size_cap_holds_over_the_wire_and_after_inflating(site: NewsSite) -> None:
     site.routes["/big"] = (200, {"Content-Type": "text/html"}, b"<p>" + b"x" * 300_000 + b"</p>")
+    site.routes["/unsized"] = (200, {"Content-Type": "text/html", "Connection": "close"}, b"y" * 300_000)
     site.routes["/bomb"] = gzip_bomb(inflated_mb=64)
     site.routes["/small.gz"] = (
         200,
@@ -221,7 +222,9 @@ def test_size_cap_holds_over_the_wire_and_after_inflating(site: NewsSite) -> Non
     )
     fetcher = Fetcher(FetchPolicy(max_bytes=200_000, retries=0, delay=0.0), MemoryCache())
     with pytest.raises(InputError, match=r"over the 0\.2 MB limit"):
-        fetcher.get(site.url("/big"))
+        fetcher.get(site.url("/big"))  # refused on its Content-Length
+    with pytest.raises(InputError, match=r"over the 0\.2 MB limit \(max_file_mb\); stopped reading"):
+        fetcher.get(site.url("/unsized"))  # no length said: stopped as the cap is passed
     assert len(site.routes["/bomb"][2]) < 200_000  # the compressed bomb passes the wire cap …
     with pytest.raises(InputError, match=r"inflates to more than the 0\.2 MB limit"):
         fetcher.get(site.url("/bomb"))  # … and is stopped while inflating, not after
