@@ -19,6 +19,7 @@ from zhaiyao.export.formats import FORMATS, export_results, format_for_path
 from zhaiyao.run.engines import ENGINES
 from zhaiyao.run.pipeline import Progress, RunReport, run_pages
 from zhaiyao.store import Store
+from zhaiyao.summarise.registry import uses_model
 
 # Seconds between progress lines when stderr is not a terminal (a log file, CI).
 PLAIN_EVERY = 10.0
@@ -82,7 +83,7 @@ def _quiet_libraries(backend: str) -> None:
     import jieba
 
     jieba.setLogLevel(logging.WARNING)
-    if backend in ("llm", "seq2seq"):
+    if uses_model(backend):
         try:
             from transformers.utils import logging as hf_logging
         except ImportError:

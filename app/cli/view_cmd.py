@@ -15,6 +15,7 @@ from zhaiyao.cli.output import echo
 from zhaiyao.config import SAMPLE_PAGE, Settings
 from zhaiyao.errors import InputError
 from zhaiyao.run.pipeline import Progress
+from zhaiyao.summarise.registry import uses_model
 from zhaiyao.text.safe import one_line
 from zhaiyao.viewer.server import has_display, pick_port, start_server, stop_server, viewer_url, wait_ready
 
@@ -150,7 +151,8 @@ def start_command(
 
     The first run fetches the default model (about 1.1 GB, once) with progress.
     """
-    from zhaiyao.run.pipeline import LocalEngine, run_pages
+    from zhaiyao.run.local import LocalEngine
+    from zhaiyao.run.pipeline import run_pages
     from zhaiyao.sources.files import read_inputs
     from zhaiyao.store import Store
 
@@ -167,7 +169,7 @@ def start_command(
         raise InputError(", ".join(inputs), "nothing readable to summarise (every input was skipped)")
     # The engine loads the summariser only if something is not in the store yet: a rerun of the main
     # job is instant and needs no model in memory.
-    using = f"{settings.model}, " if settings.backend in ("llm", "seq2seq") else ""
+    using = f"{settings.model}, " if uses_model(settings.backend) else ""
     click.echo(f"summarising with {settings.backend} ({using}{settings.style}) …", err=True)
     engine = LocalEngine(settings, progress=_progress_printer())
     with Store(settings.db_path) as store:
