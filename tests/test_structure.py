@@ -182,3 +182,16 @@ def test_no_function_or_class_is_too_long() -> None:
                 if lines > limit:
                     long.append(f"{name}:{node.lineno} {node.name}: {lines} lines (limit {limit})")
     assert not long, "\n".join(long)
+
+
+def test_commands_declare_the_settings_they_read() -> None:
+    # A command's options reach it as its own parameters (the summariser's folded into one Overrides
+    # value), never fished out of click's context where no signature shows them.
+    readers = [
+        f"{name}:{node.lineno}"
+        for name, path in MODULES.items()
+        if name.startswith("zhaiyao.cli")
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Attribute) and node.attr == "params"
+    ]
+    assert not readers, "ctx.params read at " + ", ".join(readers)

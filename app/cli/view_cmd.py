@@ -10,7 +10,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import click
-from zhaiyao.cli import model_options, settings_from, summariser_settings, summary_options
+from zhaiyao.cli import settings_from
+from zhaiyao.cli.options import Overrides, summariser_options
 from zhaiyao.cli.output import echo
 from zhaiyao.config import SAMPLE_PAGE, Settings
 from zhaiyao.errors import InputError
@@ -125,8 +126,7 @@ def _progress_printer() -> object:
 
 @click.command("start")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@summary_options()
-@model_options
+@summariser_options()
 @_port
 @_db
 @_no_browser
@@ -135,13 +135,7 @@ def _progress_printer() -> object:
 def start_command(
     ctx: click.Context,
     paths: tuple[Path, ...],
-    backend: str | None,
-    model: str | None,
-    style: str | None,
-    max_chars: int | None,
-    quantize: str | None,
-    generation: tuple[tuple[str, str], ...],
-    device: str | None,
+    overrides: Overrides,
     port: int | None,
     db: Path | None,
     no_browser: bool,
@@ -156,7 +150,7 @@ def start_command(
     from zhaiyao.sources.files import read_inputs
     from zhaiyao.store import Store
 
-    settings = summariser_settings(ctx).replace(db_path=db)
+    settings = overrides.apply(settings_from(ctx)).replace(db_path=db)
     inputs = [str(p) for p in paths] or [str(SAMPLE_PAGE)]
     skipped: list[str] = []
 
