@@ -8,10 +8,12 @@ from pathlib import Path
 from typing import TextIO
 
 import click
-from zhaiyao.cli import open_sources, settings_from, source_options, split_report
+from zhaiyao.cli import settings_from, split_report
+from zhaiyao.cli.inputs import open_sources, source_options
 from zhaiyao.cli.output import echo, echo_error, open_output
 from zhaiyao.documents import Article
 from zhaiyao.errors import InputError
+from zhaiyao.sources.inputs import SourceOptions
 from zhaiyao.split.page import split_page
 from zhaiyao.text.safe import json_text, markdown_text
 
@@ -99,9 +101,7 @@ def split_command(
     output: Path,
     explain: str | None,
     score: str | None,
-    follow_links: bool,
-    whole_issue: bool,
-    offline: bool,
+    sources: SourceOptions,
 ) -> None:
     """Split newspaper pages (PATH: files, directories, globs, '-' for stdin; feed, e-paper 版面 and
     article URLs) into clean articles. Feed items and e-paper links are one article each, unsplit.
@@ -124,12 +124,12 @@ def split_command(
 
     def articles() -> Iterable[Article]:
         nonlocal pages
-        for page in sources.iter(paths, on_error=report):
+        for page in reader.iter(paths, on_error=report):
             pages += 1
             yield from split_page(page)
 
     try:
-        with open_sources(ctx, settings) as sources, open_output(output, paths) as out:
+        with open_sources(settings, sources) as reader, open_output(output, paths) as out:
             count = write_articles(articles(), fmt, out)
             if errors and not pages:
                 raise _NothingRead  # leaves -o as it was: an empty result must not replace it
