@@ -75,7 +75,8 @@ class Response:
 
 
 class UrlCache(Protocol):
-    """Where fetched bodies are kept: the store (``Store.get_url``/``put_url``) or ``MemoryCache``."""
+    """Where fetched bodies are kept: the store (through ``zhaiyao.sources.inputs.StoreCache``) or
+    ``MemoryCache``."""
 
     def get_url(self, url: str) -> Response | None: ...
 

@@ -56,7 +56,8 @@ class StoreCache:
         return self._store
 
     def get_url(self, url: str) -> Response | None:
-        return self._open().get_url(url)
+        row = self._open().get_url(url)
+        return Response(**row) if row else None
 
     def put_url(self, response: Response) -> None:
         self._open().put_url(response)
