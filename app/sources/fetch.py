@@ -138,6 +138,8 @@ def address_problem(ip: str) -> str | None:
 
 def resolve(host: str, port: int) -> list[str]:
     infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    # IPv4 first: a name like localhost often lists ::1 first while the server listens on 127.0.0.1.
+    infos.sort(key=lambda info: info[0] != socket.AF_INET)
     return list(dict.fromkeys(str(info[4][0]) for info in infos))
 
 

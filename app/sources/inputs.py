@@ -8,6 +8,7 @@ and its URL cache) for the whole run, and the run's choices (``--follow-links``,
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,13 +48,15 @@ class StoreCache:
     def __init__(self, db_path: Path) -> None:
         self.db_path = db_path
         self._store: Any = None
+        self._lock = threading.Lock()  # the fetcher's threads may ask first at the same time
 
     def _open(self) -> Any:
-        if self._store is None:
-            from zhaiyao.store import Store
+        with self._lock:
+            if self._store is None:
+                from zhaiyao.store import Store
 
-            self._store = Store(self.db_path)
-        return self._store
+                self._store = Store(self.db_path)
+            return self._store
 
     def get_url(self, url: str) -> Response | None:
         row = self._open().get_url(url)
