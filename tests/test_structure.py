@@ -195,3 +195,9 @@ def test_commands_declare_the_settings_they_read() -> None:
         if isinstance(node, ast.Attribute) and node.attr == "params"
     ]
     assert not readers, "ctx.params read at " + ", ".join(readers)
+
+
+def test_the_readme_stays_a_front_page() -> None:
+    # What it is, the two commands, inputs and outputs, commands, today's figures; the record is in docs/.
+    lines = (ROOT / "README.md").read_text(encoding="utf-8").count("\n")
+    assert lines <= 200, f"README.md has {lines} lines; move the record to docs/"
