@@ -195,3 +195,54 @@ def test_commands_declare_the_settings_they_read() -> None:
         if isinstance(node, ast.Attribute) and node.attr == "params"
     ]
     assert not readers, "ctx.params read at " + ", ".join(readers)
+
+
+def test_the_readme_stays_a_front_page() -> None:
+    # What it is, the two commands, inputs and outputs, commands, today's figures; the record is in docs/.
+    lines = (ROOT / "README.md").read_text(encoding="utf-8").count("\n")
+    assert lines <= 200, f"README.md has {lines} lines; move the record to docs/"
+
+
+def test_a_page_walks_down_through_the_rooms(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The static rules above read imports; this follows a real page from the command line to the
+    # store (extractive backend, every call recorded) and checks each call between rooms goes down a
+    # floor. The only calls up are to callbacks handed down (functions defined inside another one).
+    from zhaiyao.cli import main
+
+    monkeypatch.setenv("ZHAIYAO_DB", str(tmp_path / "walk.db"))
+    app = str(APP.resolve()) + "/"
+    crossings: dict[tuple[str, str, str], int] = {}
+
+    def room_of(filename: str) -> str | None:
+        if not filename.startswith(app):
+            return None
+        parts = Path(filename[len(app) :]).parts
+        return parts[0] if len(parts) > 1 else "base"
+
+    def profile(frame, event, arg) -> None:
+        callee = room_of(frame.f_code.co_filename) if event == "call" else None
+        if callee is None:
+            return
+        caller = frame.f_back
+        while caller is not None and room_of(caller.f_code.co_filename) is None:
+            caller = caller.f_back
+        if caller is not None and room_of(caller.f_code.co_filename) != callee:
+            key = (room_of(caller.f_code.co_filename), callee, frame.f_code.co_qualname)
+            crossings[key] = crossings.get(key, 0) + 1
+
+    page = ROOT / "examples" / "zhuzhou_front_page.txt"
+    sys.setprofile(profile)
+    try:
+        main(
+            ["batch", str(page), "--backend", "extractive", "-q"], prog_name="zhaiyao", standalone_mode=False
+        )
+    finally:
+        sys.setprofile(None)
+    rooms = {room for key in crossings for room in key[:2]}
+    assert {"cli", "sources", "run", "split", "store", "summarise"} <= rooms
+    upward = [
+        f"{caller} → {callee}: {name}"
+        for caller, callee, name in crossings
+        if FLOOR[callee] >= FLOOR[caller] and "<locals>" not in name
+    ]
+    assert not upward, "\n".join(upward)
