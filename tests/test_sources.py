@@ -352,3 +352,37 @@ def test_every_redirect_hop_is_checked_like_the_first_url(site: NewsSite) -> Non
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_an_atom_feed_groups_by_category_and_keeps_the_entry_html_as_fields(tmp_path: Path) -> None:
+    body = "".join(
+        f"<p>\u3000\u3000第{i}段，说的是一件事情的经过和结果，共有三十多个字。</p>" for i in range(12)
+    )
+    entries = "".join(
+        f"""<entry><title>{title}</title><link rel="alternate" href="https://news.example/{i}.html"/>
+        <published>2026-05-0{i}T08:00:00+08:00</published><category term="{cat}"/>
+        <content type="html"><![CDATA[<h3>{kicker}</h3><h1>{title}</h1><p>本报记者 王小明</p>{body}]]>
+        </content>
+        </entry>"""
+        for i, (cat, kicker, title) in enumerate(
+            [("要闻", "引题一", "标题一"), ("国际", "引题二", "标题二"), ("要闻", "引题三", "标题三")],
+            start=1,
+        )
+    )
+    feed = tmp_path / "news.atom"
+    feed.write_text(
+        f'<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom"><title>晚报</title>'
+        f"{entries}</feed>",
+        encoding="utf-8",
+    )
+    pages = Sources(Settings(), cache=MemoryCache()).read([str(feed)])
+    assert [(p.source, p.format) for p in pages] == [(f"{feed}#要闻", "atom"), (f"{feed}#国际", "atom")]
+    assert [[a.title for a in p.parts] for p in pages] == [["标题一", "标题三"], ["标题二"]]
+    first = pages[0].parts[0]
+    assert (first.kicker, first.page_name, first.issue_date, first.reporters) == (
+        "引题一",
+        "要闻",
+        "2026-05-01",
+        ("王小明",),
+    )
+    assert first.text.startswith("第0段") and len(first.text.split("\n")) == 12
