@@ -23,9 +23,10 @@ _SOURCE_LINE = re.compile(r"^[（(]\s*(?P<date>\d{4}-\d{2}-\d{2})\s*[）)]\s*稿
 _SOURCE_PAGE = re.compile(
     rf"^(?P<paper>\S*?)\s*第?\s*(?P<page>[A-Za-z]?[{_NUM}]{{1,3}})\s*版\s*[：:]?\s*(?P<name>\S*)"
 )
-# 作者：本报记者 X　字数：1234
-_COUNT_LINE = re.compile(r"^作者[：:]\s*(?P<by>.*?)[\s\u3000]*字数[：:]\s*(?P<n>\d+)\s*$")
-_WORDS_ONLY = re.compile(r"^字数[：:]\s*(?P<n>\d+)\s*$")
+# 作者：本报记者 X　字数：1234 / X Y 字数: 1795字 / 字数 263 (the author, when named, is the byline)
+_COUNT_LINE = re.compile(
+    r"^(?:作者[：:]\s*)?(?:(?P<by>[^。！？，,：:；;]{1,40}?)[\s\u3000]+)?字数\s*[：:]?\s*(?P<n>\d+)\s*字?\s*$"
+)
 # 本版责编：陈 娟 / 一版责编：… 二版责编：… / 责任编辑：X　版式设计：Y / 本版编辑：X / 制图：X (chart)
 _CREDIT = re.compile(
     r"^(?:(?:本版|[一二三四五六七八九十\d]+版)(?:责编|编辑|责任编辑)|责任编辑|责编|版式设计|美编|美术编辑|视觉设计|图片编辑"
@@ -87,10 +88,10 @@ def parse_line(line: str) -> Furniture | None:
             if src.group("name"):
                 fields["page_name"] = src.group("name")
         return Furniture("source_line", text, fields)
-    m = _COUNT_LINE.match(text) or _WORDS_ONLY.match(text)
+    m = _COUNT_LINE.match(text)
     if m:
         fields = {"word_count": int(m.group("n"))}
-        if "by" in m.groupdict() and m.group("by"):
+        if m.group("by"):
             fields["byline"] = m.group("by").strip()
         return Furniture("word_count", text, fields)
     if len(text) <= 80 and _CREDIT.match(text) and not re.search(r"[。！？]", text):
