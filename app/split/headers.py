@@ -1,0 +1,198 @@
+"""Header blocks: which lines of a headline's block are 引题, 标题, 副题 and author.
+
+E-paper copies and crawls print an article's header lines (引题, 标题, 副题, byline) flush left and its
+paragraphs indented (two full-width spaces, or spaces). When a page shows that contrast, every run
+of flush, short, unpunctuated lines is a header block: its lines are told apart by their marks
+(a 引题 ends in ——, a 副题 starts with ——, 引题/标题/副题 may share one tab-separated line, a short
+name after the title is the author), and by the order papers print them (引题 above 标题). Indented
+lines are body text, including the section headings and bylines of a feature's profiles, so they
+never cut an article. A flush block inside a body that lacks the page's per-article start mark
+(``conventions``) is a section heading (小标题), not a header. Pages without that contrast are left to
+the shape rules in ``zhaiyao.split.boundaries``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from zhaiyao.split import clean
+from zhaiyao.split.furniture import Furniture, parse_date_line
+from zhaiyao.split.lines import DASHES, HAN, TAG_END, Line, title_shape
+
+_PADDED_NAME = re.compile(rf"^[{HAN}](?:[ \u3000]{{1,2}}[{HAN}]){{1,3}}$")
+
+
+_PAPER_NAME = re.compile(rf"^[{HAN}]{{2,10}}(?:日报|晚报|早报|报)$")
+
+
+# A line opening with an adverb that needs a subject (已累计… / 需防范… / 同比增长…) cannot stand as a
+# headline: it continues the line above, so it is that title's 副题, not a title under an 引题.
+_CONTINUES = re.compile(r"^(?:已|需|仍|均|同比|环比|将)")
+
+
+_SENTENCE_MIN = 15  # a line this long ending in 。 is body text for the indentation census
+
+
+def _name_like(text: str) -> bool:
+    return bool(_PADDED_NAME.match(text)) or clean.is_lone_name(text)
+
+
+def indent_contrast(lines: list[Line]) -> bool:
+    """Body paragraphs indented, header lines flush left: the e-paper layout ``header_blocks`` reads."""
+    sentences = [
+        ln
+        for ln in lines
+        if ln.kind == "text" and len(ln.text) >= _SENTENCE_MIN and clean.ends_sentence(ln.text)
+    ]
+    if len(sentences) < 2:
+        return False
+    indented = sum(ln.indented for ln in sentences)
+    heads = [ln for ln in lines if ln.kind == "text" and title_shape(ln.text) is not None]
+    flush = sum(not ln.indented for ln in heads)
+    # One flush headline over indented paragraphs and headings is as telling as several.
+    return indented >= 0.8 * len(sentences) and (flush >= 2 or (flush == 1 and len(heads) == 1))
+
+
+def masthead(lines: list[Line]) -> list[Line]:
+    """The paper's name and the date on lines of their own at the top of the page are its masthead."""
+    out = list(lines)
+    for i, line in enumerate(lines[:4]):
+        if line.kind == "furniture":
+            continue
+        if line.kind != "text":
+            break
+        found = parse_date_line(line.text)
+        if found is None and _PAPER_NAME.match(line.text):
+            found = Furniture("masthead", line.text, {"newspaper": line.text})
+        if found is None:
+            break
+        out[i] = replace(line, kind="furniture", rule=f"masthead ({found.rule})", furniture=(found,))
+    return out
+
+
+def _is_candidate(line: Line) -> bool:
+    return line.kind == "text" and not line.indented and title_shape(line.text) is not None
+
+
+def _roles(
+    parts: list[tuple[int, str]],
+) -> tuple[str, str | None, str | None, str | None, list[tuple[int, str, str, str]]]:
+    """(title, kicker, subtitle, author, decisions) for the texts of one header block, in order."""
+    decisions: list[tuple[int, str, str, str]] = []
+    author = None
+    if len(parts) >= 2 and _name_like(parts[-1][1]):
+        number, author = parts.pop()
+        decisions.append((number, author, "byline", "header_block: short name after the title"))
+    subs = [(n, t) for n, t in parts if t.startswith(DASHES)]
+    kicks = [(n, t) for n, t in parts if t.endswith(DASHES) and (n, t) not in subs]
+    rest = [(n, t) for n, t in parts if (n, t) not in subs and (n, t) not in kicks]
+    for n, t in subs:
+        decisions.append((n, t, "subtitle", "header_block: starts with ——"))
+    for n, t in kicks:
+        decisions.append((n, t, "kicker", "header_block: ends with ——"))
+    if not rest:  # only marked lines: the last 引题 is really the title
+        rest = [kicks.pop()] if kicks else [subs.pop(0)]
+        decisions = [d for d in decisions if d[0] != rest[0][0] or d[1] != rest[0][1]]
+    if len(rest) == 1:
+        title_at = 0
+        why = "header_block: the block's one unmarked line"
+    elif TAG_END.search(rest[0][1]) and not TAG_END.search(rest[-1][1]):
+        title_at = 0
+        why = "header_block: first line carries the column tag （…）, the next is its 副题"
+    elif len(rest) == 2 and _CONTINUES.match(rest[1][1]):
+        title_at = 0
+        why = "header_block: the next line opens with 已/需/将/同比…, so it continues the title (副题)"
+    else:
+        title_at = 1
+        why = "header_block: second unmarked line (引题 is printed above 标题)"
+    title = rest[title_at][1]
+    decisions.append((rest[title_at][0], title, "title", why))
+    for k, (n, t) in enumerate(rest):
+        if k < title_at:
+            kicks.append((n, t))
+            decisions.append((n, t, "kicker", "header_block: unmarked line above the title"))
+        elif k > title_at:
+            subs.append((n, t))
+            decisions.append((n, t, "subtitle", "header_block: unmarked line under the title"))
+    kicker = " ".join(t for _, t in kicks) or None
+    subtitle = " ".join(t for _, t in subs) or None
+    return title, kicker, subtitle, author, decisions
+
+
+def header_blocks(lines: list[Line]) -> list[Line]:
+    """Turn each run of flush header lines into one title line carrying its 引题 and 副题.
+
+    A run is flush text lines of title shape, with furniture (page stamps, source lines) and bylines
+    in between; it ends at the first body line. The title line replaces the run's text lines; the
+    furniture and byline lines follow it, so the article's header rules read them as before.
+    """
+    out: list[Line] = []
+    i = 0
+    while i < len(lines):
+        if not _is_candidate(lines[i]):
+            out.append(lines[i])
+            i += 1
+            continue
+        parts: list[tuple[int, str]] = []
+        others: list[Line] = []
+        j = i
+        while j < len(lines):
+            line = lines[j]
+            if _is_candidate(line):
+                if others and not (_name_like(line.text) and not any(o.kind == "byline" for o in others)):
+                    break  # a new header line after this block's stamp or byline starts the next block
+                pieces = [p.strip() for p in line.text.split("\t") if p.strip()]
+                parts += [(line.number, p) for p in pieces]
+            elif line.kind in ("furniture", "byline") and not line.indented:
+                others.append(line)
+            else:
+                break
+            j += 1
+        title, kicker, subtitle, author, decisions = _roles(parts)
+        head = Line(
+            "title",
+            title,
+            rule="header_block",
+            number=next(d[0] for d in decisions if d[2] == "title"),
+            kicker=kicker,
+            subtitle=subtitle,
+            absorbed=tuple(decisions),
+        )
+        out.append(head)
+        if author is not None:
+            number = next(d[0] for d in decisions if d[2] == "byline")
+            credit = clean.parse_credit(author) or clean.Credit(reporters=[re.sub(r"[ \u3000]", "", author)])
+            out.append(Line("byline", author, credit=credit, rule="header_block_author", number=number))
+        out += others
+        i = j
+    return out
+
+
+def tab_headers(lines: list[Line]) -> list[Line]:
+    """引题<TAB>标题<TAB>副题 on one line is a header block whatever the page's layout."""
+    out = []
+    for line in lines:
+        pieces = [p.strip() for p in line.text.split("\t") if p.strip()] if "\t" in line.text else []
+        if line.kind == "text" and len(pieces) >= 2 and all(title_shape(p) for p in pieces):
+            title, kicker, subtitle, _, decisions = _roles([(line.number, p) for p in pieces])
+            line = Line(
+                "title", title, rule="header_block", number=line.number, kicker=kicker,
+                subtitle=subtitle, absorbed=tuple(decisions),
+            )  # fmt: skip
+        out.append(line)
+    return out
+
+
+_KICKER_MAX = 60
+
+
+_KICKER_FORBIDDEN = re.compile(r"[。！？!?；;：:]")
+
+
+def is_kicker(text: str) -> bool:
+    if len(text) > _KICKER_MAX or clean.parse_dateline(text):
+        return False
+    if text.startswith(("——", "—")):  # ——访全国人大代表：张三 may carry a colon
+        return not re.search(r"[。！？!?]", text)
+    return not _KICKER_FORBIDDEN.search(text)
