@@ -14,8 +14,9 @@ import re
 from dataclasses import dataclass, field, replace
 
 from zhaiyao.split import clean
+from zhaiyao.split.conventions import NONE, Conventions
 from zhaiyao.split.headers import is_kicker
-from zhaiyao.split.lines import Line, starts_with_bullet, title_shape
+from zhaiyao.split.lines import HEADLINE_MAX, Line, starts_with_bullet, title_shape
 
 _TITLE_MAX = 60
 
@@ -43,13 +44,13 @@ def has_markdown(lines: list[Line]) -> bool:
     return any(line.rule == "rule_markdown_heading" and line.kind != "text" for line in lines)
 
 
-def _looks_like_title(text: str) -> bool:
+def _looks_like_title(text: str, limit: int = _TITLE_MAX) -> bool:
     # A colon makes a label (举报电话:0731-…) as often as a headline, so it needs the e-paper layout.
     return (
-        4 <= len(text) <= _TITLE_MAX
+        4 <= len(text) <= limit
         and ":" not in text
         and "：" not in text
-        and title_shape(text, _TITLE_MAX) is not None
+        and title_shape(text, limit) is not None
     )
 
 
@@ -59,7 +60,9 @@ def _ends_with_onward_marker(line: Line) -> bool:
     return line.kind == "text" and clean.split_continuation(line.text)[1] in ("下转", "转")
 
 
-def _opens_header(line: Line) -> bool:
+def _opens_header(line: Line, conv: Conventions = NONE) -> bool:
+    if conv.marks_start(line):
+        return True
     if line.kind == "furniture":
         return any(f.rule in ("page_stamp", "source_line", "word_count") for f in line.furniture)
     return line.kind == "byline" or (
@@ -67,7 +70,7 @@ def _opens_header(line: Line) -> bool:
     )
 
 
-def rule_plain_titles(lines: list[Line]) -> list[Line]:
+def rule_plain_titles(lines: list[Line], conv: Conventions = NONE) -> list[Line]:
     """Pages without markdown headings: a short unpunctuated line is a title when an article's header
     follows it (past captions and at most one kicker line: a byline, a dateline paragraph or an
     author's name), or when it comes right after the 下转 marker that ended the previous article."""
@@ -77,15 +80,16 @@ def rule_plain_titles(lines: list[Line]) -> list[Line]:
     i = 0
     while i < len(lines):
         line = lines[i]
-        if line.kind != "text" or not _looks_like_title(line.text):
+        limit = HEADLINE_MAX if line.number in conv.headlines else _TITLE_MAX
+        if line.kind != "text" or not _looks_like_title(line.text, limit):
             i += 1
             continue
         j = i + 1
         while j < len(lines) and lines[j].kind == "caption":
             j += 1
-        if j < len(lines) and not _opens_header(lines[j]) and _is_plain_kicker(lines[j]):
+        if j < len(lines) and not _opens_header(lines[j], conv) and _is_plain_kicker(lines[j]):
             j += 1
-        if j < len(lines) and _opens_header(lines[j]):
+        if j < len(lines) and _opens_header(lines[j], conv):
             out[i] = replace(
                 line, kind="title", rule="rule_plain_titles: a byline, dateline or author follows"
             )
@@ -124,11 +128,12 @@ def _short_run(lines: list[Line], start: int, step: int) -> bool:
     return True
 
 
-def rule_short_items(lines: list[Line]) -> list[Line]:
+def rule_short_items(lines: list[Line], conv: Conventions = NONE) -> list[Line]:
     """Pages of short news (简讯) without markdown: a short unpunctuated line between two finished
     paragraphs is the next item's title when the items on both sides are short (one or two short
-    paragraphs each); a section heading inside a long report never is, nor a line led by a bullet."""
-    if has_markdown(lines):
+    paragraphs each); a section heading inside a long report never is, nor a line led by a bullet.
+    A page whose articles carry a start mark (``conv``) needs no guess: an unmarked line is 小标题."""
+    if has_markdown(lines) or conv.start_shapes:
         return lines
     out = list(lines)
     for i in range(1, len(lines) - 1):

@@ -13,17 +13,17 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from zhaiyao.split import clean
-from zhaiyao.split.lines import Line, title_shape
+from zhaiyao.split.furniture import Furniture
+from zhaiyao.split.lines import HEADLINE_MAX, Line, title_shape
 
 _DIGITS = re.compile(r"[0-9０-９]+")
 _SPACES = re.compile(r"[\s\u3000]+")
 # Furniture that an e-paper prints per article (not per page: credits and 版 lines are per page).
 _PER_ARTICLE = ("page_stamp", "source_line", "word_count")
 _META = ("furniture", "byline", "caption")
-_HEADER_MAX = 100  # a headline can run long; a line this long without 。 is still no paragraph
 _MIN_REPEATS = 2
 _SHARE_IN_HEADER = 0.6
 
@@ -65,7 +65,7 @@ def _headline_above(lines: list[Line], i: int) -> int | None:
     if j < 0:
         return None
     above = lines[j]
-    if above.kind == "title" or (above.kind == "text" and title_shape(above.text, _HEADER_MAX) is not None):
+    if above.kind == "title" or (above.kind == "text" and title_shape(above.text, HEADLINE_MAX) is not None):
         return j
     return None
 
@@ -103,3 +103,16 @@ def learn(lines: list[Line]) -> Conventions:
         headlines,
         sentences[len(sentences) // 2] if sentences else 0,
     )
+
+
+def lift_marks(lines: list[Line], conv: Conventions) -> list[Line]:
+    """Text lines that are the page's start mark (a bare date under each headline) are furniture of
+    the article they open, not the first line of its body."""
+    out = []
+    for line in lines:
+        if line.kind == "text" and conv.marks_start(line):
+            mark = Furniture("start_mark", line.text)
+            line = replace(line, kind="furniture", rule="conventions: the page's per-article start mark",
+                           furniture=(mark,))  # fmt: skip
+        out.append(line)
+    return out

@@ -17,8 +17,9 @@ import re
 from dataclasses import replace
 
 from zhaiyao.split import clean
+from zhaiyao.split.conventions import NONE, Conventions
 from zhaiyao.split.furniture import Furniture, parse_date_line
-from zhaiyao.split.lines import DASHES, HAN, TAG_END, Line, title_shape
+from zhaiyao.split.lines import DASHES, HAN, HEADLINE_MAX, TAG_END, TITLE_MAX, Line, title_shape
 
 _PADDED_NAME = re.compile(rf"^[{HAN}](?:[ \u3000]{{1,2}}[{HAN}]){{1,3}}$")
 
@@ -71,8 +72,33 @@ def masthead(lines: list[Line]) -> list[Line]:
     return out
 
 
-def _is_candidate(line: Line) -> bool:
-    return line.kind == "text" and not line.indented and title_shape(line.text) is not None
+def _is_candidate(line: Line, conv: Conventions = NONE) -> bool:
+    if line.kind != "text" or line.indented:
+        return False
+    # A headline right above the page's per-article start mark may run past the usual length.
+    limit = HEADLINE_MAX if line.number in conv.headlines else TITLE_MAX
+    return title_shape(line.text, limit) is not None
+
+
+def _in_body(out: list[Line]) -> bool:
+    """The lines read so far end inside an article's body (not at the page's top or under a header)."""
+    for line in reversed(out):
+        if line.kind in ("furniture", "caption"):
+            continue
+        return line.kind in ("text", "heading")
+    return False
+
+
+def _marked(others: list[Line], after: Line | None, conv: Conventions) -> bool:
+    """The block carries the page's start mark, or a dateline opens the text under it."""
+    if any(conv.marks_start(o) for o in others) or (after is not None and conv.marks_start(after)):
+        return True
+    return after is not None and after.kind == "text" and clean.parse_dateline(after.text) is not None
+
+
+def _headings(parts: list[tuple[int, str]], others: list[Line]) -> list[Line]:
+    why = "header_block: 小标题 (inside a body, without the page's per-article start mark)"
+    return [Line("heading", t, rule=why, number=n) for n, t in parts] + others
 
 
 def _roles(
@@ -120,17 +146,18 @@ def _roles(
     return title, kicker, subtitle, author, decisions
 
 
-def header_blocks(lines: list[Line]) -> list[Line]:
+def header_blocks(lines: list[Line], conv: Conventions = NONE) -> list[Line]:
     """Turn each run of flush header lines into one title line carrying its 引题 and 副题.
 
     A run is flush text lines of title shape, with furniture (page stamps, source lines) and bylines
     in between; it ends at the first body line. The title line replaces the run's text lines; the
-    furniture and byline lines follow it, so the article's header rules read them as before.
+    furniture and byline lines follow it, so the article's header rules read them as before. On a
+    page whose articles carry a start mark (``conv``), a run inside a body without one is 小标题.
     """
     out: list[Line] = []
     i = 0
     while i < len(lines):
-        if not _is_candidate(lines[i]):
+        if not _is_candidate(lines[i], conv):
             out.append(lines[i])
             i += 1
             continue
@@ -139,7 +166,7 @@ def header_blocks(lines: list[Line]) -> list[Line]:
         j = i
         while j < len(lines):
             line = lines[j]
-            if _is_candidate(line):
+            if _is_candidate(line, conv):
                 if others and not (_name_like(line.text) and not any(o.kind == "byline" for o in others)):
                     break  # a new header line after this block's stamp or byline starts the next block
                 pieces = [p.strip() for p in line.text.split("\t") if p.strip()]
@@ -149,6 +176,11 @@ def header_blocks(lines: list[Line]) -> list[Line]:
             else:
                 break
             j += 1
+        after = lines[j] if j < len(lines) else None
+        if conv.start_shapes and _in_body(out) and not _marked(others, after, conv):
+            out += _headings(parts, others)
+            i = j
+            continue
         title, kicker, subtitle, author, decisions = _roles(parts)
         head = Line(
             "title",

@@ -20,7 +20,8 @@ from zhaiyao.split.furniture import Furniture
 HAN = clean.HAN
 
 
-_TITLE_MAX = 45
+TITLE_MAX = 45  # a header line in an e-paper block
+HEADLINE_MAX = 100  # ...or one right above the page's per-article start mark (conventions)
 
 
 _INNER_STOP = re.compile(r"[。；;]|[！？!?](?![”’」』）)]*(?:[（(][^（()）]{1,20}[）)])?$)")  # mid-line stops
@@ -55,7 +56,7 @@ class Line:
     absorbed: tuple[tuple[int, str, str, str], ...] = ()  # (number, text, kind, rule) merged in
 
 
-def title_shape(text: str, limit: int = _TITLE_MAX) -> str | None:
+def title_shape(text: str, limit: int = TITLE_MAX) -> str | None:
     """Why ``text`` could be a header line (a reason for --explain), or None when it cannot."""
     core = text.rstrip("—－").strip() if text.endswith(DASHES) else text
     if (

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from zhaiyao.documents import Article, Page
-from zhaiyao.split import boundaries, headers
+from zhaiyao.split import boundaries, conventions, headers
 from zhaiyao.split.articles import build_article, page_wide
 from zhaiyao.split.boundaries import Draft
 from zhaiyao.split.lines import Line, read_lines
@@ -28,11 +28,14 @@ def read_page(page: Page) -> tuple[list[Line], list[Draft]]:
         lines = boundaries.rule_page_header(lines)
         return lines, boundaries.rule_untitled_articles(lines)
     lines = headers.masthead(lines)
+    conv = conventions.learn(lines)
+    lines = conventions.lift_marks(lines, conv)
     if headers.indent_contrast(lines):
-        lines = boundaries.rule_page_header(headers.header_blocks(lines))
+        lines = boundaries.rule_page_header(headers.header_blocks(lines, conv))
         return lines, boundaries.rule_untitled_articles(lines, cut_untitled=False)
     lines = boundaries.rule_section_heads(headers.tab_headers(lines))
-    lines = boundaries.rule_page_header(boundaries.rule_short_items(boundaries.rule_plain_titles(lines)))
+    lines = boundaries.rule_short_items(boundaries.rule_plain_titles(lines, conv), conv)
+    lines = boundaries.rule_page_header(lines)
     return lines, boundaries.rule_untitled_articles(lines)
 
 
