@@ -57,12 +57,13 @@ def shape(line: Line) -> str | None:
     return None
 
 
-def _headline_above(lines: list[Line], i: int) -> int | None:
-    """The index of the headline-shaped line above line ``i``, past other header furniture and bylines."""
+def _headline_above(lines: list[Line], i: int, flush: bool) -> int | None:
+    """The index of the headline-shaped line above line ``i``, past other header furniture and bylines
+    (``flush``: on a page whose body is indented, only a flush line can be a headline)."""
     j = i - 1
     while j >= 0 and lines[j].kind in _META:
         j -= 1
-    if j < 0:
+    if j < 0 or (flush and lines[j].indented):
         return None
     above = lines[j]
     if above.kind == "title" or (above.kind == "text" and title_shape(above.text, HEADLINE_MAX) is not None):
@@ -78,8 +79,11 @@ def _body_below(lines: list[Line], i: int) -> bool:
     return False
 
 
-def learn(lines: list[Line]) -> Conventions:
-    """The page's start shapes (repeating under headlines, above bodies) and its body statistics."""
+def learn(lines: list[Line], flush_headlines: bool = False) -> Conventions:
+    """The page's start shapes (repeating under headlines, above bodies) and its body statistics.
+
+    ``flush_headlines``: the page indents its body and not its headlines (an e-paper layout), so a
+    byline under an indented heading is a feature's profile, not an article's start."""
     shapes = [shape(line) for line in lines]
     counts = Counter(s for s in shapes if s)
     placed: Counter[str] = Counter()
@@ -87,7 +91,7 @@ def learn(lines: list[Line]) -> Conventions:
     for i, s in enumerate(shapes):
         if not s or counts[s] < _MIN_REPEATS or not _body_below(lines, i):
             continue
-        j = _headline_above(lines, i)
+        j = _headline_above(lines, i, flush_headlines)
         if j is not None:
             placed[s] += 1
             above[i] = j

@@ -33,6 +33,10 @@ _CONTINUES = re.compile(r"^(?:已|需|仍|均|同比|环比|将)")
 
 
 _SENTENCE_MIN = 15  # a line this long ending in 。 is body text for the indentation census
+_DATE_NOTE = re.compile(r"^[（(]\s*\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*[）)]$")  # （2025年10月29日）
+# An 引题 that reports who spoke: what was said, the title, may take more than one line.
+_SPEECH_END = re.compile(r"(?:强调|表示|指出|要求|寄语|致信|致辞|讲话)$")
+_ASKS = re.compile(r"[？?][”’」』）)]*$")
 
 
 def _name_like(text: str) -> bool:
@@ -101,6 +105,21 @@ def _headings(parts: list[tuple[int, str]], others: list[Line]) -> list[Line]:
     return [Line("heading", t, rule=why, number=n) for n, t in parts] + others
 
 
+def _title_span(rest: list[tuple[int, str]]) -> tuple[int, int, str]:
+    """Which of a block's unmarked lines make the title: (first, end, why)."""
+    if len(rest) == 1:
+        return 0, 1, "header_block: the block's one unmarked line"
+    if TAG_END.search(rest[0][1]) and not TAG_END.search(rest[-1][1]):
+        return 0, 1, "header_block: first line carries the column tag （…）, the next is its 副题"
+    if len(rest) == 2 and _CONTINUES.match(rest[1][1]):
+        return 0, 1, "header_block: the next line opens with 已/需/将/同比…, so it continues the title (副题)"
+    if _ASKS.search(rest[0][1]):
+        return 0, 1, "header_block: the first line asks, so it is the headline and the next its 副题"
+    if len(rest) >= 3 and _SPEECH_END.search(rest[0][1]):
+        return 1, len(rest), "header_block: the 引题 says who spoke (…强调); the lines under it are the title"
+    return 1, 2, "header_block: second unmarked line (引题 is printed above 标题)"
+
+
 def _roles(
     parts: list[tuple[int, str]],
 ) -> tuple[str, str | None, str | None, str | None, list[tuple[int, str, str, str]]]:
@@ -110,37 +129,27 @@ def _roles(
     if len(parts) >= 2 and _name_like(parts[-1][1]):
         number, author = parts.pop()
         decisions.append((number, author, "byline", "header_block: short name after the title"))
-    subs = [(n, t) for n, t in parts if t.startswith(DASHES)]
+    subs = [(n, t) for n, t in parts if t.startswith(DASHES) or _DATE_NOTE.match(t)]
     kicks = [(n, t) for n, t in parts if t.endswith(DASHES) and (n, t) not in subs]
     rest = [(n, t) for n, t in parts if (n, t) not in subs and (n, t) not in kicks]
     for n, t in subs:
-        decisions.append((n, t, "subtitle", "header_block: starts with ——"))
+        decisions.append((n, t, "subtitle", "header_block: starts with —— or is a bracketed date"))
     for n, t in kicks:
         decisions.append((n, t, "kicker", "header_block: ends with ——"))
     if not rest:  # only marked lines: the last 引题 is really the title
         rest = [kicks.pop()] if kicks else [subs.pop(0)]
         decisions = [d for d in decisions if d[0] != rest[0][0] or d[1] != rest[0][1]]
-    if len(rest) == 1:
-        title_at = 0
-        why = "header_block: the block's one unmarked line"
-    elif TAG_END.search(rest[0][1]) and not TAG_END.search(rest[-1][1]):
-        title_at = 0
-        why = "header_block: first line carries the column tag （…）, the next is its 副题"
-    elif len(rest) == 2 and _CONTINUES.match(rest[1][1]):
-        title_at = 0
-        why = "header_block: the next line opens with 已/需/将/同比…, so it continues the title (副题)"
-    else:
-        title_at = 1
-        why = "header_block: second unmarked line (引题 is printed above 标题)"
-    title = rest[title_at][1]
-    decisions.append((rest[title_at][0], title, "title", why))
+    first, end, why = _title_span(rest)
+    title = " ".join(t for _, t in rest[first:end])
     for k, (n, t) in enumerate(rest):
-        if k < title_at:
+        if k < first:
             kicks.append((n, t))
             decisions.append((n, t, "kicker", "header_block: unmarked line above the title"))
-        elif k > title_at:
+        elif k >= end:
             subs.append((n, t))
             decisions.append((n, t, "subtitle", "header_block: unmarked line under the title"))
+        else:
+            decisions.append((n, t, "title", why))
     kicker = " ".join(t for _, t in kicks) or None
     subtitle = " ".join(t for _, t in subs) or None
     return title, kicker, subtitle, author, decisions

@@ -28,7 +28,7 @@ _INNER_STOP = re.compile(r"[。；;]|[！？!?](?![”’」』）)]*(?:[（(][^
 
 
 # A headline may ask or exclaim: 投诉人信息是怎样被泄露的？（金台视线）
-_QUESTION_END = re.compile(r"[！？!?][”’」』）)]*(?:[（(][^（()）]{1,20}[）)])?$")
+QUESTION_END = re.compile(r"[！？!?][”’」』）)]*(?:[（(][^（()）]{1,20}[）)])?$")
 
 
 DASHES = ("——", "—", "－－")
@@ -68,7 +68,7 @@ def title_shape(text: str, limit: int = TITLE_MAX) -> str | None:
         return None
     if _INNER_STOP.search(core):
         return None
-    if clean.ends_sentence(core) and not _QUESTION_END.search(core):
+    if clean.ends_sentence(core) and not QUESTION_END.search(core):
         return None
     if text.endswith(DASHES):
         return "short line ending in ——"
@@ -79,6 +79,9 @@ def starts_with_bullet(text: str) -> bool:
     return bool(_BULLET.match(text))
 
 
+_ROLE_ONLY = re.compile(
+    rf"^[（(]?(?:本报|[{clean.HAN}]{{2,8}}?(?:社|报|台|网))?(?:特约|特派|首席|驻外)?(?:记者|通讯员|评论员)[）)]?$"
+)
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 
 
@@ -104,8 +107,11 @@ def rule_continuation_line(raw: str) -> Line | None:
 
 
 def rule_byline(raw: str) -> Line | None:
-    """株洲日报记者 X / 通讯员/X Y / ■记者 X / （记者 X 通讯员 Y） / 文/X 图/Y."""
+    """株洲日报记者 X / 通讯员/X Y / ■记者 X / （记者 X 通讯员 Y） / 文/X 图/Y, or a role alone (新华社记者)
+    printed where the names follow at the body's end."""
     credit = clean.parse_credit(raw)
+    if credit is None and _ROLE_ONLY.match(raw):
+        credit = clean.Credit()
     return Line("byline", raw, credit=credit) if credit else None
 
 

@@ -28,9 +28,10 @@ def read_page(page: Page) -> tuple[list[Line], list[Draft]]:
         lines = boundaries.rule_page_header(lines)
         return lines, boundaries.rule_untitled_articles(lines)
     lines = headers.masthead(lines)
-    conv = conventions.learn(lines)
+    contrast = headers.indent_contrast(lines)
+    conv = conventions.learn(lines, flush_headlines=contrast)
     lines = conventions.lift_marks(lines, conv)
-    if headers.indent_contrast(lines):
+    if contrast:
         lines = boundaries.rule_page_header(headers.header_blocks(lines, conv))
         return lines, boundaries.rule_untitled_articles(lines, cut_untitled=False)
     lines = boundaries.rule_section_heads(headers.tab_headers(lines))
