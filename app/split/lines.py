@@ -190,12 +190,35 @@ def classify(raw: str) -> Line:
 
 
 def read_lines(text: str) -> list[Line]:
+    """The page's non-blank lines, classified (CRLF, CR, trailing TABs and blank runs do not count)."""
     text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-    out = []
+    out: list[Line] = []
     for number, raw in enumerate(text.split("\n"), 1):
         stripped = raw.strip()
-        if stripped:
-            line = classify(stripped)
-            if line.text:
-                out.append(replace(line, number=number, indented=raw.startswith(_INDENT)))
+        if not stripped:
+            continue
+        line = classify(stripped)
+        if not line.text:
+            continue
+        line = replace(line, number=number, indented=raw.startswith(_INDENT))
+        if out and _names_for_role(out[-1], line):
+            merged = f"{out[-1].text} {line.text}"
+            credit = clean.parse_credit(merged)
+            line = replace(out.pop(), text=merged, credit=credit, rule="rule_byline: role, then names")
+        out.append(line)
     return out
+
+
+_NAMES = re.compile(rf"^[{clean.HAN}·]{{2,8}}(?:[\s\u3000]+[{clean.HAN}·]{{2,8}}){{0,7}}$")
+
+
+def _names_for_role(role: Line, line: Line) -> bool:
+    """A role printed alone (新华社记者) with its names on the next line (褚怡　杜哲宇)."""
+    return (
+        role.kind == "byline"
+        and role.credit is not None
+        and not any((role.credit.reporters, role.credit.correspondents, role.credit.photographers))
+        and line.kind == "text"
+        and bool(_NAMES.match(line.text))
+        and clean.parse_credit(f"{role.text} {line.text}") is not None
+    )
