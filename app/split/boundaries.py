@@ -44,10 +44,15 @@ def has_markdown(lines: list[Line]) -> bool:
     return any(line.rule == "rule_markdown_heading" and line.kind != "text" for line in lines)
 
 
+_BRACKETED = re.compile(r"^[（(〔【\[].*[）)〕】\]]$")
+
+
 def _looks_like_title(text: str, limit: int = _TITLE_MAX) -> bool:
     # A colon makes a label (举报电话:0731-…) as often as a headline, so it needs the e-paper layout.
+    # A line wholly in brackets is a note (（作者系…） under a body, （2025年10月29日） under a title).
     return (
         4 <= len(text) <= limit
+        and not _BRACKETED.match(text)
         and ":" not in text
         and "：" not in text
         and title_shape(text, limit) is not None
@@ -272,3 +277,30 @@ def rule_untitled_articles(
     elif carry:
         merged.append(Draft(None, carry, body_started=True))
     return merged
+
+
+_CONTENTS = re.compile(r"^[【\[（(]?\s*(?:本期|今日|本版|本刊)?(?:导读|要目|目录)\s*[】\]）)]?$")
+
+
+def rule_contents_box(drafts: list[Draft]) -> list[Draft]:
+    """A 导读 / 本期导读 box lists what is on other pages: not an article. Its lines become furniture
+    of the article before it (or after it, at the page's top), recorded as removed."""
+    out: list[Draft] = []
+    pending: list[Line] = []
+    for draft in drafts:
+        if draft.title is not None and _CONTENTS.match(draft.title.strip()):
+            head = [draft.header or Line("title", draft.title)]
+            pending += [
+                replace(ln, kind="furniture", rule="rule_contents_box", furniture=())
+                for ln in head + draft.lines
+            ]
+            continue
+        if pending and out:
+            out[-1].lines.extend(pending)
+        elif pending:
+            draft.lines[:0] = pending
+        pending = []
+        out.append(draft)
+    if pending and out:
+        out[-1].lines.extend(pending)
+    return out if out else drafts

@@ -19,7 +19,16 @@ from dataclasses import replace
 from zhaiyao.split import clean
 from zhaiyao.split.conventions import NONE, Conventions
 from zhaiyao.split.furniture import Furniture, parse_date_line
-from zhaiyao.split.lines import DASHES, HAN, HEADLINE_MAX, TAG_END, TITLE_MAX, Line, title_shape
+from zhaiyao.split.lines import (
+    DASHES,
+    HAN,
+    HEADLINE_MAX,
+    TAG_END,
+    TITLE_MAX,
+    Line,
+    starts_with_bullet,
+    title_shape,
+)
 
 _PADDED_NAME = re.compile(rf"^[{HAN}](?:[ \u3000]{{1,2}}[{HAN}]){{1,3}}$")
 
@@ -208,6 +217,52 @@ def header_blocks(lines: list[Line], conv: Conventions = NONE) -> list[Line]:
         out += others
         i = j
     return out
+
+
+_NOTE = re.compile(r"^[（(〔【\[].*[）)〕】\]]$")  # （李吉莲） / （作者系…）: a body's closing note
+_BLOCK_MAX = 4  # header lines above a start mark: 引题, a title over two lines, 副题
+
+
+def _block_above(lines: list[Line], mark: int) -> list[int]:
+    """Indexes of the header lines right above the start mark at ``mark`` (up to the body above)."""
+    found: list[int] = []
+    i = mark - 1
+    while i >= 0 and len(found) < _BLOCK_MAX:
+        line = lines[i]
+        if line.kind != "text" or (_NOTE.match(line.text) and not _DATE_NOTE.match(line.text)):
+            break
+        if starts_with_bullet(line.text):  # ■ 环卫工人刘师傅：… heads a profile inside a feature
+            break
+        if title_shape(line.text, HEADLINE_MAX) is None and not line.text.startswith(DASHES):
+            break
+        found.insert(0, i)
+        i -= 1
+    return found
+
+
+def marked_blocks(lines: list[Line], conv: Conventions) -> list[Line]:
+    """Pages without layout contrast whose articles carry a start mark: the short lines right above
+    each mark are that article's header block (引题, 标题, 副题), read as on an e-paper page."""
+    out = list(lines)
+    for m, line in enumerate(lines):
+        if not conv.marks_start(line) or (m and conv.marks_start(lines[m - 1])):
+            continue
+        k = m - 1
+        while k >= 0 and lines[k].kind == "byline":  # 标题 / 作者 / 字数 line: the author is header too
+            k -= 1
+        block = _block_above(lines, k + 1)
+        if not block:
+            continue
+        title, kicker, subtitle, _, decisions = _roles([(lines[i].number, lines[i].text) for i in block])
+        head = Line(
+            "title", title, rule="header_block (above the page's start mark)",
+            number=next(d[0] for d in decisions if d[2] == "title"), kicker=kicker, subtitle=subtitle,
+            absorbed=tuple(decisions),
+        )  # fmt: skip
+        out[block[0]] = head
+        for i in block[1:]:
+            out[i] = replace(lines[i], kind="absorbed")
+    return [line for line in out if line.kind != "absorbed"]
 
 
 def tab_headers(lines: list[Line]) -> list[Line]:

@@ -19,25 +19,28 @@ from zhaiyao.split.lines import Line, read_lines
 def read_page(page: Page) -> tuple[list[Line], list[Draft]]:
     """The page's lines as classified, and its drafts (one per article), by the page's layout:
     markdown headings; an e-paper layout of flush headers over indented paragraphs; or plain lines
-    whose titles are found by the shape rules."""
+    whose titles are found by the shape rules (and the page's own start marks)."""
     lines = read_lines(page.text)
     if page.kind == "article":
         lines = [replace(ln, kind="heading") if ln.kind == "title" else ln for ln in lines]
         return lines, [Draft(page.title, lines)]
     if boundaries.has_markdown(lines):
         lines = boundaries.rule_page_header(lines)
-        return lines, boundaries.rule_untitled_articles(lines)
+        return lines, boundaries.rule_contents_box(boundaries.rule_untitled_articles(lines))
     lines = headers.masthead(lines)
     contrast = headers.indent_contrast(lines)
     conv = conventions.learn(lines, flush_headlines=contrast)
     lines = conventions.lift_marks(lines, conv)
     if contrast:
         lines = boundaries.rule_page_header(headers.header_blocks(lines, conv))
-        return lines, boundaries.rule_untitled_articles(lines, cut_untitled=False)
+        drafts = boundaries.rule_untitled_articles(lines, cut_untitled=False)
+        return lines, boundaries.rule_contents_box(drafts)
     lines = boundaries.rule_section_heads(headers.tab_headers(lines))
+    if conv.start_shapes:
+        lines = headers.marked_blocks(lines, conv)
     lines = boundaries.rule_short_items(boundaries.rule_plain_titles(lines, conv), conv)
     lines = boundaries.rule_page_header(lines)
-    return lines, boundaries.rule_untitled_articles(lines)
+    return lines, boundaries.rule_contents_box(boundaries.rule_untitled_articles(lines))
 
 
 def split_page(page: Page) -> list[Article]:
