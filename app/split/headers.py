@@ -114,8 +114,9 @@ def _headings(parts: list[tuple[int, str]], others: list[Line]) -> list[Line]:
     return [Line("heading", t, rule=why, number=n) for n, t in parts] + others
 
 
-def _title_span(rest: list[tuple[int, str]]) -> tuple[int, int, str]:
-    """Which of a block's unmarked lines make the title: (first, end, why)."""
+def _title_span(rest: list[tuple[int, str]], plain: bool = False) -> tuple[int, int, str]:
+    """Which of a block's unmarked lines make the title: (first, end, why). E-papers print 引题 above
+    标题; plain dumps (``plain``: no layout contrast) print 标题 above 副题."""
     if len(rest) == 1:
         return 0, 1, "header_block: the block's one unmarked line"
     if TAG_END.search(rest[0][1]) and not TAG_END.search(rest[-1][1]):
@@ -126,11 +127,13 @@ def _title_span(rest: list[tuple[int, str]]) -> tuple[int, int, str]:
         return 0, 1, "header_block: the first line asks, so it is the headline and the next its 副题"
     if len(rest) >= 3 and _SPEECH_END.search(rest[0][1]):
         return 1, len(rest), "header_block: the 引题 says who spoke (…强调); the lines under it are the title"
+    if plain:
+        return 0, 1, "header_block: first unmarked line (plain dumps print 标题 above 副题)"
     return 1, 2, "header_block: second unmarked line (引题 is printed above 标题)"
 
 
 def _roles(
-    parts: list[tuple[int, str]],
+    parts: list[tuple[int, str]], plain: bool = False
 ) -> tuple[str, str | None, str | None, str | None, list[tuple[int, str, str, str]]]:
     """(title, kicker, subtitle, author, decisions) for the texts of one header block, in order."""
     decisions: list[tuple[int, str, str, str]] = []
@@ -148,7 +151,7 @@ def _roles(
     if not rest:  # only marked lines: the last 引题 is really the title
         rest = [kicks.pop()] if kicks else [subs.pop(0)]
         decisions = [d for d in decisions if d[0] != rest[0][0] or d[1] != rest[0][1]]
-    first, end, why = _title_span(rest)
+    first, end, why = _title_span(rest, plain)
     title = " ".join(t for _, t in rest[first:end])
     for k, (n, t) in enumerate(rest):
         if k < first:
@@ -253,7 +256,8 @@ def marked_blocks(lines: list[Line], conv: Conventions) -> list[Line]:
         block = _block_above(lines, k + 1)
         if not block:
             continue
-        title, kicker, subtitle, _, decisions = _roles([(lines[i].number, lines[i].text) for i in block])
+        parts = [(lines[i].number, lines[i].text) for i in block]
+        title, kicker, subtitle, _, decisions = _roles(parts, plain=True)
         head = Line(
             "title", title, rule="header_block (above the page's start mark)",
             number=next(d[0] for d in decisions if d[2] == "title"), kicker=kicker, subtitle=subtitle,
