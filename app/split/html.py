@@ -24,7 +24,7 @@ _BLOCKS = {
 _SKIP = {"head", "script", "style", "title", "noscript", "template", "meta", "link"}
 _CONTAINERS = ("div", "article", "section", "td", "li")
 _SPACES = re.compile(r"[ \t\r\n\f]+")
-_MIN_CHARS = 80  # a container holding less is a link list or a caption, not an article
+_MIN_CHARS = 80  # two containers at least hold this much: articles, not links or captions
 _MIN_SHARE = 0.5  # the containers together hold at least this share of the page's text
 
 
@@ -43,7 +43,7 @@ def containers(root: Any) -> list[Any] | None:
     best: list[Any] | None = None
     for els in groups.values():
         tops = [el for el in els if not any(a in els for a in el.iterancestors())]
-        if len(tops) < 2 or any(_text_len(el) < _MIN_CHARS for el in tops):
+        if sum(_text_len(el) >= _MIN_CHARS for el in tops) < 2:  # a short box may sit among them
             continue
         if sum(_text_len(el) for el in tops) < _MIN_SHARE * total:
             continue
@@ -64,7 +64,7 @@ def inner_text(el: Any) -> str:
 
 def _walk(el: Any, out: list[str]) -> None:
     tag = el.tag if isinstance(el.tag, str) else ""
-    if tag in _SKIP:
+    if tag in _SKIP or not tag:  # not tag: a comment or processing instruction, whose text is hidden
         if el.tail:
             out.append(_SPACES.sub(" ", el.tail))
         return
