@@ -74,6 +74,10 @@ class Article:
     column: str | None = None  # 栏目
     credits: tuple[str, ...] = ()  # the page's editor credit lines (本版责编：…), as printed
     word_count: int | None = None  # as the e-paper states it (字数)
+    # How sure the splitter is (0..1) that this article starts where it does, and of its title; None
+    # where nothing was split (an article row) or no title was printed.
+    boundary_confidence: float | None = None
+    title_confidence: float | None = None
 
     @property
     def chars(self) -> int:

@@ -61,7 +61,8 @@ def main() -> int:
     if args.misses:
         for s in totals[args.misses].scores:
             if args.pages or s.misses or s.furniture_left:
-                print(f"\n{s.name}: gold {s.gold} split {s.split} matched {s.matched} furn {s.furniture_left}")
+                print(f"\n{s.name}: gold {s.gold} split {s.split} matched {s.matched}", end="")
+                print(f" furn {s.furniture_left}")
                 for m in s.misses:
                     print("   ", m)
     return 0

@@ -14,7 +14,7 @@ the shape rules in ``zhaiyao.split.boundaries``.
 from __future__ import annotations
 
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from zhaiyao.split import clean
 from zhaiyao.split.conventions import NONE, Conventions
@@ -114,28 +114,55 @@ def _headings(parts: list[tuple[int, str]], others: list[Line]) -> list[Line]:
     return [Line("heading", t, rule=why, number=n) for n, t in parts] + others
 
 
-def _title_span(rest: list[tuple[int, str]], plain: bool = False) -> tuple[int, int, str]:
-    """Which of a block's unmarked lines make the title: (first, end, why). E-papers print 引题 above
-    标题; plain dumps (``plain``: no layout contrast) print 标题 above 副题."""
+# How sure each reading of a block's unmarked lines is (title_confidence): one line cannot be misread;
+# a cue (a column tag, a subjectless 已/将…, a question, a speaker) mostly decides; two bare lines are
+# the known ambiguity (引题 + 标题 or 标题 + 副题: papers differ, and some mix both).
+_SURE = {"one": 0.9, "tag": 0.8, "continues": 0.75, "asks": 0.75, "speaker": 0.7, "order": 0.55}
+
+
+def _title_span(rest: list[tuple[int, str]], plain: bool = False) -> tuple[int, int, str, float]:
+    """Which of a block's unmarked lines make the title: (first, end, why, confidence). E-papers print
+    引题 above 标题; plain dumps (``plain``: no layout contrast) print 标题 above 副题."""
     if len(rest) == 1:
-        return 0, 1, "header_block: the block's one unmarked line"
+        return 0, 1, "header_block: the block's one unmarked line", _SURE["one"]
     if TAG_END.search(rest[0][1]) and not TAG_END.search(rest[-1][1]):
-        return 0, 1, "header_block: first line carries the column tag （…）, the next is its 副题"
+        why = "header_block: first line carries the column tag （…）, the next is its 副题"
+        return 0, 1, why, _SURE["tag"]
     if len(rest) == 2 and _CONTINUES.match(rest[1][1]):
-        return 0, 1, "header_block: the next line opens with 已/需/将/同比…, so it continues the title (副题)"
+        why = "header_block: the next line opens with 已/需/将/同比…, so it continues the title (副题)"
+        return 0, 1, why, _SURE["continues"]
     if _ASKS.search(rest[0][1]):
-        return 0, 1, "header_block: the first line asks, so it is the headline and the next its 副题"
+        why = "header_block: the first line asks, so it is the headline and the next its 副题"
+        return 0, 1, why, _SURE["asks"]
     if len(rest) >= 3 and _SPEECH_END.search(rest[0][1]):
-        return 1, len(rest), "header_block: the 引题 says who spoke (…强调); the lines under it are the title"
+        why = "header_block: the 引题 says who spoke (…强调); the lines under it are the title"
+        return 1, len(rest), why, _SURE["speaker"]
     if plain:
-        return 0, 1, "header_block: first unmarked line (plain dumps print 标题 above 副题)"
-    return 1, 2, "header_block: second unmarked line (引题 is printed above 标题)"
+        why = "header_block: first unmarked line (plain dumps print 标题 above 副题)"
+        return 0, 1, why, _SURE["order"]
+    return 1, 2, "header_block: second unmarked line (引题 is printed above 标题)", _SURE["order"]
 
 
-def _roles(
-    parts: list[tuple[int, str]], plain: bool = False
-) -> tuple[str, str | None, str | None, str | None, list[tuple[int, str, str, str]]]:
-    """(title, kicker, subtitle, author, decisions) for the texts of one header block, in order."""
+@dataclass(frozen=True)
+class _Roles:
+    title: str
+    kicker: str | None
+    subtitle: str | None
+    author: str | None
+    decisions: list[tuple[int, str, str, str]]  # (number, text, kind, why) per line, for --explain
+    sure: float  # title_confidence
+
+    def head(self, rule: str) -> Line:
+        """The block as one title line carrying its 引题, 副题 and decisions."""
+        number = next(d[0] for d in self.decisions if d[2] == "title")
+        return Line(
+            "title", self.title, rule=rule, number=number, kicker=self.kicker, subtitle=self.subtitle,
+            absorbed=tuple(self.decisions), confidence=self.sure,
+        )  # fmt: skip
+
+
+def _roles(parts: list[tuple[int, str]], plain: bool = False) -> _Roles:
+    """Title, kicker, subtitle, author and the decisions for the texts of one header block, in order."""
     decisions: list[tuple[int, str, str, str]] = []
     author = None
     if len(parts) >= 2 and _name_like(parts[-1][1]):
@@ -148,10 +175,12 @@ def _roles(
         decisions.append((n, t, "subtitle", "header_block: starts with —— or is a bracketed date"))
     for n, t in kicks:
         decisions.append((n, t, "kicker", "header_block: ends with ——"))
+    sure_marked = None
     if not rest:  # only marked lines: the last 引题 is really the title
         rest = [kicks.pop()] if kicks else [subs.pop(0)]
+        sure_marked = 0.7
         decisions = [d for d in decisions if d[0] != rest[0][0] or d[1] != rest[0][1]]
-    first, end, why = _title_span(rest, plain)
+    first, end, why, sure = _title_span(rest, plain)
     title = " ".join(t for _, t in rest[first:end])
     for k, (n, t) in enumerate(rest):
         if k < first:
@@ -164,7 +193,7 @@ def _roles(
             decisions.append((n, t, "title", why))
     kicker = " ".join(t for _, t in kicks) or None
     subtitle = " ".join(t for _, t in subs) or None
-    return title, kicker, subtitle, author, decisions
+    return _Roles(title, kicker, subtitle, author, decisions, sure_marked or sure)
 
 
 def header_blocks(lines: list[Line], conv: Conventions = NONE) -> list[Line]:
@@ -202,19 +231,11 @@ def header_blocks(lines: list[Line], conv: Conventions = NONE) -> list[Line]:
             out += _headings(parts, others)
             i = j
             continue
-        title, kicker, subtitle, author, decisions = _roles(parts)
-        head = Line(
-            "title",
-            title,
-            rule="header_block",
-            number=next(d[0] for d in decisions if d[2] == "title"),
-            kicker=kicker,
-            subtitle=subtitle,
-            absorbed=tuple(decisions),
-        )
-        out.append(head)
+        roles = _roles(parts)
+        out.append(roles.head("header_block"))
+        author = roles.author
         if author is not None:
-            number = next(d[0] for d in decisions if d[2] == "byline")
+            number = next(d[0] for d in roles.decisions if d[2] == "byline")
             credit = clean.parse_credit(author) or clean.Credit(reporters=[re.sub(r"[ \u3000]", "", author)])
             out.append(Line("byline", author, credit=credit, rule="header_block_author", number=number))
         out += others
@@ -256,14 +277,8 @@ def marked_blocks(lines: list[Line], conv: Conventions) -> list[Line]:
         block = _block_above(lines, k + 1)
         if not block:
             continue
-        parts = [(lines[i].number, lines[i].text) for i in block]
-        title, kicker, subtitle, _, decisions = _roles(parts, plain=True)
-        head = Line(
-            "title", title, rule="header_block (above the page's start mark)",
-            number=next(d[0] for d in decisions if d[2] == "title"), kicker=kicker, subtitle=subtitle,
-            absorbed=tuple(decisions),
-        )  # fmt: skip
-        out[block[0]] = head
+        roles = _roles([(lines[i].number, lines[i].text) for i in block], plain=True)
+        out[block[0]] = roles.head("header_block (above the page's start mark)")
         for i in block[1:]:
             out[i] = replace(lines[i], kind="absorbed")
     return [line for line in out if line.kind != "absorbed"]
@@ -275,11 +290,7 @@ def tab_headers(lines: list[Line]) -> list[Line]:
     for line in lines:
         pieces = [p.strip() for p in line.text.split("\t") if p.strip()] if "\t" in line.text else []
         if line.kind == "text" and len(pieces) >= 2 and all(title_shape(p) for p in pieces):
-            title, kicker, subtitle, _, decisions = _roles([(line.number, p) for p in pieces])
-            line = Line(
-                "title", title, rule="header_block", number=line.number, kicker=kicker,
-                subtitle=subtitle, absorbed=tuple(decisions),
-            )  # fmt: skip
+            line = _roles([(line.number, p) for p in pieces]).head("header_block")
         out.append(line)
     return out
 

@@ -54,6 +54,7 @@ class Line:
     subtitle: str | None = None
     furniture: tuple[Furniture, ...] = ()
     absorbed: tuple[tuple[int, str, str, str], ...] = ()  # (number, text, kind, rule) merged in
+    confidence: float | None = None  # on a title line: how sure its header block's reading is
 
 
 def title_shape(text: str, limit: int = TITLE_MAX) -> str | None:
