@@ -42,9 +42,22 @@ _DATE_LINE = re.compile(rf"^{_DATE_CN}\s*(?:星期[一二三四五六日天])?$"
 _COLUMN = re.compile(r"^(?:【(?P<a>[^【】]{2,10})】|[■□●◆▌]\s*(?P<b>[^\s，。：:,]{2,8}))$")
 
 
+# A crawler's navigation line: <‹上一篇 / 下一篇>> / 返回主页 (alone or several on one line).
+_NAV_WORD = (
+    r"(?:上一篇|下一篇|上一版|下一版|上一期|下一期|返回(?:主页|首页|目录|版面|列表|顶部)|回到顶部"
+    r"|打印(?:本页|本文)?|关闭(?:窗口)?)"
+)
+_NAV = re.compile(rf"^(?:[<‹«《\s|｜]*{_NAV_WORD}[>›»》\s|｜]*)+$")
+# A crawl's saved <title> line: 标题_报名 / 标题 | 报名 (the page's headline and its site).
+_SITE_TITLE = re.compile(
+    r"^(?P<title>[^_｜|\n]{2,80}?)\s*[_｜|]\s*(?P<site>[\u4e00-\u9fffA-Za-z0-9·]{1,14}?(?:报|网|刊|电讯|新闻|客户端))$"
+)
+
+
 @dataclass(frozen=True)
 class Furniture:
-    # page_stamp | source_line | word_count | editor_credit | page_line | date_line | masthead | column
+    # page_stamp | source_line | word_count | editor_credit | page_line | date_line | masthead | column |
+    # navigation | site_title | start_mark
     rule: str
     text: str  # exactly what was taken off the line
     fields: dict[str, str | int] = field(default_factory=dict)
@@ -96,6 +109,11 @@ def parse_line(line: str) -> Furniture | None:
         return Furniture("word_count", text, fields)
     if len(text) <= 80 and _CREDIT.match(text) and not re.search(r"[。！？]", text):
         return Furniture("editor_credit", text, {"credit": text})
+    if _NAV.match(text):
+        return Furniture("navigation", text)
+    m = _SITE_TITLE.match(text)
+    if m:
+        return Furniture("site_title", text, {"newspaper": m.group("site")})
     m = _PAGE_LINE.match(text)
     if m:
         fields = {"page_number": _page_no(m.group("page"))}

@@ -45,6 +45,7 @@ _SENTENCE_MIN = 15  # a line this long ending in 。 is body text for the indent
 _DATE_NOTE = re.compile(r"^[（(]\s*\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*[）)]$")  # （2025年10月29日）
 # An 引题 that reports who spoke: what was said, the title, may take more than one line.
 _SPEECH_END = re.compile(r"(?:强调|表示|指出|要求|寄语|致信|致辞|讲话)$")
+_PIECE_MAX = 8  # a line this short, three or more in a row: one headline broken over lines
 _ASKS = re.compile(r"[？?][”’」』）)]*$")
 
 
@@ -134,6 +135,8 @@ def _title_span(rest: list[tuple[int, str]], plain: bool = False) -> tuple[int, 
     if _ASKS.search(rest[0][1]):
         why = "header_block: the first line asks, so it is the headline and the next its 副题"
         return 0, 1, why, _SURE["asks"]
+    if len(rest) >= 3 and all(len(t) <= _PIECE_MAX for _, t in rest):
+        return 0, len(rest), "header_block: three or more very short lines are one headline, broken", 0.6
     if len(rest) >= 3 and _SPEECH_END.search(rest[0][1]):
         why = "header_block: the 引题 says who spoke (…强调); the lines under it are the title"
         return 1, len(rest), why, _SURE["speaker"]
@@ -181,7 +184,8 @@ def _roles(parts: list[tuple[int, str]], plain: bool = False) -> _Roles:
         sure_marked = 0.7
         decisions = [d for d in decisions if d[0] != rest[0][0] or d[1] != rest[0][1]]
     first, end, why, sure = _title_span(rest, plain)
-    title = " ".join(t for _, t in rest[first:end])
+    pieces = [t for _, t in rest[first:end]]
+    title = "".join(pieces) if all(len(t) <= _PIECE_MAX for t in pieces) else " ".join(pieces)
     for k, (n, t) in enumerate(rest):
         if k < first:
             kicks.append((n, t))
