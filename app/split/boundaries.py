@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 
 from zhaiyao.split import clean
 from zhaiyao.split.conventions import NONE, Conventions
+from zhaiyao.split.furniture import Furniture
 from zhaiyao.split.headers import is_kicker
 from zhaiyao.split.lines import HEADLINE_MAX, Line, starts_with_bullet, title_shape
 
@@ -291,7 +292,12 @@ def rule_contents_box(drafts: list[Draft]) -> list[Draft]:
         if draft.title is not None and _CONTENTS.match(draft.title.strip()):
             head = [draft.header or Line("title", draft.title)]
             pending += [
-                replace(ln, kind="furniture", rule="rule_contents_box", furniture=())
+                replace(
+                    ln,
+                    kind="furniture",
+                    rule="rule_contents_box",
+                    furniture=(Furniture("contents_box", ln.text),),
+                )
                 for ln in head + draft.lines
             ]
             continue

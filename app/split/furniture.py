@@ -23,6 +23,7 @@ _SOURCE_LINE = re.compile(r"^[（(]\s*(?P<date>\d{4}-\d{2}-\d{2})\s*[）)]\s*稿
 _SOURCE_PAGE = re.compile(
     rf"^(?P<paper>\S*?)\s*第?\s*(?P<page>[A-Za-z]?[{_NUM}]{{1,3}})\s*版\s*[：:]?\s*(?P<name>\S*)"
 )
+_SOURCE_NAMED = re.compile(r"^(?P<paper>[^\s：:]{2,14})(?:\s+(?P<name>[^\s]{1,8}))?$")
 # 作者：本报记者 X　字数：1234 / X Y 字数: 1795字 / 字数 263 (the author, when named, is the byline)
 _COUNT_LINE = re.compile(
     r"^(?:作者[：:]\s*)?(?:(?P<by>[^。！？，,：:；;]{1,40}?)[\s\u3000]+)?字数\s*[：:]?\s*(?P<n>\d+)\s*字?\s*$"
@@ -87,20 +88,28 @@ def strip_stamp(line: str) -> tuple[str, Furniture | None]:
     return rest, Furniture("page_stamp", m.group(0).strip(), fields)
 
 
+def _source_line(text: str, m: re.Match[str]) -> Furniture:
+    fields: dict[str, str | int] = {"issue_date": m.group("date")}
+    src = _SOURCE_PAGE.match(m.group("source").strip())
+    if src:
+        if src.group("paper"):
+            fields["newspaper"] = src.group("paper")
+        fields["page_number"] = _page_no(src.group("page"))
+        if src.group("name"):
+            fields["page_name"] = src.group("name")
+    elif (named := _SOURCE_NAMED.match(m.group("source").strip())) is not None:
+        fields["newspaper"] = named.group("paper")  # 稿件来源：新华每日电讯 要闻 (no 版 number)
+        if named.group("name"):
+            fields["page_name"] = named.group("name")
+    return Furniture("source_line", text, fields)
+
+
 def parse_line(line: str) -> Furniture | None:
     """A whole line of furniture (source line, credit, word count, 版 line), or None."""
     text = line.strip()
     m = _SOURCE_LINE.match(text)
     if m:
-        fields: dict[str, str | int] = {"issue_date": m.group("date")}
-        src = _SOURCE_PAGE.match(m.group("source").strip())
-        if src:
-            if src.group("paper"):
-                fields["newspaper"] = src.group("paper")
-            fields["page_number"] = _page_no(src.group("page"))
-            if src.group("name"):
-                fields["page_name"] = src.group("name")
-        return Furniture("source_line", text, fields)
+        return _source_line(text, m)
     m = _COUNT_LINE.match(text)
     if m:
         fields = {"word_count": int(m.group("n"))}
