@@ -18,7 +18,10 @@ from typing import Any
 from zhaiyao.errors import ConfigError, ZhaiyaoError
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
-SAMPLE_PAGE = PROJECT_ROOT / "examples" / "zhuzhou_front_page.txt"
+# app/data holds links to the checkout's sample page and manifest; an installed package (a wheel) has
+# copies of them there, since the checkout's folders do not travel with it.
+PACKAGE_DATA = Path(__file__).resolve().parent / "data"
+SAMPLE_PAGE = (PACKAGE_DATA / "zhuzhou_front_page.txt").resolve()
 
 
 def _default_models_dir() -> Path:

@@ -9,16 +9,18 @@ from pathlib import Path
 from typing import TextIO
 
 import click
-from zhaiyao.cli import model_options, summariser_settings, summary_options
+from zhaiyao.cli import settings_from
+from zhaiyao.cli.options import Overrides, summariser_options
 from zhaiyao.cli.output import check_output, echo
 from zhaiyao.cli.store_cmd import busy_timeout, db_option, store_location
-from zhaiyao.config import Settings, option_range
+from zhaiyao.config import Settings
 from zhaiyao.documents import Page
 from zhaiyao.errors import InputError
 from zhaiyao.export.formats import FORMATS, export_results, format_for_path
 from zhaiyao.run.engines import ENGINES
 from zhaiyao.run.pipeline import Progress, RunReport, run_pages
 from zhaiyao.store import Store
+from zhaiyao.summarise.registry import uses_model
 
 # Seconds between progress lines when stderr is not a terminal (a log file, CI).
 PLAIN_EVERY = 10.0
@@ -82,7 +84,7 @@ def _quiet_libraries(backend: str) -> None:
     import jieba
 
     jieba.setLogLevel(logging.WARNING)
-    if backend in ("llm", "seq2seq"):
+    if uses_model(backend):
         try:
             from transformers.utils import logging as hf_logging
         except ImportError:
@@ -107,13 +109,7 @@ def _quiet_libraries(backend: str) -> None:
 )
 @click.option("--address", help="Join this Ray cluster (e.g. 10.0.0.5:6379 or auto) instead of a local one.")
 @db_option
-@summary_options()
-@model_options
-@click.option(
-    "--batch-size",
-    type=click.IntRange(*option_range("batch_size")),
-    help="Articles per model call / per Ray task.",
-)
+@summariser_options(batch_help="Articles per model call / per Ray task.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress output.")
 @click.pass_context
 def batch(
@@ -125,14 +121,7 @@ def batch(
     workers: int,
     address: str | None,
     db: Path | None,
-    backend: str | None,
-    model: str | None,
-    style: str | None,
-    max_chars: int | None,
-    batch_size: int | None,
-    quantize: str | None,
-    generation: tuple[tuple[str, str], ...],
-    device: str | None,
+    overrides: Overrides,
     quiet: bool,
 ) -> None:
     """Summarise every article of PATH... into the store (files, folders, globs, - for stdin).
@@ -145,7 +134,7 @@ def batch(
         raise click.UsageError("--address needs --engine ray")
     if output is not None:
         fmt = format_for_path(output, fmt)  # a bad suffix is a usage error before any work is done
-    settings = _checked_settings(ctx, db)
+    settings = _checked_settings(overrides.apply(settings_from(ctx)), db)
     check_output(output, [*paths, str(settings.db_path)])
     _quiet_libraries(settings.backend)
     input_errors: list[str] = []
@@ -154,11 +143,10 @@ def batch(
     _finish(report, input_errors, output)
 
 
-def _checked_settings(ctx: click.Context, db: Path | None) -> Settings:
+def _checked_settings(settings: Settings, db: Path | None) -> Settings:
     """The command's settings, with the store it writes; a bad style or length is a usage error now."""
     from zhaiyao.summarise.base import effective_limit, get_style
 
-    settings = summariser_settings(ctx)
     effective_limit(get_style(settings.style), settings.max_chars)
     db_path, _ = store_location(settings, db)
     return settings.replace(db_path=db_path)

@@ -6,9 +6,10 @@ import logging
 import time
 
 import click
-from zhaiyao.cli import model_options, summariser_settings, summary_options
+from zhaiyao.cli import settings_from
+from zhaiyao.cli.options import Overrides, summariser_options
 from zhaiyao.cli.output import stdout
-from zhaiyao.config import Settings, option_range
+from zhaiyao.config import Settings
 from zhaiyao.documents import Article, ArticleResult, Summary
 from zhaiyao.text.safe import json_text, markdown_text
 
@@ -40,26 +41,13 @@ def _model_progress(stage: str, done: int, total: int) -> None:
 
 @click.command("summarise")
 @click.argument("paths", nargs=-1, required=True)
-@summary_options()
-@model_options
-@click.option(
-    "--batch-size",
-    type=click.IntRange(*option_range("batch_size")),
-    help=f"Articles generated together (default {Settings().batch_size}).",
-)
+@summariser_options(batch_help=f"Articles generated together (default {Settings().batch_size}).")
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "md"]), default="md", show_default=True)
 @click.pass_context
 def summarise(
     ctx: click.Context,
     paths: tuple[str, ...],
-    backend: str | None,
-    model: str | None,
-    style: str | None,
-    max_chars: int | None,
-    batch_size: int | None,
-    quantize: str | None,
-    generation: tuple[tuple[str, str], ...],
-    device: str | None,
+    overrides: Overrides,
     fmt: str,
 ) -> None:
     """Summarise the articles in PATHS (files, folders, globs, - for stdin) and print them."""
@@ -70,7 +58,7 @@ def summarise(
 
     jieba.setLogLevel(logging.WARNING)  # its dictionary-loading chatter
 
-    settings = summariser_settings(ctx)
+    settings = overrides.apply(settings_from(ctx))
     articles = [a for page in read_inputs(list(paths), settings) for a in split_page(page)]
     if not articles:
         click.echo("no articles found", err=True)
