@@ -40,6 +40,23 @@ class Page:
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+    @property
+    def text_hash(self) -> str:
+        """Content hash of the page's text: the same page read again (another path, a re-import) has it."""
+        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()[:32]
+
+
+@dataclass(frozen=True)
+class Correction:
+    """A reader's fix to how a page was split, kept with the page's ``text_hash`` and applied after
+    splitting: ``merge`` joins article ``article`` (1-based, as numbered after the corrections before
+    it) with the one after it; ``split`` cuts article ``article`` before its paragraph ``paragraph``
+    (0-based; 1 or more)."""
+
+    action: Literal["merge", "split"]
+    article: int
+    paragraph: int | None = None
+
 
 @dataclass(frozen=True)
 class Sidebar:
@@ -79,6 +96,10 @@ class Article:
     column: str | None = None  # 栏目
     credits: tuple[str, ...] = ()  # the page's editor credit lines (本版责编：…), as printed
     word_count: int | None = None  # as the e-paper states it (字数)
+    # How sure the splitter is (0..1) that this article starts where it does, and of its title; None
+    # where nothing was split (an article row) or no title was printed.
+    boundary_confidence: float | None = None
+    title_confidence: float | None = None
 
     @property
     def chars(self) -> int:

@@ -23,6 +23,7 @@ from zhaiyao.config import Settings
 from zhaiyao.documents import Page
 from zhaiyao.errors import InputError
 from zhaiyao.sources.charset import decode
+from zhaiyao.split.html import epaper_text
 
 TEXT_SUFFIXES = {".txt": "txt", ".md": "md", ".markdown": "md"}
 HTML_SUFFIXES = {".html": "html", ".htm": "html"}
@@ -233,6 +234,8 @@ def _html_page(name: str, html: str, encoding: str) -> Page:
     elements, or two or more titles in the extracted main text): then it is a layout page to split.
     """
     several = _article_elements(html)
+    if several is None:
+        several = epaper_text(html)  # a site's own repeated article containers (tables, <br> bodies)
     if several is not None:
         return Page(source=name, text=several, encoding=encoding, format="html", kind="layout")
     import trafilatura

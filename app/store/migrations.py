@@ -125,4 +125,20 @@ MIGRATIONS: list[tuple[str, str]] = [
         );
         """,
     ),
+    (
+        "004_corrections",
+        """
+        -- A reader's merges and splits of a page's articles, by the page's content hash (so a re-run
+        -- or a re-import of the same page keeps them), applied in seq order after splitting.
+        CREATE TABLE corrections (
+            text_hash  TEXT NOT NULL,
+            seq        INTEGER NOT NULL,
+            action     TEXT NOT NULL CHECK (action IN ('merge', 'split')),
+            article    INTEGER NOT NULL,   -- 1-based, as numbered after the corrections before it
+            paragraph  INTEGER,            -- split: cut before this paragraph (0-based)
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (text_hash, seq)
+        );
+        """,
+    ),
 ]
