@@ -1,15 +1,19 @@
 """Measure story clustering on the labelled days in tests/data/stories/ (prototype, not app code).
 
-usage: python bench/stories_eval.py tune              # grid-search on the tune days only
-       python bench/stories_eval.py report            # frozen settings, scored on the held-back days
-       python bench/stories_eval.py ablation [tune|report]
-       python bench/stories_eval.py time N            # time to cluster N articles (real rows, repeated days)
+usage: python bench/stories_eval.py tune        # thresholds chosen on the tune days only, frozen to a file
+       python bench/stories_eval.py report      # frozen thresholds, scored on the held-back days (+ ablation)
+       python bench/stories_eval.py show-tune   # the same table for the tune days
+       python bench/stories_eval.py lodo        # each of the 4 days scored with thresholds from the other 3
+       python bench/stories_eval.py extras      # signals tried and left out, on the tune days
+       python bench/stories_eval.py sample      # the sample page: articles 3, 4, 5 one story, alone
+       python bench/stories_eval.py time N      # seconds to cluster N articles
 
 Two methods, side by side:
 - baseline: character 1-3-gram TF-IDF over title+text, cosine, single link above one threshold;
-- method:   a pair score from several signals (below), single link above one threshold, with a guard that
-            stops a merged story from chaining through weak links.
-Needs numpy and scikit-learn.
+- method:   several pair channels (text cosine, headline-vs-lead cosine, reprint containment, headline
+            cosine, companion piece beside its report), each with its own threshold; a pair is linked when
+            any channel passes; stories are the connected components; index boxes (导读) never link.
+Needs numpy, scipy and scikit-learn.
 """
 from __future__ import annotations
 
@@ -21,7 +25,14 @@ import time
 from pathlib import Path
 
 import numpy as np
-from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
+from scipy.sparse import csr_matrix, vstack
+from scipy.sparse.csgraph import connected_components
+from sklearn.feature_extraction.text import (
+    CountVectorizer,
+    HashingVectorizer,
+    TfidfTransformer,
+    TfidfVectorizer,
+)
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data" / "stories"
 TUNE = ["2026-04-27", "2026-05-01"]
@@ -46,22 +57,15 @@ def pairs_of(labels: list) -> set[tuple[int, int]]:
 
 
 def scores(gold: list, pred: list) -> dict:
-    """pairwise P/R/F1 over same-story pairs and B-cubed P/R/F1; also the raw pair counts for pooling"""
-    gp, pp = pairs_of(gold), pairs_of(pred)
-    tp = len(gp & pp)
-    n = len(gold)
-    bp = br = 0.0
-    gset: dict = {}
-    pset: dict = {}
-    for i in range(n):
-        gset.setdefault(gold[i], set()).add(i)
-        pset.setdefault(pred[i], set()).add(i)
-    for i in range(n):
-        g, p = gset[gold[i]], pset[pred[i]]
-        inter = len(g & p)
-        bp += inter / len(p)
-        br += inter / len(g)
-    return {"tp": tp, "npred": len(pp), "ngold": len(gp), "n": n, "bp": bp, "br": br}
+    """pairwise P/R/F1 over same-story pairs and B-cubed P/R/F1, as raw sums so that days can be pooled"""
+    _, g = np.unique(np.asarray(gold, dtype=str), return_inverse=True)
+    _, p = np.unique(np.asarray(pred, dtype=str), return_inverse=True)
+    cell = np.zeros((g.max() + 1, p.max() + 1))
+    np.add.at(cell, (g, p), 1)
+    a, b = cell.sum(0), cell.sum(1)  # predicted and gold cluster sizes
+    c2 = lambda x: (x * (x - 1) / 2).sum()  # noqa: E731
+    return {"tp": c2(cell), "npred": c2(a), "ngold": c2(b), "n": len(gold),
+            "bp": (cell ** 2 / a[None, :]).sum(), "br": (cell ** 2 / b[:, None]).sum()}
 
 
 def summarise(parts: list[dict]) -> dict:
@@ -95,9 +99,12 @@ def components(n: int, edges: list[tuple[int, int]]) -> list[int]:
 
 
 # ------------------------------------------------------------------ baseline
-def baseline_sim(rows: list[dict]) -> np.ndarray:
+def baseline_sim(rows: list[dict], background: list[dict] = ()) -> np.ndarray:
+    """background rows, when given, only widen the IDF statistics (no labels involved)"""
     docs = [r["title"] + "\n" + r["text"] for r in rows]
-    X = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True).fit_transform(docs)
+    vec = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True)
+    vec.fit(docs + [r["title"] + "\n" + r["text"] for r in background])
+    X = vec.transform(docs)
     return (X @ X.T).toarray()
 
 
@@ -109,8 +116,6 @@ def threshold_cluster(S: np.ndarray, t: float) -> list[int]:
 # ------------------------------------------------------------------ method: signals
 BRACKET = re.compile(r"（[^（）]{1,40}）$")
 COMPANION = re.compile(r"记者手记|编辑手记|延伸阅读|子夜走笔|民生观|短评|编后|今日谈|评论员|快评|述评")
-QUOTED = re.compile(r"《([^《》]{2,40})》|“([^“”]{2,20})”")
-NUMBER = re.compile(r"\d+(?:\.\d+)?(?:万|亿)?(?:亿元|万元|万人|亿人|万吨|亿千瓦|万千瓦|%|人次|个|项|件|家|名|艘|辆|条)")
 INDEX_TITLES = {"导读", "本版导读", "今日导读"}
 DUP_FLOOR = 40
 
@@ -125,15 +130,36 @@ def body(r: dict, lead: int) -> str:
     return r["text"][:lead] if lead else r["text"]
 
 
+class _HashedTfidf:
+    """TfidfVectorizer(analyzer="char", ngram_range=(2, 4), sublinear_tf=True) over hashed features"""
+
+    def __init__(self, background: list[str] = ()):
+        self.hv = HashingVectorizer(analyzer="char", ngram_range=(2, 4), n_features=2 ** 22,
+                                    alternate_sign=False, norm=None)
+        self.tt = TfidfTransformer(sublinear_tf=True)
+        self.background = list(background)
+
+    def fit_transform(self, docs: list[str]):
+        C = self.hv.transform(docs)
+        self.tt.fit(vstack([C, self.hv.transform(self.background)]) if self.background else C)
+        return self.tt.transform(C)
+
+    def transform(self, docs: list[str]):
+        return self.tt.transform(self.hv.transform(docs))
+
+
 class Signals:
     """per-day pair signals (n x n matrices), computed once and combined under different weights"""
 
-    def __init__(self, rows: list[dict], lead: int = 0):
+    def __init__(self, rows: list[dict], lead: int = 0, background: list[dict] = (), extras: bool = False,
+                 shingles: bool = True):
         n = len(rows)
         self.n = n
         heads = [headline(r) for r in rows]
-        docs = [h + "\n" + body(r, lead) for h, r in zip(heads, rows)]
-        vec = TfidfVectorizer(analyzer="char", ngram_range=(2, 4), sublinear_tf=True, min_df=1)
+        docs = [h + "\n" + body(r, lead) for h, r in zip(heads, rows, strict=True)]
+        # hashed character 2-4-grams (no vocabulary to build and sort: that was most of the time at 1,000
+        # articles); IDF from the day plus an optional background of other days' articles
+        vec = _HashedTfidf(background=[headline(r) + "\n" + body(r, lead) for r in background])
         X = vec.fit_transform(docs)
         self.text = (X @ X.T).toarray()
         # headlines against headlines, weighted with the IDF of the whole day's text (short strings need
@@ -147,12 +173,15 @@ class Signals:
         self.headlead = np.maximum(hl, hl.T)
         # reprinted copy and documents quoted inside a report: share of the shorter text's 8-character
         # shingles found in the other (binary shingle matrix, so it is one sparse product)
-        B = CountVectorizer(analyzer=lambda t: list({t[i:i + 8] for i in range(max(len(t) - 7, 0))}),
-                            binary=True).fit_transform([re.sub(r"\s+", "", r["text"]) for r in rows])
-        inter = (B @ B.T).toarray().astype(float)
-        size = np.maximum(np.asarray(B.sum(1)).ravel(), 1)
-        # the floor keeps a one-line item from "containing" its dateline (新华社北京4月30日电) in every report
-        self.dup = inter / np.maximum(np.minimum(size[:, None], size[None, :]), DUP_FLOOR)
+        # (skipped when the settings in use leave the channel off: it is the slowest part at 1,000 articles)
+        self.dup = np.zeros((n, n))
+        if shingles or extras:
+            B = CountVectorizer(analyzer=lambda t: list({t[i:i + 8] for i in range(max(len(t) - 7, 0))}),
+                                binary=True).fit_transform([re.sub(r"\s+", "", r["text"]) for r in rows])
+            inter = (B @ B.T).toarray().astype(float)
+            size = np.maximum(np.asarray(B.sum(1)).ravel(), 1)
+            # the floor keeps a one-line item from "containing" its dateline (新华社北京4月30日电)
+            self.dup = inter / np.maximum(np.minimum(size[:, None], size[None, :]), DUP_FLOOR)
         # a 记者手记 / 延伸阅读 / 民生观 ... and the article printed just before it on the same page
         self.companion = np.zeros((n, n))
         prev: dict = {}
@@ -166,6 +195,56 @@ class Signals:
         self.index_box = np.array([r["title"].strip() in INDEX_TITLES for r in rows])
         for M in (self.text, self.head, self.headlead, self.dup):
             np.fill_diagonal(M, 0)
+        if extras:  # two signals measured and left out of the method (see `extras`)
+            self.anchor = anchor_lengths(heads, rows)
+            self.phrase = rare_phrases(B)
+
+
+ANCHOR_DF = (2, 3, 4, 5, 6)
+PHRASE_DF = (2, 3, 4)
+RUN = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]+")
+
+
+def substrings(text: str, shortest: int = 3, longest: int = 8) -> set[str]:
+    out = set()
+    for run in RUN.findall(text):
+        for k in range(shortest, min(longest, len(run)) + 1):
+            out.update(run[s:s + k] for s in range(len(run) - k + 1))
+    return out
+
+
+def anchor_lengths(heads: list[str], rows: list[dict], lead: int = 200) -> dict:
+    """for each document-frequency cap D: A[D][i, j] = length of the longest string of 3..8 characters
+    that stands in one article's headline (kicker, title, subtitle) and in the other's headline or lead,
+    and in at most D articles of the day (a rare shared name: 北京车展, 亚沙会, 社会救助法)"""
+    n = len(rows)
+    where: dict = {}
+    for i, (h, r) in enumerate(zip(heads, rows, strict=True)):
+        for s in substrings(h + " " + r["text"][:lead]):
+            where.setdefault(s, []).append(i)
+    out = {D: np.zeros((n, n)) for D in ANCHOR_DF}
+    for i, h in enumerate(heads):
+        for s in substrings(h):
+            docs = where.get(s, ())
+            for D in ANCHOR_DF:
+                if 2 <= len(docs) <= D:
+                    A = out[D]
+                    for j in docs:
+                        if j != i:
+                            A[i, j] = A[j, i] = max(A[i, j], len(s))
+    return out
+
+
+def rare_phrases(B) -> dict:
+    """P[D][i, j] = how many 8-character shingles i and j share that at most D articles of the day contain
+    (a press conference's full name, a quoted line; boilerplate is in too many articles to count)"""
+    df = np.asarray(B.sum(0)).ravel()
+    out = {}
+    for D in PHRASE_DF:
+        R = B[:, np.nonzero((df >= 2) & (df <= D))[0]]
+        out[D] = (R @ R.T).toarray().astype(float)
+        np.fill_diagonal(out[D], 0)
+    return out
 
 
 CHANNELS = ["text", "dup", "head", "headlead", "companion"]
@@ -192,6 +271,12 @@ def links(sig: Signals, p: dict) -> np.ndarray:
         E |= sig.headlead >= p["headlead"]
     if p.get("companion") is not None:
         E |= (sig.companion > 0) & (sig.text >= p["companion"])
+    if p.get("phrase") is not None:
+        D, k = p["phrase"]
+        E |= sig.phrase[D] >= k
+    if p.get("anchor") is not None:
+        D, length = p["anchor"]
+        E |= sig.anchor[D] >= length
     E[sig.index_box, :] = False
     E[:, sig.index_box] = False
     np.fill_diagonal(E, False)
@@ -199,8 +284,7 @@ def links(sig: Signals, p: dict) -> np.ndarray:
 
 
 def predict(sig: Signals, p: dict) -> list[int]:
-    ii, jj = np.nonzero(np.triu(links(sig, p), 1))
-    return components(sig.n, list(zip(ii, jj)))
+    return list(connected_components(csr_matrix(links(sig, p)), directed=False)[1])
 
 
 def objective(p: dict, data: list) -> tuple[float, float]:
@@ -214,12 +298,12 @@ def select(channels: list[str], data: list) -> dict:
     grids = [GRIDS[c] if c in channels else [OFF] for c in CHANNELS]
     best, best_p = (-1.0, -1.0, -1), {}
     for combo in itertools.product(*grids):
-        p = dict(zip(CHANNELS, combo))
+        p = dict(zip(CHANNELS, combo, strict=True))
         f, bf = objective(p, data)
         # among settings that score the same (to 3 decimals), the one with the highest thresholds wins:
         # the tune days rarely have a negative pair near a channel's threshold, so the lowest passing
         # threshold is where the next day's false links are
-        margin = sum(g.index(v) if v is not None else len(g) for g, v in zip(grids, combo))
+        margin = sum(g.index(v) if v is not None else len(g) for g, v in zip(grids, combo, strict=True))
         o = (round(f, 3), round(bf, 3), margin)
         if o > best:
             best, best_p = o, p
@@ -227,7 +311,7 @@ def select(channels: list[str], data: list) -> dict:
 
 
 def run_method(rows: list[dict], p: dict) -> list[int]:
-    return predict(Signals(rows), p)
+    return predict(Signals(rows, shingles=p.get("dup") is not None), p)
 
 
 # ------------------------------------------------------------------ commands
@@ -236,7 +320,8 @@ def grid_baseline(days: list[str]) -> float:
     sims = [baseline_sim(rows) for rows, _ in data]
     best = (-1.0, 0.0)
     for t in np.arange(0.05, 0.95, 0.005):
-        f = summarise([scores(gold, threshold_cluster(S, t)) for (rows, gold), S in zip(data, sims)])["F1"]
+        parts = [scores(gold, threshold_cluster(S, t)) for (_, gold), S in zip(data, sims, strict=True)]
+        f = summarise(parts)["F1"]
         if f > best[0] + 1e-12:
             best = (f, round(float(t), 3))
     return best[1]
@@ -247,7 +332,8 @@ def table(days: list[str], bt: float, p: dict) -> None:
     pooled: dict = {"baseline": [], "method": []}
     for d in days:
         rows, gold = load(d)
-        for name, pred in (("baseline", threshold_cluster(baseline_sim(rows), bt)), ("method", run_method(rows, p))):
+        base = threshold_cluster(baseline_sim(rows), bt)
+        for name, pred in (("baseline", base), ("method", run_method(rows, p))):
             s = scores(gold, pred)
             pooled[name].append(s)
             line(d, name, summarise([s]))
@@ -256,51 +342,125 @@ def table(days: list[str], bt: float, p: dict) -> None:
 
 
 def line(day: str, name: str, m: dict) -> None:
-    print(f"{day:12} {name:9} {m['P']:6.3f} {m['R']:6.3f} {m['F1']:6.3f} {m['bP']:6.3f} {m['bR']:6.3f} {m['bF1']:6.3f}")
+    cells = " ".join(f"{m[k]:6.3f}" for k in ("P", "R", "F1", "bP", "bR", "bF1"))
+    print(f"{day:12} {name:9} {cells}")
 
 
 FROZEN_PATH = Path(__file__).resolve().parent / "stories_frozen.json"
 
 
+def cmd_tune() -> None:
+    data = [(Signals(rows), gold) for rows, gold in map(load, TUNE)]
+    bt = grid_baseline(TUNE)
+    p = select(CHANNELS, data)
+    ablation = {"text only": select(["text"], data)}
+    for c in CHANNELS[1:]:
+        ablation["text+" + c] = select(["text", c], data)
+    for c in CHANNELS:
+        ablation["all-" + c] = select([x for x in CHANNELS if x != c], data)
+    FROZEN_PATH.write_text(json.dumps({"baseline_t": bt, "method": p, "ablation": ablation},
+                                      indent=1, ensure_ascii=False, default=float) + "\n")
+    print("baseline threshold", bt)
+    print("method", p)
+    for k, v in ablation.items():
+        print(f"  {k:18} tune F1 {v['tune_F1']:.3f}  " + " ".join(f"{c}={v[c]}" for c in CHANNELS))
+    table(TUNE, bt, p)
+
+
+def cmd_report(days: list[str]) -> None:
+    fz = json.loads(FROZEN_PATH.read_text())
+    table(days, fz["baseline_t"], fz["method"])
+    print("ablation (each variant with its own thresholds chosen on the tune days):")
+    for k, v in fz["ablation"].items():
+        parts = [scores(gold, run_method(rows, v)) for rows, gold in map(load, days)]
+        line("pooled", k[:9], summarise(parts))
+        print("   ^", k)
+
+
+def cmd_lodo() -> None:
+    """every labelled day scored with thresholds chosen on the other three (same channels and selection
+    rule as the frozen method); run only after the frozen method's report numbers were taken"""
+    days = TUNE + REPORT
+    sigs = {d: (Signals(load(d)[0]), load(d)[1]) for d in days}
+    out: dict = {"baseline": [], "method": []}
+    fold = {}
+    for d in days:
+        others = [o for o in days if o != d]
+        bt = grid_baseline(others)
+        p = select(CHANNELS, [sigs[o] for o in others])
+        fold[d] = {"baseline_t": bt, "method": p}
+        rows, gold = load(d)
+        sb = scores(gold, threshold_cluster(baseline_sim(rows), bt))
+        sm = scores(gold, predict(sigs[d][0], p))
+        out["baseline"].append(sb)
+        out["method"].append(sm)
+        line(d, "baseline", summarise([sb]))
+        line(d, "method", summarise([sm]))
+        print("   thresholds from the other days:", bt, {c: p[c] for c in CHANNELS})
+    for k, v in out.items():
+        line("pooled", k, summarise(v))
+    allp = select(CHANNELS, [sigs[d] for d in days])
+    allb = grid_baseline(days)
+    print("all four days:", allb, {c: allp[c] for c in CHANNELS}, allp["tune_F1"])
+    out_all = {"baseline_t": allb, "method": allp, "folds": fold}
+    FROZEN_PATH.with_name("stories_all4.json").write_text(
+        json.dumps(out_all, indent=1, ensure_ascii=False, default=float) + "\n")
+
+
+def cmd_extras() -> None:
+    """the two signals left out, each added to the frozen method, on the tune days only"""
+    fz = json.loads(FROZEN_PATH.read_text())["method"]
+    data = [(Signals(rows, extras=True), gold) for rows, gold in map(load, TUNE)]
+    line("tune", "frozen", summarise([scores(g, predict(s, fz)) for s, g in data]))
+    tries = [("phrase", (D, k)) for D in PHRASE_DF for k in (8, 12, 20, 30)]
+    tries += [("anchor", (D, n)) for D in (2, 3) for n in (3, 4, 5)]
+    for name, v in tries:
+        m = summarise([scores(g, predict(s, dict(fz, **{name: v}))) for s, g in data])
+        line("tune", f"{name[:3]}{v[0]},{v[1]}", m)
+
+
+def cmd_time(n: int) -> None:
+    fz = json.loads(FROZEN_PATH.read_text())
+    rows = []
+    for d in TUNE + REPORT:
+        rows += load(d)[0]
+    # distinct articles: each repeat gets a marker, so the copies are near-duplicates as reprints are
+    rows = [dict(r, id=f"{r['id']}#{k}", text=f"{k} " + r["text"]) for k in range(n // len(rows) + 1)
+            for r in rows][:n]
+    t0 = time.perf_counter()
+    pred = run_method(rows, fz["method"])
+    print(f"{n} articles clustered in {time.perf_counter() - t0:.1f} s, {len(set(pred))} stories")
+
+
+def cmd_sample() -> None:
+    """the sample page (株洲日报 A1, split by `zhaiyao split`): articles 3, 4, 5 must be one story alone"""
+    rows = [json.loads(x) for x in (DATA / "sample_page_000.jsonl").open(encoding="utf-8")]
+    fz = json.loads(FROZEN_PATH.read_text())
+    for name, pred in (("baseline", threshold_cluster(baseline_sim(rows), fz["baseline_t"])),
+                       ("method", run_method(rows, fz["method"]))):
+        groups: dict = {}
+        for r, s in zip(rows, pred, strict=True):
+            groups.setdefault(int(s), []).append(r["id"].split("-")[1])
+        want = {"3", "4", "5"}
+        ok = any(set(g) == want for g in groups.values())
+        shown = " ".join("{" + ",".join(g) + "}" for g in groups.values())
+        print(f"{name:9} {'PASS' if ok else 'FAIL'} {shown}")
+
+
 def main(argv: list[str]) -> None:
-    cmd = argv[1] if len(argv) > 1 else "tune"
+    cmd = argv[1] if len(argv) > 1 else ""
     if cmd == "tune":
-        data = [(Signals(rows), gold) for rows, gold in map(load, TUNE)]
-        bt = grid_baseline(TUNE)
-        p = select(CHANNELS, data)
-        ablation = {"text only": select(["text"], data)}
-        for c in CHANNELS[1:]:
-            ablation["text+" + c] = select(["text", c], data)
-        for c in CHANNELS:
-            ablation["all-" + c] = select([x for x in CHANNELS if x != c], data)
-        FROZEN_PATH.write_text(json.dumps({"baseline_t": bt, "method": p, "ablation": ablation},
-                                          indent=1, ensure_ascii=False) + "\n")
-        print("baseline threshold", bt)
-        print("method", p)
-        for k, v in ablation.items():
-            print(f"  {k:18} tune F1 {v['tune_F1']:.3f}  " + " ".join(f"{c}={v[c]}" for c in CHANNELS))
-        table(TUNE, bt, p)
+        cmd_tune()
     elif cmd in ("report", "show-tune"):
-        fz = json.loads(FROZEN_PATH.read_text())
-        days = REPORT if cmd == "report" else TUNE
-        table(days, fz["baseline_t"], fz["method"])
-        print("ablation (each variant with its own C and threshold chosen on the tune days):")
-        for k, v in fz["ablation"].items():
-            parts = [scores(gold, run_method(rows, v)) for rows, gold in map(load, days)]
-            line("pooled", k[:9], summarise(parts))
-            print("   ^", k)
+        cmd_report(REPORT if cmd == "report" else TUNE)
+    elif cmd == "lodo":
+        cmd_lodo()
+    elif cmd == "extras":
+        cmd_extras()
+    elif cmd == "sample":
+        cmd_sample()
     elif cmd == "time":
-        n = int(argv[2]) if len(argv) > 2 else 1000
-        fz = json.loads(FROZEN_PATH.read_text())
-        rows = []
-        for d in TUNE + REPORT:
-            rows += load(d)[0]
-        # distinct articles: repeats get a marker so that reprint detection does not fire on every copy
-        rows = [dict(r, id=f"{r['id']}#{k}", text=f"{k} " + r["text"]) for k in range(n // len(rows) + 1)
-                for r in rows][:n]
-        t0 = time.perf_counter()
-        pred = run_method(rows, fz["method"])
-        print(f"{n} articles clustered in {time.perf_counter() - t0:.1f} s, {len(set(pred))} stories")
+        cmd_time(int(argv[2]) if len(argv) > 2 else 1000)
     else:
         sys.exit(__doc__)
 
