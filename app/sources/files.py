@@ -90,8 +90,8 @@ def read_bytes(
         return [_html_page(name, text, encoding)]
     rows = {"jsonl": _jsonl_rows, "json": _json_rows, "csv": _csv_rows}[fmt](name, text, settings, on_error)
     pages = [
-        Page(source=src, text=body, encoding=encoding, format=fmt, kind="article", title=title)
-        for src, title, body in rows
+        Page(source=src, text=body, encoding=encoding, format=fmt, kind="article", title=title, fields=kept)
+        for src, title, body, kept in rows
     ]
     if not pages:
         raise InputError(name, "no readable rows")
@@ -346,7 +346,22 @@ def _epaper_blocks(blocks: list) -> str | None:
 # ----------------------------------------------------------------------------------------------
 # Row formats: one article per row
 
-Row = tuple[str, str | None, str]  # (source, title, text)
+Row = tuple[str, str | None, str, tuple[tuple[str, str], ...]]  # (source, title, text, row fields kept)
+
+# Fields of a row kept on its article besides the title and the text (the rows of
+# ../shared/eval/stories/build_articles.py and the like): the row's own id and where it was printed.
+ROW_FIELDS = ("id", "paper", "date", "page", "kicker", "subtitle")
+
+
+def _kept_fields(record: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+    kept = []
+    for name in ROW_FIELDS:
+        value = record.get(name)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            value = str(value)
+        if isinstance(value, str) and value.strip():
+            kept.append((name, value.strip()))
+    return tuple(kept)
 
 
 def _row(
@@ -368,7 +383,7 @@ def _row(
         title = record.get(settings.title_field)
         if title is not None and not isinstance(title, str):
             title = str(title)
-        return f"{name}#{where}", (title.strip() or None) if title else None, text
+        return f"{name}#{where}", (title.strip() or None) if title else None, text, _kept_fields(record)
     except InputError as exc:
         _report(exc, on_error)
         return None
