@@ -133,10 +133,11 @@ def stories_command(
 
 def _arbiter(settings, model: str | None):
     from zhaiyao.stories.arbitrate import ModelArbiter
+    from zhaiyao.stories.model import ChatModel
     from zhaiyao.summarise import load_summariser
 
     chosen = settings.replace(backend="llm", **({"model": model} if model else {}))
-    return ModelArbiter(load_summariser(chosen))
+    return ModelArbiter(ChatModel(load_summariser(chosen)))
 
 
 COMMANDS = [stories_command]

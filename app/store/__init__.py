@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from zhaiyao.store.connection import DEFAULT_BUSY_TIMEOUT, Connection
 from zhaiyao.store.corrections import CorrectionsMixin
+from zhaiyao.store.digests import DigestsMixin
 from zhaiyao.store.pages import PagesMixin
 from zhaiyao.store.records import PageInfo, RunInfo, SummaryKey, SummarySet
 from zhaiyao.store.runs import RunsMixin
@@ -23,11 +24,11 @@ from zhaiyao.store.urls import UrlsMixin
 __all__ = ["DEFAULT_BUSY_TIMEOUT", "PageInfo", "RunInfo", "Store", "SummaryKey", "SummarySet"]
 
 
-class Store(PagesMixin, RunsMixin, UrlsMixin, CorrectionsMixin, Connection):
+class Store(PagesMixin, RunsMixin, UrlsMixin, CorrectionsMixin, DigestsMixin, Connection):
     """One open SQLite store: ``Connection`` (opening, migrations, transactions), ``RunsMixin`` (runs,
     per-article status, the summary cache), ``PagesMixin`` (pages, articles, reads and search),
-    ``UrlsMixin`` (fetched bodies by URL) and ``CorrectionsMixin`` (a reader's merges and splits, by
-    page content hash)."""
+    ``UrlsMixin`` (fetched bodies by URL), ``CorrectionsMixin`` (a reader's merges and splits, by
+    page content hash) and ``DigestsMixin`` (a day's digests)."""
 
     def __enter__(self) -> Store:
         return self

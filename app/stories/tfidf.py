@@ -31,9 +31,10 @@ class DayTfidf:
     """Fitted on the day's documents; ``transform`` weighs any other strings (headlines, leads) with the
     day's IDF. n-grams the day never saw are left out, as the fitted vectorizer does."""
 
-    def __init__(self, docs: Sequence[str]) -> None:
+    def __init__(self, docs: Sequence[str], ngrams: tuple[int, int] = (2, 4)) -> None:
+        self.ngrams = ngrams
         self.vocabulary: dict[str, int] = {}
-        counts = [char_ngrams(d) for d in docs]
+        counts = [char_ngrams(d, *ngrams) for d in docs]
         for c in counts:
             for gram in c:
                 self.vocabulary.setdefault(gram, len(self.vocabulary))
@@ -44,7 +45,7 @@ class DayTfidf:
         self.matrix = self._weigh(counts)
 
     def transform(self, texts: Sequence[str]) -> csr_matrix:
-        return self._weigh([char_ngrams(t) for t in texts])
+        return self._weigh([char_ngrams(t, *self.ngrams) for t in texts])
 
     def _weigh(self, counts: Sequence[Counter[str]]) -> csr_matrix:
         indptr, indices, data = [0], [], []
