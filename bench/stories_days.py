@@ -2,6 +2,7 @@
 method + the model's judgement on borderline pairs, side by side (pairwise P/R/F1, B-cubed).
 
 usage: python bench/stories_days.py tune|report [--arbitrate] [--json OUT]
+       python bench/stories_days.py tune --replay OUT.json --threshold T   # margins of an earlier run
        python bench/stories_days.py tune --tune-baseline   # the baseline's threshold, tune days only
 
 Articles are read as ``zhaiyao stories`` reads them (the rows through the input reader and the
@@ -65,6 +66,21 @@ def baseline(articles: list) -> list[int]:
     return linked(baseline_sim(articles), BASELINE_T)
 
 
+class Replay:
+    """The margins an earlier --arbitrate run logged, answered again at another threshold."""
+
+    def __init__(self, path: str, threshold: float) -> None:
+        pairs = json.loads(Path(path).read_text(encoding="utf-8"))["pairs"]
+        self.margin = {(p["a"], p["b"]): p["margin"] for p in pairs}
+        self.threshold = threshold
+        self.model_name = f"replay of {path}"
+        self.last: list[float] = []
+
+    def __call__(self, pairs):
+        self.last = [self.margin[(a.source_id, b.source_id)] for a, b in pairs]
+        return [m >= self.threshold for m in self.last]
+
+
 class LoggingArbiter:
     def __init__(self, arbiter, gold_of: dict) -> None:
         self.arbiter, self.gold_of, self.log = arbiter, gold_of, []
@@ -73,10 +89,13 @@ class LoggingArbiter:
         began = time.perf_counter()
         answers = self.arbiter(pairs)
         seconds = time.perf_counter() - began
-        for (a, b), yes in zip(pairs, answers, strict=True):
+        for (a, b), yes, margin in zip(pairs, answers, self.arbiter.last, strict=True):
             same = self.gold_of[id(a)] == self.gold_of[id(b)]
-            self.log.append({"a": a.source_id, "b": b.source_id, "model": yes, "gold": same})
-            print(f"  {'是' if yes else '否'} gold={'same' if same else 'diff'}  {a.title} | {b.title}")
+            self.log.append(
+                {"a": a.source_id, "b": b.source_id, "margin": margin, "model": yes, "gold": same}
+            )
+            verdict = "是" if yes else "否"
+            print(f"  {verdict} {margin:+.2f} gold={'same' if same else 'diff'}  {a.title} | {b.title}")
         print(f"  {len(pairs)} pairs in {seconds:.1f} s")
         return answers
 
@@ -87,6 +106,8 @@ def main(argv: list[str]) -> None:
     ap.add_argument("--arbitrate", action="store_true")
     ap.add_argument("--json")
     ap.add_argument("--tune-baseline", action="store_true")
+    ap.add_argument("--replay", help="answer from the margins logged in this --json file")
+    ap.add_argument("--threshold", type=float, default=None, help="margin of 是 over 否 to say yes")
     args = ap.parse_args(argv)
     if args.tune_baseline:
         tune_baseline(DAYS["tune"])
@@ -99,7 +120,11 @@ def main(argv: list[str]) -> None:
 
         began = time.perf_counter()
         arbiter = ModelArbiter(ChatModel(load_summariser(load_settings().replace(backend="llm"))))
+        if args.threshold is not None:
+            arbiter.threshold = args.threshold
         print(f"model {arbiter.model_name} loaded in {time.perf_counter() - began:.1f} s")
+    if args.replay:
+        arbiter = Replay(args.replay, 0.0 if args.threshold is None else args.threshold)
     parts: dict[str, list] = {"baseline": [], "method": [], "method+model": []}
     out: dict = {"days": {}, "pairs": []}
     for day in DAYS[args.days]:

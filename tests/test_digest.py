@@ -115,15 +115,15 @@ def test_stories_come_by_weight_and_sources_are_numbered_in_digest_order() -> No
 
 def test_the_command_writes_md_json_html_and_keeps_the_digest_in_the_store() -> None:
     runner = CliRunner()
-    first = runner.invoke(main, ["digest", str(DAY), "--backend", "extractive", "--format", "json"])
+    first = runner.invoke(main, ["digest", str(DAY), "--no-model", "--format", "json"])
     assert first.exit_code == 0, first.output
     data = json.loads(first.stdout)
     assert data["day"] == "2026-05-03" and data["model"] == "extractive"
-    again = runner.invoke(main, ["digest", str(DAY), "--backend", "extractive", "--format", "md"])
+    again = runner.invoke(main, ["digest", str(DAY), "--no-model", "--format", "md"])
     assert "from the store" in again.stderr and again.stdout.startswith("# 今日 · 2026-05-03")
-    page = runner.invoke(main, ["digest", str(DAY), "--backend", "extractive", "--format", "html"]).stdout
+    page = runner.invoke(main, ["digest", str(DAY), "--no-model", "--format", "html"]).stdout
     assert page.startswith("<!doctype html>") and 'href="#src-1"' in page and "<script" not in page
-    wrong = runner.invoke(main, ["digest", str(DAY), "--date", "2026-05-04", "--backend", "extractive"])
+    wrong = runner.invoke(main, ["digest", str(DAY), "--date", "2026-05-04", "--no-model"])
     assert wrong.exit_code == 2 and "no article of 2026-05-04" in wrong.stderr
 
 
@@ -150,6 +150,6 @@ def test_article_text_cannot_inject_markup(fmt: str, tmp_path: Path) -> None:
     }
     path = tmp_path / "x.jsonl"
     path.write_text(json.dumps(row, ensure_ascii=False) + "\n", encoding="utf-8")
-    out = CliRunner().invoke(main, ["digest", str(path), "--backend", "extractive", "--format", fmt]).stdout
+    out = CliRunner().invoke(main, ["digest", str(path), "--no-model", "--format", fmt]).stdout
     assert "<script>" not in out and "&lt;script&gt;" in out
     assert "[链接](http" not in out if fmt == "md" else '<a href="http' not in out

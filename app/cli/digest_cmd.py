@@ -45,12 +45,9 @@ def _one_day(articles: list, date: str | None) -> tuple[str | None, list]:
     help="where to write ('-' for stdout)",
 )
 @click.option(
-    "--backend",
-    type=click.Choice(["llm", "extractive"]),
-    default="llm",
-    show_default=True,
-    help="llm: the model writes each story's headline and cited summary; extractive: titles and first "
-    "sentences only (no model)",
+    "--no-model",
+    is_flag=True,
+    help="titles and first sentences only: no model is loaded (fast; nothing is written by a model)",
 )
 @click.option("--model", help="model name, local folder or HF id (default: the configured one)")
 @click.option("--fresh", is_flag=True, help="write the digest again even if the store has it")
@@ -62,7 +59,7 @@ def digest_command(
     date: str | None,
     fmt: str,
     output: Path,
-    backend: str,
+    no_model: bool,
     model: str | None,
     fresh: bool,
     sources: SourceOptions,
@@ -81,7 +78,7 @@ def digest_command(
         sys.exit(EXIT_NOTHING_READ)
     day, articles = _one_day(articles, date)
     stories, _ = group_stories(articles)
-    data = _digest(settings, articles, stories, day, backend, model, fresh)
+    data = _digest(settings, articles, stories, day, no_model, model, fresh)
     with open_output(output, paths) as out:
         out.write(_render(data, fmt))
     several = sum(1 for s in data["stories"] if len(s["articles"]) > 1)
@@ -90,7 +87,9 @@ def digest_command(
         sys.exit(EXIT_SOME_SKIPPED)
 
 
-def _digest(settings: Any, articles: list, stories: list, day: str | None, backend: str, model, fresh: bool):
+def _digest(
+    settings: Any, articles: list, stories: list, day: str | None, no_model: bool, model, fresh: bool
+):
     from zhaiyao.store import Store
     from zhaiyao.stories.digest import PROMPT_VERSION, build_digest, sources_hash
 
@@ -98,10 +97,10 @@ def _digest(settings: Any, articles: list, stories: list, day: str | None, backe
     label = day or "undated"
     with Store(settings.db_path) as store:
         kept = None if fresh else store.get_digest(label, key, None, PROMPT_VERSION)
-        if kept is not None and (backend == "extractive") == (kept["model"] == "extractive"):
+        if kept is not None and no_model == (kept["model"] == "extractive"):
             echo(f"digest of {label} from the store ({kept['model']})", err=True)
             return kept
-        chat = _chat_model(settings, model) if backend != "extractive" else None
+        chat = None if no_model else _chat_model(settings, model)
         data = build_digest(articles, stories, day, chat)
         store.put_digest(label, key, data["model"], PROMPT_VERSION, data)
     return data
