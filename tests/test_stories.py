@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from pathlib import Path
 
 import pytest
@@ -137,3 +138,11 @@ def test_an_arbiter_is_asked_only_about_borderline_pairs_and_joins_what_it_accep
     assert len(set(labels)) < len(set(plain))
     _, none = group_day(day, lambda pairs: [False] * len(pairs))
     assert none.accepted == 0 and group_day(day, lambda pairs: [False] * len(pairs))[0] == plain
+
+
+def test_the_llm_backend_asks_the_model_through_the_command(tiny_model_dir: Path) -> None:
+    result = _run(str(STORIES / "2026-05-03.jsonl"), "--backend", "llm", "--model", str(tiny_model_dir))
+    assert result.exit_code == 0, result.output
+    asked = re.search(r"model asked on (\d+) borderline pairs, joined (\d+)", result.stderr)
+    assert asked and int(asked.group(1)) >= 3 and int(asked.group(2)) <= int(asked.group(1))
+    assert len(_rows(result)) == 51

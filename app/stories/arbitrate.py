@@ -45,6 +45,9 @@ class ModelArbiter:
         self.last: list[float] = []  # the margins of the last call, for the bench
 
     def __call__(self, pairs: Sequence[tuple[Article, Article]]) -> list[bool]:
-        conversations = [[{"role": "user", "content": pair_prompt(a, b)}] for a, b in pairs]
-        self.last = margins(self.model, conversations, "是", "否") if pairs else []
+        # Asked both ways round and averaged, so the answer does not depend on which article came first.
+        ordered = [(a, b) for a, b in pairs] + [(b, a) for a, b in pairs]
+        conversations = [[{"role": "user", "content": pair_prompt(a, b)}] for a, b in ordered]
+        both = margins(self.model, conversations, "是", "否") if pairs else []
+        self.last = [(x + y) / 2 for x, y in zip(both[: len(pairs)], both[len(pairs) :], strict=True)]
         return [m >= self.threshold for m in self.last]
