@@ -153,3 +153,18 @@ def test_article_text_cannot_inject_markup(fmt: str, tmp_path: Path) -> None:
     out = CliRunner().invoke(main, ["digest", str(path), "--no-model", "--format", fmt]).stdout
     assert "<script>" not in out and "&lt;script&gt;" in out
     assert "[链接](http" not in out if fmt == "md" else '<a href="http' not in out
+
+
+def test_the_store_gives_the_articles_of_an_issue_day(tmp_path: Path) -> None:
+    from zhaiyao.store import Store
+
+    pages = read_inputs([str(DAY)], Settings())
+    with Store(tmp_path / "s.db") as store:
+        for page in pages[:12]:
+            store.save_page(page, split_page(page))
+        assert store.issue_days() == [("2026-05-03", 12)]
+        got = store.day_articles("2026-05-03")
+        assert [a.source_id for a in got] == [split_page(p)[0].source_id for p in pages[:12]]  # L2 before L10
+        assert store.day_articles("2026-05-04") == []
+        store.put_digest("2026-05-03", "k", "m", "v", {"day": "2026-05-03", "stories": []})
+        assert store.get_digest("2026-05-03")["day"] == "2026-05-03" and store.digest_days() == ["2026-05-03"]
