@@ -168,3 +168,26 @@ def test_the_store_gives_the_articles_of_an_issue_day(tmp_path: Path) -> None:
         assert store.day_articles("2026-05-04") == []
         store.put_digest("2026-05-03", "k", "m", "v", {"day": "2026-05-03", "stories": []})
         assert store.get_digest("2026-05-03")["day"] == "2026-05-03" and store.digest_days() == ["2026-05-03"]
+
+
+def test_a_stored_day_gives_story_cards_with_the_digest_where_it_covers_them(tmp_path: Path) -> None:
+    from zhaiyao.store import Store
+    from zhaiyao.stories.stored import day_cards
+
+    pages = read_inputs([str(DAY)], Settings())
+    with Store(tmp_path / "s.db") as store:
+        for page in pages:
+            store.save_page(page, split_page(page))
+        plain = day_cards(store, "2026-05-03")
+        assert len(plain) == 47 and len(plain[0].sources) > 1 and plain[0].summary == ""
+        articles = store.day_articles("2026-05-03")
+        stories, _ = group_stories(articles)
+        digest = build_digest(articles, stories, "2026-05-03")
+        store.put_digest("2026-05-03", "k", "extractive", "v", digest)
+        cards = day_cards(store, "2026-05-03")
+        # every source leads to its article in the store (what the card's link opens)
+        for source in (s for c in cards for s in c.sources):
+            assert store.page_articles(source.page)[source.index - 1].title == source.title
+    top = cards[0]
+    assert top.headline == digest["stories"][0]["headline"] and top.summary.endswith("[1]")
+    assert [c.id for c in cards] == [c.id for c in plain]
