@@ -191,3 +191,20 @@ def test_a_stored_day_gives_story_cards_with_the_digest_where_it_covers_them(tmp
     top = cards[0]
     assert top.headline == digest["stories"][0]["headline"] and top.summary.endswith("[1]")
     assert [c.id for c in cards] == [c.id for c in plain]
+
+
+def test_prompt_numbers_map_to_the_source_list_and_a_copied_sentence_is_cited_by_match() -> None:
+    articles = _articles(DAY)
+    stories, _ = group_stories(articles)
+    story = next(s for s in stories if len(s.members) == 2 and articles[s.members[0]].page_number != "01")
+    first = articles[story.members[0]]
+    copied = first.text.split("。")[0] + "。"
+    answer = f"标题：{first.title}\n摘要：{copied}后续报道称有关方面作出回应[2]。"
+    digest = build_digest(articles, stories, "2026-05-03", _Scripted(answer, answer))
+    entry = next(s for s in digest["stories"] if s["id"] == story.id)
+    n1, n2 = entry["articles"]
+    assert n1 > 2  # not the first story: the prompt's [2] is not the digest's [2]
+    cites = [s["cites"] for s in entry["sentences"]]
+    assert [n1] in cites  # the copied sentence, its mark left off, cites the article it came from
+    assert all(set(c) <= {n1, n2} for c in cites)
+    _assert_cited_and_faithful(digest, articles)

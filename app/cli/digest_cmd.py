@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 from pathlib import Path
 from typing import Any
@@ -68,8 +69,10 @@ def digest_command(
     (articles, papers, front-page placement), each story of several articles with a headline and a short
     summary whose every sentence cites its articles ([2][5], numbers in the source list) and passed the
     faithfulness guard against them; single-article stories with their own first sentence."""
+    import jieba
     from zhaiyao.stories.day import group_stories
 
+    jieba.setLogLevel(logging.WARNING)  # its dictionary-loading chatter (the guard loads it)
     settings = settings_from(ctx)
     errors: list[InputError] = []
     articles = read_articles(paths, settings, sources, errors)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from zhaiyao.summarise import guard
 from zhaiyao.text.sentences import split_sentences
@@ -55,6 +56,30 @@ def cited_sentences(summary: str) -> list[Sentence]:
         if body:
             out.append(Sentence(body, cites))
     return out
+
+
+MATCH_SHARE = 0.6  # of an uncited sentence's character pairs, found in one article, to cite it
+
+
+def _pairs(text: str) -> set[str]:
+    chars = [ch for ch in text if ch.isalnum()]
+    return {a + b for a, b in pairwise(chars)}
+
+
+def attribute(sentence: Sentence, allowed: Mapping[int, str]) -> Sentence:
+    """An uncited sentence cites the one article that holds most of its character pairs, when that is
+    at least ``MATCH_SHARE`` of them (the small model often copies a sentence and leaves its mark off);
+    the guard then checks it against that article like any other citation. Otherwise it stays uncited."""
+    if sentence.cites or not allowed:
+        return sentence
+    pairs = _pairs(sentence.text)
+    if not pairs:
+        return sentence
+    share = {n: len(pairs & _pairs(text)) / len(pairs) for n, text in allowed.items()}
+    best = max(share, key=lambda n: (share[n], -n))
+    if share[best] < MATCH_SHARE:
+        return sentence
+    return Sentence(sentence.text, (best,), "model, cited by match")
 
 
 def check_sentence(sentence: Sentence, allowed: Mapping[int, str]) -> Sentence:

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from zhaiyao.documents import Article
-from zhaiyao.stories.cite import Sentence, check_sentence, cited_sentences
+from zhaiyao.stories.cite import Sentence, attribute, check_sentence, cited_sentences
 from zhaiyao.stories.day import Story, article_id
 from zhaiyao.stories.features import headline as article_headline
 from zhaiyao.summarise import guard
@@ -65,7 +65,8 @@ def parse_answer(answer: str) -> tuple[str, str]:
     """(headline, summary) from the model's "标题：…\\n摘要：…"; without the labels, the first line is
     the headline and the rest the summary."""
     title = re.search(r"标题[：:]\s*(.+)", answer)
-    summary = re.search(r"摘要[：:]\s*(.+)", answer, re.S)
+    # the summary runs to the end, or to where the model starts echoing the prompt's labels again
+    summary = re.search(r"摘要[：:]\s*(.+?)(?=\n\s*(?:\[\d+\]\s*)?(?:标题|正文|摘要)[：:]|\Z)", answer, re.S)
     if title or summary:
         head = title.group(1).strip() if title else ""
         return head, (summary.group(1).strip() if summary else "")
@@ -118,7 +119,13 @@ class DigestBuilder:
         return dict(zip((s.id for s in stories), self.model.ask(prompts, MAX_NEW), strict=True))
 
     def _allowed(self, story: Story) -> dict[int, str]:
-        return {self.number[i]: _source_text(self.articles[i]) for i in story.members}
+        """The story's articles by their number in the prompt (1..k)."""
+        return {k: _source_text(self.articles[i]) for k, i in enumerate(story.members, start=1)}
+
+    def _global(self, story: Story, sentence: Sentence) -> Sentence:
+        """``sentence`` with its prompt numbers turned into the digest's source numbers."""
+        numbers = {k: self.number[i] for k, i in enumerate(story.members, start=1)}
+        return Sentence(sentence.text, tuple(numbers[n] for n in sentence.cites), sentence.source)
 
     def _entry(self, story: Story, answer: str | None) -> dict[str, Any]:
         lead = self.articles[story.members[0]]
@@ -140,9 +147,10 @@ class DigestBuilder:
         whole = "\n".join(self._allowed(story).values())
         if head and guard.check(head, whole).ok and len(head) <= 40:
             entry["headline"], entry["headline_source"] = head, "model"
-        checked = [check_sentence(s, self._allowed(story)) for s in cited_sentences(summary)]
+        allowed = self._allowed(story)
+        checked = [check_sentence(attribute(s, allowed), allowed) for s in cited_sentences(summary)]
         entry["_story"] = story
-        entry["sentences"] = [_sentence_dict(s) for s in checked if not s.reasons]
+        entry["sentences"] = [_sentence_dict(self._global(story, s)) for s in checked if not s.reasons]
         entry["reasons"] = [f"{s.text}: {'; '.join(s.reasons)}" for s in checked if s.reasons]
         entry["guard"] = "ok" if checked and not entry["reasons"] else "retry"
         return entry
