@@ -15,15 +15,26 @@ from __future__ import annotations
 
 from zhaiyao.store.connection import DEFAULT_BUSY_TIMEOUT, Connection
 from zhaiyao.store.pages import PagesMixin
+from zhaiyao.store.reader import Marks, ReaderMixin, Speed
 from zhaiyao.store.records import PageInfo, RunInfo, SummaryKey, SummarySet
 from zhaiyao.store.runs import RunsMixin
 
-__all__ = ["DEFAULT_BUSY_TIMEOUT", "PageInfo", "RunInfo", "Store", "SummaryKey", "SummarySet"]
+__all__ = [
+    "DEFAULT_BUSY_TIMEOUT",
+    "Marks",
+    "PageInfo",
+    "RunInfo",
+    "Speed",
+    "Store",
+    "SummaryKey",
+    "SummarySet",
+]
 
 
-class Store(PagesMixin, RunsMixin, Connection):
+class Store(PagesMixin, RunsMixin, ReaderMixin, Connection):
     """One open SQLite store: ``Connection`` (opening, migrations, transactions), ``RunsMixin`` (runs,
-    per-article status, the summary cache) and ``PagesMixin`` (pages, articles, reads and search)."""
+    per-article status, the summary cache), ``PagesMixin`` (pages, articles, reads and search) and
+    ``ReaderMixin`` (a reader's marks and preferences, page furniture, speed)."""
 
     def __enter__(self) -> Store:
         return self
