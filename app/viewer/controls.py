@@ -159,7 +159,10 @@ def upload_box(settings: Settings, first_visit: bool) -> None:
         with st.form("upload_form", border=False):
             details_inputs("up")
             st.form_submit_button(
-                "摘要上传的版面 · Summarise upload", type="primary", on_click=_submit_upload, key=Keys.GO_UPLOAD
+                "摘要上传的版面 · Summarise upload",
+                type="primary",
+                on_click=_submit_upload,
+                key=Keys.GO_UPLOAD,
             )
 
 

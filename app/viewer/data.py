@@ -475,6 +475,11 @@ mark.zy-hit{background:#ffd666;padding:0 1px;border-radius:2px}
 .zy-cal td.zy-on{background:#1d3557;border-radius:4px}
 .zy-cal td.zy-on a{color:#fff}
 .zy-keys{color:#98a2b3;font-size:.75rem}
+/* Counts wrap to a second row rather than cutting their labels. */
+[data-testid="stHorizontalBlock"]:has([data-testid="stMetric"]){flex-wrap:wrap !important}
+[data-testid="stHorizontalBlock"]:has([data-testid="stMetric"])>[data-testid="stColumn"]{
+  flex:1 1 120px !important;min-width:120px !important;width:auto !important}
+[data-testid="stMetricLabel"] p{white-space:normal !important;overflow:visible !important}
 </style>
 """
 

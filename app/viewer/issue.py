@@ -123,7 +123,7 @@ def issue_controls(box: Any, issues: list[Issue], page: str | None) -> None:
 
 
 def edition_label(name: PageName) -> str:
-    label = " ".join(p for p in (name.number, name.name) if p)
+    label = " ".join(p for p in (name.edition, name.name) if p)
     return label or name.source.rsplit("/", 1)[-1]
 
 

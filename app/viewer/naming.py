@@ -42,11 +42,16 @@ class PageName:
     @property
     def title(self) -> str:
         """``株洲日报 · 2020-09-27 · A01 要闻``; the file's name stands in for what is unknown."""
-        edition = " ".join(p for p in (self.number, self.name) if p)
+        edition = " ".join(p for p in (self.edition, self.name) if p)
         parts = [p for p in (self.newspaper, self.date, edition) if p]
         if not edition:
             parts.append(file_name(self.source))
         return " · ".join(parts)
+
+    @property
+    def edition(self) -> str:
+        """版次 as printed on a page: ``A01``, or ``03版`` for a bare number."""
+        return f"{self.number}版" if self.number.isdigit() else self.number
 
     @property
     def issue(self) -> tuple[str, str]:

@@ -66,7 +66,7 @@ def set_bar(
         "显示的摘要 · Summaries shown",
         range(len(sets)),
         key=Keys.SET_PICK,
-        format_func=lambda i: labels[i] + (" 📌" if keys[i] == pinned else ""),
+        format_func=lambda i: labels[i] + (" · 首选 pinned" if keys[i] == pinned else ""),
         on_change=_pick_set,
         args=(page, sets, base),
         placeholder="未选 · none chosen: pick a stored set, or summarise",
@@ -75,7 +75,7 @@ def set_bar(
         right.button("取消首选 · Unpin", key=Keys.PIN_SET, on_click=_pin, args=(db, None), width="stretch")
     else:
         right.button(
-            "📌 设为首选 · Pin",
+            "设为首选 · Pin",
             key=Keys.PIN_SET,
             on_click=_pin,
             args=(db, shown),
