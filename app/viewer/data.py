@@ -305,9 +305,10 @@ _LEADING_FUNCTION = "同和与跟在对将把被从向为于及并"
 def clean_keywords(keywords: Sequence[str], text: str) -> list[str]:
     """Keywords a reader can use: never a URL's piece, never half a name (two keywords printed side by
     side in the text, 武切 + 维奇, are one: 武切维奇), never led by a function word (同塞方 → 塞方)."""
-    urls = " ".join(re.findall(r"(?i)(?:https?://|www\.)\S+", text))
+    url = re.compile(r"(?i)(?:https?://|www\.)[\w\-./?=&%#:]+")
+    urls, rest = " ".join(url.findall(text)), url.sub(" ", text)
     words = [k.strip() for k in keywords if k.strip() and not _URLISH.search(k.strip())]
-    words = [k for k in words if not (urls and k in urls and k not in text.replace(urls, ""))]
+    words = [k for k in words if not (k in urls and k not in rest)]
     words = [k[1:] if len(k) >= 3 and k[0] in _LEADING_FUNCTION and k[1:] in text else k for k in words]
     merged: list[str] = []
     for word in words:

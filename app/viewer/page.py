@@ -25,6 +25,7 @@ from zhaiyao.viewer.controls import (
     download_controls,
     put_settings,
     settings_controls,
+    signature,
     source_controls,
 )
 from zhaiyao.viewer.issue import issue_controls, page_nav
@@ -104,6 +105,7 @@ def take_action(slot: Any, state: ViewState, settings: Settings, store: Store, d
             state.show(value, reads.wanted_key(settings))
             report = summarise_stored(slot, title, value, results, settings, store)
             state.show(value, report.summariser)
+            state.followed = signature(settings)  # the sidebar's settings made the set now shown
         else:
             skipped: list[ZhaiyaoError] = []
             pages = READERS[kind](value, settings, skipped.append)
@@ -112,6 +114,7 @@ def take_action(slot: Any, state: ViewState, settings: Settings, store: Store, d
             report = summarise_new(slot, pages, settings, store)
             state.open_page(pages[0].source)
             state.show(pages[0].source, report.summariser)
+            state.followed = signature(settings)
         state.report = vd.report_line(report)
         state.cancelled = None
     except ZhaiyaoError as exc:
