@@ -324,7 +324,7 @@ def test_the_newest_set_is_shown_and_any_stored_set_can_be_picked(monkeypatch, l
         "导语 · 一句话 — 10/10",
         "抽取原句 · 简要 — 10/10",
     ]
-    assert picker.value == 0
+    assert picker.index == 0
     assert (at.selectbox(key="backend").value, at.selectbox(key="style").value) == ("lead", "headline")
     with Store(load_settings().db_path) as store:
         brief = [r.summary.text for r in store.page_results("zhuzhou.txt", _key("extractive", "textrank"))]
@@ -355,7 +355,7 @@ def test_settings_without_summaries_keep_the_shown_set_and_compute_nothing(
     note = next(i.value for i in at.info if "Nothing runs until you ask" in i.value)
     assert "No summaries for the sidebar's settings" in note and "需先加载模型" in note
     assert "Summarise with these settings" in at.button(key="summarise_here").proto.label
-    assert at.selectbox(key="set_pick").value == 0
+    assert at.selectbox(key="set_pick").index == 0
     assert _metrics(at)["无摘要 · No summary"] == "0"
     assert "llm" not in loads
 
@@ -364,13 +364,13 @@ def test_a_pinned_set_opens_first_on_every_page_that_holds_it(monkeypatch, loads
     _batch("zhuzhou.txt", SEED.decode(), backend="extractive", style="brief")
     _batch("zhuzhou.txt", SEED.decode(), backend="lead", style="headline")
     at = _app(monkeypatch)
-    assert at.selectbox(key="set_pick").value == 0  # the newest: lead
+    assert at.selectbox(key="set_pick").index == 0  # the newest: lead
     at.selectbox(key="set_pick").select_index(1).run()
     at.button(key="pin_set").click().run()
     with Store(load_settings().db_path) as store:
         assert store.pref("pinned_set")[0] == "extractive"
     again = _app(monkeypatch)
-    assert again.selectbox(key="set_pick").value == 1
+    assert again.selectbox(key="set_pick").index == 1
     assert "首选 pinned" in again.selectbox(key="set_pick").options[1]
     assert again.selectbox(key="backend").value == "extractive"
 

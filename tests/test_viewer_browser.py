@@ -262,8 +262,8 @@ def test_view_opens_a_batched_store_at_once_with_no_model(tmp_path: Path, browse
         main = page.locator("[data-testid='stMain']").inner_text()
         assert "pending" not in main and "正在生成摘要" not in main
         # The set shown is the stored one, and the sidebar follows it.
-        stored_sets = page.get_by_role("combobox", name="Summaries stored for this page")
-        assert stored_sets.input_value() == "extractive · brief — 10/10"
+        stored_sets = page.get_by_role("combobox", name="显示的摘要 · Summaries shown")
+        assert re.fullmatch(r"抽取原句 · 简要 · \d{4}-\d\d-\d\d — 10/10", stored_sets.input_value())
         assert page.get_by_role("combobox", name="方法 · Backend").input_value() == "抽取原句 · extractive"
         # Let the page settle (the store watcher runs every 4 s), then ask the server what it loaded:
         # no model means torch's native libraries were never mapped, and the process stayed small.
@@ -320,8 +320,10 @@ def _serving(db: Path, log_path: Path, env: dict[str, str] | None = None):
             stop_server(proc)
 
 
-def _title(page) -> str:
-    return page.locator(".zy-page-title").first.inner_text()
+def _key(page, key: str) -> None:
+    """Press a shortcut once the page has settled (a key pressed mid-rerun may reach no button)."""
+    page.wait_for_timeout(600)
+    page.keyboard.press(key)
 
 
 def test_paste_works_on_the_first_click(server, browser) -> None:
@@ -376,7 +378,7 @@ def test_previous_and_next_page_and_article_with_buttons_keys_and_back(tmp_path,
         page.get_by_role("button", name="下一版 › · Next page").click()
         sync_api.expect(title).to_have_text("株洲日报 · 2020-09-27 · A02")
         assert "第二版第1篇新闻" in page.locator(".zy-card").first.inner_text()
-        page.keyboard.press("p")  # the previous page's key
+        _key(page, "p")  # the previous page's key
         sync_api.expect(title).to_have_text("株洲日报 · 2020-09-27 · A01")
         # The browser's Back returns to the page before.
         page.go_back()
@@ -386,15 +388,15 @@ def test_previous_and_next_page_and_article_with_buttons_keys_and_back(tmp_path,
         sync_api.expect(card).to_have_attribute("data-index", "1")
         page.get_by_role("button", name="下一篇 › · Next").click()
         sync_api.expect(card).to_have_attribute("data-index", "2")
-        page.keyboard.press("j")
+        _key(page, "j")
         sync_api.expect(card).to_have_attribute("data-index", "3")
-        page.keyboard.press("k")
+        _key(page, "k")
         sync_api.expect(card).to_have_attribute("data-index", "2")
         page.get_by_role("button", name="‹ 上一篇 · Prev").click()
         sync_api.expect(card).to_have_attribute("data-index", "1")
         page.go_back()
         sync_api.expect(card).to_have_attribute("data-index", "2")
-        page.keyboard.press("Escape")
+        _key(page, "Escape")
         sync_api.expect(page.locator(".zy-article")).to_have_count(0)
         sync_api.expect(title).to_have_text("株洲日报 · 2020-09-27 · A02")
 

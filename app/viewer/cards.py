@@ -28,7 +28,7 @@ def open_article(page: str, index: int) -> None:
 
 
 def close_article() -> None:
-    view_state(st.session_state).article = None
+    view_state(st.session_state).close_article()
 
 
 def draw_grid(

@@ -59,9 +59,13 @@ def _address() -> dict[str, str]:
 
 def place(state: ViewState, issues: list[Issue], known: set[str]) -> None:
     """Open what the address names on a session's first run or when the address changed under the page
-    (Back, Forward); else keep what is open. The first screen is the newest issue's first page."""
+    (Back, Forward); else keep what is open. The first screen is the newest issue's first page.
+
+    A rerun from a control that moved the reader is not the address's to decide: its address may still
+    be the one before the last move (the browser had not yet taken the new one)."""
     wanted = _address()
-    if not state.started or wanted != state.link:
+    moved, state.navigated = state.navigated, False
+    if not state.started or (wanted != state.link and not moved):
         state.started = True
         state.link = wanted
         page, article = wanted.get("page"), wanted.get("article", "")
@@ -72,10 +76,10 @@ def place(state: ViewState, issues: list[Issue], known: set[str]) -> None:
             state.say(
                 "warning", f"库中没有版面 “{page}” · no page {page!r} in the store; showing the newest issue."
             )
-        state.open_page(first_screen(issues))
+        state.page, state.article = first_screen(issues), None
     elif state.page not in known:
         # The store was empty when this session began and a page has landed since (a batch).
-        state.open_page(first_screen(issues))
+        state.page, state.article = first_screen(issues), None
 
 
 def write_address(state: ViewState) -> None:

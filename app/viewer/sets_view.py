@@ -29,7 +29,11 @@ def choose_set(page: str, sets: list[SummarySet], pinned: SummaryKey | None, bas
 
 
 def _pick_set(page: str, sets: list[SummarySet], base: Settings) -> None:
-    chosen = sets[st.session_state[Keys.SET_PICK]]
+    # Options are the sets' ids (strings): a value sent back by the browser (Back, Forward) is one too.
+    picked = st.session_state[Keys.SET_PICK]
+    chosen = next((s for s in sets if set_id(s.key) == picked), None)
+    if chosen is None:
+        return
     state = view_state(st.session_state)
     state.show(page, chosen.key)
     state.report = None
@@ -48,6 +52,10 @@ def _summarise(page: str) -> None:
     view_state(st.session_state).action = ("stored", page)
 
 
+def set_id(key: SummaryKey) -> str:
+    return "\x1f".join(str(v) for v in key.as_tuple())
+
+
 def set_labels(sets: list[SummarySet], total: int) -> list[str]:
     plain = [vd.set_label(s, total) for s in sets]
     # Two sets that read alike (two models of one backend) name their models.
@@ -60,13 +68,16 @@ def set_bar(
     shown = view_state(st.session_state).shown_key
     keys = [s.key for s in sets]
     labels = set_labels(sets, total)
-    st.session_state[Keys.SET_PICK] = keys.index(shown) if shown in keys else None
+    ids = [set_id(k) for k in keys]
+    st.session_state[Keys.SET_PICK] = set_id(shown) if shown in keys else None
     left, right = st.columns([4, 1], vertical_alignment="bottom")
     left.selectbox(
         "显示的摘要 · Summaries shown",
-        range(len(sets)),
+        ids,
         key=Keys.SET_PICK,
-        format_func=lambda i: labels[i] + (" · 首选 pinned" if keys[i] == pinned else ""),
+        format_func=lambda i: (
+            labels[ids.index(i)] + (" · 首选 pinned" if keys[ids.index(i)] == pinned else "")
+        ),
         on_change=_pick_set,
         args=(page, sets, base),
         placeholder="未选 · none chosen: pick a stored set, or summarise",

@@ -76,13 +76,21 @@ class ViewState:
     messages: list[tuple[str, str]] = field(default_factory=list)
     action: tuple[str, Any] | None = None  # a run the reader asked for, taken up on this rerun
     link: dict[str, str] = field(default_factory=dict)  # the address's parameters as last written
+    # The reader moved with a control in this rerun: the address it came with may predate the move.
+    navigated: bool = False
 
     def open_page(self, source: str | None) -> None:
         self.page, self.article = source, None
+        self.navigated = True
 
     def open_article(self, page: str, index: int) -> None:
         self.page, self.article = page, index
         self.report = None
+        self.navigated = True
+
+    def close_article(self) -> None:
+        self.article = None
+        self.navigated = True
 
     def say(self, kind: str, text: str) -> None:
         self.messages.append((kind, text))
