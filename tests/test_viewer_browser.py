@@ -320,10 +320,22 @@ def _serving(db: Path, log_path: Path, env: dict[str, str] | None = None):
             stop_server(proc)
 
 
+def _settle(page) -> None:
+    """Wait until the script is idle (Streamlit's running indicator gone), as a reader would: a key or a
+    Back pressed mid-rerun may reach a button or a history entry that is about to be replaced."""
+    page.wait_for_timeout(300)
+    page.locator("[data-testid='stStatusWidget']").wait_for(state="detached", timeout=30_000)
+    page.wait_for_timeout(300)
+
+
 def _key(page, key: str) -> None:
-    """Press a shortcut once the page has settled (a key pressed mid-rerun may reach no button)."""
-    page.wait_for_timeout(600)
+    _settle(page)
     page.keyboard.press(key)
+
+
+def _back(page) -> None:
+    _settle(page)
+    page.go_back()
 
 
 def test_paste_works_on_the_first_click(server, browser) -> None:
@@ -381,7 +393,7 @@ def test_previous_and_next_page_and_article_with_buttons_keys_and_back(tmp_path,
         _key(page, "p")  # the previous page's key
         sync_api.expect(title).to_have_text("株洲日报 · 2020-09-27 · A01")
         # The browser's Back returns to the page before.
-        page.go_back()
+        _back(page)
         sync_api.expect(title).to_have_text("株洲日报 · 2020-09-27 · A02")
         page.get_by_role("button", name="阅读全文 · Open article").first.click()
         card = page.locator(".zy-card").first
@@ -394,7 +406,7 @@ def test_previous_and_next_page_and_article_with_buttons_keys_and_back(tmp_path,
         sync_api.expect(card).to_have_attribute("data-index", "2")
         page.get_by_role("button", name="‹ 上一篇 · Prev").click()
         sync_api.expect(card).to_have_attribute("data-index", "1")
-        page.go_back()
+        _back(page)
         sync_api.expect(card).to_have_attribute("data-index", "2")
         _key(page, "Escape")
         sync_api.expect(page.locator(".zy-article")).to_have_count(0)
