@@ -166,6 +166,8 @@ def draw_open_page(db: str, store: Store, issues: list[Issue], settings: Setting
         mark = marks.get(opened.article.key, Marks()) if opened else None
         if opened is not None and not mark.read:
             store.set_marks(opened.article.key, read=True)
+        name = reads.read_names(db, stamp).get(page)
+        st.caption(name.title if name else page)
         draw_article(db, results, state.article, mark)
     else:
         names = reads.read_names(db, stamp)
