@@ -14,10 +14,12 @@ Why it is shaped this way:
 from __future__ import annotations
 
 from zhaiyao.store.connection import DEFAULT_BUSY_TIMEOUT, Connection
+from zhaiyao.store.corrections import CorrectionsMixin
 from zhaiyao.store.pages import PagesMixin
 from zhaiyao.store.reader import Marks, ReaderMixin, Speed
 from zhaiyao.store.records import PageInfo, RunInfo, SummaryKey, SummarySet
 from zhaiyao.store.runs import RunsMixin
+from zhaiyao.store.urls import UrlsMixin
 
 __all__ = [
     "DEFAULT_BUSY_TIMEOUT",
@@ -31,10 +33,11 @@ __all__ = [
 ]
 
 
-class Store(PagesMixin, RunsMixin, ReaderMixin, Connection):
+class Store(PagesMixin, RunsMixin, UrlsMixin, CorrectionsMixin, ReaderMixin, Connection):
     """One open SQLite store: ``Connection`` (opening, migrations, transactions), ``RunsMixin`` (runs,
-    per-article status, the summary cache), ``PagesMixin`` (pages, articles, reads and search) and
-    ``ReaderMixin`` (a reader's marks and preferences, page furniture, speed)."""
+    per-article status, the summary cache), ``PagesMixin`` (pages, articles, reads and search),
+    ``UrlsMixin`` (fetched bodies by URL), ``CorrectionsMixin`` (a reader's merges and splits, by
+    page content hash) and ``ReaderMixin`` (a reader's marks and preferences, page furniture, speed)."""
 
     def __enter__(self) -> Store:
         return self

@@ -1,4 +1,4 @@
-"""The sidebar's controls: summary settings, the ways to add a page (upload, paste), downloads.
+"""The sidebar's controls: summary settings, the ways to add a page (upload, paste, URL), downloads.
 
 Adding a source: write a function that draws its box and, on submit, calls ``ask(kind, value)``; add
 it to ``SOURCES``, and a reader for its value to ``READERS`` (``kind -> (value, settings, on_error) ->
@@ -16,8 +16,8 @@ from zhaiyao.config import MIN_CHARS, Settings, option_range
 from zhaiyao.documents import Page
 from zhaiyao.errors import ZhaiyaoError
 from zhaiyao.summarise.base import STYLES
+from zhaiyao.summarise.registry import uses_model
 from zhaiyao.viewer import data as vd
-from zhaiyao.viewer.engine import uses_model
 from zhaiyao.viewer.naming import parse_date
 from zhaiyao.viewer.server import upload_limit_mb
 from zhaiyao.viewer.state import Keys, view_state
@@ -177,7 +177,21 @@ def paste_box(settings: Settings, first_visit: bool) -> None:
         )
 
 
-SOURCES: list[Callable[[Settings, bool], None]] = [upload_box, paste_box]
+def _submit_url() -> None:
+    url = str(st.session_state.get(Keys.URL_TEXT) or "").strip()
+    if not url:
+        view_state(st.session_state).say("warning", "请先输入网址 · Type an address first.")
+        return
+    ask("url", url)
+
+
+def url_box(settings: Settings, first_visit: bool) -> None:
+    with st.sidebar.expander("网址 · From a URL"), st.form("url_form", border=False):
+        st.text_input("订阅源、电子版版面或文章网址 · Feed, e-paper 版面 or article URL", key=Keys.URL_TEXT)
+        st.form_submit_button("摘要网址 · Summarise URL", on_click=_submit_url, key=Keys.GO_URL)
+
+
+SOURCES: list[Callable[[Settings, bool], None]] = [upload_box, paste_box, url_box]
 
 
 def source_controls(settings: Settings, first_visit: bool) -> None:
@@ -212,9 +226,17 @@ def read_paste(value: Any, settings: Settings, on_error: Callable | None) -> lis
     return read_bytes(name, data, settings, on_error)
 
 
+def read_url(value: Any, settings: Settings, on_error: Callable | None) -> list[Page]:
+    from zhaiyao.sources.inputs import read_viewer_url
+
+    # Public addresses only, unless allow_private_urls: a shared viewer is no way into its network.
+    return read_viewer_url(value, settings, on_error)
+
+
 READERS: dict[str, Callable[[Any, Settings, Callable | None], list[Page]]] = {
     "upload": read_upload,
     "paste": read_paste,
+    "url": read_url,
 }
 
 

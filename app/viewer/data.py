@@ -21,13 +21,13 @@ from zhaiyao.config import Settings
 from zhaiyao.documents import Article, ArticleResult, Summary
 from zhaiyao.errors import InputError
 from zhaiyao.store import SummaryKey, SummarySet
-from zhaiyao.summarise.registry import backend_names
+from zhaiyao.summarise.registry import backend_names, find, uses_model
 from zhaiyao.text.sentences import sentence_spans as split_spans
 
 # What the upload box accepts: the page formats a reader would have at hand (issue 6).
 UPLOAD_TYPES: tuple[str, ...] = ("txt", "md", "html", "htm", "jsonl")
 # The registry's backends, the default (llm) first.
-BACKENDS: tuple[str, ...] = tuple(sorted(backend_names(), key=lambda name: name != "llm"))
+BACKENDS: tuple[str, ...] = tuple(sorted(backend_names(), key=lambda name: name != Settings.backend))
 
 # Plain names, Chinese first with the English beside, for what a reader picks or sees.
 BACKEND_NAMES: dict[str, str] = {
@@ -495,7 +495,7 @@ def set_label(summary_set: SummarySet, total: int, *, with_model: bool = False) 
     """
     key = summary_set.key
     parts = [BACKEND_NAMES.get(key.backend, key.backend).split(" · ")[0]]
-    if with_model and key.backend in ("llm", "seq2seq"):
+    if with_model and uses_model(key.backend):
         parts.append(key.model if len(key.model) <= 32 else key.model[:14] + "…" + key.model[-14:])
     style = STYLE_NAMES.get(key.style, key.style).split(" · ")[0]
     parts.append(style + (f" ≤{key.max_chars}字" if key.max_chars else ""))
@@ -510,25 +510,22 @@ def follow(key: SummaryKey, base: Settings, models: Sequence[str]) -> Settings:
     name): the first of ``models`` whose settings imply that key is taken, else the bare name.
     """
     from zhaiyao.run.pipeline import expected_key
-    from zhaiyao.summarise.llm import parse_model_identity
 
     settings = dataclasses.replace(
         base, backend=key.backend, style=key.style, max_chars=key.max_chars or None
     )
-    bare = key.model
-    if key.backend == "llm":
-        bare, weights, kernel = parse_model_identity(key.model)
-        quantize = "int8" if weights == "int8" else "none"
-        settings = dataclasses.replace(settings, quantize=quantize, int8_kernel=kernel)
-    if key.backend not in ("llm", "seq2seq"):
+    backend = find(key.backend)
+    if backend is None or not backend.uses_model:
         return settings
+    bare = backend.settings_for(settings, key.model)
+    settings = dataclasses.replace(bare, model=settings.model)
     for name in models:
         candidate = dataclasses.replace(settings, model=name)
         implied = expected_key(candidate)
         # The model only: a set made under an older prompt version still came from this model.
         if implied is not None and implied.model == key.model:
             return candidate
-    return dataclasses.replace(settings, model=bare)
+    return bare
 
 
 def report_line(report: Any) -> str:

@@ -15,13 +15,15 @@ from typing import Any
 import streamlit as st
 from zhaiyao.config import Settings
 from zhaiyao.documents import Article, ArticleResult, Page
+from zhaiyao.run.local import LocalEngine
 from zhaiyao.run.pipeline import Progress, RunReport, run_pages, split_pages
 from zhaiyao.store import Store
+from zhaiyao.summarise.registry import uses_model
 from zhaiyao.viewer import data as vd
-from zhaiyao.viewer.engine import ServerEngine, loaded, uses_model
+from zhaiyao.viewer.engine import loaded, summariser_for
 from zhaiyao.viewer.state import Keys, view_state
 
-Run = Callable[[ServerEngine, Callable[[Progress], None], Callable[[ArticleResult], None]], RunReport]
+Run = Callable[[LocalEngine, Callable[[Progress], None], Callable[[ArticleResult], None]], RunReport]
 
 
 def cancel() -> None:
@@ -81,7 +83,7 @@ def summarise_live(
         if card is not None:
             card.html(vd.card_html(result))
 
-    report = run(ServerEngine(settings, on_load), on_progress, on_result)
+    report = run(LocalEngine(settings, load=summariser_for, on_load=on_load), on_progress, on_result)
     status.update(label=f"完成 · Done — {vd.report_line(report)}", state="complete", expanded=False)
     state.running = None
     return report

@@ -13,6 +13,7 @@ import streamlit as st
 from zhaiyao.config import Settings
 from zhaiyao.documents import ArticleResult
 from zhaiyao.store import SummaryKey, SummarySet
+from zhaiyao.summarise.registry import uses_model
 from zhaiyao.viewer import data as vd
 from zhaiyao.viewer.controls import model_choices, put_settings, signature
 from zhaiyao.viewer.reads import PINNED, open_store
@@ -114,7 +115,7 @@ def ask_note(
         p
         for p in (
             vd.BACKEND_NAMES.get(settings.backend, settings.backend),
-            settings.model if settings.backend in ("llm", "seq2seq") else "",
+            settings.model if uses_model(settings.backend) else "",
             vd.STYLE_NAMES.get(settings.style, settings.style),
         )
         if p

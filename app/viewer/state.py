@@ -32,6 +32,8 @@ class Keys:
     PASTE_DATE = "paste_date"
     PASTE_NUMBER = "paste_number"
     GO_PASTE = "go_paste"
+    URL_TEXT = "url_text"
+    GO_URL = "go_url"
     SET_PICK = "set_pick"
     PIN_SET = "pin_set"
     SUMMARISE = "summarise_here"
