@@ -63,6 +63,21 @@ def _page_results(source: str = "zhuzhou.txt") -> list[ArticleResult]:
         return store.page_results(source)
 
 
+def _editions(at: AppTest) -> list[str]:
+    """The open issue's pages, as its 版次 buttons list them."""
+    return [b.key.removeprefix("ed_") for b in at.button if b.key and b.key.startswith("ed_")]
+
+
+def at_edition(at: AppTest) -> str:
+    """The page the 版次 buttons mark as open."""
+    (open_,) = [
+        b.key.removeprefix("ed_")
+        for b in at.button
+        if b.key and b.key.startswith("ed_") and b.proto.type == "primary"
+    ]
+    return open_
+
+
 # --- flows ------------------------------------------------------------------------------------------
 
 
@@ -85,7 +100,7 @@ def test_upload_with_tiny_model_shows_ten_cards(monkeypatch, tiny_model_dir) -> 
         assert f"zy-badge zy-{result.summary.guard}" in card
         assert vd.esc(result.summary.text.splitlines()[0]) in card
     assert "切实转变职能 扎实做好生态环保工作" in cards[0]
-    assert [m.label for m in at.get("metric")][:2] == ["篇数 · Articles", "核查通过 · Guard ok"]
+    assert list(_metrics(at))[:2] == ["篇数 · Articles", "核查通过 · Guard ok"]
 
 
 def test_open_article_highlights_support_and_lists_removals(monkeypatch) -> None:
@@ -145,10 +160,10 @@ def test_jsonl_upload_lists_every_row(monkeypatch) -> None:
     data = "\n".join(json.dumps(r, ensure_ascii=False) for r in rows).encode()
     at = _upload(_app(monkeypatch, ZHAIYAO_BACKEND="extractive"), "rows.jsonl", data)
     # Each row is a page of the one upload: both are listed as its pages, the first open.
-    assert at.radio(key="page_pick").options == ["rows.jsonl#L1", "rows.jsonl#L2"]
+    assert _editions(at) == ["rows.jsonl#L1", "rows.jsonl#L2"]
     (card,) = _cards(at)
     assert "株洲举办工业旅游节" in card
-    at.radio(key="page_pick").set_value("rows.jsonl#L2").run()
+    at.button(key="ed_rows.jsonl#L2").click().run()
     (card,) = _cards(at)
     assert "湘江水质保持优良" in card
 
@@ -249,7 +264,7 @@ def test_query_parameter_opens_a_stored_page(monkeypatch) -> None:
     fresh.query_params["page"] = "zhuzhou.txt"
     fresh.run()
     assert len(_cards(fresh)) == 10
-    assert fresh.radio(key="page_pick").value == "zhuzhou.txt"
+    assert at_edition(fresh) == "zhuzhou.txt"
     # The address names the article too: a link opens it.
     deep = AppTest.from_file(str(VIEWER), default_timeout=300)
     deep.query_params["page"] = "zhuzhou.txt"
@@ -292,7 +307,9 @@ def loads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 def _metrics(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.get("metric")}
+    """The page's counts strip, label → number."""
+    strip = next(h.proto.body for h in at.get("html") if h.proto.body.startswith('<div class="zy-counts">'))
+    return {label: n for n, label in re.findall(r"<b>(\d+)</b>([^<]+)</span>", strip)}
 
 
 def test_opening_a_batched_page_shows_its_summaries_and_loads_no_model(monkeypatch, loads, tmp_path) -> None:
@@ -397,12 +414,12 @@ def test_the_issue_view_goes_newspaper_date_page(monkeypatch) -> None:
     assert "湘潭日报 · 2020-09-27 · A01" in _title(at)
     assert at.selectbox(key="issue_paper").options == ["湘潭日报", "株洲日报"]
     assert at.selectbox(key="issue_date").options == ["2020-09-27 周日", "2020-09-26 周六"]
-    assert [o for o in at.radio(key="page_pick").options] == ["A01", "A02", "A03"]
+    assert [b.proto.label for b in at.button if b.key.startswith("ed_")] == ["A01", "A02", "A03"]
     at.selectbox(key="issue_paper").select("株洲日报").run()
     assert "株洲日报 · 2020-09-27 · A01" in _title(at)
     at.selectbox(key="issue_date").select("2020-09-26").run()
     assert "株洲日报 · 2020-09-26 · A01" in _title(at)
-    at.radio(key="page_pick").set_value("papers/2020-09-26/株洲-A02.txt").run()
+    at.button(key="ed_papers/2020-09-26/株洲-A02.txt").click().run()
     (card,) = _cards(at)
     assert "株洲第2版新闻" in card
     at.button(key="next_page").click().run()
@@ -428,7 +445,7 @@ def test_a_long_store_lists_its_dates_newest_first(monkeypatch) -> None:
     dates = at.selectbox(key="issue_date").options
     assert len(dates) == 28 and dates[0].startswith("2020-10-28") and dates[-1].startswith("2020-10-01")
     # Day 28 holds pages 27, 55, 83, 111: in 版次 order.
-    assert at.radio(key="page_pick").options == ["A027", "A055", "A083", "A111"]
+    assert [b.proto.label for b in at.button if b.key.startswith("ed_")] == ["A027", "A055", "A083", "A111"]
 
 
 # --- helpers without Streamlit ----------------------------------------------------------------------
@@ -719,3 +736,21 @@ def test_a_stored_set_made_with_the_int_mm_kernel_is_followed_to_its_settings() 
         "int8",
         "int_mm",
     )
+
+
+def test_a_paste_takes_its_paper_date_and_edition(monkeypatch) -> None:
+    at = _app(monkeypatch, ZHAIYAO_BACKEND="extractive")
+    at.text_area(key="paste_text").input(
+        "## 标题\n\n本报讯 今天，全市举行活动。参加者达到300人。活动持续到晚上结束。\n"
+    )
+    at.text_input(key="paste_paper").input("株洲日报")
+    at.text_input(key="paste_date").input("2020年9月27日")
+    at.text_input(key="paste_number").input("A03")
+    at.button(key="go_paste").click().run()
+    assert not at.exception and not at.error
+    assert "株洲日报 · 2020-09-27 · A03" in _title(at)
+    assert at.query_params["page"].startswith("株洲日报/2020-09-27/pasted-")
+    # An empty paste is answered, not ignored.
+    at.text_area(key="paste_text").input("   ")
+    at.button(key="go_paste").click().run()
+    assert any("Paste a page's text first" in w.value for w in at.warning)

@@ -66,9 +66,14 @@ def page_header(
     st.html(f'<h2 class="zy-page-title">{vd.esc(title)}</h2>')
     # Counted from the very results the cards below are drawn from.
     counts = vd.guard_counts(results)
-    cols = st.columns(len(METRICS))
-    for col, (label, status) in zip(cols, METRICS, strict=True):
-        col.metric(label, len(results) if status is None else counts[status])
+    # One strip of HTML, not six metric widgets: it wraps when narrow and costs the first screen nothing.
+    shown = [(label, status, len(results) if status is None else counts[status]) for label, status in METRICS]
+    cells = "".join(
+        f'<span class="zy-count{" zy-hot" if n and status in ("fallback", "failed") else ""}" '
+        f'data-status="{status or "articles"}"><b>{n}</b>{vd.esc(label)}</span>'
+        for label, status, n in shown
+    )
+    st.html(f'<div class="zy-counts">{cells}</div>')
     notes = []
     if counts["short"]:
         notes.append(f"{counts['short']} 篇过短，未作摘要核查 · too short to summarise")

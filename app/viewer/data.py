@@ -476,11 +476,10 @@ mark.zy-hit{background:#ffd666;padding:0 1px;border-radius:2px}
 .zy-cal td.zy-on{background:#1d3557;border-radius:4px}
 .zy-cal td.zy-on a{color:#fff}
 .zy-keys{color:#98a2b3;font-size:.75rem}
-/* Counts wrap to a second row rather than cutting their labels. */
-[data-testid="stHorizontalBlock"]:has([data-testid="stMetric"]){flex-wrap:wrap !important}
-[data-testid="stHorizontalBlock"]:has([data-testid="stMetric"])>[data-testid="stColumn"]{
-  flex:1 1 120px !important;min-width:120px !important;width:auto !important}
-[data-testid="stMetricLabel"] p{white-space:normal !important;overflow:visible !important}
+.zy-counts{display:flex;flex-wrap:wrap;gap:6px 18px;margin:4px 0 2px;color:#475467;font-size:.85rem}
+.zy-count b{display:block;font-size:1.6rem;font-weight:500;color:#101828;line-height:1.2}
+.zy-count.zy-hot b{color:#b42318}
+.zy-editions-head{font-size:.875rem;color:#31333f;margin:6px 0 -4px}
 </style>
 """
 

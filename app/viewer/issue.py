@@ -40,10 +40,6 @@ def _pick_date(issues: list[Issue]) -> None:
     _open(next((i.pages[0].source for i in issues if (i.newspaper, i.date) == (paper, date)), None))
 
 
-def _pick_page() -> None:
-    _open(st.session_state[Keys.PAGE_PICK])
-
-
 def date_label(date: str) -> str:
     year, month, day = date_key(date)
     if not year:
@@ -111,15 +107,17 @@ def issue_controls(box: Any, issues: list[Issue], page: str | None) -> None:
     month = calendar_html(held, current.date)
     if month:
         box.html(month)
-    names = {p.source: p for p in current.pages}
-    session[Keys.PAGE_PICK] = page
-    box.radio(
-        f"版次 · Pages（{len(current.pages)}）",
-        list(names),
-        key=Keys.PAGE_PICK,
-        format_func=lambda s: edition_label(names[s]),
-        on_change=_pick_page,
-    )
+    # 版次 as a row of buttons, the open one marked, as e-paper sites list their pages.
+    box.html(f'<div class="zy-editions-head">版次 · Pages（{len(current.pages)}）</div>')
+    row = box.container(horizontal=True, gap="small", key="zy_editions")
+    for name in current.pages:
+        row.button(
+            edition_label(name),
+            key=f"ed_{name.source}",
+            type="primary" if name.source == page else "secondary",
+            on_click=_open,
+            args=(name.source,),
+        )
 
 
 def edition_label(name: PageName) -> str:
