@@ -328,6 +328,22 @@ def _settle(page) -> None:
     page.wait_for_timeout(300)
 
 
+def _choose(page, box: str, option: str) -> None:
+    """Pick ``option`` (a pattern) in the select box named ``box``; a click that lands while the sidebar
+    is still scrolling may not open the list, so it is tried again."""
+    _settle(page)
+    combo = page.get_by_role("combobox", name=box)
+    wanted = page.get_by_role("option", name=re.compile(option))
+    for _ in range(5):
+        combo.click()
+        try:
+            wanted.first.wait_for(timeout=2_000)
+            break
+        except sync_api.TimeoutError:
+            page.keyboard.press("Escape")
+    wanted.first.click()
+
+
 def _key(page, key: str) -> None:
     _settle(page)
     page.keyboard.press(key)
@@ -423,11 +439,12 @@ def test_a_style_change_keeps_the_shown_set_and_runs_nothing(tmp_path, browser) 
         page = _open(browser, url)
         shown = page.get_by_role("combobox", name="显示的摘要 · Summaries shown")
         label = shown.input_value()
-        page.get_by_role("combobox", name="风格 · Style").click()
-        page.get_by_role("option", name=re.compile("一句话 · headline")).click()
+        _choose(page, "风格 · Style", "一句话 · headline")
         page.get_by_text("Nothing runs until you ask").wait_for()
+        _settle(page)
         assert shown.input_value() == label
         summaries = page.locator(".zy-card .zy-summary")
+        sync_api.expect(summaries).to_have_count(len(brief))
         assert [s.replace("\n", "") for s in summaries.all_inner_texts()] == [
             t.replace("\n", "") for t in brief
         ]
@@ -442,8 +459,7 @@ def test_a_run_shows_progress_and_no_stale_content(tmp_path, browser, tiny_model
     env = {"ZHAIYAO_MODEL": str(tiny_model_dir)}
     with _serving(db, tmp_path / "server.log", env) as url:
         page = _open(browser, url + "?" + urllib.parse.urlencode({"page": sources[0]}))
-        page.get_by_role("combobox", name="方法 · Backend").click()
-        page.get_by_role("option", name=re.compile("大模型")).click()
+        _choose(page, "方法 · Backend", "大模型")
         go = page.get_by_role("button", name=re.compile("Summarise with these settings"))
         go.wait_for()
         # The cost is named before anything runs.
