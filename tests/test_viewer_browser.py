@@ -518,3 +518,25 @@ def test_at_800_px_no_button_label_is_clipped(tmp_path, browser) -> None:
         page.locator(".zy-article").wait_for()
         page.wait_for_timeout(500)
         assert _clipped_buttons(page) == []
+
+
+def test_a_run_can_be_cancelled_and_keeps_what_it_made(tmp_path, browser, tiny_model_dir) -> None:
+    db = tmp_path / "desk.db"
+    sources = _issue(db)
+    env = {"ZHAIYAO_MODEL": str(tiny_model_dir)}
+    with _serving(db, tmp_path / "server.log", env) as url:
+        page = _open(browser, url + "?" + urllib.parse.urlencode({"page": sources[0]}))
+        _choose(page, "方法 · Backend", "大模型")
+        page.get_by_role("button", name=re.compile("Summarise with these settings")).click()
+        page.get_by_text(re.compile(r"[1-9]\d* / 10 篇")).wait_for(timeout=120_000)
+        page.get_by_role("button", name="取消 · Cancel").click()
+        page.get_by_text("已取消 · Cancelled").wait_for(timeout=120_000)
+        # The page is back, with no run on screen and the cost of finishing named again.
+        sync_api.expect(page.get_by_text(re.compile("正在摘要 · Summarising"))).to_have_count(0)
+        page.get_by_text("Nothing runs until you ask").wait_for()
+    with Store(db) as store:
+        (run,) = [r for r in store.runs() if r.summariser and r.summariser.get("backend") == "llm"]
+        made = store.counts()["summaries"]
+    assert run.status == "interrupted" and 0 < run.done < 10
+    # The extractive sets (A02 and the older issue print the same three articles) and what the run made.
+    assert made == 10 + 3 + run.done - run.cached
