@@ -30,7 +30,7 @@ from zhaiyao.viewer.controls import (
 )
 from zhaiyao.viewer.issue import issue_controls, page_nav
 from zhaiyao.viewer.naming import Issue, first_screen
-from zhaiyao.viewer.run_view import estimate, summarise_new, summarise_stored
+from zhaiyao.viewer.run_view import Cancelled, estimate, summarise_new, summarise_stored
 from zhaiyao.viewer.search import Filters, draw_search, filter_controls, narrow
 from zhaiyao.viewer.sets_view import ask_note, choose_set, set_bar
 from zhaiyao.viewer.state import Keys, ViewState, view_state
@@ -124,6 +124,8 @@ def take_action(slot: Any, state: ViewState, settings: Settings, store: Store, d
     except ZhaiyaoError as exc:
         # The reader sees what was wrong; the app stays up for the next try.
         state.say("error", str(exc))
+    except Cancelled:
+        st.stop()  # the rerun that took the cancel draws the page; this one only had to stop
     st.rerun()
 
 

@@ -23,11 +23,20 @@ from zhaiyao.viewer import data as vd
 from zhaiyao.viewer.engine import loaded, summariser_for
 from zhaiyao.viewer.state import Keys, view_state
 
+
+class Cancelled(BaseException):
+    """The reader cancelled the run (a BaseException, so no summariser's ``except Exception`` takes it
+    for a failed article)."""
+
+
 Run = Callable[[LocalEngine, Callable[[Progress], None], Callable[[ArticleResult], None]], RunReport]
 
 
 def cancel() -> None:
     state = view_state(st.session_state)
+    # The run may still be in its script thread (Streamlit does not always stop it at once): it sees
+    # this flag between articles and stops there, its row marked interrupted.
+    state.cancel = True
     what = state.running or "the page"
     state.cancelled = (
         f"已取消 · Cancelled: {what}. 已完成的摘要都已保存，可稍后继续 · "
@@ -51,8 +60,13 @@ def summarise_live(
     """Run ``run(engine, on_progress, on_result)`` inside ``slot``: a status box (what runs, the estimate,
     progress, a cancel) above the page's cards, each filled in the moment its summary lands."""
     state = view_state(st.session_state)
-    state.running = title
+    state.running, state.cancel = title, False
     slots: dict[tuple[str, int], Any] = {}
+
+    def stop_if_cancelled() -> None:
+        if state.cancel:
+            raise Cancelled()
+
     with slot.container():
         st.html(f'<h2 class="zy-page-title">{vd.esc(title)}</h2>')
         status = st.status(f"正在摘要 · Summarising — {estimate}", expanded=True, state="running")
@@ -72,13 +86,16 @@ def summarise_live(
                 slots[(article.page, article.index)] = card
 
     def on_load() -> None:
+        stop_if_cancelled()
         using = f"（{settings.model}）" if uses_model(settings.backend) else ""
         bar.progress(0.0, text=f"正在加载摘要模型{using}· loading the {settings.backend} summariser…")
 
     def on_progress(p: Progress) -> None:
+        stop_if_cancelled()
         bar.progress(min(p.finished / p.total if p.total else 1.0, 1.0), text=_status_text(p))
 
     def on_result(result: ArticleResult) -> None:
+        stop_if_cancelled()
         card = slots.get((result.article.page, result.article.index))
         if card is not None:
             card.html(vd.card_html(result))

@@ -73,6 +73,7 @@ class ViewState:
     report: str | None = None  # one line on the run that just finished
     cancelled: str | None = None  # one line on a run the reader cancelled
     running: str | None = None  # the page being summarised, while a run is on (a cancel names it)
+    cancel: bool = False  # the reader asked the run in progress to stop (it checks between articles)
     # Lines for the reader about what they just asked ((kind, text): error, warning, success, info),
     # shown once on the next drawing.
     messages: list[tuple[str, str]] = field(default_factory=list)
