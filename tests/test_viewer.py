@@ -484,7 +484,7 @@ def test_card_marks_generated_titles_and_escapes_everything() -> None:
     )
     card = vd.card_html(ArticleResult(article, summary, "done"))
     assert "生成的&lt;标题&gt;" in card and "生成标题" in card
-    assert "zy-badge zy-fallback" in card and "number 5 not in the article" in card
+    assert "zy-badge zy-fallback" in card and "数字 5 不见于原文 · number 5 not in the article" in card
     assert "<img" not in card and "&lt;img" in card and "工业&lt;旅游&gt;" in card
     assert "记者 温琳" in card and "A2版" in card
     details = vd.article_details_html(ArticleResult(article, summary, "done"))

@@ -167,7 +167,7 @@ def _article_tools(db: str, result: ArticleResult, marks: Any) -> None:
     if summary is not None and summary.guard_reasons:
         st.markdown("**核查说明 · Guard notes**")
         for reason in summary.guard_reasons:
-            st.text(f"• {reason}")
+            st.text(f"• {vd.reason_label(reason)}")
     if summary is not None and summary.condensed:
         st.info(f"长文先压缩再摘要 · Long article, condensed before summarising: {summary.condensed}")
     removed = vd.removed_rows(result.article)

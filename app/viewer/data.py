@@ -253,6 +253,25 @@ def needs_look(result: ArticleResult, wanted: str) -> bool:
     return status == wanted
 
 
+_REASONS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"^number (.+) not in the article$"), "数字 {0} 不见于原文"),
+    (re.compile(r"^\w+ (.+) not in the article$"), "“{0}” 不见于原文"),
+    (re.compile(r"^no Chinese text$"), "没有中文"),
+    (re.compile(r"^not mostly Chinese"), "中文不足"),
+    (re.compile(r"^repeats"), "有重复"),
+    (re.compile(r"broken characters$"), "有乱码"),
+]
+
+
+def reason_label(reason: str) -> str:
+    """A guard note, Chinese first with the guard's own English beside: ``数字 5 不见于原文 · number 5 …``."""
+    for pattern, chinese in _REASONS:
+        found = pattern.search(reason)
+        if found:
+            return f"{chinese.format(*found.groups())} · {reason}"
+    return f"核查 · {reason}"
+
+
 def guard_badge_html(result: ArticleResult, *, computing: bool = False) -> str:
     status = guard_status(result)
     if status == "failed":
@@ -262,7 +281,7 @@ def guard_badge_html(result: ArticleResult, *, computing: bool = False) -> str:
     if status == "missing":
         return '<span class="zy-badge zy-missing">无摘要 · no summary</span>'
     label, why = GUARD_LABELS.get(status, (status, ""))
-    reasons = "; ".join(result.summary.guard_reasons) if result.summary else ""
+    reasons = "; ".join(reason_label(r) for r in result.summary.guard_reasons) if result.summary else ""
     tip = f"{why}. {reasons}" if reasons else why
     return f'<span class="zy-badge zy-{esc(status)}" title="{esc(tip)}">{esc(label)}</span>'
 

@@ -40,7 +40,6 @@ class Keys:
     CANCEL = "cancel_run"
     PAPER = "issue_paper"
     DATE = "issue_date"
-    PAGE_PICK = "page_pick"
     PREV_PAGE = "prev_page"
     NEXT_PAGE = "next_page"
     PREV_ARTICLE = "prev_article"
