@@ -42,7 +42,9 @@ PROPERTY = settings(
 
 # -- what goes into the files ---------------------------------------------------------------------------
 
-_text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=60)
+# Lone surrogates too: written into a file they become a JSON escape (``\\ud800``, valid JSON, no valid
+# Unicode) or a literal backslash in a page (the files are encoded with errors="backslashreplace").
+_text = st.text(st.characters() | st.sampled_from(["\ud800", "\udfff", "\ufffe", "\U0010ffff"]), max_size=60)
 _news = st.sampled_from(
     [
         "株洲日报讯 今天，株洲举行活动。参加者达到300人。",
@@ -121,13 +123,15 @@ def input_files(draw: st.DrawFn) -> list[tuple[str, bytes]]:
                 "csv": _csv_file,
                 "page": st.lists(_news | _text, max_size=5).map("\n\n".join),
             }[kind]
-            data = draw(text).encode(draw(_encoded), errors="replace")
+            data = draw(text).encode(draw(_encoded), errors="backslashreplace")
         stem = draw(
             st.text(
-                st.characters(blacklist_categories=("Cs",), blacklist_characters="/\0"),
+                # and bytes that are not UTF-8 (Python names them with surrogates U+DC80-U+DCFF)
+                st.characters(blacklist_categories=("Cs",), blacklist_characters="/\0")
+                | st.characters(min_codepoint=0xDC80, max_codepoint=0xDCFF),
                 min_size=1,
                 max_size=12,
-            ).filter(lambda s: s not in (".", "..") and len(s.encode()) < 100)
+            ).filter(lambda s: s not in (".", "..") and len(os.fsencode(s)) < 100)
         )
         files.append((f"{len(files)}-{stem}{suffix}", data))
     return files
@@ -188,7 +192,7 @@ def _check(command: str, files: list[tuple[str, bytes]], opts: list[str], stdin:
                 conn.close()
 
 
-_stdin = st.none() | st.binary(max_size=500) | _jsonl.map(str.encode)
+_stdin = st.none() | st.binary(max_size=500) | _jsonl.map(lambda t: t.encode("utf-8", "backslashreplace"))
 
 
 @PROPERTY

@@ -22,6 +22,7 @@ from typing import Any, BinaryIO
 from zhaiyao.config import Settings
 from zhaiyao.documents import Page
 from zhaiyao.errors import InputError
+from zhaiyao.text.safe import shown_name
 
 TEXT_SUFFIXES = {".txt": "txt", ".md": "md", ".markdown": "md"}
 HTML_SUFFIXES = {".html": "html", ".htm": "html"}
@@ -139,19 +140,19 @@ def _expand(spec: str) -> Iterator[tuple[str, Path | None]]:
             known = " ".join(sorted(FORMATS))
             raise InputError(spec, f"directory has no readable files ({known})")
         for p in found:
-            yield str(p), p
+            yield shown_name(str(p)), p
         return
     if path.exists():
         if not path.is_file():
             raise InputError(spec, "not a regular file")
-        yield spec, path
+        yield shown_name(spec), path
         return
     if any(ch in spec for ch in "*?["):
         matches = sorted(m for m in glob.glob(os.path.expanduser(spec), recursive=True) if Path(m).is_file())
         if not matches:
             raise InputError(spec, "no files match this pattern")
         for m in matches:
-            yield m, Path(m)
+            yield shown_name(m), Path(m)
         return
     raise InputError(spec, "no such file or directory")
 
@@ -380,6 +381,7 @@ def _epaper_blocks(blocks: list) -> str | None:
 # Row formats: one article per row
 
 Row = tuple[str, str | None, str]  # (source, title, text)
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _row(
@@ -401,6 +403,13 @@ def _row(
         title = record.get(settings.title_field)
         if title is not None and not isinstance(title, str):
             title = str(title)
+        for field, value in ((settings.title_field, title), (settings.text_field, text)):
+            if value and (bad := _LONE_SURROGATE.search(value)):
+                # Valid JSON (an escape) but not Unicode: nothing could store or print it, so the row is
+                # refused as undecodable bytes are, and the rest of the file is kept.
+                escape = f"\\u{ord(bad.group()):04x}"
+                problem = f"field {field!r} holds a lone surrogate ({escape}), not valid Unicode"
+                raise InputError(name, problem, line)
         return f"{name}#{where}", (title.strip() or None) if title else None, text
     except InputError as exc:
         _report(exc, on_error)

@@ -453,3 +453,11 @@ def export_bytes(results: Sequence[ArticleResult], fmt: str) -> bytes:
     from zhaiyao.export.formats import render_bytes
 
     return render_bytes(list(results), fmt)
+
+
+def unexpected(exc: BaseException) -> str:
+    """One line for an error that is not the reader's to fix (a bug, a library's own exception): its
+    kind and message, so the page stays up and the line can be reported."""
+    from zhaiyao.text.safe import one_line
+
+    return one_line(f"Something went wrong ({type(exc).__name__}: {exc}); the page is still usable.")

@@ -629,6 +629,8 @@ def take_action(action: tuple[str, Any], settings: Settings, store: Store) -> No
     except ZhaiyaoError as exc:
         # The reader sees what was wrong with the file; the app stays up for the next one.
         st.error(str(exc))
+    except Exception as exc:  # a bug or a library's own error must not take the page down
+        st.error(vd.unexpected(exc))
 
 
 def fill_gaps(db: str, store: Store, page: str, settings: Settings) -> None:

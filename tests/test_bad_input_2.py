@@ -1,0 +1,112 @@
+"""What bad input gets, second pass (issue 30): the probes that broke after the first hardening pass.
+
+Numbered as in the issue; the "dubious" items are named after what they fix. Each test drives the
+real command (in this process, or in a subprocess where the defect lives at the process edge) and
+asserts what a user sees: one ``error:`` line, nothing else lost, the store and the output intact.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from pathlib import Path
+
+import pytest
+from test_bad_input import GOOD_PAGE, GOOD_ROWS, ROOT, assert_clean_errors, cli, jsonl, zhaiyao
+
+# A lone surrogate is valid JSON (an escape) but no valid Unicode: no UTF-8 encoder takes it.
+LONE = '{"title": "t\\ud800", "text": "株洲日报讯 今天，株洲举行活动。参加者达到300人。"}'
+
+
+def _titles(db: Path) -> list[str]:
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        return [t for (t,) in conn.execute("SELECT title FROM articles ORDER BY title")]
+    finally:
+        conn.close()
+
+
+# -- 1. lone surrogates and unencodable names -----------------------------------------------------------
+
+
+def test_1_a_lone_surrogate_is_that_row_only_in_split_and_summarise(isolated_env: Path) -> None:
+    jsonl(isolated_env / "bad.jsonl", [GOOD_ROWS[0], LONE, GOOD_ROWS[1]])
+    line = "error: bad.jsonl:2: field 'title' holds a lone surrogate (\\ud800), not valid Unicode"
+    split = cli("split", "bad.jsonl")
+    assert split.returncode == 1, split.stderr
+    assert assert_clean_errors(split.stderr) == [line]
+    assert len(split.stdout.splitlines()) == 2
+    # summarise stops at a bad input, as it does for any (its output is one answer, not a run).
+    summary = cli("summarise", "--backend", "extractive", "bad.jsonl")
+    assert summary.returncode == 2 and assert_clean_errors(summary.stderr) == [line]
+
+
+def test_1_batch_stores_the_page_beside_a_row_with_a_lone_surrogate(isolated_env: Path) -> None:
+    (isolated_env / "page.txt").write_text(GOOD_PAGE, encoding="utf-8")
+    jsonl(isolated_env / "bad.jsonl", [LONE, GOOD_ROWS[0]])
+    result = zhaiyao("batch", "page.txt", "bad.jsonl", "--backend", "extractive", "-q")
+    assert_clean_errors(result.stderr)
+    assert "skipped: bad.jsonl:1: field 'title' holds a lone surrogate" in result.stderr
+    assert "2/2 articles done" in result.stdout
+    db = Path(os.environ["ZHAIYAO_DB"])
+    assert _titles(db) == sorted(["标题", GOOD_ROWS[0]["title"]])
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    assert [s for (s,) in conn.execute("SELECT status FROM runs")] == ["finished"]
+    conn.close()
+
+
+def test_1_a_file_name_that_is_not_utf8_is_shown_escaped_and_read(isolated_env: Path) -> None:
+    name = os.fsdecode(b"p\xffage.txt")  # the surrogate-escaped name Python gives such a file
+    (isolated_env / name).write_text(GOOD_PAGE, encoding="utf-8")
+    split = zhaiyao("split", ".")
+    assert split.returncode == 0, split.stderr
+    assert json.loads(split.stdout)["page"].endswith("p\\xffage.txt")
+    batch = zhaiyao("batch", name, "--backend", "extractive", "-q", "-o", "out.csv")
+    assert batch.returncode == 0, batch.stderr
+    assert _titles(Path(os.environ["ZHAIYAO_DB"])) == ["标题"]
+    assert "p\\xffage.txt" in (isolated_env / "out.csv").read_text(encoding="utf-8-sig")
+
+
+def test_1_a_viewer_upload_with_a_lone_surrogate_keeps_the_good_rows(monkeypatch: pytest.MonkeyPatch) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("ZHAIYAO_BACKEND", "extractive")
+    at = AppTest.from_file(str(ROOT / "app" / "viewer" / "page.py"), default_timeout=120)
+    at.run()
+    data = "\n".join([json.dumps(GOOD_ROWS[0], ensure_ascii=False), LONE])
+    at.file_uploader(key="upload").upload("rows.jsonl", data.encode(), "application/json")
+    at.run()
+    at.button(key="go_upload").click().run()
+    assert not at.exception, at.exception
+    warnings = [w.value for w in at.warning]
+    assert any("rows.jsonl:2: field 'title' holds a lone surrogate" in w for w in warnings), warnings
+    cards = [h.proto.body for h in at.get("html") if h.proto.body.startswith('<div class="zy-card"')]
+    assert len(cards) == 1 and GOOD_ROWS[0]["title"] in cards[0]
+
+
+def test_1_the_viewer_action_survives_an_unexpected_exception(monkeypatch: pytest.MonkeyPatch) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("ZHAIYAO_BACKEND", "extractive")
+    # The run itself fails with a non-project error (a bug, a library's own exception): the reader
+    # gets one line, the app stays up.
+    script = f"""
+import runpy
+import zhaiyao.run.pipeline as pipeline
+
+def broken(*args, **kwargs):
+    raise RuntimeError("broken on purpose")
+
+pipeline.run_pages = broken
+runpy.run_path({str(ROOT / "app" / "viewer" / "page.py")!r}, run_name="__main__")
+"""
+    at = AppTest.from_string(script, default_timeout=120)
+    at.run()
+    at.file_uploader(key="upload").upload("page.txt", GOOD_PAGE.encode(), "text/plain")
+    at.run()
+    at.button(key="go_upload").click().run()
+    assert not at.exception, at.exception
+    errors = [e.value for e in at.error]
+    assert len(errors) == 1 and "RuntimeError: broken on purpose" in errors[0], errors
+    assert "\n" not in errors[0]
