@@ -110,3 +110,88 @@ runpy.run_path({str(ROOT / "app" / "viewer" / "page.py")!r}, run_name="__main__"
     errors = [e.value for e in at.error]
     assert len(errors) == 1 and "RuntimeError: broken on purpose" in errors[0], errors
     assert "\n" not in errors[0]
+
+
+# -- 2. -o onto a device, a fifo, a link or a folder -------------------------------------------------------
+
+
+def _stored(isolated_env: Path) -> None:
+    (isolated_env / "page.txt").write_text(GOOD_PAGE, encoding="utf-8")
+    assert cli("batch", "page.txt", "--backend", "extractive", "-q").returncode == 0
+
+
+def _device(path: Path, minor: int) -> Path:
+    """A copy of /dev/null (minor 3) or /dev/full (minor 7): the real ones must survive a failing test."""
+    import stat
+
+    if os.geteuid() != 0:
+        pytest.skip("making a device node needs root")
+    os.mknod(path, 0o666 | stat.S_IFCHR, os.makedev(1, minor))
+    return path
+
+
+def test_2_o_onto_a_device_writes_to_it_and_a_full_one_fails(isolated_env: Path) -> None:
+    import stat
+
+    _stored(isolated_env)
+    null = _device(isolated_env / "null", 3)
+    result = cli("export", "--format", "csv", "-o", str(null))
+    assert result.returncode == 0, result.stderr
+    assert stat.S_ISCHR(null.lstat().st_mode)
+    full = _device(isolated_env / "full", 7)
+    result = cli("export", "--format", "csv", "-o", str(full))
+    assert result.returncode == 2
+    assert assert_clean_errors(result.stderr) == [
+        f"error: {full}: cannot write the output file: No space left on device"
+    ]
+    assert "wrote" not in result.stdout
+    assert stat.S_ISCHR(full.lstat().st_mode)
+    assert sorted(p.name for p in isolated_env.iterdir() if p.name.startswith(".")) == []  # no temporary
+
+
+def test_2_o_onto_a_fifo_writes_into_it(isolated_env: Path) -> None:
+    import stat
+    import threading
+
+    _stored(isolated_env)
+    fifo = isolated_env / "pipe"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    result = cli("export", "--format", "jsonl", "-o", str(fifo))
+    reader.join(timeout=30)
+    assert result.returncode == 0, result.stderr
+    assert stat.S_ISFIFO(fifo.lstat().st_mode)
+    assert json.loads(got[0].decode().splitlines()[0])["title"] == "标题"
+
+
+def test_2_o_onto_a_symlink_writes_its_target_and_keeps_the_link(isolated_env: Path) -> None:
+    _stored(isolated_env)
+    (isolated_env / "real").mkdir()
+    target = isolated_env / "real" / "out.jsonl"
+    target.write_text("old\n", encoding="utf-8")
+    link = isolated_env / "link.jsonl"
+    link.symlink_to(target)
+    result = cli("export", "--format", "jsonl", "-o", "link.jsonl")
+    assert result.returncode == 0, result.stderr
+    assert link.is_symlink() and link.readlink() == target
+    assert json.loads(target.read_text(encoding="utf-8").splitlines()[0])["title"] == "标题"
+    # A link to this process's own stdout: the rows reach stdout, and the link stays a link.
+    stdout_link = isolated_env / "stdout.csv"
+    stdout_link.symlink_to("/proc/self/fd/1")
+    shown = zhaiyao("export", "--format", "jsonl", "-o", str(stdout_link))
+    assert shown.returncode == 0, shown.stderr
+    assert json.loads(shown.stdout.splitlines()[0])["title"] == "标题"
+    assert stdout_link.is_symlink()
+
+
+def test_2_o_onto_a_folder_is_one_line_and_the_folder_is_kept(isolated_env: Path) -> None:
+    _stored(isolated_env)
+    (isolated_env / "out").mkdir()
+    (isolated_env / "out" / "keep.txt").write_text("x", encoding="utf-8")
+    result = cli("export", "--format", "csv", "-o", "out")
+    assert result.returncode == 2
+    errors = assert_clean_errors(result.stderr)
+    assert len(errors) == 1 and "out" in errors[0] and "directory" in errors[0], errors
+    assert (isolated_env / "out" / "keep.txt").read_text(encoding="utf-8") == "x"

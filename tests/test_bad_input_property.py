@@ -17,6 +17,7 @@ import json
 import os
 import re
 import sqlite3
+import stat
 import subprocess
 import sys
 import tempfile
@@ -154,9 +155,29 @@ def options(draw: st.DrawFn, command: str) -> list[str]:
         for name in ("--max-chars", "--batch-size"):
             if draw(st.booleans()):
                 out += [name, str(draw(_number))]
-    if command == "batch" and draw(st.booleans()):
-        out += ["-o", "out/results" + draw(st.sampled_from([".jsonl", ".csv", ".md", ".txt", ""]))]
+    if command in ("split", "batch") and draw(st.booleans()):
+        out += ["-o", draw(st.sampled_from(OUTPUT_TARGETS) | _output_file)]
     return out
+
+
+_output_file = st.sampled_from([".jsonl", ".csv", ".md", ".txt", ""]).map(lambda s: "out/results" + s)
+# -o targets that are not a plain new file, made by _special_targets in each example's folder: a
+# folder, a symlink (to a file, dangling), copies of /dev/null and /dev/full (as root). Whatever the
+# command does with them, each must still be what it was afterwards.
+OUTPUT_TARGETS = ["a-folder", "link.jsonl", "dangling.csv", "null.jsonl", "full.csv"]
+
+
+def _special_targets(folder: Path) -> dict[str, int]:
+    """Make the -o targets; returns each one's file type (``stat.S_IFMT``) to compare after the run."""
+    (folder / "a-folder").mkdir()
+    (folder / "real.jsonl").write_text("old\n", encoding="utf-8")
+    (folder / "link.jsonl").symlink_to(folder / "real.jsonl")
+    (folder / "dangling.csv").symlink_to(folder / "gone" / "x.csv")
+    if os.geteuid() == 0:
+        os.mknod(folder / "null.jsonl", 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+        os.mknod(folder / "full.csv", 0o666 | stat.S_IFCHR, os.makedev(1, 7))
+    made = [name for name in OUTPUT_TARGETS if os.path.lexists(folder / name)]
+    return {name: stat.S_IFMT((folder / name).lstat().st_mode) for name in made}
 
 
 # -- the property -----------------------------------------------------------------------------------------
@@ -167,6 +188,7 @@ def _check(command: str, files: list[tuple[str, bytes]], opts: list[str], stdin:
         folder = Path(tmp)
         for name, data in files:
             (folder / name).write_bytes(data)
+        targets = _special_targets(folder)
         db = folder / "store.db"
         paths = [name for name, _ in files] + (["-"] if stdin is not None else [])
         result = subprocess.run(
@@ -184,6 +206,8 @@ def _check(command: str, files: list[tuple[str, bytes]], opts: list[str], stdin:
             ln for ln in stderr.splitlines() if ln.lower().startswith("error") and not ERROR_LINE.match(ln)
         ]
         assert not bad, bad
+        after = {name: stat.S_IFMT((folder / name).lstat().st_mode) for name in targets}
+        assert after == targets, (opts, stderr[-3000:])
         if db.exists():
             conn = sqlite3.connect(db)
             try:
