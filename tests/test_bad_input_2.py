@@ -195,3 +195,92 @@ def test_2_o_onto_a_folder_is_one_line_and_the_folder_is_kept(isolated_env: Path
     errors = assert_clean_errors(result.stderr)
     assert len(errors) == 1 and "out" in errors[0] and "directory" in errors[0], errors
     assert (isolated_env / "out" / "keep.txt").read_text(encoding="utf-8") == "x"
+
+
+# -- 3. a read-only store after kill -9: its write-ahead log is read, or the store is refused -----------
+
+SECOND_PAGE = "## 第二篇\n\n株洲日报讯 今年湘江株洲段水质保持优良。优良率91.4%。\n"
+HOLD_READ = """
+import sqlite3, sys
+conn = sqlite3.connect(sys.argv[1], isolation_level=None)
+conn.execute("BEGIN")
+conn.execute("SELECT count(*) FROM runs").fetchall()  # a read snapshot: no checkpoint may pass it
+print("ready", flush=True)
+sys.stdin.read()
+"""
+
+
+def _store_killed_with_a_wal(folder: Path) -> Path:
+    """A store whose last run's rows are committed in its WAL only, left as ``kill -9`` leaves it."""
+    import signal
+    import subprocess
+    import sys
+
+    db = folder / "store.db"
+    env = {"ZHAIYAO_DB": str(db)}
+    (folder / "one.txt").write_text(GOOD_PAGE, encoding="utf-8")
+    (folder / "two.txt").write_text(SECOND_PAGE, encoding="utf-8")
+    assert cli("batch", str(folder / "one.txt"), "--backend", "extractive", "-q", env=env).returncode == 0
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_READ, str(db)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert holder.stdout.readline().strip() == "ready"
+        assert cli("batch", str(folder / "two.txt"), "--backend", "extractive", "-q", env=env).returncode == 0
+    finally:
+        holder.send_signal(signal.SIGKILL)
+        holder.wait()
+    assert (folder / "store.db-wal").stat().st_size > 0
+    (folder / "store.db-shm").unlink()  # as on a copy or a mount that kept only the database and its log
+    return db
+
+
+def test_3_a_read_only_store_with_a_wal_reads_its_committed_rows(tmp_path: Path) -> None:
+    from test_bad_input import _read_only
+
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    db = _store_killed_with_a_wal(folder)
+    env = {"ZHAIYAO_DB": str(db)}
+    with _read_only(db, db.with_name("store.db-wal"), folder):
+        export = cli("export", "--format", "jsonl", env=env)
+        assert export.returncode == 0, export.stderr
+        # The latest run is the one committed in the log only.
+        assert [json.loads(ln)["title"] for ln in export.stdout.splitlines()] == ["第二篇"]
+        runs = cli("runs", env=env)
+        assert runs.returncode == 0 and "#2" in runs.stdout, runs.stdout
+        first = cli("export", "--run", "1", "--format", "jsonl", env=env)
+        assert [json.loads(ln)["title"] for ln in first.stdout.splitlines()] == ["标题"]
+    assert sorted(p.name for p in folder.iterdir()) == ["one.txt", "store.db", "store.db-wal", "two.txt"]
+
+
+LOCK = """
+import sqlite3, sys
+conn = sqlite3.connect(sys.argv[1], isolation_level=None)
+conn.execute("PRAGMA locking_mode = EXCLUSIVE")  # WAL in exclusive mode: no reader gets in
+conn.execute("BEGIN IMMEDIATE")
+conn.execute("UPDATE runs SET status = status")
+conn.execute("COMMIT")
+print("ready", flush=True)
+sys.stdin.read()
+"""
+
+
+def test_3_a_locked_store_is_reported_not_read_around_the_lock(isolated_env: Path) -> None:
+    import subprocess
+    import sys
+
+    _stored(isolated_env)
+    db = Path(os.environ["ZHAIYAO_DB"])
+    holder = subprocess.Popen(
+        [sys.executable, "-c", LOCK, str(db)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert holder.stdout.readline().strip() == "ready"
+        result = cli("export", "--format", "jsonl", env={"ZHAIYAO_DB_TIMEOUT": "1"})
+    finally:
+        holder.kill()
+        holder.wait()
+    assert result.returncode == 2
+    errors = assert_clean_errors(result.stderr)
+    assert len(errors) == 1 and "locked by another process" in errors[0], errors
