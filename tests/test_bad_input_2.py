@@ -284,3 +284,36 @@ def test_3_a_locked_store_is_reported_not_read_around_the_lock(isolated_env: Pat
     assert result.returncode == 2
     errors = assert_clean_errors(result.stderr)
     assert len(errors) == 1 and "locked by another process" in errors[0], errors
+
+
+# -- 4. settings from the environment and zhaiyao.toml are checked like options ---------------------------
+
+
+@pytest.mark.parametrize(
+    ("env", "toml", "problem"),
+    [
+        ({"ZHAIYAO_DEVICE": "tpu"}, "", "setting device: 'tpu' is not valid: not one of auto, cpu, cuda"),
+        ({"ZHAIYAO_QUANTIZE": "int3"}, "", "setting quantize: 'int3' is not valid: not one of int8, none"),
+        ({"ZHAIYAO_INT8_KERNEL": "fast"}, "", "setting int8_kernel: 'fast' is not valid: not one of onednn"),
+        ({}, 'device = "gpu"\n', "setting device: 'gpu' is not valid: not one of auto"),
+        (
+            {"ZHAIYAO_GENERATION": "repetiton_penalty=1.1"},
+            "",
+            "unknown generation option 'repetiton_penalty' (did you mean repetition_penalty?)",
+        ),
+        ({}, "[generation]\nrepetition_penalty = 99\n", "repetition_penalty = 99 is out of range (0.5–3)"),
+        ({}, "[generation]\nnum_beams = 2.5\n", "num_beams = 2.5 is not a valid int"),
+        ({}, 'devise = "cpu"\n', "unknown setting 'devise' (did you mean device?)"),
+    ],
+)
+def test_4_bad_settings_from_env_or_config_stop_every_command_before_work(
+    isolated_env: Path, env: dict[str, str], toml: str, problem: str
+) -> None:
+    if toml:
+        (isolated_env / "zhaiyao.toml").write_text(toml, encoding="utf-8")
+    (isolated_env / "page.txt").write_text(GOOD_PAGE, encoding="utf-8")
+    result = zhaiyao("batch", "page.txt", "--backend", "extractive", "-q", env=env)
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    errors = assert_clean_errors(result.stderr)
+    assert len(errors) == 1 and problem in errors[0], errors
+    assert not Path(os.environ["ZHAIYAO_DB"]).exists()  # refused before any run was recorded

@@ -56,7 +56,12 @@ class _Group(click.Group):
 @click.pass_context
 def main(ctx: click.Context) -> None:
     """Zhaiyao (摘要): Chinese news pages into clean articles and short, faithful summaries."""
+    from zhaiyao.summarise.options import GenerationOptions
+
     ctx.obj = load_settings()
+    # zhaiyao.toml's [generation] and ZHAIYAO_GENERATION are checked as --option is, before any work
+    # (they were otherwise read only when a model loads, and never with the extractive backend).
+    GenerationOptions.build((), ctx.obj.generation, "[generation] / ZHAIYAO_GENERATION")
 
 
 def settings_from(ctx: click.Context) -> Settings:
