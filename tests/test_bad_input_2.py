@@ -317,3 +317,53 @@ def test_4_bad_settings_from_env_or_config_stop_every_command_before_work(
     errors = assert_clean_errors(result.stderr)
     assert len(errors) == 1 and problem in errors[0], errors
     assert not Path(os.environ["ZHAIYAO_DB"]).exists()  # refused before any run was recorded
+
+
+# -- dubious items that a user would call a bug ------------------------------------------------------------
+
+
+def test_sigterm_on_batch_marks_its_run_interrupted(isolated_env: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    text = "株洲日报讯 今天，株洲举行第{}次活动。参加者达到{}人。" * 20
+    rows = [{"title": f"第{i}篇", "text": text.format(i, i)} for i in range(4000)]
+    jsonl(isolated_env / "many.jsonl", rows)
+    db = Path(os.environ["ZHAIYAO_DB"])
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "zhaiyao", "batch", "many.jsonl", "--backend", "extractive", "-q"],
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if db.exists() and _done(db) > 0:
+                break
+            time.sleep(0.2)
+        proc.send_signal(signal.SIGTERM)
+        _, stderr = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 128 + signal.SIGTERM, stderr
+    assert "Traceback" not in stderr
+    assert "terminated; finished work is kept" in stderr
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    assert [s for (s,) in conn.execute("SELECT status FROM runs")] == ["interrupted"]
+    conn.close()
+
+
+def _done(db: Path) -> int:
+    try:
+        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1)
+        try:
+            return conn.execute("SELECT count(*) FROM summaries").fetchone()[0]
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return 0
