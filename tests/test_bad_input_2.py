@@ -328,8 +328,8 @@ def test_sigterm_on_batch_marks_its_run_interrupted(isolated_env: Path) -> None:
     import sys
     import time
 
-    text = "株洲日报讯 今天，株洲举行第{}次活动。参加者达到{}人。" * 20
-    rows = [{"title": f"第{i}篇", "text": text.format(i, i)} for i in range(4000)]
+    text = "株洲日报讯 今天，株洲举行第{0}次活动。参加者达到{0}人。" * 20
+    rows = [{"title": f"第{i}篇", "text": text.format(i)} for i in range(4000)]
     jsonl(isolated_env / "many.jsonl", rows)
     db = Path(os.environ["ZHAIYAO_DB"])
     proc = subprocess.Popen(
