@@ -367,3 +367,50 @@ def _done(db: Path) -> int:
             conn.close()
     except sqlite3.Error:
         return 0
+
+
+def test_utf16_without_a_byte_order_mark_is_read(isolated_env: Path) -> None:
+    for encoding in ("utf-16-le", "utf-16-be"):
+        (isolated_env / f"{encoding}.txt").write_bytes(GOOD_PAGE.encode(encoding))
+        result = cli("split", f"{encoding}.txt")
+        assert result.returncode == 0, result.stderr
+        assert json.loads(result.stdout)["title"] == "标题"
+    # Binary bytes with NULs are still binary.
+    (isolated_env / "blob.txt").write_bytes(bytes(range(256)) * 8)
+    assert assert_clean_errors(cli("split", "blob.txt").stderr) == ["error: blob.txt: binary file, not text"]
+
+
+def test_an_unreadable_folder_says_permission_denied(
+    isolated_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    locked = isolated_env / "locked"
+    locked.mkdir()
+    (locked / "page.txt").write_text(GOOD_PAGE, encoding="utf-8")
+    if os.geteuid() == 0:
+        # root lists any folder: make this one refuse as it would anyone else (EACCES from scandir,
+        # which pathlib's rglob also uses).
+        real = os.scandir
+
+        def scandir(path: object = ".") -> object:
+            if Path(os.fspath(path)).resolve() == locked.resolve():
+                raise PermissionError(13, "Permission denied", os.fspath(path))
+            return real(path)
+
+        monkeypatch.setattr(os, "scandir", scandir)
+    else:
+        locked.chmod(0)
+    try:
+        result = cli("split", "locked")
+    finally:
+        locked.chmod(0o755)
+    assert result.returncode == 2
+    assert assert_clean_errors(result.stderr) == ["error: locked: permission denied: cannot list this folder"]
+
+
+def test_the_size_error_shows_sizes_that_differ(isolated_env: Path) -> None:
+    (isolated_env / "page.txt").write_text(GOOD_PAGE * 30, encoding="utf-8")
+    size = (isolated_env / "page.txt").stat().st_size
+    result = cli("split", "page.txt", env={"ZHAIYAO_MAX_FILE_MB": "0.001"})
+    assert assert_clean_errors(result.stderr) == [
+        f"error: page.txt: file is {size:,} bytes, over the 0.001 MB limit (1,048 bytes; max_file_mb)"
+    ]

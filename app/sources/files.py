@@ -129,6 +129,10 @@ def _expand(spec: str) -> Iterator[tuple[str, Path | None]]:
         return
     path = Path(spec).expanduser()
     if path.is_dir():
+        try:
+            os.scandir(path).close()  # rglob() would skip a folder it may not list, silently
+        except PermissionError as exc:
+            raise InputError(spec, "permission denied: cannot list this folder") from exc
         found = sorted(
             p
             for p in path.rglob("*")
@@ -173,9 +177,20 @@ def _read_file(path: Path, settings: Settings) -> bytes:
 
 
 def _too_big(name: str, size: float, settings: Settings) -> InputError:
-    return InputError(
-        name, f"file is {size / 1048576:.1f} MB, over the {settings.max_file_mb:g} MB limit (max_file_mb)"
-    )
+    return InputError(name, size_problem(int(size), settings.max_file_mb, "limit", "max_file_mb"))
+
+
+def size_problem(size: int, max_mb: float, limit: str = "limit", setting: str = "") -> str:
+    """``file is 25.3 MB, over the 20 MB limit``; in bytes when MB would not show the difference
+    (``file is 2,048 bytes, over the 0.001 MB limit (1,048 bytes)``, not ``0.0 MB, over 0.001 MB``)."""
+    mb = size / 1048576
+    notes = [setting] if setting else []
+    if size < 1048576 or f"{mb:.1f}" == f"{max_mb:.1f}":
+        shown = f"{size:,} bytes"
+        notes.insert(0, f"{int(max_mb * 1048576):,} bytes")
+    else:
+        shown = f"{mb:.1f} MB"
+    return f"file is {shown}, over the {max_mb:g} MB {limit}" + (f" ({'; '.join(notes)})" if notes else "")
 
 
 def read_limited(name: str, stream: BinaryIO, settings: Settings) -> bytes:
@@ -221,6 +236,13 @@ def decode(name: str, data: bytes) -> tuple[str, str]:
         except UnicodeDecodeError as exc:
             raise InputError(name, f"undecodable bytes at offset {exc.start} (UTF-16)") from exc
     head = data[:8192]
+    if b"\x00" in head and not data.startswith(_BINARY_MAGIC):
+        # NULs are what UTF-16 without a byte-order mark looks like (Windows tools write it): text if
+        # it decodes whole to printable characters, which random binary bytes never do.
+        for encoding in ("utf-16-le", "utf-16-be"):
+            text = _utf16_text(data, encoding)
+            if text is not None:
+                return text, encoding
     if b"\x00" in head or data.startswith(_BINARY_MAGIC):
         raise InputError(name, "binary file, not text")
     try:
@@ -246,6 +268,20 @@ def decode(name: str, data: bytes) -> tuple[str, str]:
         )
     encoding = _ENCODING_NAMES[best.encoding]
     return data.decode(encoding), encoding
+
+
+def _utf16_text(data: bytes, encoding: str) -> str | None:
+    if len(data) % 2:
+        return None
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError:
+        return None
+    if any(not (ch.isprintable() or ch in "\t\n\r\u3000") for ch in text):
+        return None
+    # Chinese news is CJK, its punctuation and ASCII; random code units are rarely any of those.
+    usual = sum(ch < "\x7f" or "\u3000" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef" for ch in text)
+    return text if usual >= 0.9 * len(text) else None
 
 
 def _sniff(text: str) -> str:

@@ -20,6 +20,7 @@ from typing import Any
 from zhaiyao.config import Settings
 from zhaiyao.documents import Article, ArticleResult, Summary
 from zhaiyao.errors import InputError
+from zhaiyao.sources.files import size_problem
 from zhaiyao.store import PageInfo, SummaryKey, SummarySet
 from zhaiyao.summarise.registry import backend_names
 from zhaiyao.text.sentences import sentence_spans as split_spans
@@ -56,9 +57,7 @@ def check_upload(name: str, size: int, settings: Settings) -> None:
         raise InputError(name, f"unsupported format ({shown}); upload one of: .{', .'.join(UPLOAD_TYPES)}")
     limit = int(settings.max_file_mb * 1024 * 1024)
     if size > limit:
-        raise InputError(
-            name, f"file is {size / 1024 / 1024:.1f} MB, over the {settings.max_file_mb:g} MB upload limit"
-        )
+        raise InputError(name, size_problem(size, settings.max_file_mb, "upload limit"))
     if size == 0:
         raise InputError(name, "file is empty")
 
