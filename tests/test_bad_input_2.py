@@ -414,3 +414,32 @@ def test_the_size_error_shows_sizes_that_differ(isolated_env: Path) -> None:
     assert assert_clean_errors(result.stderr) == [
         f"error: page.txt: file is {size:,} bytes, over the 0.001 MB limit (1,048 bytes; max_file_mb)"
     ]
+
+
+HOSTILE_TITLE = "\x1b]0;pwned\x07标题\u202etxt.exe\x1b[2J"
+
+
+def test_csv_cells_show_terminal_and_bidi_controls_as_escapes(isolated_env: Path) -> None:
+    jsonl(isolated_env / "rows.jsonl", [{"title": HOSTILE_TITLE, "text": GOOD_ROWS[0]["text"] + "\x07"}])
+    result = cli("batch", "rows.jsonl", "--backend", "extractive", "-q", "-o", "out.csv")
+    assert result.returncode == 0, result.stderr
+    data = (isolated_env / "out.csv").read_text(encoding="utf-8-sig")
+    assert not any(ch in data for ch in "\x1b\x07\u202e")
+    assert "\\u001b]0;pwned\\u0007标题\\u202etxt.exe" in data
+
+
+def test_viewer_labels_show_controls_as_escapes_and_rows_are_no_newspaper() -> None:
+    from zhaiyao.store import PageInfo, SummaryKey, SummarySet
+    from zhaiyao.viewer import data as vd
+
+    datelines = ("株洲\x07日报讯 9月27日",)
+    info = PageInfo("p\x1b[31m/a\u202e.txt", None, "txt", "utf-8", 10, 3, 2, None, "2026-12-01", datelines)
+    label = vd.page_label(info, vd.page_facets(info))
+    key = SummaryKey.of("llm", "m\x1b[2Jodel", "brief", None, "v\u202e1")
+    labels = [label, vd.set_label(SummarySet(key, 1, "2026-12-01"), 1), vd.label("株洲\x1b日报")]
+    for text in labels:
+        assert not any(ch in text for ch in "\x1b\x07\u202e"), text
+    assert "\\u202e" in label
+    # One JSONL row is one page: its title is the article's, not a newspaper's.
+    row = PageInfo("rows.jsonl#L1", "株洲举办工业旅游节", "jsonl", "utf-8", 10, 1, 1, None, "2026-12-01", ())
+    assert vd.page_facets(row).newspaper == ""

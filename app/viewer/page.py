@@ -287,8 +287,12 @@ def page_picker(box: Any, pages: list[PageInfo], facets: dict[str, vd.PageFacets
         papers = sorted({f.newspaper for f in facets.values() if f.newspaper})
         dates = sorted({f.date for f in facets.values() if f.date}, key=vd.PageFacets.date_key, reverse=True)
         left, right = box.columns(2)
-        paper = left.selectbox("Newspaper", ["", *papers], key="pp_paper", format_func=lambda v: v or "all")
-        date = right.selectbox("Date", ["", *dates], key="pp_date", format_func=lambda v: v or "all")
+        paper = left.selectbox(
+            "Newspaper", ["", *papers], key="pp_paper", format_func=lambda v: vd.label(v) or "all"
+        )
+        date = right.selectbox(
+            "Date", ["", *dates], key="pp_date", format_func=lambda v: vd.label(v) or "all"
+        )
         name = box.text_input("Page name contains", key="pp_name", placeholder="A01")
         shown = vd.filter_pages(pages, facets, paper, date, name)
         if len(shown) > PICKER_LIMIT:
