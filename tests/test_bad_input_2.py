@@ -13,7 +13,16 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from test_bad_input import GOOD_PAGE, GOOD_ROWS, ROOT, assert_clean_errors, cli, jsonl, zhaiyao
+from test_bad_input import (
+    GOOD_PAGE,
+    GOOD_ROWS,
+    ROOT,
+    _kill_orphaned_server,
+    assert_clean_errors,
+    cli,
+    jsonl,
+    zhaiyao,
+)
 
 # A lone surrogate is valid JSON (an escape) but no valid Unicode: no UTF-8 encoder takes it.
 LONE = '{"title": "t\\ud800", "text": "株洲日报讯 今天，株洲举行活动。参加者达到300人。"}'
@@ -443,3 +452,38 @@ def test_viewer_labels_show_controls_as_escapes_and_rows_are_no_newspaper() -> N
     # One JSONL row is one page: its title is the article's, not a newspaper's.
     row = PageInfo("rows.jsonl#L1", "株洲举办工业旅游节", "jsonl", "utf-8", 10, 1, 1, None, "2026-12-01", ())
     assert vd.page_facets(row).newspaper == ""
+
+
+@pytest.mark.parametrize("kind", ["missing", "empty"])
+def test_view_refuses_a_mistyped_or_empty_db_without_creating_anything(isolated_env: Path, kind: str) -> None:
+    db = isolated_env / "typo" / "store.db"
+    if kind == "empty":
+        db.parent.mkdir()
+        db.write_bytes(b"")
+    before = sorted(p.relative_to(isolated_env) for p in isolated_env.rglob("*"))
+    try:
+        result = zhaiyao("view", "--db", str(db), "--no-browser", "--port", "1", timeout=30)
+    finally:
+        _kill_orphaned_server(1)
+    assert result.returncode == 2, result.stdout
+    errors = assert_clean_errors(result.stderr)
+    assert len(errors) == 1 and str(db) in errors[0], errors
+    assert "viewer:" not in result.stdout
+    assert sorted(p.relative_to(isolated_env) for p in isolated_env.rglob("*")) == before
+    if kind == "empty":
+        assert db.read_bytes() == b""
+
+
+def test_uploads_take_json_and_csv_as_the_cli_does(monkeypatch: pytest.MonkeyPatch) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("ZHAIYAO_BACKEND", "extractive")
+    at = AppTest.from_file(str(ROOT / "app" / "viewer" / "page.py"), default_timeout=120)
+    at.run()
+    data = json.dumps(GOOD_ROWS, ensure_ascii=False).encode()
+    at.file_uploader(key="upload").upload("rows.json", data, "application/json")
+    at.run()
+    at.button(key="go_upload").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    cards = [h.proto.body for h in at.get("html") if h.proto.body.startswith('<div class="zy-card"')]
+    assert len(cards) == 2

@@ -13,7 +13,7 @@ import click
 from zhaiyao.cli import model_options, settings_from, summariser_settings, summary_options
 from zhaiyao.cli.output import echo
 from zhaiyao.config import SAMPLE_PAGE, Settings
-from zhaiyao.errors import InputError
+from zhaiyao.errors import InputError, StoreError
 from zhaiyao.run.pipeline import Progress
 from zhaiyao.text.safe import one_line
 from zhaiyao.viewer.server import has_display, pick_port, start_server, stop_server, viewer_url, wait_ready
@@ -94,7 +94,20 @@ def view_command(
 ) -> None:
     """Browse the store in a web page: pages, summaries, sources highlighted; upload or paste new pages."""
     settings = settings_from(ctx).replace(db_path=db)
+    if db is not None:
+        _check_named_store(db)
     _serve(settings, port, page=page, no_browser=no_browser, env=_settings_env(settings))
+
+
+def _check_named_store(db: Path) -> None:
+    """A store named with --db must be one: a typo must not leave a new folder and an empty store
+    behind, nor an empty file be turned into one (the default store may be made by the first upload)."""
+    from zhaiyao.store import Store
+
+    if not db.exists():
+        hint = f"check the path, or make one with `zhaiyao batch PAGE --db {db}`"
+        raise StoreError(f"{db}: no store here; {hint}")
+    Store(db, readonly=True).close()  # an empty file, a foreign database: refused, untouched
 
 
 def _progress_printer() -> object:

@@ -27,7 +27,8 @@ from zhaiyao.text.safe import one_line
 from zhaiyao.text.sentences import sentence_spans as split_spans
 
 # What the upload box accepts: the page formats a reader would have at hand (issue 6).
-UPLOAD_TYPES: tuple[str, ...] = ("txt", "md", "html", "htm", "jsonl")
+# Every format the command line reads (zhaiyao.sources.files.FORMATS).
+UPLOAD_TYPES: tuple[str, ...] = ("txt", "md", "html", "htm", "jsonl", "json", "csv")
 # The registry's backends, the default (llm) first.
 BACKENDS: tuple[str, ...] = tuple(sorted(backend_names(), key=lambda name: name != "llm"))
 

@@ -327,7 +327,7 @@ def source_controls(settings: Settings, first_visit: bool) -> tuple[str, Any] | 
     action = None
     with st.sidebar.expander("上传 · Upload a page", expanded=first_visit):
         upload = st.file_uploader(
-            f"txt, md, html or jsonl, up to {settings.max_file_mb:g} MB",
+            f"txt, md, html, jsonl, json or csv, up to {settings.max_file_mb:g} MB",
             key="upload",
             max_upload_size=upload_limit_mb(settings.max_file_mb),
         )
