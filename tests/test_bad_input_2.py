@@ -487,3 +487,18 @@ def test_uploads_take_json_and_csv_as_the_cli_does(monkeypatch: pytest.MonkeyPat
     assert not at.exception and not at.error, [e.value for e in at.error]
     cards = [h.proto.body for h in at.get("html") if h.proto.body.startswith('<div class="zy-card"')]
     assert len(cards) == 2
+
+
+def test_text_nested_in_300_divs_is_read(isolated_env: Path) -> None:
+    body = "<p>株洲日报讯 今天，株洲举行活动。参加者达到300人。这是一篇很长的文章，内容丰富，值得一读。</p>"
+    deep = "<html><body>" + "<div>" * 300 + body + "</div>" * 300 + "</body></html>"
+    (isolated_env / "deep.html").write_text(deep, encoding="utf-8")
+    result = cli("split", "deep.html")
+    assert result.returncode == 0, result.stderr
+    assert "参加者达到300人" in json.loads(result.stdout)["text"]
+    articles = "".join(f"<article><h1>标题{i}</h1>{body}</article>" for i in range(2))
+    (isolated_env / "two.html").write_text(
+        "<html><body>" + "<div>" * 300 + articles + "</div>" * 300 + "</body></html>", encoding="utf-8"
+    )
+    two = cli("split", "two.html")
+    assert [json.loads(ln)["title"] for ln in two.stdout.splitlines()] == ["标题0", "标题1"], two.stderr

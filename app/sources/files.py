@@ -311,7 +311,11 @@ def _html_page(name: str, html: str, encoding: str) -> Page:
     import trafilatura
 
     markdown = trafilatura.extract(
-        html, output_format="markdown", include_comments=False, include_tables=True, favor_recall=True
+        _html_tree(html),
+        output_format="markdown",
+        include_comments=False,
+        include_tables=True,
+        favor_recall=True,
     )
     if not markdown or not markdown.strip():
         raise InputError(name, "HTML page has no main text")
@@ -323,11 +327,24 @@ def _html_page(name: str, html: str, encoding: str) -> Page:
             "## " + ln.lstrip("#").strip() if ln.startswith(("# ", "## ")) else ln for ln in lines
         )
         return Page(source=name, text=text, encoding=encoding, format="html", kind="layout")
-    meta = trafilatura.extract_metadata(html)
+    meta = trafilatura.extract_metadata(_html_tree(html))
     title = titles[0] if titles else (meta.title if meta and meta.title else None)
     body = [ln for ln in lines if not (ln.startswith(("# ", "## ")) and ln.lstrip("#").strip() == title)]
     text = "\n".join(body).strip()
     return Page(source=name, text=text, encoding=encoding, format="html", kind="article", title=title)
+
+
+def _html_tree(html: str) -> Any:
+    """``html`` parsed without libxml2's 255-level depth limit (``huge_tree``): past it the parser drops
+    everything deeper, and a page whose text sits in 300 nested <div>s (page builders make such pages)
+    read as having no text. Unparseable markup is left to trafilatura as text."""
+    import lxml.etree
+    import lxml.html
+
+    try:
+        return lxml.html.fromstring(html, parser=lxml.html.HTMLParser(huge_tree=True))
+    except (ValueError, lxml.etree.ParserError):
+        return html
 
 
 _MD_EMPHASIS = re.compile(r"\*\*|__|(?<![\w*])\*(?=\S)|(?<=\S)\*(?![\w*])")
@@ -355,11 +372,8 @@ def _article_elements(html: str) -> str | None:
     epaper = lowered.count('class="article"') >= 2
     if lowered.count("<article") < 2 and not epaper:
         return None
-    import lxml.html
-
-    try:
-        root = lxml.html.fromstring(html)
-    except (ValueError, lxml.etree.ParserError):
+    root = _html_tree(html)
+    if isinstance(root, str):
         return None
     articles = root.xpath("//article[not(ancestor::article)]")
     if len(articles) < 2 and epaper:
