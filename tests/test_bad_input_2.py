@@ -502,3 +502,81 @@ def test_text_nested_in_300_divs_is_read(isolated_env: Path) -> None:
     )
     two = cli("split", "two.html")
     assert [json.loads(ln)["title"] for ln in two.stdout.splitlines()] == ["标题0", "标题1"], two.stderr
+
+
+# -- the first `make demo` ----------------------------------------------------------------------------------
+
+
+def _tree(pid: int) -> list[int]:
+    """``pid`` and every process under it."""
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        for task in Path(f"/proc/{current}/task").glob("*/children"):
+            todo.extend(int(c) for c in task.read_text().split())
+    return found
+
+
+def _rss_and_torch(pid: int) -> tuple[int, bool]:
+    status = Path(f"/proc/{pid}/status").read_text()
+    rss = next(int(ln.split()[1]) * 1024 for ln in status.splitlines() if ln.startswith("VmRSS:"))
+    return rss, "libtorch" in Path(f"/proc/{pid}/maps").read_text()
+
+
+def test_start_serves_the_viewer_without_the_model_in_memory(
+    isolated_env: Path, tiny_model_dir: Path
+) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    (isolated_env / "page.txt").write_text(GOOD_PAGE, encoding="utf-8")
+    port = _free_port()
+    cmd = [
+        sys.executable,
+        "-m",
+        "zhaiyao",
+        "start",
+        "page.txt",
+        "--backend",
+        "llm",
+        "--model",
+        str(tiny_model_dir),
+    ]
+    cmd += ["--max-chars", "40", "--no-browser", "--port", str(port)]
+    proc = subprocess.Popen(
+        cmd,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 180
+        line = ""
+        while time.monotonic() < deadline and not line.startswith("viewer: "):
+            line = proc.stdout.readline()
+            assert line or proc.poll() is None, "start ended before serving"
+        assert line.startswith("viewer: "), line
+        time.sleep(2)
+        measured = [_rss_and_torch(pid) for pid in _tree(proc.pid)]
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        _kill_orphaned_server(port)
+    assert len(measured) >= 2  # the command and its Streamlit server
+    assert not any(torch for _, torch in measured), "a serving process still holds torch (the model)"
+    assert sum(rss for rss, _ in measured) < 1024**3, measured
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]

@@ -197,7 +197,20 @@ def start_command(
     _print_report(report, results, settings)
     if no_view:
         return
-    _serve(settings, port, page=pages[0].source, no_browser=no_browser, env=_settings_env(settings))
+    _serve_afresh(settings, port, page=pages[0].source, no_browser=no_browser)
+
+
+def _serve_afresh(settings: Settings, port: int | None, *, page: str, no_browser: bool) -> None:
+    """Become ``zhaiyao view`` on the store just filled: a fresh process image, so the model this process
+    loaded (gigabytes that Python and torch never hand back to the system) is not held while the
+    viewer, which needs none of it, serves for hours."""
+    import os
+
+    args = [sys.executable, "-m", "zhaiyao", "view", "--db", str(settings.db_path), "--page", page]
+    args += (["--port", str(port)] if port else []) + (["--no-browser"] if no_browser else [])
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execve(sys.executable, args, {**os.environ, **_settings_env(settings)})
 
 
 def _run_progress(tty: bool) -> Callable[[Progress], None]:
