@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 from pathlib import Path
 
@@ -580,3 +581,23 @@ def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+OWN_LINE = re.compile(
+    r"^(summarising with .* …|model [\w-]+: .*|\d+/\d+ articles .*|skipped: .*|libraries: .*)$"
+)
+
+
+def test_start_prints_only_its_own_lines_and_logs_the_libraries(
+    isolated_env: Path, tiny_model_dir: Path
+) -> None:
+    (isolated_env / "page.txt").write_text(GOOD_PAGE, encoding="utf-8")
+    db = isolated_env / "store" / "store.db"
+    args = ["start", "page.txt", "--backend", "llm", "--model", str(tiny_model_dir), "--max-chars", "40"]
+    result = zhaiyao(*args, "--no-view", "--db", str(db), timeout=300)
+    assert result.returncode == 0, result.stderr
+    lines = [ln for ln in result.stderr.splitlines() if ln.strip()]
+    assert lines and all(OWN_LINE.match(ln) for ln in lines), lines
+    log = (db.parent / "libraries.log").read_text(encoding="utf-8")
+    assert "Building prefix dict" in log  # jieba's banner, kept where a curious reader can find it
+    assert f"libraries: {db.parent / 'libraries.log'}" in lines[-1]

@@ -8,10 +8,12 @@ import time
 import webbrowser
 from collections.abc import Callable
 from pathlib import Path
+from typing import TextIO
 
 import click
 from zhaiyao.cli import model_options, settings_from, summariser_settings, summary_options
 from zhaiyao.cli.output import echo
+from zhaiyao.cli.quiet import libraries_to_log
 from zhaiyao.config import SAMPLE_PAGE, Settings
 from zhaiyao.errors import InputError, StoreError
 from zhaiyao.run.pipeline import Progress
@@ -110,10 +112,10 @@ def _check_named_store(db: Path) -> None:
     Store(db, readonly=True).close()  # an empty file, a foreign database: refused, untouched
 
 
-def _progress_printer() -> object:
+def _progress_printer(own: TextIO) -> object:
     """Weights-fetch progress as one updating line per stage (plain lines when not a terminal)."""
     state: dict[str, object] = {"stage": None, "last": 0.0}
-    tty = sys.stderr.isatty()
+    tty = own.isatty()
 
     def progress(stage: str, done: int, total: int) -> None:
         now = time.monotonic()
@@ -128,9 +130,9 @@ def _progress_printer() -> object:
             amount += f" ({done}/{total})"
         line = f"model {stage}: {amount}"
         if tty:
-            click.echo("\r" + line.ljust(60), nl=bool(finished), err=True)
+            click.echo("\r" + line.ljust(60), nl=bool(finished), file=own)
         else:
-            click.echo(line, err=True)
+            click.echo(line, file=own)
 
     return progress
 
@@ -163,37 +165,12 @@ def start_command(
 
     The first run fetches the default model (about 1.1 GB, once) with progress.
     """
-    from zhaiyao.run.pipeline import LocalEngine, run_pages
-    from zhaiyao.sources.files import read_inputs
-    from zhaiyao.store import Store
-
     settings = summariser_settings(ctx).replace(db_path=db)
     inputs = [str(p) for p in paths] or [str(SAMPLE_PAGE)]
-    skipped: list[str] = []
-
-    def on_error(exc: Exception) -> None:
-        skipped.append(str(exc))
-        echo(f"skipped: {exc}", err=True)
-
-    pages = read_inputs(inputs, settings, on_error=on_error)
-    if not pages:
-        raise InputError(", ".join(inputs), "nothing readable to summarise (every input was skipped)")
-    # The engine loads the summariser only if something is not in the store yet: a rerun of the main
-    # job is instant and needs no model in memory.
-    using = f"{settings.model}, " if settings.backend in ("llm", "seq2seq") else ""
-    click.echo(f"summarising with {settings.backend} ({using}{settings.style}) …", err=True)
-    engine = LocalEngine(settings, progress=_progress_printer())
-    with Store(settings.db_path) as store:
-        report = run_pages(
-            pages,
-            settings,
-            store,
-            engine=engine,
-            inputs=inputs,
-            input_errors=skipped,
-            on_progress=_run_progress(sys.stderr.isatty()),
-        )
-        results = [r for p in pages for r in store.page_results(p.source, report.summariser)]
+    with libraries_to_log(settings.db_path.parent) as (own, log):
+        pages, report, results = _summarise_into_store(settings, inputs, own)
+        if log is not None and log.stat().st_size:
+            click.echo(f"libraries: {log} (their own messages and progress bars)", file=own)
     _print_report(report, results, settings)
     if no_view:
         return
@@ -213,15 +190,50 @@ def _serve_afresh(settings: Settings, port: int | None, *, page: str, no_browser
     os.execve(sys.executable, args, {**os.environ, **_settings_env(settings)})
 
 
-def _run_progress(tty: bool) -> Callable[[Progress], None]:
+def _summarise_into_store(settings: Settings, inputs: list[str], own: TextIO) -> tuple[list, object, list]:
+    """Read, summarise and store ``inputs``; Zhaiyao's lines about it go to ``own``."""
+    from zhaiyao.run.pipeline import LocalEngine, run_pages
+    from zhaiyao.sources.files import read_inputs
+    from zhaiyao.store import Store
+
+    skipped: list[str] = []
+
+    def on_error(exc: Exception) -> None:
+        skipped.append(str(exc))
+        click.echo(one_line(f"skipped: {exc}"), file=own)
+
+    pages = read_inputs(inputs, settings, on_error=on_error)
+    if not pages:
+        raise InputError(", ".join(inputs), "nothing readable to summarise (every input was skipped)")
+    # The engine loads the summariser only if something is not in the store yet: a rerun of the main
+    # job is instant and needs no model in memory.
+    using = f"{settings.model}, " if settings.backend in ("llm", "seq2seq") else ""
+    click.echo(f"summarising with {settings.backend} ({using}{settings.style}) …", file=own)
+    engine = LocalEngine(settings, progress=_progress_printer(own))
+    with Store(settings.db_path) as store:
+        report = run_pages(
+            pages,
+            settings,
+            store,
+            engine=engine,
+            inputs=inputs,
+            input_errors=skipped,
+            on_progress=_run_progress(own),
+        )
+        results = [r for p in pages for r in store.page_results(p.source, report.summariser)]
+    return pages, report, results
+
+
+def _run_progress(own: TextIO) -> Callable[[Progress], None]:
     """One line redrawn in place on a terminal; a line per article elsewhere."""
+    tty = own.isatty()
 
     def on_progress(p: Progress) -> None:
         line = f"{p.finished}/{p.total} articles ({p.cached} from the cache, {p.elapsed:.0f} s)"
         if tty:
-            click.echo("\r" + line.ljust(50), nl=p.finished == p.total, err=True)
+            click.echo("\r" + line.ljust(50), nl=p.finished == p.total, file=own)
         elif p.finished:
-            click.echo(line, err=True)
+            click.echo(line, file=own)
 
     return on_progress
 
