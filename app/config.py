@@ -20,7 +20,10 @@ from typing import Any
 from zhaiyao.errors import ConfigError, ZhaiyaoError
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
-SAMPLE_PAGE = PROJECT_ROOT / "examples" / "zhuzhou_front_page.txt"
+# app/data holds links to the checkout's sample page and manifest; an installed package (a wheel) has
+# copies of them there, since the checkout's folders do not travel with it.
+PACKAGE_DATA = Path(__file__).resolve().parent / "data"
+SAMPLE_PAGE = (PACKAGE_DATA / "zhuzhou_front_page.txt").resolve()
 
 
 def _default_models_dir() -> Path:
@@ -68,6 +71,10 @@ class Settings:
     models_dir: Path = dataclasses.field(default_factory=_default_models_dir)
     db_path: Path = dataclasses.field(default_factory=_default_db_path)
     max_file_mb: float = 20.0
+    fetch_timeout: float = 15.0  # seconds for a URL's connection and each read (zhaiyao.sources.fetch)
+    # The viewer fetches a URL typed into it only from public addresses unless this allows loopback,
+    # link-local and private ones: a shared viewer must not become a way into its own network.
+    allow_private_urls: bool = False
     title_field: str = "title"
     text_field: str = "text"
     # User overrides of the generation options, (name, value) pairs (zhaiyao.summarise.options).
@@ -90,6 +97,7 @@ BOUNDS: dict[str, tuple[float, float]] = {
     "batch_size": (1, 256),
     "threads": (1, 256),
     "max_file_mb": (0.001, 1024),
+    "fetch_timeout": (0.1, 600),
 }
 
 
@@ -128,6 +136,17 @@ def _number(name: str, raw: Any, kind: type) -> int | float:
     return value
 
 
+def _boolean(raw: Any) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    text = str(raw).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off", ""):
+        return False
+    raise ValueError("not a yes/no value (true or false)")
+
+
 def _coerce(values: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name, raw in values.items():
@@ -139,6 +158,8 @@ def _coerce(values: dict[str, Any]) -> dict[str, Any]:
                 raise ValueError(f"not one of {', '.join(CHOICES[name])}")
             if "Path" in kind:
                 out[name] = Path(raw).expanduser()
+            elif kind == "bool":
+                out[name] = _boolean(raw)
             elif "int" in kind:
                 out[name] = _number(name, raw, int)
             elif "float" in kind:

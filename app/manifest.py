@@ -15,7 +15,8 @@ from typing import Any, Literal
 
 from zhaiyao.errors import ModelError
 
-MANIFEST_PATH = Path(__file__).resolve().parents[1] / "models" / "manifest.toml"
+# A link to models/manifest.toml in a checkout, a copy of it in an installed package.
+MANIFEST_PATH = (Path(__file__).resolve().parent / "data" / "manifest.toml").resolve()
 
 ModelKind = Literal["causal-chat", "seq2seq"]
 ModelSource = Literal["pypi-parts", "hf"]

@@ -100,18 +100,14 @@ def test_1_the_viewer_action_survives_an_unexpected_exception(monkeypatch: pytes
 
     monkeypatch.setenv("ZHAIYAO_BACKEND", "extractive")
     # The run itself fails with a non-project error (a bug, a library's own exception): the reader
-    # gets one line, the app stays up.
-    script = f"""
-import runpy
-import zhaiyao.run.pipeline as pipeline
+    # gets one line, the app stays up. (AppTest runs the page in this process; monkeypatch undoes it.)
+    import zhaiyao.run.pipeline as pipeline
 
-def broken(*args, **kwargs):
-    raise RuntimeError("broken on purpose")
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("broken on purpose")
 
-pipeline.run_pages = broken
-runpy.run_path({str(ROOT / "app" / "viewer" / "page.py")!r}, run_name="__main__")
-"""
-    at = AppTest.from_string(script, default_timeout=120)
+    monkeypatch.setattr(pipeline, "run_pages", broken)
+    at = AppTest.from_file(str(ROOT / "app" / "viewer" / "page.py"), default_timeout=120)
     at.run()
     at.file_uploader(key="upload").upload("page.txt", GOOD_PAGE.encode(), "text/plain")
     at.run()

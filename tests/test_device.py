@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from zhaiyao.cli import main
 from zhaiyao.config import SAMPLE_PAGE, Settings
 from zhaiyao.errors import ConfigError
-from zhaiyao.run.engines import gpus_per_worker
+from zhaiyao.run.ray_engine import gpus_per_worker
 from zhaiyao.runtime import device
 from zhaiyao.runtime.cpu import int8_kernels
 

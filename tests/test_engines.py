@@ -14,8 +14,9 @@ from click.testing import CliRunner
 from zhaiyao.cli import main
 from zhaiyao.config import Settings
 from zhaiyao.errors import ConfigError
-from zhaiyao.run.engines import RayEngine, make_engine
-from zhaiyao.run.pipeline import LocalEngine
+from zhaiyao.run.engines import make_engine
+from zhaiyao.run.local import LocalEngine
+from zhaiyao.run.ray_engine import RayEngine
 
 DATA = Path(__file__).parent / "data" / "inputs"
 

@@ -8,7 +8,8 @@ import pytest
 from zhaiyao.config import Settings
 from zhaiyao.documents import Page
 from zhaiyao.errors import ModelError, StoreError
-from zhaiyao.run.pipeline import LocalEngine, Progress, run_pages
+from zhaiyao.run.local import LocalEngine
+from zhaiyao.run.pipeline import Progress, run_pages
 from zhaiyao.store import Store
 from zhaiyao.summarise import load_summariser
 

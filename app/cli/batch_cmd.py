@@ -9,16 +9,20 @@ from pathlib import Path
 from typing import TextIO
 
 import click
-from zhaiyao.cli import model_options, summariser_settings, summary_options
+from zhaiyao.cli import settings_from
+from zhaiyao.cli.inputs import open_sources, source_options
+from zhaiyao.cli.options import Overrides, summariser_options
 from zhaiyao.cli.output import check_output, echo
 from zhaiyao.cli.store_cmd import busy_timeout, db_option, store_location
-from zhaiyao.config import Settings, option_range
+from zhaiyao.config import Settings
 from zhaiyao.documents import Page
 from zhaiyao.errors import InputError
 from zhaiyao.export.formats import FORMATS, export_results, format_for_path
 from zhaiyao.run.engines import ENGINES
 from zhaiyao.run.pipeline import Progress, RunReport, run_pages
+from zhaiyao.sources.inputs import SourceOptions
 from zhaiyao.store import Store
+from zhaiyao.summarise.registry import uses_model
 
 # Seconds between progress lines when stderr is not a terminal (a log file, CI).
 PLAIN_EVERY = 10.0
@@ -82,7 +86,7 @@ def _quiet_libraries(backend: str) -> None:
     import jieba
 
     jieba.setLogLevel(logging.WARNING)
-    if backend in ("llm", "seq2seq"):
+    if uses_model(backend):
         try:
             from transformers.utils import logging as hf_logging
         except ImportError:
@@ -107,13 +111,8 @@ def _quiet_libraries(backend: str) -> None:
 )
 @click.option("--address", help="Join this Ray cluster (e.g. 10.0.0.5:6379 or auto) instead of a local one.")
 @db_option
-@summary_options()
-@model_options
-@click.option(
-    "--batch-size",
-    type=click.IntRange(*option_range("batch_size")),
-    help="Articles per model call / per Ray task.",
-)
+@summariser_options(batch_help="Articles per model call / per Ray task.")
+@source_options
 @click.option("--quiet", "-q", is_flag=True, help="No progress output.")
 @click.pass_context
 def batch(
@@ -125,17 +124,12 @@ def batch(
     workers: int,
     address: str | None,
     db: Path | None,
-    backend: str | None,
-    model: str | None,
-    style: str | None,
-    max_chars: int | None,
-    batch_size: int | None,
-    quantize: str | None,
-    generation: tuple[tuple[str, str], ...],
-    device: str | None,
+    overrides: Overrides,
+    sources: SourceOptions,
     quiet: bool,
 ) -> None:
-    """Summarise every article of PATH... into the store (files, folders, globs, - for stdin).
+    """Summarise every article of PATH... into the store (files, folders, globs, - for stdin; feed,
+    e-paper 版面 and article URLs, their fetched bodies cached in the store).
 
     Safe to interrupt: each summary is committed as it is made, and running the same command again
     reuses them and finishes the rest. Exit code 0: all done; 1: some articles failed; 2: usage or
@@ -145,34 +139,35 @@ def batch(
         raise click.UsageError("--address needs --engine ray")
     if output is not None:
         fmt = format_for_path(output, fmt)  # a bad suffix is a usage error before any work is done
-    settings = _checked_settings(ctx, db)
+    settings = _checked_settings(overrides.apply(settings_from(ctx)), db)
     check_output(output, [*paths, str(settings.db_path)])
     _quiet_libraries(settings.backend)
     input_errors: list[str] = []
-    pages = _read_pages(paths, settings, input_errors)
+    pages = _read_pages(paths, settings, sources, input_errors)
     report = _run(pages, settings, paths, input_errors, engine, workers, address, output, fmt, quiet)
     _finish(report, input_errors, output)
 
 
-def _checked_settings(ctx: click.Context, db: Path | None) -> Settings:
+def _checked_settings(settings: Settings, db: Path | None) -> Settings:
     """The command's settings, with the store it writes; a bad style or length is a usage error now."""
     from zhaiyao.summarise.base import effective_limit, get_style
 
-    settings = summariser_settings(ctx)
     effective_limit(get_style(settings.style), settings.max_chars)
     db_path, _ = store_location(settings, db)
     return settings.replace(db_path=db_path)
 
 
-def _read_pages(paths: tuple[str, ...], settings: Settings, input_errors: list[str]) -> list[Page]:
+def _read_pages(
+    paths: tuple[str, ...], settings: Settings, sources: SourceOptions, input_errors: list[str]
+) -> list[Page]:
     """Every readable page; each bad input is reported and recorded, and nothing readable is exit 2."""
-    from zhaiyao.sources.files import read_inputs
 
     def on_error(exc: InputError) -> None:
         input_errors.append(str(exc))
         echo(f"skipped: {exc}", err=True)
 
-    pages = read_inputs(list(paths), settings, on_error=on_error)
+    with open_sources(settings, sources) as reader:
+        pages = reader.read(list(paths), on_error=on_error)
     if not pages:
         click.echo(
             f"error: no readable input among {len(paths)} path(s); {len(input_errors)} skipped", err=True

@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import click
-from zhaiyao.cli import model_options, summariser_settings, summary_options
+from zhaiyao.cli import settings_from
+from zhaiyao.cli.options import Overrides, summariser_options
 from zhaiyao.cli.output import check_output, open_output
-from zhaiyao.config import option_range
 from zhaiyao.evaluate.report import EvalReport, evaluate
 from zhaiyao.text.safe import json_text
 
@@ -45,12 +45,8 @@ def render_table(report: EvalReport) -> str:
 
 @click.command("eval")
 @click.argument("data", type=click.Path(path_type=Path, dir_okay=False))
-@summary_options(style_default="headline")
+@summariser_options(style_default="headline", batch_help="articles generated together")
 @click.option("--limit", type=click.IntRange(min=1), help="score only the first N rows")
-@model_options
-@click.option(
-    "--batch-size", type=click.IntRange(*option_range("batch_size")), help="articles generated together"
-)
 @click.option(
     "--split",
     type=click.Choice(["all", "scored", "shots"]),
@@ -68,15 +64,8 @@ def render_table(report: EvalReport) -> str:
 def eval_command(
     ctx: click.Context,
     data: Path,
-    backend: str | None,
-    model: str | None,
-    style: str,
-    max_chars: int | None,
+    overrides: Overrides,
     limit: int | None,
-    batch_size: int | None,
-    quantize: str | None,
-    generation: tuple[tuple[str, str], ...],
-    device: str | None,
     split: str,
     output: Path | None,
 ) -> None:
@@ -85,7 +74,7 @@ def eval_command(
     Prints ROUGE-1/2/L F1, the faithfulness guard's rates, the share of summaries with a number not
     in the source, mean length and speed. `--backend lead` and `--backend extractive` give baselines.
     """
-    settings = summariser_settings(ctx)
+    settings = overrides.apply(settings_from(ctx))
     check_output(output, [str(data)])  # before scoring, so the report always has somewhere to go
     state: dict[str, Any] = {}
 

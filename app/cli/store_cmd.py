@@ -13,6 +13,7 @@ from zhaiyao.documents import ArticleResult
 from zhaiyao.errors import ConfigError, StoreError
 from zhaiyao.export.formats import FORMATS, export_results, render_bytes
 from zhaiyao.store import DEFAULT_BUSY_TIMEOUT, Store
+from zhaiyao.summarise.registry import describe
 
 STATUSES = ("done", "failed", "pending")
 RUN_ID = click.IntRange(1, 2**63 - 1)  # SQLite's integers: a larger id cannot exist, only overflow
@@ -88,12 +89,13 @@ def info(ctx: click.Context, db: Path | None) -> None:
 
 def _echo_placement(settings: Settings) -> None:
     """Where a model run with these settings would compute, with which weights and kernels, and why."""
-    if settings.backend not in ("llm", "seq2seq"):
+    backend = describe(settings.backend)
+    if not backend.uses_model:
         click.echo(f"device:     none needed ({settings.backend} uses no model)")
         return
     from zhaiyao.runtime.device import place
 
-    quantize = settings.quantize if settings.backend == "llm" else "none"
+    quantize = settings.quantize if backend.quantizes else "none"
     placement = place(settings.device, quantize, settings.int8_kernel)
     click.echo(f"device:     {placement.device}   weights: {placement.weights}")
     click.echo(f"kernels:    {placement.kernels}")

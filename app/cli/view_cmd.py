@@ -11,12 +11,16 @@ from pathlib import Path
 from typing import TextIO
 
 import click
-from zhaiyao.cli import model_options, settings_from, summariser_settings, summary_options
+from zhaiyao.cli import settings_from
+from zhaiyao.cli.inputs import open_sources, source_options
+from zhaiyao.cli.options import Overrides, summariser_options
 from zhaiyao.cli.output import echo
 from zhaiyao.cli.quiet import libraries_to_log
 from zhaiyao.config import SAMPLE_PAGE, Settings
 from zhaiyao.errors import InputError, StoreError
 from zhaiyao.run.pipeline import Progress
+from zhaiyao.sources.inputs import SourceOptions
+from zhaiyao.summarise.registry import uses_model
 from zhaiyao.text.safe import one_line
 from zhaiyao.viewer.server import has_display, pick_port, start_server, stop_server, viewer_url, wait_ready
 
@@ -138,37 +142,33 @@ def _progress_printer(own: TextIO) -> object:
 
 
 @click.command("start")
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@summary_options()
-@model_options
+@click.argument("paths", nargs=-1)
+@summariser_options()
 @_port
 @_db
 @_no_browser
 @click.option("--no-view", is_flag=True, help="summarise and report, but do not start the viewer")
+@source_options
 @click.pass_context
 def start_command(
     ctx: click.Context,
-    paths: tuple[Path, ...],
-    backend: str | None,
-    model: str | None,
-    style: str | None,
-    max_chars: int | None,
-    quantize: str | None,
-    generation: tuple[tuple[str, str], ...],
-    device: str | None,
+    paths: tuple[str, ...],
+    overrides: Overrides,
     port: int | None,
     db: Path | None,
     no_browser: bool,
     no_view: bool,
+    sources: SourceOptions,
 ) -> None:
-    """The main job: summarise the sample page (or PATHs) into the store, then open the viewer on it.
+    """The main job: summarise the sample page (or PATHs: files, feed, e-paper 版面 or article URLs)
+    into the store, then open the viewer on it.
 
     The first run fetches the default model (about 1.1 GB, once) with progress.
     """
-    settings = summariser_settings(ctx).replace(db_path=db)
-    inputs = [str(p) for p in paths] or [str(SAMPLE_PAGE)]
+    settings = overrides.apply(settings_from(ctx)).replace(db_path=db)
+    inputs = list(paths) or [str(SAMPLE_PAGE)]
     with libraries_to_log(settings.db_path.parent) as (own, log):
-        pages, report, results = _summarise_into_store(settings, inputs, own)
+        pages, report, results = _summarise_into_store(settings, inputs, sources, own)
         if log is not None and log.stat().st_size:
             click.echo(f"libraries: {log} (their own messages and progress bars)", file=own)
     _print_report(report, results, settings)
@@ -190,10 +190,12 @@ def _serve_afresh(settings: Settings, port: int | None, *, page: str, no_browser
     os.execve(sys.executable, args, {**os.environ, **_settings_env(settings)})
 
 
-def _summarise_into_store(settings: Settings, inputs: list[str], own: TextIO) -> tuple[list, object, list]:
+def _summarise_into_store(
+    settings: Settings, inputs: list[str], sources: SourceOptions, own: TextIO
+) -> tuple[list, object, list]:
     """Read, summarise and store ``inputs``; Zhaiyao's lines about it go to ``own``."""
-    from zhaiyao.run.pipeline import LocalEngine, run_pages
-    from zhaiyao.sources.files import read_inputs
+    from zhaiyao.run.local import LocalEngine
+    from zhaiyao.run.pipeline import run_pages
     from zhaiyao.store import Store
 
     skipped: list[str] = []
@@ -202,12 +204,13 @@ def _summarise_into_store(settings: Settings, inputs: list[str], own: TextIO) ->
         skipped.append(str(exc))
         click.echo(one_line(f"skipped: {exc}"), file=own)
 
-    pages = read_inputs(inputs, settings, on_error=on_error)
+    with open_sources(settings, sources) as reader:
+        pages = reader.read(inputs, on_error=on_error)
     if not pages:
         raise InputError(", ".join(inputs), "nothing readable to summarise (every input was skipped)")
     # The engine loads the summariser only if something is not in the store yet: a rerun of the main
     # job is instant and needs no model in memory.
-    using = f"{settings.model}, " if settings.backend in ("llm", "seq2seq") else ""
+    using = f"{settings.model}, " if uses_model(settings.backend) else ""
     click.echo(f"summarising with {settings.backend} ({using}{settings.style}) …", file=own)
     engine = LocalEngine(settings, progress=_progress_printer(own))
     with Store(settings.db_path) as store:

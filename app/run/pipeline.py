@@ -20,32 +20,15 @@ import dataclasses
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from zhaiyao.config import Settings
-from zhaiyao.documents import Article, ArticleResult, Page, Summary
-from zhaiyao.errors import ConfigError, ZhaiyaoError
+from zhaiyao.documents import Article, ArticleResult, Correction, Page, Summary
+from zhaiyao.errors import InputError, ZhaiyaoError
+from zhaiyao.run.engine import Engine, describe_error
+from zhaiyao.run.local import LocalEngine
 from zhaiyao.store import Store, SummaryKey
-
-Deliver = Callable[[int, "Summary | BaseException"], None]
-
-
-class Engine(Protocol):
-    """Where summaries are computed. ``key`` may load models; it is asked only when needed."""
-
-    name: str
-
-    def key(self) -> SummaryKey:
-        """The key of the summaries this engine produces (loading its models if need be)."""
-        ...
-
-    def summarise(self, articles: Sequence[Article], deliver: Deliver) -> None:
-        """Summarise ``articles``, calling ``deliver(i, summary_or_exception)`` once per article as each is
-        done, in any order. An exception raised by ``deliver`` must propagate (it is a store failure)."""
-        ...
-
-    def close(self) -> None: ...
+from zhaiyao.summarise.base import Summariser
 
 
 @dataclass(frozen=True)
@@ -107,118 +90,11 @@ class RunReport:
         return data
 
 
-def describe_error(exc: BaseException) -> str:
-    """A one-line reason: library errors speak for themselves, anything else is named by its type."""
-    text = " ".join(str(exc).split())
-    if isinstance(exc, ZhaiyaoError):
-        return text or type(exc).__name__
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
-
-
 def settings_record(settings: Settings) -> dict[str, Any]:
     return {
         k: (str(v) if not isinstance(v, int | float | str | type(None)) else v)
         for k, v in dataclasses.asdict(settings).items()
     }
-
-
-class _DeliveryFailed(BaseException):
-    # A BaseException so that no "except Exception" inside a summariser can mistake a store failure
-    # for an article failure and carry on without committing.
-    def __init__(self, original: BaseException) -> None:
-        super().__init__(str(original))
-        self.original = original
-
-
-# Articles handed to the backend at once, in batches: a backend that batches continuously keeps its
-# batch full across them (a window's end drains it once); a failure retries at most this many alone.
-WINDOW_BATCHES = 16
-
-
-def summarise_isolated(
-    articles: Sequence[Article],
-    summariser: Any,
-    settings: Settings,
-    deliver: Deliver,
-) -> None:
-    """Summarise in windows of ``WINDOW_BATCHES`` batches, each article delivered as soon as it is done;
-    when a window fails, its undelivered articles are retried one by one so that one bad article costs
-    only itself. ``deliver`` is called once per article."""
-    size = max(1, settings.batch_size) * WINDOW_BATCHES
-    for start in range(0, len(articles), size):
-        batch = list(articles[start : start + size])
-        delivered: set[int] = set()
-
-        def on_summary(i: int, summary: Summary, start: int = start, delivered: set[int] = delivered) -> None:
-            if i in delivered:
-                return
-            delivered.add(i)
-            try:
-                deliver(start + i, summary)
-            except BaseException as exc:
-                raise _DeliveryFailed(exc) from exc
-
-        try:
-            # Backends that return without calling on_summary for some items still deliver them.
-            for i, summary in enumerate(_summaries(batch, summariser, settings, on_summary)):
-                on_summary(i, summary)
-        except _DeliveryFailed as exc:
-            raise exc.original from None
-        except ConfigError:
-            raise  # a bad setting (style, length) fails every article alike: a usage error, not theirs
-        except Exception as exc:
-            if len(batch) == 1:
-                deliver(start, exc)
-                continue
-            for i, article in enumerate(batch):
-                if i not in delivered:
-                    _one_by_one(start + i, article, summariser, settings, deliver)
-
-
-def _summaries(
-    batch: list[Article], summariser: Any, settings: Settings, on_summary: Callable | None = None
-) -> list[Summary]:
-    from zhaiyao.summarise import summarise_articles
-
-    style, limit = settings.style, settings.max_chars
-    return summarise_articles(batch, summariser, style=style, max_chars=limit, on_summary=on_summary)
-
-
-def _one_by_one(i: int, article: Article, summariser: Any, settings: Settings, deliver: Deliver) -> None:
-    try:
-        summary = _summaries([article], summariser, settings)[0]
-    except Exception as exc:
-        deliver(i, exc)
-    else:
-        deliver(i, summary)
-
-
-class LocalEngine:
-    """Summaries in this process, with a summariser loaded on first need (or the one handed in)."""
-
-    name = "local"
-
-    def __init__(self, settings: Settings, summariser: Any = None, progress: Callable | None = None) -> None:
-        self.settings = settings
-        self._summariser = summariser
-        self._progress = progress
-
-    @property
-    def summariser(self) -> Any:
-        if self._summariser is None:
-            from zhaiyao.summarise import load_summariser
-
-            self._summariser = load_summariser(self.settings, progress=self._progress)
-        return self._summariser
-
-    def key(self) -> SummaryKey:
-        return SummaryKey.of_summariser(self.summariser, self.settings.style, self.settings.max_chars)
-
-    def summarise(self, articles: Sequence[Article], deliver: Deliver) -> None:
-        summarise_isolated(articles, self.summariser, self.settings, deliver)
-
-    def close(self) -> None:
-        pass
 
 
 def expected_key(settings: Settings) -> SummaryKey | None:
@@ -228,24 +104,18 @@ def expected_key(settings: Settings) -> SummaryKey | None:
     i.e. a loaded summariser once reported exactly this key. Extractive and lead have no model to load,
     so theirs is exact. None for a backend this cannot tell without loading it.
     """
-    if settings.backend in ("extractive", "lead"):
-        from zhaiyao.summarise import load_summariser
-
-        return SummaryKey.of_summariser(load_summariser(settings), settings.style, settings.max_chars)
-    if settings.backend not in ("llm", "seq2seq"):
-        return None
     from zhaiyao.summarise import prompts
     from zhaiyao.summarise.options import identity_suffix
+    from zhaiyao.summarise.registry import create, find
 
-    folder = Path(settings.model).expanduser()
-    name = folder.name if folder.is_dir() else settings.model
-    if settings.backend == "llm":
-        from zhaiyao.summarise.llm import model_identity
-
-        # Assumes int8 kernels on the CPU (x86) and bf16 on an accelerator, without importing torch to
-        # ask; where that is wrong the loaded model's name differs and the guess finds nothing stored.
-        int8 = settings.quantize == "int8" and settings.device in ("auto", "cpu")
-        name = model_identity(name, "int8" if int8 else "bf16", settings.int8_kernel)
+    backend = find(settings.backend)
+    if backend is None:
+        return None
+    if not backend.uses_model:
+        return SummaryKey.of_summariser(create(settings), settings.style, settings.max_chars)
+    name = backend.model_identity(settings)
+    if name is None:
+        return None
     version = prompts.PROMPT_VERSION + identity_suffix(settings.generation)
     return SummaryKey.of(settings.backend, name, settings.style, settings.max_chars, version)
 
@@ -256,16 +126,41 @@ def _bad_text(article: Article) -> str | None:
     return None
 
 
-def split_pages(pages: Sequence[Page]) -> list[tuple[Page, list[Article], str | None]]:
+def split_pages(
+    pages: Sequence[Page], store: Store | None = None
+) -> list[tuple[Page, list[Article], str | None]]:
+    """Each page split into articles, with a reader's corrections kept in ``store`` for that page's
+    text applied (so only the merged or split articles are new and summarised again)."""
+    from zhaiyao.split import corrections
     from zhaiyao.split.page import split_page
 
     out = []
     for page in pages:
         try:
-            out.append((page, split_page(page), None))
+            articles = split_page(page)
+            fixes = store.corrections(page.text_hash) if store is not None else []
+            out.append((page, corrections.apply(articles, fixes) if fixes else articles, None))
         except Exception as exc:  # a page the splitter cannot handle is reported, not fatal
             out.append((page, [], f"{page.source}: cannot split the page: {describe_error(exc)}"))
     return out
+
+
+def correct_page(store: Store, source: str, correction: Correction) -> list[Article]:
+    """A reader's merge or split of a stored page's articles: kept by the page's content hash (so a
+    re-run or re-import of the page applies it again) and applied to the stored articles now. The
+    articles it does not touch keep their keys, so only the new ones need summarising."""
+    from zhaiyao.split import corrections
+
+    text_hash = store.page_hash(source)
+    before = store.page_articles(source)
+    articles = corrections.apply(before, [correction])
+    if len(articles) == len(before):
+        where = f" before paragraph {correction.paragraph}" if correction.action == "split" else ""
+        problem = f"cannot {correction.action} article {correction.article}{where} on this page"
+        raise InputError(source, problem)
+    store.add_correction(text_hash, correction)
+    store.replace_articles(source, articles)
+    return articles
 
 
 def run_pages(
@@ -274,7 +169,7 @@ def run_pages(
     store: Store,
     *,
     stored: Sequence[str] = (),
-    summariser: Any = None,
+    summariser: Summariser | None = None,
     engine: Engine | None = None,
     inputs: Sequence[str] = (),
     input_errors: Sequence[str] = (),
@@ -292,7 +187,7 @@ def run_pages(
 
     def articles(report: RunReport) -> list[Article]:
         found: list[Article] = []
-        for page, page_articles, error in split_pages(unique):
+        for page, page_articles, error in split_pages(unique, store):
             store.save_page(page, page_articles, split_error=error)
             report.pages += 1
             if error:

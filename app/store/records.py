@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, Protocol
+
+
+class Identified(Protocol):
+    """What the store reads of a summariser (``summarise.Summariser`` has it; the store sits beside
+    the summarise room, not above it)."""
+
+    backend: str
+    model_name: str
+    prompt_version: str
 
 
 @dataclass(frozen=True)
@@ -23,7 +32,7 @@ class SummaryKey:
         return cls(backend, model, style, int(max_chars or 0), prompt_version or "")
 
     @classmethod
-    def of_summariser(cls, summariser: Any, style: str, max_chars: int | None) -> SummaryKey:
+    def of_summariser(cls, summariser: Identified, style: str, max_chars: int | None) -> SummaryKey:
         """The key of what a loaded summariser makes in this style and length."""
         return cls.of(summariser.backend, summariser.model_name, style, max_chars, summariser.prompt_version)
 

@@ -1,7 +1,14 @@
-"""Backends registered by name. ``register`` lets a plugin or a test add one without editing this file."""
+"""Backends registered by name, each stating what it needs and how its results are keyed.
+
+Everything outside this module asks a backend's ``Backend`` entry (``describe``) instead of comparing
+its name: whether it loads a model, whether it quantizes, which model identity its summaries are stored
+under. ``register`` lets a plugin or a test add a backend, or replace one's factory, without editing this
+file.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -14,12 +21,47 @@ from zhaiyao.summarise.base import Summariser
 from zhaiyao.summarise.options import GenerationOptions
 
 Factory = Callable[[Settings, Any], Summariser]
-_BACKENDS: dict[str, Factory] = {}
 
 
-def register(name: str) -> Callable[[Factory], Factory]:
+def _no_model(settings: Settings) -> str | None:
+    return None
+
+
+def _same_settings(settings: Settings, identity: str) -> Settings:
+    return settings
+
+
+@dataclass(frozen=True)
+class Backend:
+    """One backend: how to make it and what it needs (as simonw/llm's model classes carry
+    ``needs_key``/``can_stream``), so no caller has to know backends by name."""
+
+    name: str
+    create: Factory
+    # Loads weights named by ``settings.model`` (minutes on a first run, seconds after); weight-free
+    # backends answer in milliseconds and their summaries' key is exact without loading anything.
+    uses_model: bool = False
+    # Reads ``settings.quantize`` and ``settings.int8_kernel``.
+    quantizes: bool = False
+    # The model identity its summaries are stored under, guessed from settings without loading
+    # (None: only a loaded summariser can tell), and back: the settings that make summaries under one.
+    model_identity: Callable[[Settings], str | None] = _no_model
+    settings_for: Callable[[Settings, str], Settings] = _same_settings
+
+
+_BACKENDS: dict[str, Backend] = {}
+
+
+def register(name: str, **traits: Any) -> Callable[[Factory], Factory]:
+    """Register ``factory`` under ``name``; traits (``uses_model``, ``quantizes``, ...) describe it. A
+    name registered before keeps its traits when only the factory is replaced (a plugin's override)."""
+
     def wrap(factory: Factory) -> Factory:
-        _BACKENDS[name] = factory
+        known = _BACKENDS.get(name)
+        if known is not None and not traits:
+            _BACKENDS[name] = dataclasses.replace(known, create=factory)
+        else:
+            _BACKENDS[name] = Backend(name, factory, **traits)
         return factory
 
     return wrap
@@ -29,13 +71,27 @@ def backend_names() -> list[str]:
     return sorted(_BACKENDS)
 
 
-def create(settings: Settings, progress: Any = None) -> Summariser:
-    try:
-        factory = _BACKENDS[settings.backend]
-    except KeyError:
+def find(name: str) -> Backend | None:
+    """The backend registered as ``name``, or None (a stored set may name one no longer installed)."""
+    return _BACKENDS.get(name)
+
+
+def describe(name: str) -> Backend:
+    backend = _BACKENDS.get(name)
+    if backend is None:
         known = ", ".join(backend_names())
-        raise ConfigError(f"unknown backend {settings.backend!r} (known: {known})") from None
-    return factory(settings, progress)
+        raise ConfigError(f"unknown backend {name!r} (known: {known})")
+    return backend
+
+
+def uses_model(name: str) -> bool:
+    """Whether the backend named ``name`` loads a model (False for an unknown name)."""
+    backend = _BACKENDS.get(name)
+    return backend is not None and backend.uses_model
+
+
+def create(settings: Settings, progress: Any = None) -> Summariser:
+    return describe(settings.backend).create(settings, progress)
 
 
 def model_kind(path: Path) -> str:
@@ -114,7 +170,33 @@ def _model_arguments(settings: Settings, progress: Any, wanted: str) -> dict[str
     }
 
 
-@register("llm")
+def _folder_or_name(settings: Settings) -> str:
+    folder = Path(settings.model).expanduser()
+    return folder.name if folder.is_dir() else settings.model
+
+
+def _llm_identity(settings: Settings) -> str:
+    from zhaiyao.summarise.llm import model_identity
+
+    # Assumes int8 kernels on the CPU (x86) and bf16 on an accelerator, without importing torch to
+    # ask; where that is wrong the loaded model's name differs and the guess finds nothing stored.
+    int8 = settings.quantize == "int8" and settings.device in ("auto", "cpu")
+    return model_identity(_folder_or_name(settings), "int8" if int8 else "bf16", settings.int8_kernel)
+
+
+def _llm_settings(settings: Settings, identity: str) -> Settings:
+    from zhaiyao.summarise.llm import parse_model_identity
+
+    bare, weights, kernel = parse_model_identity(identity)
+    quantize = "int8" if weights == "int8" else "none"
+    return dataclasses.replace(settings, model=bare, quantize=quantize, int8_kernel=kernel)
+
+
+def _named_model_settings(settings: Settings, identity: str) -> Settings:
+    return dataclasses.replace(settings, model=identity)
+
+
+@register("llm", uses_model=True, quantizes=True, model_identity=_llm_identity, settings_for=_llm_settings)
 def _llm(settings: Settings, progress: Any) -> Summariser:
     from zhaiyao.runtime.int8 import QUANTIZE_CHOICES
     from zhaiyao.summarise.llm import LLMSummariser
@@ -127,7 +209,7 @@ def _llm(settings: Settings, progress: Any) -> Summariser:
     )
 
 
-@register("seq2seq")
+@register("seq2seq", uses_model=True, model_identity=_folder_or_name, settings_for=_named_model_settings)
 def _seq2seq(settings: Settings, progress: Any) -> Summariser:
     from zhaiyao.summarise.seq2seq import Seq2SeqSummariser
 

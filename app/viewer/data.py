@@ -22,7 +22,7 @@ from zhaiyao.documents import Article, ArticleResult, Summary
 from zhaiyao.errors import InputError
 from zhaiyao.sources.files import size_problem
 from zhaiyao.store import PageInfo, SummaryKey, SummarySet
-from zhaiyao.summarise.registry import backend_names
+from zhaiyao.summarise.registry import backend_names, find, uses_model
 from zhaiyao.text.safe import one_line
 from zhaiyao.text.sentences import sentence_spans as split_spans
 
@@ -30,7 +30,7 @@ from zhaiyao.text.sentences import sentence_spans as split_spans
 # Every format the command line reads (zhaiyao.sources.files.FORMATS).
 UPLOAD_TYPES: tuple[str, ...] = ("txt", "md", "html", "htm", "jsonl", "json", "csv")
 # The registry's backends, the default (llm) first.
-BACKENDS: tuple[str, ...] = tuple(sorted(backend_names(), key=lambda name: name != "llm"))
+BACKENDS: tuple[str, ...] = tuple(sorted(backend_names(), key=lambda name: name != Settings.backend))
 
 GUARD_LABELS: dict[str, tuple[str, str]] = {
     # status: (label, why it matters to a reader)
@@ -407,7 +407,7 @@ def set_label(summary_set: SummarySet, total: int) -> str:
     key = summary_set.key
     model = key.model if len(key.model) <= 32 else key.model[:14] + "…" + key.model[-14:]
     parts = [key.backend]
-    if key.backend in ("llm", "seq2seq"):
+    if uses_model(key.backend):
         parts.append(model)
     parts.append(key.style + (f" ≤{key.max_chars}字" if key.max_chars else ""))
     if key.prompt_version:
@@ -422,25 +422,22 @@ def follow(key: SummaryKey, base: Settings, models: Sequence[str]) -> Settings:
     name): the first of ``models`` whose settings imply that key is taken, else the bare name.
     """
     from zhaiyao.run.pipeline import expected_key
-    from zhaiyao.summarise.llm import parse_model_identity
 
     settings = dataclasses.replace(
         base, backend=key.backend, style=key.style, max_chars=key.max_chars or None
     )
-    bare = key.model
-    if key.backend == "llm":
-        bare, weights, kernel = parse_model_identity(key.model)
-        quantize = "int8" if weights == "int8" else "none"
-        settings = dataclasses.replace(settings, quantize=quantize, int8_kernel=kernel)
-    if key.backend not in ("llm", "seq2seq"):
+    backend = find(key.backend)
+    if backend is None or not backend.uses_model:
         return settings
+    bare = backend.settings_for(settings, key.model)
+    settings = dataclasses.replace(bare, model=settings.model)
     for name in models:
         candidate = dataclasses.replace(settings, model=name)
         implied = expected_key(candidate)
         # The model only: a set made under an older prompt version still came from this model.
         if implied is not None and implied.model == key.model:
             return candidate
-    return dataclasses.replace(settings, model=bare)
+    return bare
 
 
 def report_line(report: Any) -> str:

@@ -16,9 +16,11 @@ import streamlit as st
 from zhaiyao.config import MIN_CHARS, Settings, load_settings, option_range
 from zhaiyao.documents import Article, ArticleResult, Page
 from zhaiyao.errors import ZhaiyaoError
-from zhaiyao.run.pipeline import LocalEngine, Progress, RunReport, expected_key, run_pages, split_pages
+from zhaiyao.run.local import LocalEngine
+from zhaiyao.run.pipeline import Progress, RunReport, expected_key, run_pages, split_pages
 from zhaiyao.store import PageInfo, Store, SummaryKey, SummarySet
-from zhaiyao.summarise.base import STYLES
+from zhaiyao.summarise import registry
+from zhaiyao.summarise.base import STYLES, Summariser
 from zhaiyao.viewer import data as vd
 from zhaiyao.viewer.server import upload_limit_mb
 
@@ -35,7 +37,7 @@ def open_store(path: str) -> Store:
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
-def get_summariser(settings: Settings) -> Any:
+def get_summariser(settings: Settings) -> Summariser:
     # Loaded once per server process and settings (a frozen value, so it is the cache key);
     # max_entries keeps at most two models in memory when a reader switches back and forth.
     from zhaiyao.summarise import load_summariser
@@ -43,27 +45,9 @@ def get_summariser(settings: Settings) -> Any:
     return load_summariser(settings)
 
 
-def summariser_for(settings: Settings) -> Any:
+def summariser_for(settings: Settings) -> Summariser:
     # Style and length do not change the model: the same summariser serves them all.
     return get_summariser(dataclasses.replace(settings, style=Settings.style, max_chars=None))
-
-
-class ServerEngine(LocalEngine):
-    """The pipeline's local engine, with the summariser from this server's cache: loaded on first need
-    (a fully stored page loads nothing) and then kept for every later session. ``on_load`` is told just
-    before the summariser is fetched, so the page can say that a model is loading."""
-
-    def __init__(self, settings: Settings, on_load: Any = None) -> None:
-        super().__init__(settings)
-        self._on_load = on_load
-
-    @property
-    def summariser(self) -> Any:
-        if self._summariser is None:
-            if self._on_load is not None:
-                self._on_load()
-            self._summariser = summariser_for(self.settings)
-        return self._summariser
 
 
 # Store reads are cached per last-change value: a new summary (from this viewer or a batch running
@@ -227,7 +211,7 @@ def settings_controls(base: Settings, box: Any) -> Settings:
         on_change=asked,
         help="llm: the chat model; extractive / lead: sentences from the article, no weights",
     )
-    uses_model = backend in ("llm", "seq2seq")
+    uses_model = registry.uses_model(backend)
     choices = model_choices(base.model)
     if state.model not in choices:
         choices.insert(0, state.model)
@@ -323,7 +307,7 @@ def page_picker(box: Any, pages: list[PageInfo], facets: dict[str, vd.PageFacets
 
 
 def source_controls(settings: Settings, first_visit: bool) -> tuple[str, Any] | None:
-    """The upload and paste boxes. Returns the action the reader asked for, if any."""
+    """The upload, paste and URL boxes. Returns the action the reader asked for, if any."""
     action = None
     with st.sidebar.expander("上传 · Upload a page", expanded=first_visit):
         upload = st.file_uploader(
@@ -338,6 +322,10 @@ def source_controls(settings: Settings, first_visit: bool) -> tuple[str, Any] | 
         fmt = st.selectbox("Format", ["txt", "md", "html", "jsonl"], key="paste_format")
         if st.button("Summarise pasted text", key="go_paste", disabled=not text.strip()):
             action = ("paste", (text, fmt))
+    with st.sidebar.expander("网址 · From a URL"):
+        url = st.text_input("Feed, e-paper 版面 or article URL", key="url_text").strip()
+        if st.button("Summarise URL", key="go_url", disabled=not url):
+            action = ("url", url)
     return action
 
 
@@ -481,7 +469,7 @@ def summarise_live(title: str, articles: list[Article], settings: Settings, run:
                 slots[(article.page, article.index)] = slot
 
     def on_load() -> None:
-        using = f" ({settings.model})" if settings.backend in ("llm", "seq2seq") else ""
+        using = f" ({settings.model})" if registry.uses_model(settings.backend) else ""
         bar.progress(0.0, text=f"loading the {settings.backend} summariser{using}…")
 
     def on_progress(p: Progress) -> None:
@@ -496,7 +484,7 @@ def summarise_live(title: str, articles: list[Article], settings: Settings, run:
         if slot is not None:
             slot.html(vd.card_html(result))
 
-    report = run(ServerEngine(settings, on_load), on_progress, on_result)
+    report = run(LocalEngine(settings, load=summariser_for, on_load=on_load), on_progress, on_result)
     live.empty()
     return report
 
@@ -532,6 +520,11 @@ def read_action(action: tuple[str, Any], settings: Settings, on_error: Any = Non
     from zhaiyao.sources.files import read_bytes
 
     kind, value = action
+    if kind == "url":
+        from zhaiyao.sources.inputs import read_viewer_url
+
+        # Public addresses only, unless allow_private_urls: a shared viewer is no way into its network.
+        return read_viewer_url(value, settings, on_error)
     if kind == "upload":
         vd.check_upload(value.name, value.size, settings)
         return read_bytes(value.name, value.getvalue(), settings, on_error)
@@ -615,7 +608,7 @@ def follow_settings(db: str, store: Store, base: Settings, controls: Any) -> Set
 
 
 def take_action(action: tuple[str, Any], settings: Settings, store: Store) -> None:
-    """An upload or a paste: read it (bad rows named, good ones kept), summarise it, open it."""
+    """An upload, a paste or a URL: read it (bad rows named, good ones kept), summarise it, open it."""
     state = st.session_state
     try:
         skipped: list[ZhaiyaoError] = []
@@ -643,7 +636,7 @@ def fill_gaps(db: str, store: Store, page: str, settings: Settings) -> None:
     state = st.session_state
     results = shown_results(db, store.last_change(), page, state.get("shown_key") or wanted_key(settings))
     missing = [r for r in results if r.summary is None]
-    instant = settings.backend in ("extractive", "lead") and state.get("asked")
+    instant = not registry.uses_model(settings.backend) and state.get("asked")
     state.asked = False
     if missing and (instant or state.get("summarise_here")):
         try:
@@ -695,7 +688,7 @@ def draw_open_page(
 
 
 def draw_missing_note(missing: int, total: int, settings: Settings) -> None:
-    uses_model = settings.backend in ("llm", "seq2seq")
+    uses_model = registry.uses_model(settings.backend)
     what = settings.backend + (f" · {settings.model}" if uses_model else "") + f" · {settings.style}"
     st.info(
         f"{missing} of {total} article(s) have no summary for these settings ({what}). "
