@@ -597,3 +597,75 @@ def test_start_prints_only_its_own_lines_and_logs_the_libraries(
     log = (db.parent / "libraries.log").read_text(encoding="utf-8")
     assert "Building prefix dict" in log  # jieba's banner, kept where a curious reader can find it
     assert f"libraries: {db.parent / 'libraries.log'}" in lines[-1]
+
+
+# -- 5. one Ray worker killed mid-run ------------------------------------------------------------------------
+
+
+def _actor_pids() -> list[int]:
+    pids = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            if cmdline.read_bytes().startswith(b"ray::SummariserActor"):
+                pids.append(int(cmdline.parent.name))
+        except OSError:
+            continue
+    return pids
+
+
+def _statuses(db: Path) -> dict[str, int]:
+    try:
+        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1)
+        try:
+            return dict(conn.execute("SELECT status, count(*) FROM run_articles GROUP BY status"))
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return {}
+
+
+@pytest.mark.ray
+def test_5_a_killed_ray_worker_is_restarted_and_every_article_done_once(isolated_env: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    count = 300
+    body = "株洲日报讯 今天，株洲举行第{0}次活动。参加者达到{0}人，活动持续了一整天。" * 40
+    jsonl(isolated_env / "many.jsonl", [{"title": f"第{i}篇", "text": body.format(i)} for i in range(count)])
+    db = Path(os.environ["ZHAIYAO_DB"])
+    cmd = [sys.executable, "-m", "zhaiyao", "batch", "many.jsonl", "--backend", "extractive", "-q"]
+    cmd += ["--engine", "ray", "--workers", "1", "--batch-size", "2"]
+    proc = subprocess.Popen(
+        cmd,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    killed = None
+    try:
+        deadline = time.monotonic() + 240
+        while time.monotonic() < deadline and proc.poll() is None and killed is None:
+            done = _statuses(db).get("done", 0)
+            pids = _actor_pids()
+            if 20 <= done < count - 60 and pids:
+                killed = pids[0]
+                os.kill(killed, signal.SIGKILL)
+            time.sleep(0.1)
+        stdout, stderr = proc.communicate(timeout=300)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert killed is not None, "the run ended before a worker could be killed"
+    assert proc.returncode == 0, stderr[-3000:]
+    assert (
+        f"{count}/{count} articles done" in stdout
+        and f"({count} summarised, 0 from the store), 0 failed" in stdout
+    )
+    assert _statuses(db) == {"done": count}
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    assert conn.execute("SELECT count(*) FROM summaries").fetchone()[0] == count
+    assert [s for (s,) in conn.execute("SELECT status FROM runs")] == ["finished"]
+    conn.close()
