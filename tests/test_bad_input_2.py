@@ -669,3 +669,54 @@ def test_5_a_killed_ray_worker_is_restarted_and_every_article_done_once(isolated
     assert conn.execute("SELECT count(*) FROM summaries").fetchone()[0] == count
     assert [s for (s,) in conn.execute("SELECT status FROM runs")] == ["finished"]
     conn.close()
+
+
+def test_a_summarys_seconds_are_that_articles_own_time() -> None:
+    import time
+
+    from zhaiyao.documents import Article
+    from zhaiyao.summarise.extractive import ExtractiveSummariser
+    from zhaiyao.summarise.policy import summarise_articles
+
+    class Slow(ExtractiveSummariser):
+        """Each batch of two takes 0.3 s, as a model's would; six articles queue for three batches."""
+
+        def generate(self, requests):  # type: ignore[no-untyped-def]
+            time.sleep(0.3)
+            return super().generate(requests)
+
+    body = "株洲日报讯 今天，株洲举行第{0}次活动。参加者达到{0}人。"
+    articles = [Article("p", i, f"第{i}篇", body.format(i)) for i in range(6)]
+    summarise_articles(articles[:1], ExtractiveSummariser())  # jieba's dictionaries load once, first
+    began = time.perf_counter()
+    summaries = summarise_articles(articles, Slow(batch_size=2), style="brief")
+    total = time.perf_counter() - began
+    seconds = [s.seconds for s in summaries]
+    # Each article took its batch's 0.3 s: not ~0 for the second of a batch finished together, and
+    # not the time it waited in the queue behind the batches before it.
+    assert all(0.25 <= s <= 0.6 for s in seconds), seconds
+    assert total >= 0.85 and max(seconds) < total / 1.4
+
+
+def test_llm_seconds_start_when_the_article_joins_the_batch(tiny_model_dir: Path) -> None:
+    import time
+
+    from zhaiyao.config import Settings
+    from zhaiyao.documents import Article
+    from zhaiyao.summarise import load_summariser
+    from zhaiyao.summarise.policy import summarise_articles
+
+    settings = Settings(backend="llm", model=str(tiny_model_dir), batch_size=2, quantize="none")
+    summariser = load_summariser(settings)
+    body = "株洲日报讯 今天，株洲举行第{0}次活动。参加者达到{0}人。"
+    articles = [Article("p", i, f"第{i}篇", body.format(i)) for i in range(4)]
+    summarise_articles(articles[:1], summariser, max_chars=40)  # warm: jieba, the prompt prefix
+    began = time.perf_counter()
+    summaries = summarise_articles(articles, summariser, max_chars=40)
+    total = time.perf_counter() - began
+    seconds = sorted(s.seconds for s in summaries)
+    # Two decode together (batch size 2): each article's own time overlaps its partner's, so they add
+    # up to more than the run's (time since the previous summary would add up to exactly the run's).
+    assert all(s > 0 for s in seconds), seconds
+    assert sum(seconds) > 1.3 * total, (seconds, total)
+    assert seconds[-1] <= total + 0.01
