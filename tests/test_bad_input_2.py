@@ -499,6 +499,11 @@ def test_text_nested_in_300_divs_is_read(isolated_env: Path) -> None:
     )
     two = cli("split", "two.html")
     assert [json.loads(ln)["title"] for ln in two.stdout.splitlines()] == ["标题0", "标题1"], two.stderr
+    # Characters XML cannot hold (U+FFFE, a C0 control) must not break the parsed tree's extraction.
+    odd = "<html><body>" + "<div>" * 300 + body.replace("今天", "今天\ufffe\x17") + "</div>" * 300
+    (isolated_env / "odd.html").write_text(odd + "</body></html>", encoding="utf-8")
+    read = cli("split", "odd.html")
+    assert read.returncode == 0 and "参加者达到300人" in json.loads(read.stdout)["text"], read.stderr
 
 
 # -- the first `make demo` ----------------------------------------------------------------------------------

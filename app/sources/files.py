@@ -249,6 +249,9 @@ def _html_page(name: str, html: str, encoding: str) -> Page:
     One article per HTML page, unless the page clearly holds several (two or more <article>
     elements, or two or more titles in the extracted main text): then it is a layout page to split.
     """
+    # Characters XML cannot hold (C0 controls, U+FFFE/U+FFFF, lone surrogates) are errors in HTML too;
+    # lxml refuses to build text with them (a ValueError deep in trafilatura), so they go first.
+    html = _NOT_XML.sub("", html)
     several = _article_elements(html)
     if several is None:
         several = epaper_text(html)  # a site's own repeated article containers (tables, <br> bodies)
@@ -278,6 +281,9 @@ def _html_page(name: str, html: str, encoding: str) -> Page:
     body = [ln for ln in lines if not (ln.startswith(("# ", "## ")) and ln.lstrip("#").strip() == title)]
     text = "\n".join(body).strip()
     return Page(source=name, text=text, encoding=encoding, format="html", kind="article", title=title)
+
+
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def _html_tree(html: str) -> Any:
