@@ -49,7 +49,7 @@ def draw_grid(
                 article = result.article
                 if names is not None:
                     name = names.get(article.page)
-                    st.caption(name.title if name else article.page)
+                    st.caption(vd.label(name.title if name else article.page))
                 st.html(vd.card_html(result, terms=terms, marks=marks.get(article.key)))
                 st.button(
                     "阅读全文 · Open article",

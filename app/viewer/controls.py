@@ -152,7 +152,8 @@ def upload_box(settings: Settings, first_visit: bool) -> None:
     with st.sidebar.expander("上传 · Upload a page", expanded=first_visit):
         # Outside the form: a file is committed the moment it is uploaded, whatever has focus.
         st.file_uploader(
-            f"txt、md、html 或 jsonl，最大 {settings.max_file_mb:g} MB · up to {settings.max_file_mb:g} MB",
+            f"txt、md、html、jsonl、json 或 csv，最大 {settings.max_file_mb:g} MB · "
+            f"txt, md, html, jsonl, json or csv, up to {settings.max_file_mb:g} MB",
             key=Keys.UPLOAD,
             max_upload_size=upload_limit_mb(settings.max_file_mb),
         )

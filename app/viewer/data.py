@@ -20,12 +20,15 @@ from typing import Any
 from zhaiyao.config import Settings
 from zhaiyao.documents import Article, ArticleResult, Summary
 from zhaiyao.errors import InputError
+from zhaiyao.sources.files import size_problem
 from zhaiyao.store import SummaryKey, SummarySet
 from zhaiyao.summarise.registry import backend_names, find, uses_model
+from zhaiyao.text.safe import one_line
 from zhaiyao.text.sentences import sentence_spans as split_spans
 
 # What the upload box accepts: the page formats a reader would have at hand (issue 6).
-UPLOAD_TYPES: tuple[str, ...] = ("txt", "md", "html", "htm", "jsonl")
+# Every format the command line reads (zhaiyao.sources.files.FORMATS).
+UPLOAD_TYPES: tuple[str, ...] = ("txt", "md", "html", "htm", "jsonl", "json", "csv")
 # The registry's backends, the default (llm) first.
 BACKENDS: tuple[str, ...] = tuple(sorted(backend_names(), key=lambda name: name != Settings.backend))
 
@@ -83,9 +86,7 @@ def check_upload(name: str, size: int, settings: Settings) -> None:
         raise InputError(name, f"unsupported format ({shown}); upload one of: .{', .'.join(UPLOAD_TYPES)}")
     limit = int(settings.max_file_mb * 1024 * 1024)
     if size > limit:
-        raise InputError(
-            name, f"file is {size / 1024 / 1024:.1f} MB, over the {settings.max_file_mb:g} MB upload limit"
-        )
+        raise InputError(name, size_problem(size, settings.max_file_mb, "upload limit"))
     if size == 0:
         raise InputError(name, "file is empty")
 
@@ -518,7 +519,13 @@ def set_label(summary_set: SummarySet, total: int, *, with_model: bool = False) 
     style = STYLE_NAMES.get(key.style, key.style).split(" · ")[0]
     parts.append(style + (f" ≤{key.max_chars}字" if key.max_chars else ""))
     parts.append(summary_set.newest[:10])
-    return " · ".join(parts) + f" — {summary_set.done}/{total}"
+    return label(" · ".join(parts) + f" — {summary_set.done}/{total}")
+
+
+def label(text: str) -> str:
+    """Text for a dropdown or a caption: Streamlit shows it as it is, so ESC, BEL and the bidirectional
+    overrides from a file name or a dateline are shown as escapes, never obeyed or hidden."""
+    return one_line(text)
 
 
 def follow(key: SummaryKey, base: Settings, models: Sequence[str]) -> Settings:
@@ -590,3 +597,9 @@ def duration(seconds: float, *, en: bool = False) -> str:
     minutes = seconds / 60
     shown = f"{minutes:.0f}" if minutes >= 10 else f"{minutes:.1f}".rstrip("0").rstrip(".")
     return f"{shown} min" if en else f"{shown} 分钟"
+
+
+def unexpected(exc: BaseException) -> str:
+    """One line for an error that is not the reader's to fix (a bug, a library's own exception): its
+    kind and message, so the page stays up and the line can be reported."""
+    return one_line(f"Something went wrong ({type(exc).__name__}: {exc}); the page is still usable.")

@@ -43,7 +43,7 @@ def _pick_date(issues: list[Issue]) -> None:
 def date_label(date: str) -> str:
     year, month, day = date_key(date)
     if not year:
-        return date or "日期不明 · date unknown"
+        return vd.label(date) or "日期不明 · date unknown"
     try:
         weekday = calendar.weekday(year, month, day)
     except ValueError:
@@ -89,7 +89,7 @@ def issue_controls(box: Any, issues: list[Issue], page: str | None) -> None:
         "报纸 · Newspaper",
         papers,
         key=Keys.PAPER,
-        format_func=lambda p: p or "报名不明 · unnamed",
+        format_func=lambda p: vd.label(p) or "报名不明 · unnamed",
         on_change=_pick_paper,
         args=(issues,),
     )
@@ -122,7 +122,7 @@ def issue_controls(box: Any, issues: list[Issue], page: str | None) -> None:
 
 def edition_label(name: PageName) -> str:
     label = " ".join(p for p in (name.edition, name.name) if p)
-    return label or name.source.rsplit("/", 1)[-1]
+    return vd.label(label or name.source.rsplit("/", 1)[-1])
 
 
 def page_nav(issues: list[Issue], page: str) -> None:

@@ -16,6 +16,7 @@ from datetime import date as Date
 from pathlib import PurePath
 
 from zhaiyao.store import PageInfo
+from zhaiyao.text.safe import one_line
 
 _PRESS = re.compile(r"^\s*(\S{2,12}?)讯")
 _NOT_PAPERS = {"本报", "本刊", "新华社", "新华", "中新社", "央视网", "人民网"}
@@ -46,7 +47,9 @@ class PageName:
         parts = [p for p in (self.newspaper, self.date, edition) if p]
         if not edition:
             parts.append(file_name(self.source))
-        return " · ".join(parts)
+        # Shown as it is by Streamlit: terminal and bidirectional controls from a path or a dateline
+        # become escapes, never obeyed.
+        return one_line(" · ".join(parts))
 
     @property
     def edition(self) -> str:

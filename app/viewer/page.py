@@ -125,7 +125,11 @@ def take_action(slot: Any, state: ViewState, settings: Settings, store: Store, d
         # The reader sees what was wrong; the app stays up for the next try.
         state.say("error", str(exc))
     except Cancelled:
-        st.stop()  # the rerun that took the cancel draws the page; this one only had to stop
+        st.stop()
+    except Exception as exc:  # a bug or a library's own error must not take the page down
+        state.say(
+            "error", vd.unexpected(exc)
+        )  # the rerun that took the cancel draws the page; this one only had to stop
     st.rerun()
 
 
@@ -169,7 +173,7 @@ def draw_open_page(db: str, store: Store, issues: list[Issue], settings: Setting
         if opened is not None and not mark.read:
             store.set_marks(opened.article.key, read=True)
         name = reads.read_names(db, stamp).get(page)
-        st.caption(name.title if name else page)
+        st.caption(vd.label(name.title if name else page))
         draw_article(db, results, state.article, mark)
     else:
         names = reads.read_names(db, stamp)

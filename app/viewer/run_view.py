@@ -15,8 +15,9 @@ from typing import Any
 import streamlit as st
 from zhaiyao.config import Settings
 from zhaiyao.documents import Article, ArticleResult, Page
+from zhaiyao.run import pipeline
 from zhaiyao.run.local import LocalEngine
-from zhaiyao.run.pipeline import Progress, RunReport, run_pages, split_pages
+from zhaiyao.run.pipeline import Progress, RunReport
 from zhaiyao.store import Store
 from zhaiyao.summarise.registry import uses_model
 from zhaiyao.viewer import data as vd
@@ -117,13 +118,13 @@ def estimate(store: Store, settings: Settings, todo: int) -> str:
 
 def summarise_new(slot: Any, pages: list[Page], settings: Settings, store: Store) -> RunReport:
     """An upload or a paste: split, record and summarise it."""
-    articles = [a for _, arts, _ in split_pages(pages) for a in arts]
+    articles = [a for _, arts, _ in pipeline.split_pages(pages) for a in arts]
     return summarise_live(
         slot,
         ", ".join(Path(p.source).name for p in pages),
         articles,
         settings,
-        lambda engine, on_progress, on_result: run_pages(
+        lambda engine, on_progress, on_result: pipeline.run_pages(
             pages, settings, store, engine=engine, on_progress=on_progress, on_result=on_result
         ),
         estimate(store, settings, len(articles)),
@@ -140,7 +141,7 @@ def summarise_stored(
         title,
         [r.article for r in results],
         settings,
-        lambda engine, on_progress, on_result: run_pages(
+        lambda engine, on_progress, on_result: pipeline.run_pages(
             [], settings, store, stored=[page], engine=engine, on_progress=on_progress, on_result=on_result
         ),
         estimate(store, settings, missing),
