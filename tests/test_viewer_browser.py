@@ -479,7 +479,8 @@ def test_a_run_shows_progress_and_no_stale_content(tmp_path, browser, tiny_model
                 )
             )
             page.wait_for_timeout(100)
-        running = [s for s in seen if "正在摘要" in s["text"]]
+        # While the run is on (not the moment after, when the finished run gives way to the page).
+        running = [s for s in seen if "正在摘要" in s["text"] and "已摘要" not in s["text"]]
         assert running, "the run's status was never seen"
         for snap in running:
             assert snap["cards"] <= 10 and snap["stale"] == 0, snap
