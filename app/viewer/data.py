@@ -1,8 +1,10 @@
-"""What the viewer shows, computed without Streamlit: support highlighting, escaped HTML, upload checks.
+"""What the viewer shows, computed without Streamlit: cards as escaped HTML, labels in plain words,
+upload checks, summary sets and the settings they were made with, what a run costs.
 
-The Streamlit page (``app/viewer.py``) only draws. Everything here is plain Python so it can be tested
-directly, and every piece of input text that ends up in HTML passes through :func:`esc` first: a page
-containing ``<script>`` must show the tag as text, never run it.
+The Streamlit modules (``page`` and its views) only draw. Everything here is plain Python so it can be
+tested directly, and every piece of input text that ends up in HTML passes through :func:`esc` first: a
+page containing ``<script>`` must show the tag as text, never run it. Support highlighting is
+``support``'s and the stylesheet ``style``'s; both are re-exported here.
 """
 
 from __future__ import annotations
@@ -10,10 +12,8 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import html
-import itertools
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any
 
@@ -24,7 +24,12 @@ from zhaiyao.sources.files import size_problem
 from zhaiyao.store import SummaryKey, SummarySet
 from zhaiyao.summarise.registry import backend_names, find, uses_model
 from zhaiyao.text.safe import one_line
-from zhaiyao.text.sentences import sentence_spans as split_spans
+from zhaiyao.viewer.style import CSS as CSS
+from zhaiyao.viewer.support import Span as Span
+from zhaiyao.viewer.support import highlighted_html as highlighted_html
+from zhaiyao.viewer.support import sentence_spans as sentence_spans
+from zhaiyao.viewer.support import summary_sentences as summary_sentences
+from zhaiyao.viewer.support import support as support
 
 # What the upload box accepts: the page formats a reader would have at hand (issue 6).
 # Every format the command line reads (zhaiyao.sources.files.FORMATS).
@@ -100,92 +105,6 @@ def paste_name(text: str, fmt: str, paper: str = "", date: str = "", number: str
     folders = "".join(f"{part}/" for part in safe if part)
     number = re.sub(r"[^A-Za-z0-9]", "", number)
     return f"{folders}pasted-{digest}{'-' + number if number else ''}.{fmt}"
-
-
-# --- sentence support -----------------------------------------------------------------------------
-
-_KEEP = re.compile(r"[\w\u3400-\u4dbf\u4e00-\u9fff]")
-
-
-@dataclass(frozen=True)
-class Span:
-    """A sentence of the article body and how much of the summary it supports (0 = none)."""
-
-    start: int
-    end: int
-    score: float = 0.0
-    summary_sentence: int | None = None  # 1-based index of the summary sentence it supports most
-
-
-def sentence_spans(text: str) -> list[Span]:
-    """Sentences of ``text`` as character offsets; line breaks end a sentence too."""
-    return [Span(start, end) for start, end in split_spans(text)]
-
-
-def _bigrams(text: str) -> set[str]:
-    chars = [c.lower() for c in text if _KEEP.match(c)]
-    if len(chars) == 1:
-        return {chars[0]}
-    return {a + b for a, b in itertools.pairwise(chars)}
-
-
-def summary_sentences(summary: str) -> list[str]:
-    """Summary sentences; bullet markers are dropped so they do not count as content."""
-    lines = [re.sub(r"^\s*(?:[-*•·]|\d+[.、)）])\s*", "", line) for line in summary.splitlines()]
-    text = "\n".join(line for line in lines if line.strip())
-    return [text[s.start : s.end] for s in sentence_spans(text)]
-
-
-def support(text: str, summary: str, *, min_gain: float = 0.2, per_sentence: int = 3) -> list[Span]:
-    """Score each article sentence by how much of the summary it supports.
-
-    Character bigrams (not words: Chinese has no spaces, and bigrams survive a model's light rewording)
-    of each summary sentence are covered greedily by article sentences: the sentence that covers most
-    of what is still uncovered is taken, until none adds at least ``min_gain`` of the summary sentence.
-    An article sentence's score is the share of a summary sentence it covered.
-    """
-    spans = sentence_spans(text)
-    grams = [_bigrams(text[s.start : s.end]) for s in spans]
-    scores = [0.0] * len(spans)
-    which: list[int | None] = [None] * len(spans)
-    for number, sentence in enumerate(summary_sentences(summary), start=1):
-        target = _bigrams(sentence)
-        if not target:
-            continue
-        left = set(target)
-        for _ in range(per_sentence):
-            best, gain = -1, 0
-            for i, g in enumerate(grams):
-                covered = len(left & g)
-                if covered > gain:
-                    best, gain = i, covered
-            if best < 0 or gain / len(target) < min_gain:
-                break
-            share = gain / len(target)
-            if share > scores[best]:
-                scores[best], which[best] = share, number
-            left -= grams[best]
-    return [Span(s.start, s.end, scores[i], which[i]) for i, s in enumerate(spans)]
-
-
-def highlighted_html(text: str, summary: str | None) -> str:
-    """The article body as escaped HTML paragraphs, supporting sentences wrapped in ``<mark>``."""
-    spans = [s for s in support(text, summary) if s.score > 0] if summary else []
-    out: list[str] = []
-    pos = 0
-    for span in spans:
-        out.append(esc(text[pos : span.start]))
-        strength = "strong" if span.score >= 0.5 else "weak"
-        tip = f"supports summary sentence {span.summary_sentence} ({span.score:.0%} of its character pairs)"
-        out.append(
-            f'<mark class="zy-support zy-{strength}" title="{esc(tip)}">{esc(text[span.start : span.end])}'
-            f'<sup class="zy-ref">{span.summary_sentence}</sup></mark>'
-        )
-        pos = span.end
-    out.append(esc(text[pos:]))
-    body = "".join(out)
-    paragraphs = [p for p in body.split("\n") if p.strip()]
-    return "".join(f'<p class="zy-para">{p}</p>' for p in paragraphs)
 
 
 # --- cards ----------------------------------------------------------------------------------------
@@ -430,78 +349,6 @@ def guard_counts(results: Iterable[ArticleResult]) -> dict[str, int]:
         status = guard_status(r)
         counts[status] = counts.get(status, 0) + 1
     return counts
-
-
-CSS = """
-<style>
-.zy-card{border:1px solid #e3e6ea;border-radius:12px;padding:14px 18px 12px;margin:4px 0 2px;
-  background:#fff;box-shadow:0 1px 2px rgba(16,24,40,.05);line-height:1.75;
-  font-family:"Noto Sans CJK SC","Source Han Sans SC","PingFang SC","Microsoft YaHei",sans-serif}
-.zy-card-top{display:flex;align-items:center;gap:8px;margin-bottom:4px;font-size:.8rem;color:#667085}
-.zy-index{display:inline-flex;align-items:center;justify-content:center;min-width:22px;height:22px;
-  border-radius:11px;background:#1d3557;color:#fff;font-weight:600;font-size:.75rem}
-.zy-chars{margin-left:auto}
-.zy-title{font-size:1.12rem;font-weight:700;margin:2px 0 4px;padding:0;color:#101828;line-height:1.5}
-.zy-gen{display:inline-block;margin-left:8px;padding:0 6px;border:1px dashed #9b59b6;border-radius:6px;
-  color:#7d3c98;font-size:.72rem;font-weight:500;vertical-align:middle}
-.zy-subtitle{color:#344054;font-size:.92rem;margin-bottom:2px}
-.zy-byline{color:#667085;font-size:.82rem;margin-bottom:6px}
-.zy-summary{margin:6px 0;padding:8px 12px;background:#f6f8fb;border-left:4px solid #2a6fdb;
-  border-radius:4px;color:#101828;font-size:.98rem}
-ul.zy-summary{padding-left:30px}
-.zy-waiting{color:#98a2b3;border-left-color:#d0d5dd}
-.zy-error{color:#b42318}
-.zy-keywords span{display:inline-block;margin:2px 6px 2px 0;padding:0 8px;border-radius:10px;
-  background:#eef2f6;color:#364152;font-size:.78rem}
-.zy-continued{color:#b54708;font-size:.82rem;margin-top:4px}
-.zy-badge{display:inline-block;padding:1px 8px;border-radius:10px;font-size:.75rem;font-weight:600}
-.zy-ok{background:#dcfae6;color:#067647}
-.zy-retried{background:#fef0c7;color:#93370d}
-.zy-fallback{background:#fee4e2;color:#b42318}
-.zy-failed{background:#b42318;color:#fff}
-.zy-pending{background:#d1e9ff;color:#175cd3}
-.zy-missing{background:#eaecf0;color:#475467}
-.zy-article{line-height:1.9;font-size:1.02rem;
-  font-family:"Noto Serif CJK SC","Source Han Serif SC","Songti SC",serif}
-.zy-para{text-indent:2em;margin:0 0 .7em}
-mark.zy-support{padding:1px 0;border-radius:3px}
-mark.zy-strong{background:#ffe58f}
-mark.zy-weak{background:#fff5cc}
-sup.zy-ref{font-size:.65rem;color:#ad6800;margin-left:1px}
-.zy-aside{border:1px solid #e3e6ea;border-radius:8px;padding:8px 14px;margin:10px 0;background:#fcfcfd}
-.zy-aside h4{font-size:.9rem;margin:0 0 4px;padding:0;color:#475467}
-.zy-short{background:#f2f4f7;color:#344054;border:1px dashed #98a2b3}
-mark.zy-hit{background:#ffd666;padding:0 1px;border-radius:2px}
-.zy-star{color:#f79009;font-size:.95rem}
-.zy-read{color:#98a2b3;font-size:.72rem;border:1px solid #d0d5dd;border-radius:6px;padding:0 4px}
-.zy-page-title{margin:0 0 2px;padding:0}
-/* Long words and addresses wrap inside the card instead of running out of it. */
-.zy-card,.zy-article,.zy-aside{overflow-wrap:anywhere;word-break:break-word}
-.zy-card-top{flex-wrap:wrap}
-/* Cards two to a row where there is room, one per row when the main area is narrow. */
-[data-testid="stHorizontalBlock"]:has(.zy-card),[data-testid="stHorizontalBlock"]:has(.zy-article){
-  flex-wrap:wrap !important}
-[data-testid="stHorizontalBlock"]:has(.zy-card)>[data-testid="stColumn"]{
-  flex:1 1 340px !important;min-width:min(100%,340px) !important;width:auto !important}
-[data-testid="stHorizontalBlock"]:has(.zy-article)>[data-testid="stColumn"]{
-  flex:1 1 320px !important;min-width:min(100%,320px) !important;width:auto !important}
-/* A button's label wraps rather than being cut. */
-.stButton button,.stDownloadButton button,.stFormSubmitButton button{max-width:100%;height:auto}
-.stButton button p,.stDownloadButton button p,.stFormSubmitButton button p{
-  white-space:normal;overflow:visible;text-overflow:clip;overflow-wrap:anywhere}
-.zy-cal{border-collapse:collapse;font-size:.78rem;margin:2px 0 6px}
-.zy-cal th{color:#667085;font-weight:500;padding:1px 4px}
-.zy-cal td{text-align:center;padding:1px 4px;color:#c0c5cc}
-.zy-cal td.zy-held a{color:#175cd3;font-weight:700;text-decoration:none}
-.zy-cal td.zy-on{background:#1d3557;border-radius:4px}
-.zy-cal td.zy-on a{color:#fff}
-.zy-keys{color:#98a2b3;font-size:.75rem}
-.zy-counts{display:flex;flex-wrap:wrap;gap:6px 18px;margin:4px 0 2px;color:#475467;font-size:.85rem}
-.zy-count b{display:block;font-size:1.6rem;font-weight:500;color:#101828;line-height:1.2}
-.zy-count.zy-hot b{color:#b42318}
-.zy-editions-head{font-size:.875rem;color:#31333f;margin:6px 0 -4px}
-</style>
-"""
 
 
 # --- summary sets --------------------------------------------------------------------------------
