@@ -142,7 +142,25 @@ MIGRATIONS: list[tuple[str, str]] = [
         """,
     ),
     (
-        "005_digests",
+        "005_reader_marks",
+        """
+        -- A reader's marks on an article (read, starred), keyed by the article's content so they outlive
+        -- a re-reading of its page; and the viewer's preferences (a pinned set of summaries).
+        CREATE TABLE article_marks (
+            article_key TEXT PRIMARY KEY REFERENCES articles(key),
+            read_at     TEXT,
+            starred     INTEGER NOT NULL DEFAULT 0,
+            updated_at  TEXT NOT NULL
+        );
+        CREATE TABLE viewer_prefs (
+            name       TEXT PRIMARY KEY,
+            value      TEXT NOT NULL,   -- JSON
+            updated_at TEXT NOT NULL
+        );
+        """,
+    ),
+    (
+        "006_digests",
         """
         -- A day's digest (zhaiyao digest): its stories, headlines, cited summaries and source list as
         -- JSON, kept by the day and the content keys of the articles it was made from (sources) and by
