@@ -56,6 +56,14 @@ def test_cited_sentences_and_their_checks() -> None:
     assert "cites no article" in check_sentence(Sentence("会议召开。", ()), allowed).reasons
     outside = check_sentence(Sentence("会议召开。", (1, 7)), allowed).reasons
     assert outside == ("cites [7], not an article of this story",)
+    cut = cited_sentences("会议召开[1]。代表们认为，")
+    assert [s.text for s in cut] == ["会议召开。"]  # the answer ran out mid-sentence
+    from zhaiyao.stories.cite import merge_repeats
+
+    twice = merge_repeats(
+        [Sentence("会议召开。", (1, 2)), Sentence("会议召开。", (3,)), Sentence("散会。", (1,))]
+    )
+    assert [(s.text, s.cites) for s in twice] == [("会议召开。", (1, 2, 3)), ("散会。", (1,))]
     assert parse_answer("标题：长株潭推进会召开\n摘要：会议召开[1]。") == (
         "长株潭推进会召开",
         "会议召开[1]。",

@@ -55,7 +55,21 @@ def cited_sentences(summary: str) -> list[Sentence]:
             continue
         if body:
             out.append(Sentence(body, cites))
+    if out and out[-1].text[-1] in "，、：,:":
+        out.pop()  # cut off mid-sentence (the answer ran out of tokens): not a sentence to print
     return out
+
+
+def merge_repeats(sentences: list[Sentence]) -> list[Sentence]:
+    """One sentence said twice (a small model repeats itself, citing another article each time) is kept
+    once, citing every article it was checked against."""
+    kept: dict[str, Sentence] = {}
+    for s in sentences:
+        if s.text in kept:
+            first = kept[s.text]
+            s = Sentence(s.text, tuple(dict.fromkeys(first.cites + s.cites)), first.source, first.reasons)
+        kept[s.text] = s
+    return list(kept.values())
 
 
 MATCH_SHARE = 0.6  # of an uncited sentence's character pairs, found in one article, to cite it

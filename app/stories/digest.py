@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from zhaiyao.documents import Article
-from zhaiyao.stories.cite import Sentence, attribute, check_sentence, cited_sentences
+from zhaiyao.stories.cite import Sentence, attribute, check_sentence, cited_sentences, merge_repeats
 from zhaiyao.stories.day import Story, article_id
 from zhaiyao.stories.features import headline as article_headline
 from zhaiyao.summarise import guard
@@ -150,7 +150,8 @@ class DigestBuilder:
         allowed = self._allowed(story)
         checked = [check_sentence(attribute(s, allowed), allowed) for s in cited_sentences(summary)]
         entry["_story"] = story
-        entry["sentences"] = [_sentence_dict(self._global(story, s)) for s in checked if not s.reasons]
+        passed = merge_repeats([s for s in checked if not s.reasons])
+        entry["sentences"] = [_sentence_dict(self._global(story, s)) for s in passed]
         entry["reasons"] = [f"{s.text}: {'; '.join(s.reasons)}" for s in checked if s.reasons]
         entry["guard"] = "ok" if checked and not entry["reasons"] else "retry"
         return entry
