@@ -1,0 +1,84 @@
+"""Polarity: a negation added or dropped, or a word turned into its opposite (高↔低, 增↔减, 上升↔下降,
+扩大↔缩小, 不菲↔不高 …), between a summary clause and the article clause it restates."""
+
+from __future__ import annotations
+
+from zhaiyao.summarise.faithful.align import Source, summary_clauses
+from zhaiyao.summarise.faithful.lexicon import ANTONYMS, NEGATORS, NOT_NEGATIONS
+
+MIN_COVERAGE = 0.6
+REACH = 2  # tokens before a word that may hold its negator (不 再 增加, 没有 明显 下降)
+_SINGLE = {a for pair in ANTONYMS for a in pair if len(a) == 1}
+# One-character words whose negation flips a fact (价格不高 → 价格高); other single characters are
+# mostly particles and measure words, negated or not.
+_SHORT = frozenset("高低多少好坏大小快慢强弱长短够足变同对行能有用")
+
+
+def check_polarity(summary: str, source: Source) -> list[str]:
+    import jieba
+
+    reasons = []
+    for clause in summary_clauses(summary):
+        if sum(ch.isalnum() for ch in clause.text) < 4:
+            continue
+        where = source.align(clause.text)
+        if where is None or where.coverage < MIN_COVERAGE:
+            continue
+        mine, theirs = jieba.lcut(clause.text), jieba.lcut(where.segment)
+        reason = _negation(mine, theirs) or _antonym(clause.text, where.segment, mine, theirs)
+        if reason:
+            reasons.append(f"polarity: {reason} ('{clause.text.strip(',')}')")
+    return reasons
+
+
+def _split_negations(tokens: list[str]) -> list[str]:
+    """jieba keeps 不高 / 未定 as one token: split them into the negator and the word."""
+    out = []
+    for token in tokens:
+        if len(token) == 2 and token[0] in "不未无非没" and token not in NOT_NEGATIONS:
+            out += [token[0], token[1]]
+        else:
+            out.append(token)
+    return out
+
+
+def _negated(tokens: list[str]) -> tuple[set[str], set[str]]:
+    """The content words of ``tokens`` under a negator, and those not under one."""
+    tokens = _split_negations(tokens)
+    under, plain = set(), set()
+    for i, token in enumerate(tokens):
+        if token in NEGATORS or (len(token) < 2 and not token.isalnum()):
+            continue
+        if any(t in NEGATORS for t in tokens[max(0, i - REACH) : i]):
+            under.add(token)
+        else:
+            plain.add(token)
+    return under, plain
+
+
+def _negation(mine: list[str], theirs: list[str]) -> str | None:
+    my_under, my_plain = _negated(mine)
+    their_under, their_plain = _negated(theirs)
+    for word in my_under:
+        if _counts(word) and word in their_plain and word not in their_under:
+            return f"the summary negates '{word}', the article does not"
+    for word in their_under:
+        if _counts(word) and word in my_plain and word not in my_under:
+            return f"the article negates '{word}', the summary does not"
+    return None
+
+
+def _counts(word: str) -> bool:
+    return len(word) >= 2 or word in _SHORT
+
+
+def _antonym(clause: str, segment: str, mine: list[str], theirs: list[str]) -> str | None:
+    for a, b in ANTONYMS:
+        for said, meant in ((a, b), (b, a)):
+            if said in _SINGLE:
+                found = said in mine and meant in theirs and said not in theirs and meant not in mine
+            else:
+                found = said in clause and meant in segment and said not in segment and meant not in clause
+            if found:
+                return f"the summary says '{said}' where the article says '{meant}'"
+    return None

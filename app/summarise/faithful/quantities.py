@@ -1,0 +1,76 @@
+"""Numbers attached to the wrong quantity.
+
+The guard already fails a number the article lacks. Here a number the article has must also keep its
+unit (162名 is not 162家; 2万人 is not 2万家) and the thing it counts: the noun in front of it in the
+summary must stand near one of the number's places in the article (营收2.4亿元 where the article's
+2.4亿元 is 投资 fails).
+"""
+
+from __future__ import annotations
+
+import re
+
+from zhaiyao.summarise.faithful.align import Source, normalise
+
+_NUMBER_RE = re.compile(r"(?<![\d.])\d+(?:\.\d+)?(?![\d.])")
+_MAGNITUDE = "万亿千百"
+_UNIT_GROUPS = ("名人位", "家个所座", "元块")
+BEFORE, AFTER = 15, 8  # the article's window around a number where its noun must stand
+_SKIP_FLAGS = ("m", "q", "x", "p", "d", "c", "u", "v", "r", "f", "t")
+
+
+def check_quantities(summary: str, source: Source) -> tuple[list[str], list[str]]:
+    """(sure reasons: a unit changed, unsure reasons: the counted noun not near the number)."""
+    summary = normalise(summary)
+    sure, unsure = [], []
+    for match in _NUMBER_RE.finditer(summary):
+        number = match.group(0)
+        places = [m.start() for m in re.finditer(rf"(?<![\d.]){re.escape(number)}(?![\d.])", source.text)]
+        if not places:
+            continue  # the guard's number check reports it
+        unit = _unit(summary, match.end())
+        found = [p for p in places if _same_unit(unit, _unit(source.text, p + len(number)))]
+        if unit and not found:
+            theirs = _unit(source.text, places[0] + len(number)) or "no unit"
+            sure.append(f"quantity: {number}{unit} where the article has {number}{theirs}")
+            continue
+        noun = _counted_noun(summary[: match.start()])
+        if noun and not any(noun in source.text[max(0, p - BEFORE) : p + AFTER] for p in found or places):
+            unsure.append(f"quantity: {number} is not the article's figure for {noun}")
+    return sure, unsure
+
+
+def _unit(text: str, end: int) -> str:
+    """The unit after a number: a magnitude (万, 亿) with the next character, or one character."""
+    rest = text[end : end + 3]
+    if not rest:
+        return ""
+    if rest[0] in _MAGNITUDE:
+        return rest[:2] if len(rest) > 1 and "\u4e00" <= rest[1] <= "\u9fff" else rest[0]
+    if rest[0] == "%" or "\u4e00" <= rest[0] <= "\u9fff":
+        return rest[0]
+    return ""
+
+
+def _same_unit(mine: str, theirs: str) -> bool:
+    if not mine or not theirs or mine == theirs:
+        return True
+    if mine[0] in _MAGNITUDE or theirs[0] in _MAGNITUDE:
+        # 2万 against 2万人: the magnitude must agree; a unit left out is not a different quantity.
+        if mine[0] != theirs[0]:
+            return False
+        return len(mine) == 1 or len(theirs) == 1 or _same_unit(mine[1:], theirs[1:])
+    return any(mine[0] in group and theirs[0] in group for group in _UNIT_GROUPS)
+
+
+def _counted_noun(before: str) -> str | None:
+    """The noun right before the number in the summary's clause (营收 in 营收2.4亿元), if any."""
+    import jieba.posseg
+
+    clause = re.split(r"[,。;:!?、]", before)[-1][-12:]
+    for pair in reversed(jieba.posseg.lcut(clause)):
+        if pair.flag.startswith("n") and len(pair.word) >= 2:
+            return pair.word
+        if not pair.flag.startswith(_SKIP_FLAGS):
+            return None
+    return None
