@@ -31,7 +31,8 @@ BACKENDS: tuple[str, ...] = tuple(sorted(backend_names(), key=lambda name: name 
 
 GUARD_LABELS: dict[str, tuple[str, str]] = {
     # status: (label, why it matters to a reader)
-    "ok": ("核查通过 · guard ok", "every number and name in the summary is in the article"),
+    "ok": ("核查通过 · guard ok", "the summary passed the faithfulness check"),
+    "unsure": ("待核 · unsure", "the check passed the summary but found something a reader should look at"),
     "retried": ("重试后通过 · retried", "the first summary failed the check; a stricter retry passed"),
     "fallback": ("抽取式兜底 · fallback", "generated summaries failed the check; sentences from the article"),
 }
@@ -305,6 +306,7 @@ ul.zy-summary{padding-left:30px}
 .zy-continued{color:#b54708;font-size:.82rem;margin-top:4px}
 .zy-badge{display:inline-block;padding:1px 8px;border-radius:10px;font-size:.75rem;font-weight:600}
 .zy-ok{background:#dcfae6;color:#067647}
+.zy-unsure{background:#fef0c7;color:#93370d}
 .zy-retried{background:#fef0c7;color:#93370d}
 .zy-fallback{background:#fee4e2;color:#b42318}
 .zy-failed{background:#b42318;color:#fff}
