@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from zhaiyao.summarise.faithful.align import Source, normalise, squeeze
+from zhaiyao.summarise.faithful.align import Source, normalise, squeeze, tagged
 from zhaiyao.summarise.faithful.lexicon import ORG_SUFFIXES, SUB_BODIES
 
 _EXTEND_FLAGS = ("ns", "nt", "n", "j", "nz", "l", "nr")
@@ -30,19 +30,17 @@ def check_actors(summary: str, source: Source) -> list[str]:
 def org_mentions(summary: str) -> list[tuple[list[str], str]]:
     """Each organisation in the summary as its tokens (the place or noun words before it first), with
     the text that follows it."""
-    import jieba.posseg
-
-    pairs = jieba.posseg.lcut(summary)
+    pairs = tagged(summary)
     found = []
     offset = 0
-    for i, pair in enumerate(pairs):
-        offset += len(pair.word)
-        if not _is_org(pair.word, pair.flag, pairs[i - 1].flag if i else ""):
+    for i, (word, flag) in enumerate(pairs):
+        offset += len(word)
+        if not _is_org(word, flag, pairs[i - 1][1] if i else ""):
             continue
         start = i
-        while start > 0 and i - start < MAX_EXTEND and pairs[start - 1].flag in _EXTEND_FLAGS:
+        while start > 0 and i - start < MAX_EXTEND and pairs[start - 1][1] in _EXTEND_FLAGS:
             start -= 1
-        found.append(([p.word for p in pairs[start : i + 1]], summary[offset : offset + 8]))
+        found.append(([w for w, _ in pairs[start : i + 1]], summary[offset : offset + 8]))
     return found
 
 

@@ -49,6 +49,7 @@ class Alignment:
     sentence: Sentence
     coverage: float  # share of the span's bigrams found in the sentence
     segment: str  # the sentence's clauses that hold the shared bigrams
+    clause: str  # the one clause of the sentence that shares most of them
 
 
 class Source:
@@ -80,7 +81,13 @@ class Source:
             return None
         best = max(counts, key=lambda i: (counts[i], -i))
         sentence = self.sentences[best]
-        return Alignment(sentence, counts[best] / len(wanted), _segment(sentence.text, wanted))
+        segment, clause = _segment(sentence.text, wanted)
+        return Alignment(sentence, counts[best] / len(wanted), segment, clause)
+
+    def has(self, text: str) -> bool:
+        """``text`` is in the article word for word (spaces and punctuation aside)."""
+        squeezed = squeeze(text)
+        return len(squeezed) >= 4 and squeezed in self.squeezed
 
     def support(self, span: str) -> float:
         """Share of ``span``'s bigrams found anywhere in the article."""
@@ -96,19 +103,30 @@ class Source:
         ]
 
 
-def _segment(sentence: str, wanted: frozenset[str]) -> str:
+def _segment(sentence: str, wanted: frozenset[str]) -> tuple[str, str]:
     """The run of the sentence's clauses from the first to the last that shares two or more bigrams
-    with the span: the part of the sentence a summary clause restates."""
+    with the span (the part of the sentence a summary clause restates), and the clause sharing most."""
     clauses = split_clauses(sentence)
-    shared = [i for i, clause in enumerate(clauses) if len(grams(clause) & wanted) >= 2]
+    overlaps = [len(grams(clause) & wanted) for clause in clauses]
+    shared = [i for i, n in enumerate(overlaps) if n >= 2]
+    best = clauses[max(range(len(clauses)), key=lambda i: (overlaps[i], -i))]
     if not shared:
-        return sentence
-    return "".join(clauses[shared[0] : shared[-1] + 1])
+        return sentence, best
+    return "".join(clauses[shared[0] : shared[-1] + 1]), best
 
 
 @lru_cache(maxsize=64)
 def source_of(article: str) -> Source:
     return Source(article)
+
+
+@lru_cache(maxsize=256)
+def tagged(text: str) -> tuple[tuple[str, str], ...]:
+    """jieba's (word, part of speech) pairs for ``text``, computed once: several rules read the same
+    summary, and tagging is the slowest step of the check."""
+    import jieba.posseg
+
+    return tuple((pair.word, pair.flag) for pair in jieba.posseg.lcut(text))
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from zhaiyao.summarise.faithful.lexicon import FUTURE_MARKERS, SPAN_MARKERS, STR
 
 MIN_COVERAGE = 0.6
 MIN_CLAUSE = 4  # characters: shorter clauses align anywhere
+HEAD_DATE = 12  # characters: a head clause this short that holds a date dates the clause after it
 LOOKAHEAD = 6  # characters after the article's marker that the summary must restate
 _YEAR_RE = re.compile(r"(?:19|20)\d{2}年|今年|去年|明年|前年")
 _EXACT_YEAR_RE = re.compile(r"(?:19|20)\d{2}年")
@@ -38,7 +39,7 @@ def check_modality(summary: str, source: Source) -> list[str]:
                 f"modality: the article says '{dropped}', the summary '{clause.text.strip(',')}' "
                 "tells it as done"
             )
-        moved = _moved_date(clause, where)
+        moved = None if source.has(clause.head + clause.text) else _moved_date(clause, where)
         if moved:
             reasons.append(moved)
     return reasons
@@ -70,7 +71,9 @@ def _dropped_marker(clause: Clause, where: Alignment) -> str | None:
 def _moved_date(clause: Clause, where: Alignment) -> str | None:
     """A date the summary's sentence gives this clause (in the clause or ahead of it) that the
     article's sentence lacks, where that sentence spans a period or names another year."""
-    dates = _YEAR_RE.findall(clause.head + clause.text)
+    # A date ahead of the clause counts when it is all the head says ("2022年，我国实现了…").
+    head = clause.head if len(clause.head) <= HEAD_DATE else ""
+    dates = _YEAR_RE.findall(head + clause.text)
     sentence = where.sentence.text
     missing = [d for d in dates if d not in sentence]
     if not missing:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from zhaiyao.summarise.faithful.align import Source, normalise, squeeze
+from zhaiyao.summarise.faithful.align import Source, normalise, squeeze, tagged
 from zhaiyao.summarise.faithful.lexicon import KNOWN_PLACES, PLACE_SUFFIXES, SURNAMES
 
 PERSON_FLAGS = ("nr", "nrfg", "nrt")
@@ -30,24 +30,23 @@ _CREDIT_AFTER_RE = re.compile(r"摄影[:：\s]*([\u4e00-\u9fff]{2,4})")
 
 
 def check_names(summary: str, source: Source) -> list[str]:
-    import jieba.posseg
-
     reasons = []
     credited = photo_credits(source.text)
-    for pair in jieba.posseg.lcut(normalise(summary)):
-        word = squeeze(pair.word)
-        if pair.flag in PERSON_FLAGS and word in credited:
+    for raw, flag in tagged(normalise(summary)):
+        word = squeeze(raw)
+        if flag in PERSON_FLAGS and word in credited:
             reasons.append(f"photo credit {word} read as a person")
             continue
         if len(word) < 2 or _in_article(word, source):
             continue
-        if pair.flag in PERSON_FLAGS and _looks_like_person(word):
+        if flag in PERSON_FLAGS and _looks_like_person(word):
             reasons.append(f"person {word} not in the article")
-        elif pair.flag == "ns" and _looks_like_place(word):
+        elif flag == "ns" and _looks_like_place(word):
             reasons.append(f"place {word} not in the article")
     return list(dict.fromkeys(reasons))
 
 
+@lru_cache(maxsize=64)
 def photo_credits(article: str) -> frozenset[str]:
     """The names the article gives only as photographers (squeezed: 宋 文 → 宋文), with and without 摄."""
     names = set()

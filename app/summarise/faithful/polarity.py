@@ -21,11 +21,15 @@ def check_polarity(summary: str, source: Source) -> list[str]:
     for clause in summary_clauses(summary):
         if sum(ch.isalnum() for ch in clause.text) < 4:
             continue
+        if source.has(clause.text):
+            continue  # the article's own words
         where = source.align(clause.text)
         if where is None or where.coverage < MIN_COVERAGE:
             continue
-        mine, theirs = jieba.lcut(clause.text), jieba.lcut(where.segment)
-        reason = _negation(mine, theirs) or _antonym(clause.text, where.segment, mine, theirs)
+        # The one article clause the summary's restates: a negation in the clause beside it (不只在于…,
+        # 更在于…) says nothing about this one.
+        mine, theirs = jieba.lcut(clause.text), jieba.lcut(where.clause)
+        reason = _negation(mine, theirs) or _antonym(clause.text, where.clause, mine, theirs)
         if reason:
             reasons.append(f"polarity: {reason} ('{clause.text.strip(',')}')")
     return reasons
