@@ -19,7 +19,7 @@ import re
 from functools import lru_cache
 
 from zhaiyao.summarise.faithful.align import Source, normalise, squeeze, tagged
-from zhaiyao.summarise.faithful.lexicon import KNOWN_PLACES, PLACE_SUFFIXES, SURNAMES
+from zhaiyao.summarise.faithful.lexicon import KNOWN_PLACES, ORG_SUFFIXES, PLACE_SUFFIXES, SURNAMES
 
 PERSON_FLAGS = ("nr", "nrfg", "nrt")
 COMMON_WORD = 100  # jieba dictionary frequency from which a "name" is a common word (卫冕 295, 卫星 3057)
@@ -72,6 +72,8 @@ def _in_article(word: str, source: Source) -> bool:
 def _looks_like_person(word: str) -> bool:
     if not (word[0] in SURNAMES or word[:2] in SURNAMES) or len(word) > 4:
         return False
+    if word.endswith(ORG_SUFFIXES + PLACE_SUFFIXES):
+        return False  # 林草局 tagged as a person: an organisation (actors.py judges those)
     return _frequency(word) < COMMON_WORD
 
 

@@ -1,0 +1,120 @@
+"""The faithfulness check (issue 29): synthetic negatives of each kind an editor found must fail with
+their kind's reason, and faithful rewordings (paraphrase, shortening, reordering) must pass."""
+
+from __future__ import annotations
+
+import pytest
+from zhaiyao.summarise.faithful import UNSURE, check
+
+ARTICLE = "\n".join(
+    [
+        "3月5日，习近平总书记在参加江苏代表团审议时强调：“实体经济是国民经济的重要组成部分，"
+        "要坚持把发展经济的着力点放在实体经济上。”",
+        "传统制造业是国民经济的重要支撑。近年来，江苏传统制造业加快转型升级，规模以上工业增加值增长8%。",
+        "省工信厅厅长李明表示，今年将新建智能工厂50家，力争全省工业投资增长10%。",
+        "神舟二十号航天员乘组将进入空间站，开展为期6个月的驻留。",
+        "国务院办公厅日前印发《关于加快推动形成绿色低碳生活方式的意见》。",
+        "十年来，我国实现了全面建成小康社会的目标。2022年，全国粮食产量达到6.87亿吨。",
+        "景区门票价格不高，吸引了大批游客。全市共有企业300家，从业人员2万人。",
+        "今年一季度，全市外贸出口同比下降5%，进口同比增长3%。当地未发现新的疫情。",
+        "（宋 文摄）162名部级领导干部参加义务植树活动。",
+        "长株潭三市共建都市圈。西藏山南市浪卡子县普玛江塘乡是海拔最高的乡。",
+        "国家林业和草原局发布通知。冬奥会上，他成功卫冕，现场来宾掌声雷动。",
+    ]
+)
+
+
+def _kinds(summary: str) -> list[str]:
+    return [r.split(" ", 1)[0].rstrip(":") for r in check(summary, ARTICLE).sure]
+
+
+@pytest.mark.parametrize(
+    ("summary", "kind"),
+    [
+        # A speaker swapped: the reporter's sentence put in the leader's mouth.
+        ("习近平总书记强调，传统制造业是国民经济的重要支撑。", "attribution"),
+        # ... or another person's words.
+        ("李明表示，实体经济是国民经济的重要组成部分。", "attribution"),
+        # 将 dropped: a planned step told as done.
+        ("神舟二十号航天员乘组进入空间站，开展为期6个月的驻留。", "modality"),
+        ("今年新建智能工厂50家。", "modality"),
+        # 加快推动形成 → 推动形成: an aim told as achieved.
+        ("国务院办公厅印发意见，推动形成绿色低碳生活方式。", "modality"),
+        # The decade's achievement dated to one year.
+        ("2022年，我国实现了全面建成小康社会的目标。", "time"),
+        # A negation flipped, an antonym swapped.
+        ("景区门票价格高，吸引了大批游客。", "polarity"),
+        ("景区门票价格不菲，吸引了大批游客。", "polarity"),
+        ("今年一季度全市外贸出口同比增长5%。", "polarity"),
+        ("当地发现新的疫情。", "polarity"),
+        # The organisation shortened to the body above it.
+        ("国务院印发《关于加快推动形成绿色低碳生活方式的意见》。", "organisation"),
+        # A number moved to another quantity.
+        ("全市共有企业2万家。", "quantity"),
+        # A photo credit read as a person.
+        ("宋文摄等162名部级领导干部参加义务植树活动。", "photo"),
+        # An invented person, and the lexical guard's number check still runs.
+        ("张伟表示，实体经济是国民经济的重要组成部分。", "person"),
+        ("规模以上工业增加值增长9%。", "number"),
+    ],
+)
+def test_synthetic_negatives_fail_with_their_kind(summary: str, kind: str) -> None:
+    kinds = _kinds(summary)
+    assert kind in kinds, check(summary, ARTICLE).reasons
+
+
+@pytest.mark.parametrize(
+    "summary",
+    [
+        # Shortening and the speaker's own words.
+        "习近平总书记强调，实体经济是国民经济的重要组成部分。",
+        "习近平强调，要坚持把发展经济的着力点放在实体经济上。",
+        # Paraphrase that keeps the marker (将 → 计划/力争), the actor and the figures.
+        "李明表示，今年计划新建智能工厂50家，力争工业投资增长10%。",
+        "航天员乘组将进入空间站驻留6个月。",
+        "国务院办公厅印发意见，加快推动形成绿色低碳生活方式。",
+        # Reordering.
+        "江苏规模以上工业增加值增长8%，传统制造业加快转型升级。",
+        "全市从业人员2万人，企业300家。",
+        "十年来我国实现了全面建成小康社会的目标，2022年粮食产量达6.87亿吨。",
+        "一季度全市出口下降5%，进口增长3%。",
+        "景区门票价格不高，吸引大批游客。",
+        "162名部级领导干部参加义务植树活动。",
+        # jieba's artefacts are not invented names (株潭三市, 市普玛江塘乡, 卫冕, 嘉宾-like common words).
+        "长株潭三市共建都市圈。",
+        "山南市普玛江塘乡是海拔最高的乡。",
+        "他在冬奥会上成功卫冕。",
+        # A true abbreviation of the article's organisation.
+        "国家林草局发布通知。",
+    ],
+)
+def test_faithful_rewordings_pass(summary: str) -> None:
+    verdict = check(summary, ARTICLE)
+    assert verdict.ok, verdict.reasons
+
+
+def test_the_speaker_of_a_quotation_spanning_sentences_is_found() -> None:
+    article = "李明说：“我们今年要新建智能工厂。这些工厂将带动就业。”记者了解到，全省就业形势稳定。"
+    assert check("李明说，这些工厂将带动就业。", article).ok
+    assert "attribution" in check("李明说，全省就业形势稳定。", article).reasons[0]
+
+
+def test_indirect_speech_runs_to_the_end_of_its_paragraph() -> None:
+    article = "王强指出，要加强生态保护。要推进绿色发展。\n当地森林覆盖率达到60%。"
+    assert check("王强指出，要推进绿色发展。", article).ok
+    assert not check("王强指出，当地森林覆盖率达到60%。", article).ok
+
+
+def test_unsupported_clauses_are_unsure_not_failures() -> None:
+    verdict = check("两岸专家学者出席座谈会，共商合作大计。", ARTICLE)
+    assert verdict.ok and verdict.unsure
+    assert all(r.startswith(UNSURE + "unsupported") for r in verdict.unsure)
+
+
+def test_the_issue_false_alarms_pass_and_a_real_invented_place_fails() -> None:
+    assert check("嘉宾出席活动。", "来宾出席活动。").ok  # 嘉宾: jieba's "place"
+    assert "place 北京 not in the article" in check("北京来宾出席活动。", "来宾出席活动。").reasons
+
+
+def test_empty_summary_fails() -> None:
+    assert check("  ", ARTICLE).reasons == ("empty summary",)
