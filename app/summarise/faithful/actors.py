@@ -45,10 +45,11 @@ def org_mentions(summary: str) -> list[tuple[list[str], str]]:
 
 
 def _is_org(word: str, flag: str, before: str) -> bool:
-    if flag == "nt":
-        return len(word) >= 2
+    # jieba's nt alone is not enough (重大进展 is "nt"): the name must end like an organisation's.
     if not word.endswith(ORG_SUFFIXES):
         return False
+    if flag == "nt":
+        return len(word) >= 2
     return len(word) >= 3 or (len(word) == 1 and before in _EXTEND_FLAGS)
 
 

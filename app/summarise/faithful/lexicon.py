@@ -35,8 +35,9 @@ FUTURE_MARKERS: tuple[str, ...] = tuple(
 )
 # The article's markers whose loss matters: a step told as done when it is not. Any marker above on the
 # summary's side keeps the sense (将 → 计划 is a fair paraphrase; 推动 alone is not a marker at all).
+# 正在 is not one: news tells an ongoing event in the plain form, and jieba reads 韩正在北京 as 正在.
 STRONG_FUTURE: frozenset[str] = _words(
-    "将 拟 计划 预计 有望 力争 争取 准备 即将 将要 打算 将于 可望 预期 正在 加快 还将"
+    "将 拟 计划 预计 有望 力争 争取 准备 即将 将要 打算 将于 可望 预期 加快 还将"
 )
 
 # Spans of time: achievements "十年来" or "截至" a date are not one year's.

@@ -34,6 +34,8 @@ def check_quantities(summary: str, source: Source) -> tuple[list[str], list[str]
             theirs = _unit(source.text, places[0] + len(number)) or "no unit"
             sure.append(f"quantity: {number}{unit} where the article has {number}{theirs}")
             continue
+        if _is_year_or_score(summary, match):
+            continue
         noun = _counted_noun(summary[: match.start()])
         if noun and not any(noun in source.text[max(0, p - BEFORE) : p + AFTER] for p in found or places):
             unsure.append(f"quantity: {number} is not the article's figure for {noun}")
@@ -63,14 +65,26 @@ def _same_unit(mine: str, theirs: str) -> bool:
     return any(mine[0] in group and theirs[0] in group for group in _UNIT_GROUPS)
 
 
+def _is_year_or_score(text: str, match: re.Match[str]) -> bool:
+    """2026伦敦马拉松, 2026年 and 13:9 count nothing that a noun before them could name."""
+    number, after = match.group(0), text[match.end() : match.end() + 1]
+    before = text[match.start() - 1 : match.start()]
+    if len(number) == 4 and number[:2] in ("19", "20") and after not in "%万亿千百元人名家个项吨":
+        return True
+    return after in ":∶比" or before in ":∶比"
+
+
 def _counted_noun(before: str) -> str | None:
-    """The noun right before the number in the summary's clause (营收 in 营收2.4亿元), if any."""
+    """The common noun right before the number in the summary's clause (营收 in 营收2.4亿元), if any;
+    None when a list (分别, 和, 、) or a name stands between."""
     import jieba.posseg
 
     clause = re.split(r"[,。;:!?、]", before)[-1][-12:]
     for pair in reversed(jieba.posseg.lcut(clause)):
+        if pair.word in ("分别", "和", "及", "与"):
+            return None
         if pair.flag.startswith("n") and len(pair.word) >= 2:
-            return pair.word
+            return None if pair.flag in ("nr", "nrfg", "nrt", "ns", "nt", "nz") else pair.word
         if not pair.flag.startswith(_SKIP_FLAGS):
             return None
     return None
