@@ -79,10 +79,25 @@ class Source:
             counts.update(self.index.get(gram, ()))
         if not counts:
             return None
-        best = max(counts, key=lambda i: (counts[i], -i))
+        # Ties go to a sentence holding the span word for word (of 加快构建新发展格局 and 构建新发展格局,
+        # the summary's 构建新发展格局 restates the second), then to the earliest.
+        squeezed = squeeze(span)
+        best = max(counts, key=lambda i: (counts[i], squeezed in squeeze(self.sentences[i].text), -i))
         sentence = self.sentences[best]
         segment, clause = _segment(sentence.text, wanted)
         return Alignment(sentence, counts[best] / len(wanted), segment, clause)
+
+    def near_best(self, span: str, slack: float = 0.1) -> list[Sentence]:
+        """Every sentence sharing nearly as many of ``span``'s bigrams as the best one: an article that
+        repeats itself (a lead box of points, then the speech) restates the span in each."""
+        wanted = grams(span)
+        counts: Counter[int] = Counter()
+        for gram in wanted:
+            counts.update(self.index.get(gram, ()))
+        if not counts:
+            return []
+        top = max(counts.values())
+        return [self.sentences[i] for i in sorted(counts) if counts[i] >= top - slack * len(wanted)]
 
     def has(self, text: str) -> bool:
         """``text`` is in the article word for word (spaces and punctuation aside)."""

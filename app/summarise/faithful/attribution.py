@@ -55,6 +55,24 @@ TITLES = (
     "外长",
 )
 PRONOUNS = ("他", "她", "其")
+# How the points of a speech reported paragraph by paragraph open.
+_POINT_OPENERS = (
+    "要",
+    "■",
+    "●",
+    "◆",
+    "▲",
+    "一是",
+    "二是",
+    "三是",
+    "四是",
+    "五是",
+    "第一",
+    "第二",
+    "第三",
+    "必须",
+    "坚持",
+)
 _VERB_RE = re.compile("|".join(SPEECH_VERBS))
 _SPEAKER_RE = re.compile(rf"^(?P<who>.{{1,24}}?)(?P<verb>{'|'.join(SPEECH_VERBS)})[,:]?$")
 _STRIP_RE = re.compile(r"(在[^,]{0,16}?(上|中|时|期间)|近日|日前|此前|同时|还|也|再次|进一步|一再|多次)$")
@@ -74,7 +92,7 @@ def check_attribution(summary: str, source: Source) -> list[str]:
         where = source.align(said)
         if where is None or where.coverage < MIN_COVERAGE:
             continue
-        if not _is_theirs(where.sentence, keys, source):
+        if not any(_is_theirs(s, keys, source) for s in source.near_best(said)):
             who = match.group("who") + match.group("verb")
             reasons.append(
                 f"attribution: '{who}' but the article does not give these words to them "
@@ -118,7 +136,22 @@ def _is_theirs(sentence: Sentence, keys: tuple[str, ...], source: Source) -> boo
             return True
         if _speaks(first.text, PRONOUNS) and _named_before(first, keys, source):
             return True
-    return _speaks(sentence.text, PRONOUNS) and _named_before(sentence, keys, source)
+    if _speaks(sentence.text, PRONOUNS) and _named_before(sentence, keys, source):
+        return True
+    return _listed_under(sentence, keys, source)
+
+
+def _listed_under(sentence: Sentence, keys: tuple[str, ...], source: Source) -> bool:
+    """The sentence's paragraph is a point of a speech laid out paragraph by paragraph: it and the
+    paragraphs before it open with 要 / ■ / 一是 …, up to one where the speaker speaks ("习近平强调：")."""
+    paragraph = sentence.paragraph
+    while paragraph > 0 and source.paragraphs[paragraph].lstrip().startswith(_POINT_OPENERS):
+        paragraph -= 1
+        if _speaks(source.paragraphs[paragraph], keys):
+            return True
+        if _VERB_RE.search(source.paragraphs[paragraph][:REACH]):
+            return False  # another speaker's paragraph: the points are theirs
+    return False
 
 
 def _speaks(text: str, keys: tuple[str, ...]) -> bool:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from zhaiyao.summarise.faithful.align import Alignment, Clause, Source, grams, summary_clauses
+from zhaiyao.summarise.faithful.align import Alignment, Clause, Source, grams, squeeze, summary_clauses
 from zhaiyao.summarise.faithful.lexicon import FUTURE_MARKERS, SPAN_MARKERS, STRONG_FUTURE
 
 MIN_COVERAGE = 0.6
@@ -22,6 +22,10 @@ HEAD_DATE = 12  # characters: a head clause this short that holds a date dates t
 LOOKAHEAD = 6  # characters after the article's marker that the summary must restate
 _YEAR_RE = re.compile(r"(?:19|20)\d{2}年|今年|去年|明年|前年")
 _EXACT_YEAR_RE = re.compile(r"(?:19|20)\d{2}年")
+_DISPOSAL_RE = re.compile(
+    "纳入|列入|作为|列为|视为|转化|转变|打造|建成|建设成|提升|泄露|转给|送|交给|放在|带到|融入|写入|变成|定为|"
+    "改为|提高到|降低到|延长|缩短|扩大到|埋|推向|用于|应用于|投入|上升为|落到|贯穿"
+)
 _STRONG_RE = re.compile("|".join(sorted(STRONG_FUTURE, key=len, reverse=True)))
 
 
@@ -33,7 +37,7 @@ def check_modality(summary: str, source: Source) -> list[str]:
         where = source.align(clause.text)
         if where is None or where.coverage < MIN_COVERAGE:
             continue
-        dropped = _dropped_marker(clause, where)
+        dropped = _dropped_marker(clause, where, source)
         if dropped:
             reasons.append(
                 f"modality: the article says '{dropped}', the summary '{clause.text.strip(',')}' "
@@ -45,27 +49,67 @@ def check_modality(summary: str, source: Source) -> list[str]:
     return reasons
 
 
-def _dropped_marker(clause: Clause, where: Alignment) -> str | None:
+def _dropped_marker(clause: Clause, where: Alignment, source: Source) -> str | None:
     """The article's marker (with the words it governs) that the summary dropped, or None."""
     import jieba
-    import jieba.posseg
 
-    segment = where.segment
-    if not _STRONG_RE.search(segment):
+    # The one article clause the summary's restates: a marker in the clause beside it governs
+    # something else (将丰收的确定性 is not the summary's 不确定性).
+    theirs = where.clause
+    if not _STRONG_RE.search(theirs):
         return None
     said = clause.head + clause.text
-    if any(token in FUTURE_MARKERS for token in jieba.lcut(said)):
+    if any(token in FUTURE_MARKERS for token in jieba.lcut(said)) or _copied_whole(clause, source):
         return None
+    kept = {m for m in STRONG_FUTURE if m in said}  # 委将持续: jieba may glue the marker to a neighbour
     wanted = grams(clause.text)
-    position = 0
-    for pair in jieba.posseg.lcut(segment):
-        word, position = pair.word, position + len(pair.word)
-        if word not in STRONG_FUTURE or (word == "将" and pair.flag == "p"):  # 将 as 把: not a plan
+    for word, position in _markers(theirs):
+        if word in kept:
             continue
-        governed = segment[position : position + LOOKAHEAD].lstrip("于在")
+        governed = theirs[position : position + LOOKAHEAD].lstrip("于在")
         if grams(governed) & wanted:
-            return word + segment[position : position + LOOKAHEAD]
+            return word + theirs[position : position + LOOKAHEAD]
     return None
+
+
+def _markers(text: str) -> list[tuple[str, int]]:
+    """The plan markers of ``text`` with the offset after each. 将 before a noun is 把 (将国家安全教育
+    纳入…), and a marker inside a name (西部计划志愿者) plans nothing."""
+    import jieba.posseg
+
+    pairs = [(p.word, p.flag) for p in jieba.posseg.lcut(text)]
+    found, position = [], 0
+    for i, (word, flag) in enumerate(pairs):
+        position += len(word)
+        if word not in STRONG_FUTURE or flag == "p":
+            continue
+        before = pairs[i - 1][1] if i else ""
+        after = pairs[i + 1] if i + 1 < len(pairs) else ("", "")
+        if flag.startswith("n") and before in ("f", "ns", "nz", "n", "j"):
+            continue
+        if word == "将" and _is_ba(after, text[position:]):
+            continue
+        found.append((word, position))
+    return found
+
+
+def _is_ba(after: tuple[str, str], rest: str) -> bool:
+    """将 as 把: before a pronoun or a number (将我…, 将12345热线…), or before a noun when a verb of
+    disposal follows in the clause (将国家安全教育纳入…). jieba tags verbs after 将 badly (新建 ns,
+    继续加强 n), so a noun alone does not make it 把."""
+    if after[1].startswith(("r", "m")):
+        return True
+    clause = re.split(r"[,;:。!?]", rest, maxsplit=1)[0]
+    return after[1].startswith("n") and bool(_DISPOSAL_RE.search(clause[len(after[0]) :]))
+
+
+def _copied_whole(clause: Clause, source: Source) -> bool:
+    """The summary's whole sentence is the article's, not cut off right after a marker."""
+    sentence = squeeze(clause.sentence)
+    if len(sentence) < 8 or sentence not in source.squeezed:
+        return False
+    start = source.squeezed.find(sentence)
+    return not _STRONG_RE.search(source.squeezed[max(0, start - 2) : start])
 
 
 def _moved_date(clause: Clause, where: Alignment) -> str | None:

@@ -7,6 +7,7 @@ from zhaiyao.summarise.faithful.align import Source, summary_clauses
 from zhaiyao.summarise.faithful.lexicon import ANTONYMS, NEGATORS, NOT_NEGATIONS
 
 MIN_COVERAGE = 0.6
+TURNED_COVERAGE = 0.9  # the flip undone must restate an article clause almost word for word
 REACH = 2  # tokens before a word that may hold its negator (不 再 增加, 没有 明显 下降)
 _SINGLE = {a for pair in ANTONYMS for a in pair if len(a) == 1}
 # One-character words whose negation flips a fact (价格不高 → 价格高); other single characters are
@@ -19,20 +20,47 @@ def check_polarity(summary: str, source: Source) -> list[str]:
 
     reasons = []
     for clause in summary_clauses(summary):
-        if sum(ch.isalnum() for ch in clause.text) < 4:
-            continue
-        if source.has(clause.text):
-            continue  # the article's own words
+        if sum(ch.isalnum() for ch in clause.text) < 4 or source.has(clause.text):
+            continue  # too short to judge, or the article's own words
+        mine = jieba.lcut(clause.text)
+        reason = _turned(clause.text, mine, source)
         where = source.align(clause.text)
-        if where is None or where.coverage < MIN_COVERAGE:
-            continue
-        # The one article clause the summary's restates: a negation in the clause beside it (不只在于…,
-        # 更在于…) says nothing about this one.
-        mine, theirs = jieba.lcut(clause.text), jieba.lcut(where.clause)
-        reason = _negation(mine, theirs) or _antonym(clause.text, where.clause, mine, theirs)
+        if not reason and where is not None and where.coverage >= MIN_COVERAGE:
+            # The one article clause the summary's restates: a negation in the clause beside it
+            # (不只在于…，更在于…) says nothing about this one.
+            theirs = jieba.lcut(where.clause)
+            reason = _negation(mine, theirs) or _antonym(clause.text, where.clause, mine, theirs)
         if reason:
             reasons.append(f"polarity: {reason} ('{clause.text.strip(',')}')")
     return reasons
+
+
+def _turned(text: str, tokens: list[str], source: Source) -> str | None:
+    """The clause turned back (下降 → 增长, 不 dropped) is the article's, where as written it is not:
+    the flip itself costs the bigrams that would align a short clause, so try the flip undone."""
+    for a, b in ANTONYMS:
+        for said, meant in ((a, b), (b, a)):
+            if (
+                said in text
+                and (len(said) > 1 or said in tokens)
+                and _closer(text.replace(said, meant, 1), text, source)
+            ):
+                return f"the summary says '{said}' where the article says '{meant}'"
+    for i, token in enumerate(tokens):
+        if token in NEGATORS and i + 1 < len(tokens):
+            undone = "".join(tokens[:i] + tokens[i + 1 :])
+            if _closer(undone, text, source):
+                return f"the summary negates '{tokens[i + 1]}', the article does not"
+    return None
+
+
+def _closer(turned: str, text: str, source: Source) -> bool:
+    if source.has(turned):
+        return True
+    after, before = source.align(turned), source.align(text)
+    if after is None:
+        return False
+    return after.coverage >= TURNED_COVERAGE and after.coverage > (before.coverage if before else 0) + 0.1
 
 
 def _split_negations(tokens: list[str]) -> list[str]:
