@@ -27,9 +27,9 @@ def check_actors(summary: str, source: Source) -> list[str]:
     return list(dict.fromkeys(reasons))
 
 
-def org_mentions(summary: str) -> list[tuple[list[str], str]]:
-    """Each organisation in the summary as its tokens (the place or noun words before it first), with
-    the text that follows it."""
+def org_mentions(summary: str) -> list[tuple[list[tuple[str, str]], str]]:
+    """Each organisation in the summary as its tagged tokens (the place or noun words before it
+    first), with the text that follows it."""
     pairs = tagged(summary)
     found = []
     offset = 0
@@ -40,7 +40,7 @@ def org_mentions(summary: str) -> list[tuple[list[str], str]]:
         start = i
         while start > 0 and i - start < MAX_EXTEND and pairs[start - 1][1] in _EXTEND_FLAGS:
             start -= 1
-        found.append(([w for w, _ in pairs[start : i + 1]], summary[offset : offset + 8]))
+        found.append((list(pairs[start : i + 1]), summary[offset : offset + 8]))
     return found
 
 
@@ -53,10 +53,14 @@ def _is_org(word: str, flag: str, before: str) -> bool:
     return len(word) >= 3 or (len(word) == 1 and before in _EXTEND_FLAGS)
 
 
-def _check_one(tokens: list[str], following: str, source: Source) -> str | None:
+def _check_one(pairs: list[tuple[str, str]], following: str, source: Source) -> str | None:
     # The longest run of the mention's last tokens the article has: "省生态环境厅" may be written
-    # "生态环境厅" in the article, which is the same body.
-    names = [squeeze("".join(tokens[k:])) for k in range(len(tokens))]
+    # "生态环境厅" in the article, which is the same body. A place stays: 台州市市场监管局 is not the
+    # article's 市场监管总局 (the body's scope is part of its name).
+    tokens = [word for word, _ in pairs]
+    places = [k for k, (_, flag) in enumerate(pairs) if flag == "ns"]
+    last = places[-1] if places and places[-1] < len(pairs) - 1 else len(tokens) - 1
+    names = [squeeze("".join(tokens[k:])) for k in range(last + 1)]
     names = [n for n in names if len(n) >= 2]
     for name in names:
         if name in source.squeezed:

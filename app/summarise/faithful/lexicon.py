@@ -9,7 +9,7 @@ def _words(*lines: str) -> frozenset[str]:
     return frozenset(word for line in lines for word in line.split())
 
 
-def _longest_first(*lines: str) -> tuple[str, ...]:
+def longest_first(*lines: str) -> tuple[str, ...]:
     # Longest first, so that an alternation of them matches 强调指出 before 指出.
     return tuple(sorted(_words(*lines), key=lambda w: (-len(w), w)))
 
@@ -19,7 +19,7 @@ def _pairs(*lines: str) -> tuple[tuple[str, str], ...]:
 
 
 # "X强调，…": the verbs that put words in someone's mouth.
-SPEECH_VERBS: tuple[str, ...] = _longest_first(
+SPEECH_VERBS: tuple[str, ...] = longest_first(
     "强调 指出 表示 要求 认为 说 称 提出 介绍 坦言 感慨 告诉 呼吁 宣布 透露 主张 重申 回应 表态 寄语",
     "希望 直言 解释 说明 谈到 提到 称赞 赞叹 评价 建议 承诺 强调指出 明确 批示 致辞 讲话",
 )
@@ -70,13 +70,13 @@ ANTONYMS: tuple[tuple[str, str], ...] = _pairs(
 
 # What an organisation's name ends with. 办公厅/新闻办 … also name a body *under* another one: 国务院
 # for 国务院办公厅 is the wrong actor.
-ORG_SUFFIXES: tuple[str, ...] = _longest_first(
+ORG_SUFFIXES: tuple[str, ...] = longest_first(
     "办公厅 办公室 新闻办 委员会 常委会 管理局 总局 部 厅 局 委 署 院 办 集团 公司 协会 学会 联合会",
     "银行 大学 医院 政府 法院 检察院 中心 研究院 研究所 联络部 宣传部 组织部 中央 国务院 人大 政协",
     "党委 党组 工会 团委 妇联 科协 侨联 联盟 基金会 交易所",
 )
 # Bodies under a larger one: the article's 国务院办公厅 is not the 国务院.
-SUB_BODIES: tuple[str, ...] = _longest_first(
+SUB_BODIES: tuple[str, ...] = longest_first(
     "办公厅 办公室 新闻办公室 新闻办 国资委 台办 侨办 港澳办 研究室 参事室 常委会 秘书处 党组 机关",
     "联防联控机制 安委会 督查组 工作组",
 )
