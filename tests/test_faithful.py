@@ -20,6 +20,7 @@ ARTICLE = "\n".join(
         "（宋 文摄）162名部级领导干部参加义务植树活动。",
         "长株潭三市共建都市圈。西藏山南市浪卡子县普玛江塘乡是海拔最高的乡。",
         "国家林业和草原局发布通知。冬奥会上，他成功卫冕，现场来宾掌声雷动。",
+        "襄阳市气象部门利用卫星雷达预测降雨，农户提前抢收小麦。《唐卡》收录61幅唐卡，建成图像文献库。",
     ]
 )
 
@@ -53,6 +54,10 @@ def _kinds(summary: str) -> list[str]:
         ("全市共有企业2万家。", "quantity"),
         # A photo credit read as a person.
         ("宋文摄等162名部级领导干部参加义务植树活动。", "photo"),
+        # Someone else made the doer; a verdict the article never gives.
+        ("襄阳市农民利用卫星雷达预测降雨。", "actor"),
+        ("《唐卡》收录61幅唐卡，填补了图像文献库空白。", "invented"),
+        ("江苏传统制造业加快转型升级，为全国提供典范。", "invented"),
         # An invented person, and the lexical guard's number check still runs.
         ("张伟表示，实体经济是国民经济的重要组成部分。", "person"),
         ("规模以上工业增加值增长9%。", "number"),
@@ -84,6 +89,9 @@ def test_synthetic_negatives_fail_with_their_kind(summary: str, kind: str) -> No
         "长株潭三市共建都市圈。",
         "山南市普玛江塘乡是海拔最高的乡。",
         "他在冬奥会上成功卫冕。",
+        # The doer as the article has it; a place standing for its people.
+        "襄阳气象部门利用卫星雷达预测降雨，农户提前抢收小麦。",
+        "襄阳利用卫星雷达预测降雨。",
         # A true abbreviation of the article's organisation.
         "国家林草局发布通知。",
     ],

@@ -9,6 +9,7 @@ the article lacks) and the rules that read the summary against the article sente
 - ``actors``: the acting organisation as the article names it;
 - ``quantities``: a number keeps its unit and what it counts;
 - ``names``: invented people and places, photo credits read as people;
+- ``claims``: verdicts the article never gives (填补空白, 标志着, 典范), a clause's doer changed;
 - ``support``: clauses the article's words do not make up.
 
 Each finding is a reason string. A *sure* finding fails the summary; an *unsure* one (prefixed
@@ -24,6 +25,7 @@ from zhaiyao.summarise import guard
 from zhaiyao.summarise.faithful.actors import check_actors
 from zhaiyao.summarise.faithful.align import source_of
 from zhaiyao.summarise.faithful.attribution import check_attribution
+from zhaiyao.summarise.faithful.claims import check_doers, check_verdicts
 from zhaiyao.summarise.faithful.modality import check_modality
 from zhaiyao.summarise.faithful.names import check_names
 from zhaiyao.summarise.faithful.polarity import check_polarity
@@ -59,6 +61,8 @@ def check(summary: str, article: str) -> Verdict:
     sure += check_modality(summary, source)
     sure += check_polarity(summary, source)
     sure += check_actors(summary, source)
+    sure += check_verdicts(summary, source)
+    sure += check_doers(summary, source)
     units, nouns = check_quantities(summary, source)
     sure += units
     unsure = nouns + check_support(summary, source)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 
 from zhaiyao.summarise.faithful.align import Sentence, Source, summary_clauses
-from zhaiyao.summarise.faithful.lexicon import SPEECH_VERBS, longest_first
+from zhaiyao.summarise.faithful.lexicon import ACTOR_ENDS, SPEECH_VERBS, longest_first
 
 MIN_COVERAGE = 0.6  # below this the words are not clearly the article's: support.py's business
 MIN_SUPPORT = 0.5  # a said clause with less of its bigrams in the article is not the article's
@@ -120,8 +120,12 @@ def speaker_keys(who: str, source: Source) -> tuple[str, ...]:
     names = [t.word for t in tokens if t.flag in ("nr", "nrfg", "nrt", "nt") and len(t.word) >= 2]
     titles = [title for title in TITLES if title in who]
     if not names:
-        nouns = [t.word for t in tokens if t.flag.startswith("n") and len(t.word) >= 2]
-        return tuple(titles or nouns[-1:] or [who])
+        # No name: the title, or a noun that names someone (与会代表, 专家); a time or a topic
+        # ("文化大革命"期间) is no speaker.
+        nouns = [
+            t.word for t in tokens if t.flag.startswith("n") and len(t.word) >= 2 and t.word[-1] in ACTOR_ENDS
+        ]
+        return tuple(titles or nouns[-1:])
     keys = list(names)
     for name in names:
         keys += [t for t in TITLES if name + t in source.squeezed or t + name in source.squeezed]

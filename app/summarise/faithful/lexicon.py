@@ -110,3 +110,14 @@ KNOWN_PLACES: frozenset[str] = _words(
     "埃塞俄比亚 智利 秘鲁 古巴 欧洲 亚洲 非洲 美洲 拉美 东盟 欧盟 中东 亚太 大湾区 长三角",
     "珠三角 京津冀",
 )
+
+# A summary's own verdicts: superlatives, firsts and judgements a small model adds (填补空白, 标志着,
+# 典范). Present in the summary and absent from the article, they are claims the article never made.
+VERDICTS: tuple[str, ...] = longest_first(
+    "填补 空白 标志着 意味着 里程碑 典范 样板 标杆 首次 首个 首家 首座 首批 首创 唯一 最大 最高 最长 最多",
+    "最早 最先 领先 历史性 重大突破 重大进展 开创 创下 纪录 世界级 国际领先 全球首 全国首 彻底 奠定",
+)
+
+# Last characters of common nouns that name someone who can act (农民, 双方, 老人, 气象部门, 企业): only
+# such nouns, or names, are a clause's doer or a speaker (计划, 热潮, 标志 are not).
+ACTOR_ENDS = "人民者员家方部局委厅院队门党府会司校商企团组军警师生农工众们宾士手友客"

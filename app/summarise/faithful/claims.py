@@ -1,0 +1,71 @@
+"""Claims the article does not make: the summary's own verdicts and firsts, and a changed actor.
+
+- A small model likes to close with a verdict (填补了…空白, 标志着…, 为…提供典范, 里程碑, 首次, 领先). Such a
+  word in the summary that the article never uses is a claim the summary invented.
+- The doer of a clause (its subject: the nouns before its first verb, or the head of the sentence when
+  the clause has none) must be named in the article sentence the clause restates or just before it:
+  襄阳市农民利用卫星雷达预测降雨 where the article's sentence is about 气象部门 changes who acted.
+"""
+
+from __future__ import annotations
+
+from zhaiyao.summarise.faithful.align import Source, normalise, summary_clauses, tagged
+from zhaiyao.summarise.faithful.lexicon import ACTOR_ENDS, VERDICTS
+
+MIN_COVERAGE = 0.6
+ACTOR_FLAGS = ("nr", "nrfg", "nrt", "nt", "ns", "n", "j")
+BEFORE = 2  # article sentences ahead of the aligned one where the doer may have been named
+
+
+def check_verdicts(summary: str, source: Source) -> list[str]:
+    text = normalise(summary)
+    found = [v for v in VERDICTS if v in text and v not in source.text]
+    # 填补空白 is written 填补了…空白: its halves count apart.
+    return [f"invented: the summary's verdict '{v}' is not in the article" for v in found[:1]]
+
+
+def check_doers(summary: str, source: Source) -> list[str]:
+    reasons = []
+    for clause in summary_clauses(summary):
+        doers = _doers(clause.text) or (_doers(clause.head) if _is_noun_phrase(clause.head) else [])
+        if not doers or source.has(clause.head + clause.text) or source.has(clause.text):
+            continue
+        where = source.align(clause.text)
+        if where is None or where.coverage < MIN_COVERAGE:
+            continue
+        start = max(0, where.sentence.index - BEFORE)
+        nearby = "".join(
+            s.text
+            for s in source.sentences[: where.sentence.index + 1]
+            if s.index >= start or s.paragraph == where.sentence.paragraph
+        )
+        # A doer is there when its head noun is (比赛场地 for 场地); a place is the scope, not the doer,
+        # when someone else is named (襄阳市农民: 农民 must be there).
+        # The first of them is the subject (jieba tags the verbs after it as nouns too: 利用 n). A place
+        # alone is no doer to hold to: "新疆实施…" sums up the region's people and bodies.
+        doer = next((d for d, flag in doers if flag != "ns"), None)
+        if doer and doer[-2:] not in nearby:
+            reasons.append(
+                f"actor: '{doer}' does not act in the article's sentence ('{where.sentence.text[:30]}…')"
+            )
+    return reasons
+
+
+def _doers(text: str) -> list[tuple[str, str]]:
+    """The nouns before the clause's first verb (its subject) with their tags, if any."""
+    out = []
+    for word, flag in tagged(text.strip(",;:。")):
+        if flag.startswith("v") or flag in ("p", "d", "c"):
+            break
+        if flag in ACTOR_FLAGS and len(word) >= 2 and (flag != "n" or word[-1] in ACTOR_ENDS):
+            out.append((word, flag))
+    return out
+
+
+def _is_noun_phrase(text: str) -> bool:
+    """A short head clause that only names someone (溆浦县种阳春的老人，…): the subject of what follows.
+    A list (情绪消费、搭子社交…) is a topic, not a doer."""
+    if len(text) > 16 or "、" in text or "..." in text:
+        return False
+    pairs = tagged(text.strip(",;:。"))
+    return bool(pairs) and not any(flag.startswith("v") for _, flag in pairs)
