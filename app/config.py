@@ -69,6 +69,10 @@ class Settings:
     models_dir: Path = dataclasses.field(default_factory=_default_models_dir)
     db_path: Path = dataclasses.field(default_factory=_default_db_path)
     max_file_mb: float = 20.0
+    fetch_timeout: float = 15.0  # seconds for a URL's connection and each read (zhaiyao.sources.fetch)
+    # The viewer fetches a URL typed into it only from public addresses unless this allows loopback,
+    # link-local and private ones: a shared viewer must not become a way into its own network.
+    allow_private_urls: bool = False
     title_field: str = "title"
     text_field: str = "text"
     # User overrides of the generation options, (name, value) pairs (zhaiyao.summarise.options).
@@ -91,6 +95,7 @@ BOUNDS: dict[str, tuple[float, float]] = {
     "batch_size": (1, 256),
     "threads": (1, 256),
     "max_file_mb": (0.001, 1024),
+    "fetch_timeout": (0.1, 600),
 }
 
 
@@ -112,6 +117,17 @@ def _number(name: str, raw: Any, kind: type) -> int | float:
     return value
 
 
+def _boolean(raw: Any) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    text = str(raw).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off", ""):
+        return False
+    raise ValueError("not a yes/no value (true or false)")
+
+
 def _coerce(values: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name, raw in values.items():
@@ -121,6 +137,8 @@ def _coerce(values: dict[str, Any]) -> dict[str, Any]:
         try:
             if "Path" in kind:
                 out[name] = Path(raw).expanduser()
+            elif kind == "bool":
+                out[name] = _boolean(raw)
             elif "int" in kind:
                 out[name] = _number(name, raw, int)
             elif "float" in kind:

@@ -23,17 +23,39 @@ class Page:
     ``kind == "layout"`` means the text still has to be split into articles (txt/md dumps, HTML holding
     a whole page). ``kind == "article"`` is one article already (a JSONL/CSV row, an HTML article
     page): ``title`` then comes from the input and the splitter only cleans.
+
+    ``parts`` are articles the source itself delimited (a feed's items, the articles an e-paper's
+    版面 page links to): the splitter is skipped and they are the page's articles, in this order;
+    ``text`` then holds their text joined, for the store's hash and size.
     """
 
-    source: str  # file path (plus "#L12" for row formats), or "-" / "<upload>"
+    source: str  # file path (plus "#L12" for row formats, "#01版" for a feed's 版面), a URL, "-" / "<upload>"
     text: str
     encoding: str = "utf-8"
-    format: str = "txt"  # txt | md | html | jsonl | json | csv
+    format: str = "txt"  # txt | md | html | jsonl | json | csv | rss | atom | epaper | url
     kind: PageKind = "layout"
     title: str | None = None
+    parts: tuple[Article, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+    @property
+    def text_hash(self) -> str:
+        """Content hash of the page's text: the same page read again (another path, a re-import) has it."""
+        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()[:32]
+
+
+@dataclass(frozen=True)
+class Correction:
+    """A reader's fix to how a page was split, kept with the page's ``text_hash`` and applied after
+    splitting: ``merge`` joins article ``article`` (1-based, as numbered after the corrections before
+    it) with the one after it; ``split`` cuts article ``article`` before its paragraph ``paragraph``
+    (0-based; 1 or more)."""
+
+    action: Literal["merge", "split"]
+    article: int
+    paragraph: int | None = None
 
 
 @dataclass(frozen=True)
@@ -74,6 +96,10 @@ class Article:
     column: str | None = None  # 栏目
     credits: tuple[str, ...] = ()  # the page's editor credit lines (本版责编：…), as printed
     word_count: int | None = None  # as the e-paper states it (字数)
+    # How sure the splitter is (0..1) that this article starts where it does, and of its title; None
+    # where nothing was split (an article row) or no title was printed.
+    boundary_confidence: float | None = None
+    title_confidence: float | None = None
 
     @property
     def chars(self) -> int:

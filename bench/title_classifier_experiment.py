@@ -20,8 +20,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from zhaiyao.documents import Page
 from zhaiyao.split import clean
-from zhaiyao.split.page import _lines, read_page
-from zhaiyao.split.plain import title_shape
+from zhaiyao.split.lines import read_lines, title_shape
+from zhaiyao.split.page import read_page
 
 _SPACE = str.maketrans("", "", " \u3000\t")
 
@@ -32,7 +32,7 @@ def _labelled(folder: Path) -> dict[str, list[tuple[list, list[int], list[int]]]
     for gold_path in sorted(folder.glob("*.gold.json")):
         gold = json.loads(gold_path.read_text(encoding="utf-8"))
         page = Page(source="p", text=gold_path.with_name(gold_path.name[:-10] + ".txt").read_text("utf-8"))
-        lines = _lines(page.text)
+        lines = read_lines(page.text)
         titles = {t.translate(_SPACE) for t in gold["titles"]}
         truth = [
             int(

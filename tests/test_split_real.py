@@ -18,12 +18,15 @@ from zhaiyao.split.score import Totals, score_folder, score_page
 
 REAL = Path(__file__).parent / "data" / "real"
 
-# Floors just under what the splitter measured on the corpus (see tests/data/real/README.md).
+# Floors just under what the splitter measured on the corpus (see tests/data/real/README.md). The
+# unseen part (新华每日电讯, 学习时报 and more 人民日报, added blind for issue 26) is floored since the
+# page-learnt rules (its blind figures, before and after, are in docs/splitting.md).
 FLOORS = {
     "tune": {"f1": 0.995, "titles": 0.965},
     "check": {"f1": 0.985, "titles": 0.985},
-    "check2": {"f1": 0.99, "titles": 0.99},
-    "all": {"f1": 0.99, "titles": 0.98},
+    "check2": {"f1": 0.995, "titles": 0.99},
+    "unseen": {"f1": 0.995, "titles": 0.96},
+    "all": {"f1": 0.995, "titles": 0.975},
 }
 
 
@@ -31,10 +34,8 @@ def _split(path: Path) -> list[Article]:
     return [a for page in read_inputs([str(path)], Settings()) for a in split_page(page)]
 
 
-# The parts the floors hold. "unseen" (real pages of 新华每日电讯, 学习时报 and more 人民日报, built by
-# build_feed_pages.py) is scored and reported in the README, not floored: it was added blind, as the
-# leave-one-paper-out measure, before anyone tuned on it.
-FLOORED = ("tune", "check", "check2")
+# The parts the floors hold: every part of the corpus.
+FLOORED = ("tune", "check", "check2", "unseen")
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +49,7 @@ def totals():
     return by_part
 
 
-@pytest.mark.parametrize("part", ["tune", "check", "check2", "all"])
+@pytest.mark.parametrize("part", ["tune", "check", "check2", "unseen", "all"])
 def test_corpus_scores_above_the_floor(totals, part: str) -> None:
     t = totals[part]
     assert t.f1 >= FLOORS[part]["f1"], [(s.name, s.misses) for s in t.scores if s.misses]
@@ -261,16 +262,18 @@ def test_cli_score_of_a_folder_without_gold_is_one_line_error(tmp_path: Path) ->
 
 
 def test_the_same_pages_as_epaper_html_split_as_well(tmp_path: Path) -> None:
-    """The raw e-paper HTML of the 人民日报 pages (div.article blocks): one page, several articles."""
+    """The raw e-paper HTML of the pages: 人民日报's div.article blocks, 新华每日电讯's table-laid
+    containers, 学习时报's headline/h1/subtitle containers: one page, several articles."""
     for html in (REAL / "html").glob("*.html"):
         gold = REAL / html.name.replace(".html", ".gold.json")
-        if json.loads(gold.read_text(encoding="utf-8"))["part"] not in FLOORED:
-            continue  # the unseen pages' HTML is reported in the README, not floored
         (tmp_path / html.name).write_bytes(html.read_bytes())
         (tmp_path / gold.name).write_bytes(gold.read_bytes())
-    t = score_folder(tmp_path, _split)["all"]
-    assert t.pages == 30
-    assert t.f1 >= 0.99 and t.title_rate >= 0.98 and t.furniture_left == 0
+    by_part = score_folder(tmp_path, _split)
+    t = by_part["all"]
+    assert t.pages == 65
+    assert t.f1 >= 0.995 and t.title_rate >= 0.975 and t.furniture_left == 0
+    unseen = by_part["unseen"]
+    assert unseen.pages == 35 and unseen.f1 >= 0.99 and unseen.title_rate >= 0.96
 
 
 def test_cli_explain_of_a_missing_page_is_one_line_error(tmp_path: Path) -> None:

@@ -57,8 +57,8 @@ FLOORS: tuple[frozenset[str], ...] = tuple(
     for floor in (
         {"__main__"},
         {"cli"},
-        {"viewer"},
-        {"run", "evaluate", "stories"},
+        {"viewer", "evaluate"},
+        {"run", "stories"},
         {"sources"},
         {"split", "store", "export", "summarise"},
         {"weights"},

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from zhaiyao.cli import main
 from zhaiyao.config import SAMPLE_PAGE
@@ -47,3 +49,39 @@ def test_missing_input_is_a_one_line_error(tmp_path: Path) -> None:
     assert result.exit_code != 0
     assert result.stderr.startswith("error: ") and "nope.txt" in result.stderr
     assert "Traceback" not in result.output
+
+
+def test_one_article_failing_is_printed_as_failed_and_the_rest_go_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from zhaiyao.summarise import registry
+    from zhaiyao.summarise.extractive import ExtractiveSummariser
+
+    class Breaks(ExtractiveSummariser):
+        def generate(self, requests):
+            if any("坏稿" in r.text for r in requests):
+                raise ValueError("cannot read this one")
+            return super().generate(requests)
+
+    extractive = dataclasses.replace(registry.describe("extractive"), create=lambda s, p: Breaks())
+    monkeypatch.setitem(registry._BACKENDS, "extractive", extractive)
+    rows = tmp_path / "rows.jsonl"
+    texts = [
+        "株洲开行首趟旅游专列。300余名游客前往炎陵。",
+        "坏稿。这一篇读不了。",
+        "长株潭三市签署合作协议。",
+    ]
+    rows.write_text(
+        "".join(
+            json.dumps({"title": f"稿{i}", "text": t}, ensure_ascii=False) + "\n" for i, t in enumerate(texts)
+        ),
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(
+        main, ["summarise", str(rows), "--backend", "extractive", "--format", "jsonl"]
+    )
+    assert result.exit_code == 1, result.output
+    out = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["status"] for r in out] == ["done", "failed", "done"]
+    assert "cannot read this one" in out[1]["error"]
+    assert "1 of 3 article(s) failed" in result.stderr

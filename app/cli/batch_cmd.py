@@ -10,6 +10,7 @@ from typing import TextIO
 
 import click
 from zhaiyao.cli import settings_from
+from zhaiyao.cli.inputs import open_sources, source_options
 from zhaiyao.cli.options import Overrides, summariser_options
 from zhaiyao.cli.output import check_output, echo
 from zhaiyao.cli.store_cmd import busy_timeout, db_option, store_location
@@ -19,6 +20,7 @@ from zhaiyao.errors import InputError
 from zhaiyao.export.formats import FORMATS, export_results, format_for_path
 from zhaiyao.run.engines import ENGINES
 from zhaiyao.run.pipeline import Progress, RunReport, run_pages
+from zhaiyao.sources.inputs import SourceOptions
 from zhaiyao.store import Store
 from zhaiyao.summarise.registry import uses_model
 
@@ -110,6 +112,7 @@ def _quiet_libraries(backend: str) -> None:
 @click.option("--address", help="Join this Ray cluster (e.g. 10.0.0.5:6379 or auto) instead of a local one.")
 @db_option
 @summariser_options(batch_help="Articles per model call / per Ray task.")
+@source_options
 @click.option("--quiet", "-q", is_flag=True, help="No progress output.")
 @click.pass_context
 def batch(
@@ -122,9 +125,11 @@ def batch(
     address: str | None,
     db: Path | None,
     overrides: Overrides,
+    sources: SourceOptions,
     quiet: bool,
 ) -> None:
-    """Summarise every article of PATH... into the store (files, folders, globs, - for stdin).
+    """Summarise every article of PATH... into the store (files, folders, globs, - for stdin; feed,
+    e-paper 版面 and article URLs, their fetched bodies cached in the store).
 
     Safe to interrupt: each summary is committed as it is made, and running the same command again
     reuses them and finishes the rest. Exit code 0: all done; 1: some articles failed; 2: usage or
@@ -138,7 +143,7 @@ def batch(
     check_output(output, [*paths, str(settings.db_path)])
     _quiet_libraries(settings.backend)
     input_errors: list[str] = []
-    pages = _read_pages(paths, settings, input_errors)
+    pages = _read_pages(paths, settings, sources, input_errors)
     report = _run(pages, settings, paths, input_errors, engine, workers, address, output, fmt, quiet)
     _finish(report, input_errors, output)
 
@@ -152,15 +157,17 @@ def _checked_settings(settings: Settings, db: Path | None) -> Settings:
     return settings.replace(db_path=db_path)
 
 
-def _read_pages(paths: tuple[str, ...], settings: Settings, input_errors: list[str]) -> list[Page]:
+def _read_pages(
+    paths: tuple[str, ...], settings: Settings, sources: SourceOptions, input_errors: list[str]
+) -> list[Page]:
     """Every readable page; each bad input is reported and recorded, and nothing readable is exit 2."""
-    from zhaiyao.sources.files import read_inputs
 
     def on_error(exc: InputError) -> None:
         input_errors.append(str(exc))
         echo(f"skipped: {exc}", err=True)
 
-    pages = read_inputs(list(paths), settings, on_error=on_error)
+    with open_sources(settings, sources) as reader:
+        pages = reader.read(list(paths), on_error=on_error)
     if not pages:
         click.echo(
             f"error: no readable input among {len(paths)} path(s); {len(input_errors)} skipped", err=True

@@ -9,10 +9,11 @@ from typing import TextIO
 
 import click
 from zhaiyao.cli import settings_from, split_report
+from zhaiyao.cli.inputs import open_sources, source_options
 from zhaiyao.cli.output import echo, echo_error, open_output
 from zhaiyao.documents import Article
 from zhaiyao.errors import InputError
-from zhaiyao.sources.files import iter_inputs
+from zhaiyao.sources.inputs import SourceOptions
 from zhaiyao.split.page import split_page
 from zhaiyao.text.safe import json_text, markdown_text
 
@@ -91,11 +92,19 @@ def write_articles(articles: Iterable[Article], fmt: str, out: TextIO) -> int:
 @click.option(
     "--score", "score", metavar="GOLD_DIR", help="score the splitter on pages with .gold.json lists"
 )
+@source_options
 @click.pass_context
 def split_command(
-    ctx: click.Context, paths: tuple[str, ...], fmt: str, output: Path, explain: str | None, score: str | None
+    ctx: click.Context,
+    paths: tuple[str, ...],
+    fmt: str,
+    output: Path,
+    explain: str | None,
+    score: str | None,
+    sources: SourceOptions,
 ) -> None:
-    """Split newspaper pages (PATH: files, directories, globs, '-' for stdin) into clean articles.
+    """Split newspaper pages (PATH: files, directories, globs, '-' for stdin; feed, e-paper 版面 and
+    article URLs) into clean articles. Feed items and e-paper links are one article each, unsplit.
 
     A bad input is reported on stderr as one line and skipped; the rest is processed. Exit code 0
     when every input was read, 1 when some were skipped, 2 when nothing could be read.
@@ -115,12 +124,12 @@ def split_command(
 
     def articles() -> Iterable[Article]:
         nonlocal pages
-        for page in iter_inputs(paths, settings, on_error=report):
+        for page in reader.iter(paths, on_error=report):
             pages += 1
             yield from split_page(page)
 
     try:
-        with open_output(output, paths) as out:
+        with open_sources(settings, sources) as reader, open_output(output, paths) as out:
             count = write_articles(articles(), fmt, out)
             if errors and not pages:
                 raise _NothingRead  # leaves -o as it was: an empty result must not replace it

@@ -22,6 +22,8 @@ def explain_lines(path: str, settings: Settings) -> list[str]:
         for e in explain_page(page):
             out.append(f"{e.number:>5}  {e.kind:<9}  {e.text}")
             out.append(f"{'':>5}  {'':<9}  ↳ {e.rule}")
+            if e.confidence:
+                out.append(f"{'':>5}  {'':<9}  ↳ {e.confidence}")
     return out
 
 

@@ -11,11 +11,13 @@ from pathlib import Path
 
 import click
 from zhaiyao.cli import settings_from
+from zhaiyao.cli.inputs import open_sources, source_options
 from zhaiyao.cli.options import Overrides, summariser_options
 from zhaiyao.cli.output import echo
 from zhaiyao.config import SAMPLE_PAGE, Settings
 from zhaiyao.errors import InputError
 from zhaiyao.run.pipeline import Progress
+from zhaiyao.sources.inputs import SourceOptions
 from zhaiyao.summarise.registry import uses_model
 from zhaiyao.text.safe import one_line
 from zhaiyao.viewer.server import has_display, pick_port, start_server, stop_server, viewer_url, wait_ready
@@ -125,40 +127,43 @@ def _progress_printer() -> object:
 
 
 @click.command("start")
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1)
 @summariser_options()
 @_port
 @_db
 @_no_browser
 @click.option("--no-view", is_flag=True, help="summarise and report, but do not start the viewer")
+@source_options
 @click.pass_context
 def start_command(
     ctx: click.Context,
-    paths: tuple[Path, ...],
+    paths: tuple[str, ...],
     overrides: Overrides,
     port: int | None,
     db: Path | None,
     no_browser: bool,
     no_view: bool,
+    sources: SourceOptions,
 ) -> None:
-    """The main job: summarise the sample page (or PATHs) into the store, then open the viewer on it.
+    """The main job: summarise the sample page (or PATHs: files, feed, e-paper 版面 or article URLs)
+    into the store, then open the viewer on it.
 
     The first run fetches the default model (about 1.1 GB, once) with progress.
     """
     from zhaiyao.run.local import LocalEngine
     from zhaiyao.run.pipeline import run_pages
-    from zhaiyao.sources.files import read_inputs
     from zhaiyao.store import Store
 
     settings = overrides.apply(settings_from(ctx)).replace(db_path=db)
-    inputs = [str(p) for p in paths] or [str(SAMPLE_PAGE)]
+    inputs = list(paths) or [str(SAMPLE_PAGE)]
     skipped: list[str] = []
 
     def on_error(exc: Exception) -> None:
         skipped.append(str(exc))
         echo(f"skipped: {exc}", err=True)
 
-    pages = read_inputs(inputs, settings, on_error=on_error)
+    with open_sources(settings, sources) as reader:
+        pages = reader.read(inputs, on_error=on_error)
     if not pages:
         raise InputError(", ".join(inputs), "nothing readable to summarise (every input was skipped)")
     # The engine loads the summariser only if something is not in the store yet: a rerun of the main

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from zhaiyao.documents import Article, Summary
-from zhaiyao.errors import InputError
+from zhaiyao.errors import InputError, ModelError
 from zhaiyao.sources.files import json_problem
 from zhaiyao.text.rouge import VARIANT, RougeScore, corpus_score, score
 
@@ -234,6 +234,13 @@ def score_summaries(
     )
 
 
+def _scored(row: EvalRow, outcome: Summary | BaseException) -> Summary:
+    # A row the summariser failed on fails the eval, named (its figures would be meaningless without it).
+    if isinstance(outcome, BaseException):
+        raise ModelError(f"row {row.id}: cannot summarise: {outcome}") from outcome
+    return outcome
+
+
 def evaluate(
     path: Path,
     settings: Any,
@@ -250,7 +257,8 @@ def evaluate(
     fails fast); ``on_load`` is the summariser's loading progress; ``on_summary(i, summary)`` hears each
     summary as it is ready (in length order, not row order).
     """
-    from zhaiyao.summarise import load_summariser, summarise_articles
+    from zhaiyao.run.local import LocalEngine, summarise_all
+    from zhaiyao.summarise import load_summariser
 
     rows = read_eval_rows(path, split=split, limit=limit)
     if on_rows is not None:
@@ -262,10 +270,14 @@ def evaluate(
     load_seconds = time.perf_counter() - started
 
     started = time.perf_counter()
-    summaries = summarise_articles(
-        articles, summariser, style=settings.style, max_chars=settings.max_chars, on_summary=on_summary
-    )
+
+    def on_result(i: int, outcome: Summary | BaseException) -> None:
+        if on_summary is not None and isinstance(outcome, Summary):
+            on_summary(i, outcome)
+
+    outcomes = summarise_all(articles, LocalEngine(settings, summariser), on_result)
     seconds = time.perf_counter() - started
+    summaries = [_scored(rows[i], outcome) for i, outcome in enumerate(outcomes)]
     model = sorted({s.model for s in summaries if s.model})
     return score_summaries(
         rows,

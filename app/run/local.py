@@ -132,3 +132,22 @@ class LocalEngine:
 
     def close(self) -> None:
         pass
+
+
+def summarise_all(
+    articles: Sequence[Article],
+    engine: LocalEngine,
+    on_result: Callable[[int, Summary | BaseException], None] | None = None,
+) -> list[Summary | BaseException]:
+    """Every article's summary, or the reason it failed, in the articles' order: the loop for callers
+    without a store (``summarise`` printing, ``eval`` scoring). ``on_result(i, outcome)`` hears each as
+    it is done (in the order the engine finishes them)."""
+    outcomes: list[Summary | BaseException | None] = [None] * len(articles)
+
+    def deliver(i: int, outcome: Summary | BaseException) -> None:
+        outcomes[i] = outcome
+        if on_result is not None:
+            on_result(i, outcome)
+
+    engine.summarise(articles, deliver)
+    return [o if o is not None else RuntimeError("not delivered") for o in outcomes]

@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from zhaiyao.config import Settings
-from zhaiyao.documents import Article, ArticleResult, Page, Summary
-from zhaiyao.errors import ZhaiyaoError
+from zhaiyao.documents import Article, ArticleResult, Correction, Page, Summary
+from zhaiyao.errors import InputError, ZhaiyaoError
 from zhaiyao.run.engine import Engine, describe_error
 from zhaiyao.run.local import LocalEngine
 from zhaiyao.store import Store, SummaryKey
@@ -126,16 +126,41 @@ def _bad_text(article: Article) -> str | None:
     return None
 
 
-def split_pages(pages: Sequence[Page]) -> list[tuple[Page, list[Article], str | None]]:
+def split_pages(
+    pages: Sequence[Page], store: Store | None = None
+) -> list[tuple[Page, list[Article], str | None]]:
+    """Each page split into articles, with a reader's corrections kept in ``store`` for that page's
+    text applied (so only the merged or split articles are new and summarised again)."""
+    from zhaiyao.split import corrections
     from zhaiyao.split.page import split_page
 
     out = []
     for page in pages:
         try:
-            out.append((page, split_page(page), None))
+            articles = split_page(page)
+            fixes = store.corrections(page.text_hash) if store is not None else []
+            out.append((page, corrections.apply(articles, fixes) if fixes else articles, None))
         except Exception as exc:  # a page the splitter cannot handle is reported, not fatal
             out.append((page, [], f"{page.source}: cannot split the page: {describe_error(exc)}"))
     return out
+
+
+def correct_page(store: Store, source: str, correction: Correction) -> list[Article]:
+    """A reader's merge or split of a stored page's articles: kept by the page's content hash (so a
+    re-run or re-import of the page applies it again) and applied to the stored articles now. The
+    articles it does not touch keep their keys, so only the new ones need summarising."""
+    from zhaiyao.split import corrections
+
+    text_hash = store.page_hash(source)
+    before = store.page_articles(source)
+    articles = corrections.apply(before, [correction])
+    if len(articles) == len(before):
+        where = f" before paragraph {correction.paragraph}" if correction.action == "split" else ""
+        problem = f"cannot {correction.action} article {correction.article}{where} on this page"
+        raise InputError(source, problem)
+    store.add_correction(text_hash, correction)
+    store.replace_articles(source, articles)
+    return articles
 
 
 def run_pages(
@@ -162,7 +187,7 @@ def run_pages(
 
     def articles(report: RunReport) -> list[Article]:
         found: list[Article] = []
-        for page, page_articles, error in split_pages(unique):
+        for page, page_articles, error in split_pages(unique, store):
             store.save_page(page, page_articles, split_error=error)
             report.pages += 1
             if error:

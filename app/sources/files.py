@@ -22,30 +22,16 @@ from typing import Any, BinaryIO
 from zhaiyao.config import Settings
 from zhaiyao.documents import Page
 from zhaiyao.errors import InputError
+from zhaiyao.sources.charset import decode
+from zhaiyao.split.html import epaper_text
 
 TEXT_SUFFIXES = {".txt": "txt", ".md": "md", ".markdown": "md"}
 HTML_SUFFIXES = {".html": "html", ".htm": "html"}
 ROW_SUFFIXES = {".jsonl": "jsonl", ".json": "json", ".csv": "csv"}
-FORMATS = {**TEXT_SUFFIXES, **HTML_SUFFIXES, **ROW_SUFFIXES}
+FEED_SUFFIXES = {".xml": "feed", ".rss": "feed", ".atom": "feed"}
+FORMATS = {**TEXT_SUFFIXES, **HTML_SUFFIXES, **ROW_SUFFIXES, **FEED_SUFFIXES}
 
-# Signatures of common binary formats that contain no NUL in their first bytes.
-_BINARY_MAGIC = (
-    b"%PDF",
-    b"\x89PNG",
-    b"PK\x03\x04",
-    b"\x1f\x8b",
-    b"\xff\xd8\xff",
-    b"GIF8",
-    b"BZh",
-    b"\x7fELF",
-)
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
-# Detector candidates: the encodings Chinese news dumps come in. Restricting the detector keeps it from
-# "succeeding" with a Western code page on bytes that are really garbage.
-_CANDIDATES = ["utf_8", "gb18030", "big5"]
-_ENCODING_NAMES = {"utf_8": "utf-8", "gb18030": "gb18030", "big5": "big5"}
-
-_UTF8_LEADS = bytes(range(0xC0, 0x100))
 
 ErrorHandler = Callable[[InputError], None]
 
@@ -56,9 +42,10 @@ def read_inputs(paths: Sequence[str], settings: Settings, on_error: ErrorHandler
 
 
 def iter_inputs(
-    paths: Sequence[str], settings: Settings, on_error: ErrorHandler | None = None
+    paths: Sequence[str], settings: Settings, on_error: ErrorHandler | None = None, follow: Any = None
 ) -> Iterator[Page]:
-    """Like ``read_inputs`` but yields pages as each file is read, for long runs."""
+    """Like ``read_inputs`` but yields pages as each file is read, for long runs. ``follow`` (a
+    ``zhaiyao.sources.feeds.Follow``) says how a feed's teaser-only items are read."""
     for spec in paths:
         try:
             files = list(_expand(spec))
@@ -68,19 +55,19 @@ def iter_inputs(
         for name, path in files:
             try:
                 data = _read_stdin(settings) if path is None else _read_file(path, settings)
-                yield from read_bytes(name, data, settings, on_error)
+                yield from read_bytes(name, data, settings, on_error, follow)
             except InputError as exc:
                 _report(exc, on_error)
 
 
 def read_bytes(
-    name: str, data: bytes, settings: Settings, on_error: ErrorHandler | None = None
+    name: str, data: bytes, settings: Settings, on_error: ErrorHandler | None = None, follow: Any = None
 ) -> list[Page]:
     """Pages from the bytes of one input called ``name`` (an upload, stdin, a file's contents).
 
-    The format follows the name's suffix; a name without a known suffix is sniffed (HTML, JSON
-    lines, else a text page). Bad rows of a JSONL/CSV input go to ``on_error`` when given; a bad
-    input as a whole always raises.
+    The format follows the name's suffix; a name without a known suffix is sniffed (an RSS/Atom
+    feed, HTML, JSON lines, else a text page). Bad rows of a JSONL/CSV input go to ``on_error`` when
+    given; a bad input as a whole always raises.
     """
     limit = settings.max_file_mb * 1024 * 1024
     if len(data) > limit:
@@ -93,6 +80,10 @@ def read_bytes(
         raise InputError(name, "empty file")
     if fmt is None:
         fmt = _sniff(text)
+    if fmt == "feed":
+        from zhaiyao.sources.feeds import feed_pages
+
+        return feed_pages(name, data, settings, on_error, follow=follow)
     if fmt in ("txt", "md"):
         return [Page(source=name, text=text, encoding=encoding, format=fmt, kind="layout")]
     if fmt == "html":
@@ -120,6 +111,11 @@ def input_files(paths: Sequence[str]) -> list[Path]:
         except InputError:
             continue
     return out
+
+
+def expand(spec: str) -> Iterator[tuple[str, Path | None]]:
+    """The (name, path) of each file ``spec`` names (``None`` for stdin); an InputError if none."""
+    return _expand(spec)
 
 
 def _expand(spec: str) -> Iterator[tuple[str, Path | None]]:
@@ -212,42 +208,11 @@ def _report(exc: InputError, on_error: ErrorHandler | None) -> None:
 # Bytes → text
 
 
-def decode(name: str, data: bytes) -> tuple[str, str]:
-    """Decode ``data``; returns (text, encoding used). Raises InputError for binary or garbage bytes."""
-    if data.startswith(_UTF16_BOMS):
-        try:
-            return data.decode("utf-16"), "utf-16"
-        except UnicodeDecodeError as exc:
-            raise InputError(name, f"undecodable bytes at offset {exc.start} (UTF-16)") from exc
-    head = data[:8192]
-    if b"\x00" in head or data.startswith(_BINARY_MAGIC):
-        raise InputError(name, "binary file, not text")
-    try:
-        if data.startswith(b"\xef\xbb\xbf"):
-            return data[3:].decode("utf-8"), "utf-8-sig"
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError as exc:
-        utf8_error = exc
-    # Text that is valid UTF-8 for a good stretch and then breaks is corrupt UTF-8, not another
-    # encoding: say where it breaks instead of guessing a legacy code page that happens to fit.
-    valid = data[: utf8_error.start]
-    if len(valid) - len(valid.translate(None, _UTF8_LEADS)) >= 8:
-        line = valid.count(b"\n") + 1
-        raise InputError(name, f"undecodable bytes at offset {utf8_error.start}: invalid UTF-8", line)
-    from charset_normalizer import from_bytes
-
-    best = from_bytes(data, cp_isolation=_CANDIDATES).best()
-    if best is None or best.encoding not in _ENCODING_NAMES or best.chaos > 0.3:
-        raise InputError(
-            name,
-            f"undecodable bytes at offset {utf8_error.start}: not UTF-8, GB18030 or Big5",
-            valid.count(b"\n") + 1,
-        )
-    encoding = _ENCODING_NAMES[best.encoding]
-    return data.decode(encoding), encoding
-
-
 def _sniff(text: str) -> str:
+    from zhaiyao.sources.feeds import looks_like_feed
+
+    if looks_like_feed(text):
+        return "feed"
     head = text.lstrip()[:2000].lower()
     if head.startswith(("<!doctype html", "<html")) or ("<body" in head and "</" in head):
         return "html"
@@ -269,6 +234,8 @@ def _html_page(name: str, html: str, encoding: str) -> Page:
     elements, or two or more titles in the extracted main text): then it is a layout page to split.
     """
     several = _article_elements(html)
+    if several is None:
+        several = epaper_text(html)  # a site's own repeated article containers (tables, <br> bodies)
     if several is not None:
         return Page(source=name, text=several, encoding=encoding, format="html", kind="layout")
     import trafilatura

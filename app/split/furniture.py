@@ -23,9 +23,11 @@ _SOURCE_LINE = re.compile(r"^[（(]\s*(?P<date>\d{4}-\d{2}-\d{2})\s*[）)]\s*稿
 _SOURCE_PAGE = re.compile(
     rf"^(?P<paper>\S*?)\s*第?\s*(?P<page>[A-Za-z]?[{_NUM}]{{1,3}})\s*版\s*[：:]?\s*(?P<name>\S*)"
 )
-# 作者：本报记者 X　字数：1234
-_COUNT_LINE = re.compile(r"^作者[：:]\s*(?P<by>.*?)[\s\u3000]*字数[：:]\s*(?P<n>\d+)\s*$")
-_WORDS_ONLY = re.compile(r"^字数[：:]\s*(?P<n>\d+)\s*$")
+_SOURCE_NAMED = re.compile(r"^(?P<paper>[^\s：:]{2,14})(?:\s+(?P<name>[^\s]{1,8}))?$")
+# 作者：本报记者 X　字数：1234 / X Y 字数: 1795字 / 字数 263 (the author, when named, is the byline)
+_COUNT_LINE = re.compile(
+    r"^(?:作者[：:]\s*)?(?:(?P<by>[^。！？，,：:；;]{1,40}?)[\s\u3000]+)?字数\s*[：:]?\s*(?P<n>\d+)\s*字?\s*$"
+)
 # 本版责编：陈 娟 / 一版责编：… 二版责编：… / 责任编辑：X　版式设计：Y / 本版编辑：X / 制图：X (chart)
 _CREDIT = re.compile(
     r"^(?:(?:本版|[一二三四五六七八九十\d]+版)(?:责编|编辑|责任编辑)|责任编辑|责编|版式设计|美编|美术编辑|视觉设计|图片编辑"
@@ -41,9 +43,22 @@ _DATE_LINE = re.compile(rf"^{_DATE_CN}\s*(?:星期[一二三四五六日天])?$"
 _COLUMN = re.compile(r"^(?:【(?P<a>[^【】]{2,10})】|[■□●◆▌]\s*(?P<b>[^\s，。：:,]{2,8}))$")
 
 
+# A crawler's navigation line: <‹上一篇 / 下一篇>> / 返回主页 (alone or several on one line).
+_NAV_WORD = (
+    r"(?:上一篇|下一篇|上一版|下一版|上一期|下一期|返回(?:主页|首页|目录|版面|列表|顶部)|回到顶部"
+    r"|打印(?:本页|本文)?|关闭(?:窗口)?)"
+)
+_NAV = re.compile(rf"^(?:[<‹«《\s|｜]*{_NAV_WORD}[>›»》\s|｜]*)+$")
+# A crawl's saved <title> line: 标题_报名 / 标题 | 报名 (the page's headline and its site).
+_SITE_TITLE = re.compile(
+    r"^(?P<title>[^_｜|\n]{2,80}?)\s*[_｜|]\s*(?P<site>[\u4e00-\u9fffA-Za-z0-9·]{1,14}?(?:报|网|刊|电讯|新闻|客户端))$"
+)
+
+
 @dataclass(frozen=True)
 class Furniture:
-    # page_stamp | source_line | word_count | editor_credit | page_line | date_line | masthead | column
+    # page_stamp | source_line | word_count | editor_credit | page_line | date_line | masthead | column |
+    # navigation | site_title | start_mark
     rule: str
     text: str  # exactly what was taken off the line
     fields: dict[str, str | int] = field(default_factory=dict)
@@ -73,28 +88,41 @@ def strip_stamp(line: str) -> tuple[str, Furniture | None]:
     return rest, Furniture("page_stamp", m.group(0).strip(), fields)
 
 
+def _source_line(text: str, m: re.Match[str]) -> Furniture:
+    fields: dict[str, str | int] = {"issue_date": m.group("date")}
+    src = _SOURCE_PAGE.match(m.group("source").strip())
+    if src:
+        if src.group("paper"):
+            fields["newspaper"] = src.group("paper")
+        fields["page_number"] = _page_no(src.group("page"))
+        if src.group("name"):
+            fields["page_name"] = src.group("name")
+    elif (named := _SOURCE_NAMED.match(m.group("source").strip())) is not None:
+        fields["newspaper"] = named.group("paper")  # 稿件来源：新华每日电讯 要闻 (no 版 number)
+        if named.group("name"):
+            fields["page_name"] = named.group("name")
+    return Furniture("source_line", text, fields)
+
+
 def parse_line(line: str) -> Furniture | None:
     """A whole line of furniture (source line, credit, word count, 版 line), or None."""
     text = line.strip()
     m = _SOURCE_LINE.match(text)
     if m:
-        fields: dict[str, str | int] = {"issue_date": m.group("date")}
-        src = _SOURCE_PAGE.match(m.group("source").strip())
-        if src:
-            if src.group("paper"):
-                fields["newspaper"] = src.group("paper")
-            fields["page_number"] = _page_no(src.group("page"))
-            if src.group("name"):
-                fields["page_name"] = src.group("name")
-        return Furniture("source_line", text, fields)
-    m = _COUNT_LINE.match(text) or _WORDS_ONLY.match(text)
+        return _source_line(text, m)
+    m = _COUNT_LINE.match(text)
     if m:
         fields = {"word_count": int(m.group("n"))}
-        if "by" in m.groupdict() and m.group("by"):
+        if m.group("by"):
             fields["byline"] = m.group("by").strip()
         return Furniture("word_count", text, fields)
     if len(text) <= 80 and _CREDIT.match(text) and not re.search(r"[。！？]", text):
         return Furniture("editor_credit", text, {"credit": text})
+    if _NAV.match(text):
+        return Furniture("navigation", text)
+    m = _SITE_TITLE.match(text)
+    if m:
+        return Furniture("site_title", text, {"newspaper": m.group("site")})
     m = _PAGE_LINE.match(text)
     if m:
         fields = {"page_number": _page_no(m.group("page"))}

@@ -108,4 +108,37 @@ MIGRATIONS: list[tuple[str, str]] = [
         ALTER TABLE runs ADD COLUMN pid INTEGER;
         """,
     ),
+    (
+        "003_url_cache",
+        """
+        -- Bodies fetched by URL (feeds, e-paper pages, articles), so a rerun or --offline costs no
+        -- request; etag/last_modified revalidate an old one.
+        CREATE TABLE fetched (
+            url           TEXT PRIMARY KEY,
+            final_url     TEXT NOT NULL,
+            status        INTEGER NOT NULL,
+            content_type  TEXT NOT NULL,
+            etag          TEXT,
+            last_modified TEXT,
+            body          BLOB NOT NULL,
+            fetched_at    REAL NOT NULL
+        );
+        """,
+    ),
+    (
+        "004_corrections",
+        """
+        -- A reader's merges and splits of a page's articles, by the page's content hash (so a re-run
+        -- or a re-import of the same page keeps them), applied in seq order after splitting.
+        CREATE TABLE corrections (
+            text_hash  TEXT NOT NULL,
+            seq        INTEGER NOT NULL,
+            action     TEXT NOT NULL CHECK (action IN ('merge', 'split')),
+            article    INTEGER NOT NULL,   -- 1-based, as numbered after the corrections before it
+            paragraph  INTEGER,            -- split: cut before this paragraph (0-based)
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (text_hash, seq)
+        );
+        """,
+    ),
 ]

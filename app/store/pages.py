@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
+import sqlite3
 
 from zhaiyao.documents import Article, ArticleResult, Page, Summary
 from zhaiyao.errors import StoreError
@@ -16,7 +16,7 @@ class PagesMixin:
 
     def save_page(self, page: Page, articles: list[Article], split_error: str | None = None) -> None:
         """Record a page and where its articles stand on it (replacing an older reading of the page)."""
-        text_hash = hashlib.sha256(page.text.encode("utf-8")).hexdigest()[:32]
+        text_hash = page.text_hash
         now = timestamp()
         with self._write() as conn:
             conn.execute(
@@ -40,25 +40,29 @@ class PagesMixin:
                     now,
                 ),
             )
-            conn.execute("DELETE FROM page_articles WHERE page = ?", (page.source,))
-            for article in articles:
-                conn.execute(
-                    """INSERT INTO articles (key, title, text, reporters, dateline, data, added_at)
-                       VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(key) DO NOTHING""",
-                    (
-                        article.key,
-                        article.title,
-                        article.text,
-                        "、".join(article.reporters),
-                        article.dateline,
-                        to_json(article.as_dict()),
-                        now,
-                    ),
-                )
-                conn.execute(
-                    "INSERT OR REPLACE INTO page_articles (page, idx, article_key) VALUES (?, ?, ?)",
-                    (page.source, article.index, article.key),
-                )
+            self._put_articles(conn, page.source, articles, now)
+
+    @staticmethod
+    def _put_articles(conn: sqlite3.Connection, source: str, articles: list[Article], now: str) -> None:
+        conn.execute("DELETE FROM page_articles WHERE page = ?", (source,))
+        for article in articles:
+            conn.execute(
+                """INSERT INTO articles (key, title, text, reporters, dateline, data, added_at)
+                   VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(key) DO NOTHING""",
+                (
+                    article.key,
+                    article.title,
+                    article.text,
+                    "、".join(article.reporters),
+                    article.dateline,
+                    to_json(article.as_dict()),
+                    now,
+                ),
+            )
+            conn.execute(
+                "INSERT OR REPLACE INTO page_articles (page, idx, article_key) VALUES (?, ?, ?)",
+                (source, article.index, article.key),
+            )
 
     def list_pages(self) -> list[PageInfo]:
         with self._guard():

@@ -303,7 +303,7 @@ def page_picker(box: Any, pages: list[PageInfo], facets: dict[str, vd.PageFacets
 
 
 def source_controls(settings: Settings, first_visit: bool) -> tuple[str, Any] | None:
-    """The upload and paste boxes. Returns the action the reader asked for, if any."""
+    """The upload, paste and URL boxes. Returns the action the reader asked for, if any."""
     action = None
     with st.sidebar.expander("上传 · Upload a page", expanded=first_visit):
         upload = st.file_uploader(
@@ -318,6 +318,10 @@ def source_controls(settings: Settings, first_visit: bool) -> tuple[str, Any] | 
         fmt = st.selectbox("Format", ["txt", "md", "html", "jsonl"], key="paste_format")
         if st.button("Summarise pasted text", key="go_paste", disabled=not text.strip()):
             action = ("paste", (text, fmt))
+    with st.sidebar.expander("网址 · From a URL"):
+        url = st.text_input("Feed, e-paper 版面 or article URL", key="url_text").strip()
+        if st.button("Summarise URL", key="go_url", disabled=not url):
+            action = ("url", url)
     return action
 
 
@@ -512,6 +516,11 @@ def read_action(action: tuple[str, Any], settings: Settings, on_error: Any = Non
     from zhaiyao.sources.files import read_bytes
 
     kind, value = action
+    if kind == "url":
+        from zhaiyao.sources.inputs import read_viewer_url
+
+        # Public addresses only, unless allow_private_urls: a shared viewer is no way into its network.
+        return read_viewer_url(value, settings, on_error)
     if kind == "upload":
         vd.check_upload(value.name, value.size, settings)
         return read_bytes(value.name, value.getvalue(), settings, on_error)
@@ -595,7 +604,7 @@ def follow_settings(db: str, store: Store, base: Settings, controls: Any) -> Set
 
 
 def take_action(action: tuple[str, Any], settings: Settings, store: Store) -> None:
-    """An upload or a paste: read it (bad rows named, good ones kept), summarise it, open it."""
+    """An upload, a paste or a URL: read it (bad rows named, good ones kept), summarise it, open it."""
     state = st.session_state
     try:
         skipped: list[ZhaiyaoError] = []

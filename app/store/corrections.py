@@ -1,0 +1,58 @@
+"""Reader corrections: merges and splits of a page's articles, kept by the page's content hash.
+
+Keyed by ``Page.text_hash``, not by the page's path, so the same page read again (a re-run, a re-import
+from another folder) keeps its corrections; ``zhaiyao.split.corrections`` applies them after splitting.
+"""
+
+from __future__ import annotations
+
+from zhaiyao.documents import Article, Correction
+from zhaiyao.errors import StoreError
+from zhaiyao.store.connection import timestamp
+
+
+class CorrectionsMixin:
+    """The corrections part of ``Store`` (its connection comes from ``Connection``)."""
+
+    def add_correction(self, text_hash: str, correction: Correction) -> None:
+        """Record a correction after the page's earlier ones (they apply in that order)."""
+        with self._write() as conn:
+            seq = conn.execute(
+                "SELECT coalesce(max(seq), 0) + 1 FROM corrections WHERE text_hash = ?", (text_hash,)
+            ).fetchone()[0]
+            conn.execute(
+                """INSERT INTO corrections (text_hash, seq, action, article, paragraph, created_at)
+                   VALUES (?, ?, ?, ?, ?, ?)""",
+                (text_hash, seq, correction.action, correction.article, correction.paragraph, timestamp()),
+            )
+
+    def corrections(self, text_hash: str) -> list[Correction]:
+        """The page's corrections in the order they were made."""
+        with self._guard():
+            rows = self._conn.execute(
+                "SELECT action, article, paragraph FROM corrections WHERE text_hash = ? ORDER BY seq",
+                (text_hash,),
+            ).fetchall()
+        return [Correction(action, article, paragraph) for action, article, paragraph in rows]
+
+    def replace_articles(self, source: str, articles: list[Article]) -> None:
+        """Put ``articles`` in place of the stored page's (a reader's correction); an unknown page is an
+        error naming it."""
+        with self._write() as conn:
+            if conn.execute("SELECT 1 FROM pages WHERE source = ?", (source,)).fetchone() is None:
+                raise StoreError(f"no page {source!r} in the store")
+            conn.execute("UPDATE pages SET articles = ? WHERE source = ?", (len(articles), source))
+            self._put_articles(conn, source, articles, timestamp())
+
+    def page_hash(self, source: str) -> str:
+        """The stored page's content hash (what its corrections are kept under)."""
+        with self._guard():
+            row = self._conn.execute("SELECT text_hash FROM pages WHERE source = ?", (source,)).fetchone()
+        if row is None:
+            raise StoreError(f"no page {source!r} in the store")
+        return str(row[0])
+
+    def clear_corrections(self, text_hash: str) -> int:
+        """Forget the page's corrections (the splitter's own reading comes back); how many there were."""
+        with self._write() as conn:
+            return conn.execute("DELETE FROM corrections WHERE text_hash = ?", (text_hash,)).rowcount
