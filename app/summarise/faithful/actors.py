@@ -65,7 +65,7 @@ def _check_one(pairs: list[tuple[str, str]], following: str, source: Source) -> 
     for name in names:
         if name in source.squeezed:
             return _shortened(name, following, source)
-    if any(_abbreviates(name, source.squeezed) for name in names if len(name) >= 3):
+    if any(abbreviates(name, source.squeezed) for name in names if len(name) >= 3):
         return None
     name = "".join(tokens)
     if len(tokens[-1]) < 2 and len(name) < 4:
@@ -85,7 +85,7 @@ def _shortened(name: str, following: str, source: Source) -> str | None:
     return None
 
 
-def _abbreviates(name: str, text: str) -> bool:
+def abbreviates(name: str, text: str) -> bool:
     """``name`` is the article's longer name with characters left out: same first and last character,
     the others in order, at most three times as long."""
     if len(name) < 2:

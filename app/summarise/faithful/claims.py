@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+from zhaiyao.summarise.faithful.actors import abbreviates
 from zhaiyao.summarise.faithful.align import Source, normalise, summary_clauses, tagged
 from zhaiyao.summarise.faithful.lexicon import ACTOR_ENDS, VERDICTS
 
@@ -44,7 +45,7 @@ def check_doers(summary: str, source: Source) -> list[str]:
         # The first of them is the subject (jieba tags the verbs after it as nouns too: 利用 n). A place
         # alone is no doer to hold to: "新疆实施…" sums up the region's people and bodies.
         doer = next((d for d, flag in doers if flag != "ns"), None)
-        if doer and doer[-2:] not in nearby:
+        if doer and doer[-2:] not in nearby and not abbreviates(doer, nearby):  # 美军 for 美国空军
             reasons.append(
                 f"actor: '{doer}' does not act in the article's sentence ('{where.sentence.text[:30]}…')"
             )

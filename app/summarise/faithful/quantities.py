@@ -12,7 +12,11 @@ import re
 
 from zhaiyao.summarise.faithful.align import Source, normalise
 
-_NUMBER_RE = re.compile(r"(?<![\d.])\d+(?:\.\d+)?(?![\d.])")
+# A number, not part of a model name or code (哈弗H6, G20, 5G): those carry no unit to compare.
+_NUMBER_RE = re.compile(r"(?<![\d.A-Za-z])\d+(?:\.\d+)?(?![\d.A-Za-z])")
+# What may follow a magnitude as the unit (2万人, 300亿元); anything else (300亿利润) is the next word.
+_MEASURES = "元人名位家个所座吨台件户辆次亩米里斤克天年月日岁项条张部只头批架艘片公股"
+_APPROXIMATE = "多余来几"  # 10多小时, 300余人: the article's figure is approximate
 _MAGNITUDE = "万亿千百"
 _UNIT_GROUPS = ("名人位", "家个所座", "元块")
 BEFORE, AFTER = 15, 8  # the article's window around a number where its noun must stand
@@ -44,11 +48,11 @@ def check_quantities(summary: str, source: Source) -> tuple[list[str], list[str]
 
 def _unit(text: str, end: int) -> str:
     """The unit after a number: a magnitude (万, 亿) with the next character, or one character."""
-    rest = text[end : end + 3]
+    rest = text[end : end + 4].lstrip(_APPROXIMATE)
     if not rest:
         return ""
     if rest[0] in _MAGNITUDE:
-        return rest[:2] if len(rest) > 1 and "\u4e00" <= rest[1] <= "\u9fff" else rest[0]
+        return rest[:2] if len(rest) > 1 and rest[1] in _MEASURES else rest[0]
     if rest[0] == "%" or "\u4e00" <= rest[0] <= "\u9fff":
         return rest[0]
     return ""
