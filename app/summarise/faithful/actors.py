@@ -15,6 +15,7 @@ from zhaiyao.summarise.faithful.lexicon import ORG_SUFFIXES, SUB_BODIES
 
 _EXTEND_FLAGS = ("ns", "nt", "n", "j", "nz", "l", "nr")
 MAX_EXTEND = 3  # tokens of place or noun words before the organisation's own
+_COUNTED_RE = re.compile(r"^[两二三四五六七八九十多\d]+(部委|部门|部|委|厅局|单位)")
 _SUB_RE = re.compile("|".join(sorted(SUB_BODIES, key=len, reverse=True)))
 
 
@@ -70,6 +71,8 @@ def _check_one(pairs: list[tuple[str, str]], following: str, source: Source) -> 
     name = "".join(tokens)
     if len(tokens[-1]) < 2 and len(name) < 4:
         return None  # 干部/全部-like leftovers, not names
+    if _COUNTED_RE.match(name):
+        return None  # 两部委, 三部门: a count of bodies, not a name
     return f"organisation {name} not in the article"
 
 

@@ -12,14 +12,17 @@ from __future__ import annotations
 from zhaiyao.summarise.faithful.actors import abbreviates
 from zhaiyao.summarise.faithful.align import Source, normalise, summary_clauses, tagged
 from zhaiyao.summarise.faithful.lexicon import ACTOR_ENDS, VERDICTS
+from zhaiyao.text.sentences import split_sentences
 
 MIN_COVERAGE = 0.6
 ACTOR_FLAGS = ("nr", "nrfg", "nrt", "nt", "ns", "n", "j")
+ACTOR_WORDS = frozenset({"专家", "企业家", "科学家", "作家", "艺术家", "国家"})
 BEFORE = 2  # article sentences ahead of the aligned one where the doer may have been named
 
 
 def check_verdicts(summary: str, source: Source) -> list[str]:
-    text = normalise(summary)
+    # A question (谁最早意识到…？) asserts nothing.
+    text = "".join(s for s in split_sentences(normalise(summary)) if not s.endswith(("?", "？")))
     found = [v for v in VERDICTS if v in text and v not in source.text]
     # 填补空白 is written 填补了…空白: its halves count apart.
     return [f"invented: the summary's verdict '{v}' is not in the article" for v in found[:1]]
@@ -58,7 +61,11 @@ def _doers(text: str) -> list[tuple[str, str]]:
     for word, flag in tagged(text.strip(",;:。")):
         if flag.startswith("v") or flag in ("p", "d", "c"):
             break
-        if flag in ACTOR_FLAGS and len(word) >= 2 and (flag != "n" or word[-1] in ACTOR_ENDS):
+        if (
+            flag in ACTOR_FLAGS
+            and len(word) >= 2
+            and (flag != "n" or word[-1] in ACTOR_ENDS or word in ACTOR_WORDS)
+        ):
             out.append((word, flag))
     return out
 
@@ -66,7 +73,7 @@ def _doers(text: str) -> list[tuple[str, str]]:
 def _is_noun_phrase(text: str) -> bool:
     """A short head clause that only names someone (溆浦县种阳春的老人，…): the subject of what follows.
     A list (情绪消费、搭子社交…) is a topic, not a doer."""
-    if len(text) > 16 or "、" in text or "..." in text:
+    if len(text) > 16 or "、" in text or "..." in text or text.rstrip().endswith(":"):
         return False
     pairs = tagged(text.strip(",;:。"))
     return bool(pairs) and not any(flag.startswith("v") for _, flag in pairs)

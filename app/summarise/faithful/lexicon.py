@@ -48,7 +48,7 @@ SPAN_MARKERS: tuple[str, ...] = tuple(_words("以来 年来 截至 截止 累计
 # so they never reach this list.
 NEGATORS: frozenset[str] = _words(
     "不 未 没 没有 无 非 未能 不能 无法 不再 尚未 并未 从未 不会 不得 未曾 绝不 决不 不要 别 勿 莫",
-    "并非 并不 无需 毋须 不用 难以 不是 未有 不可 否 不够",
+    "并非 并不 无需 毋须 不用 难以 难 不是 未有 不可 否 不够",
 )
 
 # Words that begin with a negator but do not negate (不断 = constantly, 未来 = future).
@@ -120,4 +120,4 @@ VERDICTS: tuple[str, ...] = longest_first(
 
 # Last characters of common nouns that name someone who can act (农民, 双方, 老人, 气象部门, 企业): only
 # such nouns, or names, are a clause's doer or a speaker (计划, 热潮, 标志 are not).
-ACTOR_ENDS = "人民者员家方部局委厅院队门党府会司校商企团组军警师生农工众们宾士手友客"
+ACTOR_ENDS = "人民者员方部局委厅院队门党府会司校商企团组军警师生农工众们宾士手友客"

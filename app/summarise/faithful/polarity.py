@@ -8,7 +8,7 @@ from zhaiyao.summarise.faithful.lexicon import ANTONYMS, NEGATORS, NOT_NEGATIONS
 
 MIN_COVERAGE = 0.6
 TURNED_COVERAGE = 0.9  # the flip undone must restate an article clause almost word for word
-REACH = 2  # tokens before a word that may hold its negator (不 再 增加, 没有 明显 下降)
+REACH = 4  # tokens before a word that may hold its negator (不 再 增加, 不 在 重大节日 免费 之列)
 _SINGLE = {a for pair in ANTONYMS for a in pair if len(a) == 1}
 # One-character words whose negation flips a fact (价格不高 → 价格高); other single characters are
 # mostly particles and measure words, negated or not.
