@@ -26,6 +26,7 @@ TITLES = longest_first(
     "董事长 总经理 发言人 负责人 秘书长 大使 委员 代表 专家 教授 研究员 总统 首相 外长",
 )
 PRONOUNS = ("他", "她", "其")
+_BULLETS = ("■", "●", "◆", "▲", "□", "○")
 # How the points of a speech reported paragraph by paragraph open.
 _POINT_OPENERS = (
     "要",
@@ -149,7 +150,15 @@ def _is_theirs(sentence: Sentence, keys: tuple[str, ...], source: Source) -> boo
             return True
     if _speaks(sentence.text, PRONOUNS) and _named_before(sentence, keys, source):
         return True
-    return _listed_under(sentence, keys, source)
+    return _listed_under(sentence, keys, source) or _boxed(sentence, keys, source)
+
+
+def _boxed(sentence: Sentence, keys: tuple[str, ...], source: Source) -> bool:
+    """A point of the box (■ …) a paper sets above a leader's speech: the speech's own points, when the
+    article has the speaker speak."""
+    if not source.paragraphs[sentence.paragraph].startswith(_BULLETS):
+        return False
+    return any(_speaks(s.text, keys) for s in source.sentences if not s.text.startswith(_BULLETS))
 
 
 def _listed_under(sentence: Sentence, keys: tuple[str, ...], source: Source) -> bool:
