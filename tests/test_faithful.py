@@ -126,3 +126,15 @@ def test_the_issue_false_alarms_pass_and_a_real_invented_place_fails() -> None:
 
 def test_empty_summary_fails() -> None:
     assert check("  ", ARTICLE).reasons == ("empty summary",)
+
+
+def test_a_question_asserts_no_verdict() -> None:
+    article = "李鸿章意识到日本崛起是中国隐患。"
+    assert check("谁最早意识到日本崛起是中国隐患？", article).ok
+    assert "invented" in check("李鸿章最早意识到日本崛起是中国隐患。", article).reasons[0]
+
+
+def test_the_box_above_a_speech_holds_the_speakers_points() -> None:
+    article = "■ 要以更大力度加强基础研究，打牢科技强国建设根基\n在听取发言后，习近平发表重要讲话。他指出，要创新。"
+    assert check("习近平强调，要以更大力度加强基础研究。", article).ok
+    assert not check("李强强调，要以更大力度加强基础研究。", article).ok

@@ -73,3 +73,18 @@ def test_a_doubtful_summary_is_kept_as_unsure_with_its_reasons() -> None:
 def test_a_faithful_summary_is_ok_without_reasons() -> None:
     summary, _ = _summary("航天员乘组将进入空间站，开展为期6个月的驻留。", "unused")
     assert (summary.guard, summary.guard_reasons) == ("ok", ())
+
+
+def test_exports_carry_an_unsure_summarys_reasons() -> None:
+    import csv
+    import io
+
+    from zhaiyao.documents import ArticleResult
+    from zhaiyao.export.formats import render
+
+    summary, _ = _summary("航天员乘组将进入空间站，两岸专家学者出席。", "unused")
+    result = ArticleResult(Article(page="p", index=1, title="神舟", text=ARTICLE), summary, "done")
+    markdown = render([result], "md")
+    assert "核对存疑" in markdown and "unsupported" in markdown
+    (row,) = csv.DictReader(io.StringIO(render([result], "csv").lstrip("\ufeff")))
+    assert row["guard"] == "unsure" and row["guard_reasons"].startswith("unsure: unsupported")
