@@ -135,6 +135,6 @@ def test_a_question_asserts_no_verdict() -> None:
 
 
 def test_the_box_above_a_speech_holds_the_speakers_points() -> None:
-    article = "■ 要以更大力度加强基础研究，打牢科技强国建设根基\n在听取发言后，习近平发表重要讲话。他指出，要创新。"
+    article = "■ 要以更大力度加强基础研究，打牢根基\n在听取发言后，习近平发表重要讲话。他指出，要创新。"
     assert check("习近平强调，要以更大力度加强基础研究。", article).ok
     assert not check("李强强调，要以更大力度加强基础研究。", article).ok
