@@ -6,9 +6,12 @@ sentence. The said words are aligned to an article sentence, and that sentence m
 - it names X (or X's title, or 他/她 right after X was named) with a speech verb after the name;
 - or it lies inside a quotation that a sentence naming X opened in the same paragraph;
 - or its paragraph opens with X and a speech verb not followed by a quotation (indirect speech runs
-  to the paragraph's end in news writing).
+  to the paragraph's end in news writing);
+- or it is a point (要…, 一是…, ■ …) of a speech laid out paragraph by paragraph under X's, or of the box
+  a paper sets above X's speech.
 
-The reporter's narration put in a leader's mouth fails; so does a speaker the article never has.
+The speaker may also stand at the head of the sentence (陈文清出席会议并讲话，强调…). The reporter's
+narration put in a leader's mouth fails; so do words the article never has in anyone's mouth.
 """
 
 from __future__ import annotations
@@ -29,11 +32,8 @@ PRONOUNS = ("他", "她", "其")
 _BULLETS = ("■", "●", "◆", "▲", "□", "○")
 # How the points of a speech reported paragraph by paragraph open.
 _POINT_OPENERS = (
+    *_BULLETS,
     "要",
-    "■",
-    "●",
-    "◆",
-    "▲",
     "一是",
     "二是",
     "三是",
