@@ -88,3 +88,19 @@ def test_exports_carry_an_unsure_summarys_reasons() -> None:
     assert "核对存疑" in markdown and "unsupported" in markdown
     (row,) = csv.DictReader(io.StringIO(render([result], "csv").lstrip("\ufeff")))
     assert row["guard"] == "unsure" and row["guard_reasons"].startswith("unsure: unsupported")
+
+
+def test_every_kind_of_sure_finding_has_a_note_for_the_retry() -> None:
+    from zhaiyao.summarise.faithful import check
+    from zhaiyao.summarise.prompts import retry_hint
+
+    article = "国务院办公厅印发意见。襄阳市气象部门预测降雨。价格不高。全市有企业300家，员工2万人。"
+    for summary in (
+        "国务院印发意见。",
+        "襄阳市农民预测降雨。",
+        "价格不菲。",
+        "全市有企业2万家。",
+        "意见填补了空白。",
+    ):
+        reasons = check(summary, article).sure
+        assert reasons and retry_hint(reasons), (summary, reasons)

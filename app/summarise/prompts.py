@@ -45,6 +45,8 @@ RETRY_HINTS = {
     "place": "只用原文中出现过的地名。",
     "photo": "“某某摄”是图片作者署名，不是新闻人物。",
     "unsupported": "只写原文中有的内容。",
+    "invented": "不要添加原文没有的评价或判断（如“填补空白”“标志着”“首次”）。",
+    "actor": "做事的人或机构要与原文一致，不要换成别人。",
 }
 
 # How the article is shown to the model. The title helps the model find the topic cheaply.
