@@ -138,3 +138,17 @@ def test_the_box_above_a_speech_holds_the_speakers_points() -> None:
     article = "■ 要以更大力度加强基础研究，打牢根基\n在听取发言后，习近平发表重要讲话。他指出，要创新。"
     assert check("习近平强调，要以更大力度加强基础研究。", article).ok
     assert not check("李强强调，要以更大力度加强基础研究。", article).ok
+
+
+def test_a_done_event_told_as_planned_fails() -> None:
+    article = "4月30日，《习近平谈治国理政》第五卷英文版中马读者会在吉隆坡举行。"
+    assert "modality" in check("中马读者会将在吉隆坡举行。", article).reasons[0]
+    assert check("中马读者会在吉隆坡举行。", article).ok
+
+
+def test_a_headed_speaker_fails_only_on_words_the_article_lacks() -> None:
+    article = (
+        "陈文清出席会议并讲话。他说，加强人民法庭工作，是服务城乡发展的现实需要。记者了解到，法庭数量增加。"
+    )
+    assert check("陈文清出席会议，强调加强人民法庭工作，服务城乡发展。", article).ok
+    assert "attribution" in check("陈文清出席会议，强调加强人民法庭工作，提升司法效能。", article).reasons[0]

@@ -5,6 +5,7 @@ For each summary clause aligned to an article clause:
 - the article's clause has a marker of a step not yet done (将, 拟, 计划, 预计, 有望, 力争, 正在, 加快 …)
   in front of words the summary restates, and the summary's sentence up to that clause has no marker
   of its own (将 → 计划 is a fair paraphrase): a planned step told as done;
+- the reverse: the summary plans (将, 拟, 即将) what the article's sentence tells with no plan at all;
 - the summary dates a clause (2022年, 今年) where the article's sentence spans a period (十年来, 以来,
   截至, 累计) or names another year: an achievement dated to the wrong year.
 """
@@ -19,7 +20,9 @@ from zhaiyao.summarise.faithful.lexicon import FUTURE_MARKERS, SPAN_MARKERS, STR
 MIN_COVERAGE = 0.6
 MIN_CLAUSE = 4  # characters: shorter clauses align anywhere
 HEAD_DATE = 12  # characters: a head clause this short that holds a date dates the clause after it
-LOOKAHEAD = 6  # characters after the article's marker that the summary must restate
+LOOKAHEAD = 6
+ADDED = frozenset({"将", "拟", "即将", "将于", "将要", "计划", "预计"})  # a plan the summary may invent
+ADDED_COVERAGE = 0.7  # characters after the article's marker that the summary must restate
 _YEAR_RE = re.compile(r"(?:19|20)\d{2}年|今年|去年|明年|前年")
 _EXACT_YEAR_RE = re.compile(r"(?:19|20)\d{2}年")
 _DISPOSAL_RE = re.compile(
@@ -43,6 +46,12 @@ def check_modality(summary: str, source: Source) -> list[str]:
             reasons.append(
                 f"modality: the article says '{dropped}', the summary '{clause.text.strip(',')}' "
                 "tells it as done"
+            )
+        added = None if dropped else _added_marker(clause, where)
+        if added:
+            reasons.append(
+                f"modality: the summary's '{added}' makes a plan of what the article tells as done "
+                f"('{where.clause.strip(',')}')"
             )
         moved = None if source.has(clause.head + clause.text) else _moved_date(clause, where)
         if moved:
@@ -71,6 +80,14 @@ def _dropped_marker(clause: Clause, where: Alignment, source: Source) -> str | N
         if grams(governed) & wanted:
             return word + theirs[position : position + LOOKAHEAD]
     return None
+
+
+def _added_marker(clause: Clause, where: Alignment) -> str | None:
+    """The summary plans (将/拟/即将 …) what the article's sentence tells as done or happening."""
+    mine = [word for word, _ in _markers(clause.text) if word in ADDED]
+    if not mine or _STRONG_RE.search(where.sentence.text) or where.coverage < ADDED_COVERAGE:
+        return None
+    return mine[0]
 
 
 def _markers(text: str) -> list[tuple[str, int]]:
