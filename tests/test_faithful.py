@@ -152,3 +152,10 @@ def test_a_headed_speaker_fails_only_on_words_the_article_lacks() -> None:
     )
     assert check("陈文清出席会议，强调加强人民法庭工作，服务城乡发展。", article).ok
     assert "attribution" in check("陈文清出席会议，强调加强人民法庭工作，提升司法效能。", article).reasons[0]
+
+
+def test_a_widened_scope_fails() -> None:
+    article = "张三是湖南省人大代表，他提出建议。放眼世界，早已成为一张名片。"
+    assert "actor" in check("全国人大代表张三提出建议。", article).reasons[0]
+    assert check("湖南省人大代表张三提出建议。", article).ok
+    assert check("放眼全球，早已成为一张名片。", article).ok

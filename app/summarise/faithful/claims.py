@@ -5,9 +5,12 @@
 - The doer of a clause (its subject: the nouns before its first verb, or the head of the sentence when
   the clause has none) must be named in the article sentence the clause restates or just before it:
   襄阳市农民利用卫星雷达预测降雨 where the article's sentence is about 气象部门 changes who acted.
+- A scope the article does not give: 全国人大代表 for the article's 省人大代表.
 """
 
 from __future__ import annotations
+
+import re
 
 from zhaiyao.summarise.faithful.actors import abbreviates
 from zhaiyao.summarise.faithful.align import Source, normalise, summary_clauses, tagged
@@ -15,6 +18,7 @@ from zhaiyao.summarise.faithful.lexicon import ACTOR_ENDS, VERDICTS
 from zhaiyao.text.sentences import split_sentences
 
 MIN_COVERAGE = 0.6
+_SCOPE_RE = re.compile("全国|全球|世界|国际|全省|全市|中央")
 ACTOR_FLAGS = ("nr", "nrfg", "nrt", "nt", "ns", "n", "j")
 ACTOR_WORDS = frozenset({"专家", "企业家", "科学家", "作家", "艺术家", "国家"})
 BEFORE = 2  # article sentences ahead of the aligned one where the doer may have been named
@@ -26,6 +30,21 @@ def check_verdicts(summary: str, source: Source) -> list[str]:
     found = [v for v in VERDICTS if v in text and v not in source.text]
     # 填补空白 is written 填补了…空白: its halves count apart.
     return [f"invented: the summary's verdict '{v}' is not in the article" for v in found[:1]]
+
+
+def check_scope(summary: str, source: Source) -> list[str]:
+    """A body or title widened: 全国人大代表 where the article has 省人大代表 (the words after the scope
+    are the article's, the scope is not)."""
+    text = normalise(summary)
+    for match in _SCOPE_RE.finditer(text):
+        # The words the scope qualifies, within its clause (放眼全球，早已成为… qualifies nothing).
+        scope, rest = match.group(0), re.split(r"[^\w]", text[match.end() : match.end() + 4])[0]
+        if len(rest) < 4 or scope + rest[:2] in source.squeezed or rest not in source.squeezed:
+            continue
+        if any(rest in s.text and scope in s.text for s in source.sentences):
+            continue  # 全市共有企业300家，从业人员2万人: the scope is the sentence's
+        return [f"actor: '{scope}{rest}' where the article has '{rest}' without '{scope}'"]
+    return []
 
 
 def check_doers(summary: str, source: Source) -> list[str]:
