@@ -116,6 +116,7 @@ KNOWN_PLACES: frozenset[str] = _words(
 VERDICTS: tuple[str, ...] = longest_first(
     "填补 空白 标志着 意味着 里程碑 典范 样板 标杆 首次 首个 首家 首座 首批 首创 唯一 最大 最高 最长 最多",
     "最早 最先 领先 历史性 重大突破 重大进展 开创 创下 纪录 世界级 国际领先 全球首 全国首 彻底 奠定",
+    "注入 新活力 新动能 新篇章 新高度 典型 榜样 楷模 重要意义 深远意义 重要贡献 有力保障 坚实基础",
 )
 
 # Last characters of common nouns that name someone who can act (农民, 双方, 老人, 气象部门, 企业): only
