@@ -18,10 +18,11 @@ from __future__ import annotations
 
 import re
 
-from zhaiyao.summarise.faithful.align import Sentence, Source, summary_clauses
+from zhaiyao.summarise.faithful.align import Sentence, Source, summary_clauses, tagged
 from zhaiyao.summarise.faithful.lexicon import ACTOR_ENDS, SPEECH_VERBS, longest_first
 
 MIN_COVERAGE = 0.6  # below this the words are not clearly the article's: support.py's business
+PER_CLAUSE = 8  # characters from which one clause of the said words is held to the speaker on its own
 MIN_SUPPORT = 0.5  # a said clause with less of its bigrams in the article is not the article's
 REACH = 40  # characters after a speaker's name within which the speech verb must come
 TITLES = longest_first(
@@ -50,7 +51,11 @@ _VERB_RE = re.compile("|".join(SPEECH_VERBS))
 # 多项提案 and 明确目标 are acts, not speech, in that position).
 _OPENING_RE = re.compile("^(?:强调指出|强调|指出|表示|要求|认为|坦言|呼吁|宣布|透露|重申)")
 _ATTEND_RE = re.compile("出席|主持|参加|在|会见|考察|调研|召开|发表|作|给|向|对|到|赴|讲话|致辞")
-_SPEAKER_RE = re.compile(rf"^(?P<who>.{{1,24}}?)(?P<verb>{'|'.join(SPEECH_VERBS)})[,:]?$")
+# Verbs that introduce what someone said (致辞, 讲话, 批示 say that someone spoke, not what).
+_INTRODUCING = "|".join(v for v in SPEECH_VERBS if v not in ("致辞", "讲话", "批示"))
+_SPEAKER_RE = re.compile(rf"^(?P<who>.{{1,24}}?)(?P<verb>{_INTRODUCING})[,:]?$")
+# 习近平总书记强调加强基础研究: a named speaker, the verb and the words in one clause.
+_INLINE_RE = re.compile(r"^(?P<who>[^,:]{2,16}?)(?P<verb>强调|指出|表示|要求|认为|呼吁)(?P<said>[^,:]{4,})$")
 _STRIP_RE = re.compile(r"(在[^,]{0,16}?(上|中|时|期间)|近日|日前|此前|同时|还|也|再次|进一步|一再|多次)$")
 
 
@@ -67,17 +72,22 @@ def check_attribution(summary: str, source: Source) -> list[str]:
                 f"attribution: '{who}{verb}' … '{unsupported[0]}', words the article does not have"
             )
             continue
-        words = "".join(said)
-        where = source.align(words)
-        if headed or where is None or where.coverage < MIN_COVERAGE:
+        if headed:
             # "X出席…，强调…" often reports what X did in the reporter's words (深情礼赞劳动创造 →
             # 强调劳动创造): only words the article lacks altogether fail there.
             continue
-        if not any(_is_theirs(s, keys, source) for s in source.near_best(words)):
-            reasons.append(
-                f"attribution: '{who}{verb}' but the article does not give these words to them "
-                f"(the article: '{_clip(where.sentence.text)}')"
-            )
+        # The words as a whole, and each longer clause of them: a summary may join the speaker's
+        # words to the reporter's (…提升原始创新能力，推动构建新发展格局 where the last is the reporter's).
+        for words in dict.fromkeys(["".join(said), *(c for c in said if _long_enough(c, PER_CLAUSE))]):
+            where = source.align(words)
+            if where is None or where.coverage < MIN_COVERAGE:
+                continue
+            if not any(_is_theirs(s, keys, source) for s in source.near_best(words)):
+                reasons.append(
+                    f"attribution: '{who}{verb}' but the article does not give these words to them "
+                    f"(the article: '{_clip(where.sentence.text)}')"
+                )
+                break
     return reasons
 
 
@@ -94,11 +104,20 @@ def speeches(summary: str) -> list[tuple[str, str, list[str], str, bool]]:
         if match and rest:
             found.append((match.group("who"), match.group("verb"), rest, clause.sentence, False))
             continue
+        inline = _INLINE_RE.match(text.rstrip(",;。"))
+        if inline and _names_someone(inline.group("who")):
+            said = [inline.group("said"), *rest]
+            found.append((inline.group("who"), inline.group("verb"), said, clause.sentence, False))
+            continue
         opening = _OPENING_RE.match(text)
         if opening and clause.head and len(text) > len(opening.group(0)) + 1:
             said = [text[opening.end() :].strip(",;。"), *rest]
             found.append((_subject(clause.head), opening.group(0), said, clause.sentence, True))
     return found
+
+
+def _names_someone(who: str) -> bool:
+    return any(flag in ("nr", "nrfg", "nrt") for _, flag in tagged(who)) or any(t in who for t in TITLES)
 
 
 def _subject(head: str) -> str:
@@ -108,8 +127,8 @@ def _subject(head: str) -> str:
     return first[: match.start()] if match else first
 
 
-def _long_enough(clause: str) -> bool:
-    return sum(ch.isalnum() for ch in clause) >= 4
+def _long_enough(clause: str, chars: int = 4) -> bool:
+    return sum(ch.isalnum() for ch in clause) >= chars
 
 
 def speaker_keys(who: str, source: Source) -> tuple[str, ...]:

@@ -9,6 +9,7 @@ from zhaiyao.summarise.faithful.lexicon import ANTONYMS, NEGATORS, NOT_NEGATIONS
 MIN_COVERAGE = 0.6
 TURNED_COVERAGE = 0.9  # the flip undone must restate an article clause almost word for word
 REACH = 4  # tokens before a word that may hold its negator (不 再 增加, 不 在 重大节日 免费 之列)
+_CONDITIONS = frozenset({"如果", "若", "假如", "一旦", "否则", "只有", "除非", "才", "就"})
 _SINGLE = {a for pair in ANTONYMS for a in pair if len(a) == 1}
 # One-character words whose negation flips a fact (价格不高 → 价格高); other single characters are
 # mostly particles and measure words, negated or not.
@@ -46,8 +47,8 @@ def _turned(text: str, tokens: list[str], source: Source) -> str | None:
                 and _closer(text.replace(said, meant, 1), text, source)
             ):
                 return f"the summary says '{said}' where the article says '{meant}'"
-    for i, token in enumerate(tokens):
-        if token in NEGATORS and i + 1 < len(tokens):
+    for i in range(len(tokens) - 1):
+        if _negator_at(tokens, i):
             undone = "".join(tokens[:i] + tokens[i + 1 :])
             if _closer(undone, text, source):
                 return f"the summary negates '{tokens[i + 1]}', the article does not"
@@ -74,14 +75,23 @@ def _split_negations(tokens: list[str]) -> list[str]:
     return out
 
 
-def _negated(tokens: list[str]) -> tuple[set[str], set[str]]:
-    """The content words of ``tokens`` under a negator, and those not under one."""
+def _negator_at(tokens: list[str], i: int) -> bool:
+    """tokens[i] negates: jieba may cut 非洲 or 无锡 into 非 + 洲建交国, which negates nothing."""
+    if tokens[i] not in NEGATORS:
+        return False
+    after = tokens[i + 1] if i + 1 < len(tokens) else ""
+    return tokens[i] + after[:1] not in NOT_NEGATIONS
+
+
+def _negated(tokens: list[str], reach: int = REACH) -> tuple[set[str], set[str]]:
+    """The content words of ``tokens`` under a negator (up to ``reach`` tokens after it), and those
+    not under one."""
     tokens = _split_negations(tokens)
     under, plain = set(), set()
     for i, token in enumerate(tokens):
         if token in NEGATORS or (len(token) < 2 and not token.isalnum()):
             continue
-        if any(t in NEGATORS for t in tokens[max(0, i - REACH) : i]):
+        if any(_negator_at(tokens, k) for k in range(max(0, i - reach), i)):
             under.add(token)
         else:
             plain.add(token)
@@ -89,11 +99,18 @@ def _negated(tokens: list[str]) -> tuple[set[str], set[str]]:
 
 
 def _negation(mine: list[str], theirs: list[str]) -> str | None:
-    my_under, my_plain = _negated(mine)
-    their_under, their_plain = _negated(theirs)
+    """A negation added (the summary's negator right before the word; the article's anywhere close
+    before it clears it), or dropped (the article's right before the word, outside a condition:
+    不立足实际…就经不起检验 is said again as 要立足实际才能经得起检验)."""
+    my_under, _ = _negated(mine, 2)
+    _, their_plain = _negated(theirs)
+    their_under, _ = _negated(theirs, 1)
+    _, my_plain = _negated(mine)
     for word in my_under:
-        if _counts(word) and word in their_plain and word not in their_under:
+        if _counts(word) and word in their_plain and word not in _negated(theirs)[0]:
             return f"the summary negates '{word}', the article does not"
+    if any(t in _CONDITIONS for t in theirs):
+        return None
     for word in their_under:
         if _counts(word) and word in my_plain and word not in my_under:
             return f"the article negates '{word}', the summary does not"
