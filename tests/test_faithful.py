@@ -159,3 +159,10 @@ def test_a_widened_scope_fails() -> None:
     assert "actor" in check("全国人大代表张三提出建议。", article).reasons[0]
     assert check("湖南省人大代表张三提出建议。", article).ok
     assert check("放眼全球，早已成为一张名片。", article).ok
+
+
+def test_hosts_must_be_the_articles_and_prompt_text_fails() -> None:
+    article = "论坛由中共中央对外联络部和中共湖北省委共同主办，在武汉举行。"
+    assert check("论坛由中联部和湖北省委主办。", article).ok
+    assert "actor: the host" in " ".join(check("论坛由中国与中东欧国家合作机制主办。", article).reasons)
+    assert "prompt text" in check("论坛在武汉举行正文：论坛开幕。", article).reasons[0]

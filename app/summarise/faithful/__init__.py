@@ -25,7 +25,13 @@ from zhaiyao.summarise import guard
 from zhaiyao.summarise.faithful.actors import check_actors
 from zhaiyao.summarise.faithful.align import source_of
 from zhaiyao.summarise.faithful.attribution import check_attribution
-from zhaiyao.summarise.faithful.claims import check_doers, check_scope, check_verdicts
+from zhaiyao.summarise.faithful.claims import (
+    check_doers,
+    check_hosts,
+    check_prompt_text,
+    check_scope,
+    check_verdicts,
+)
 from zhaiyao.summarise.faithful.modality import check_modality
 from zhaiyao.summarise.faithful.names import check_names
 from zhaiyao.summarise.faithful.polarity import check_polarity
@@ -64,6 +70,8 @@ def check(summary: str, article: str) -> Verdict:
     sure += check_verdicts(summary, source)
     sure += check_doers(summary, source)
     sure += check_scope(summary, source)
+    sure += check_hosts(summary, source)
+    sure += check_prompt_text(summary, source)
     units, nouns = check_quantities(summary, source)
     sure += units
     unsure = nouns + check_support(summary, source)

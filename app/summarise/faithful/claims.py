@@ -5,7 +5,9 @@
 - The doer of a clause (its subject: the nouns before its first verb, or the head of the sentence when
   the clause has none) must be named in the article sentence the clause restates or just before it:
   襄阳市农民利用卫星雷达预测降雨 where the article's sentence is about 气象部门 changes who acted.
-- A scope the article does not give: 全国人大代表 for the article's 省人大代表.
+- A scope the article does not give: 全国人大代表 for the article's 省人大代表; hosts it does not name
+  (由X主办).
+- The prompt's own words (正文：) copied into the summary.
 """
 
 from __future__ import annotations
@@ -13,11 +15,13 @@ from __future__ import annotations
 import re
 
 from zhaiyao.summarise.faithful.actors import abbreviates
-from zhaiyao.summarise.faithful.align import Source, normalise, summary_clauses, tagged
+from zhaiyao.summarise.faithful.align import Source, normalise, squeeze, summary_clauses, tagged
 from zhaiyao.summarise.faithful.lexicon import ACTOR_ENDS, VERDICTS
 from zhaiyao.text.sentences import split_sentences
 
 MIN_COVERAGE = 0.6
+_HOST_RE = re.compile(r"由([^,。;:由]{3,40}?)(?:共同)?(?:主办|承办|举办|发起|指导|组织)")
+_SCAFFOLD = ("正文:", "标题:", "摘要:")
 _SCOPE_RE = re.compile("全国|全球|世界|国际|全省|全市|中央")
 ACTOR_FLAGS = ("nr", "nrfg", "nrt", "nt", "ns", "n", "j")
 ACTOR_WORDS = frozenset({"专家", "企业家", "科学家", "作家", "艺术家", "国家"})
@@ -45,6 +49,22 @@ def check_scope(summary: str, source: Source) -> list[str]:
             continue  # 全市共有企业300家，从业人员2万人: the scope is the sentence's
         return [f"actor: '{scope}{rest}' where the article has '{rest}' without '{scope}'"]
     return []
+
+
+def check_hosts(summary: str, source: Source) -> list[str]:
+    """由X主办/承办/发起: each of the hosts X names must be the article's (or an abbreviation of one)."""
+    for match in _HOST_RE.finditer(normalise(summary)):
+        for host in re.split(r"[、和与及,]", match.group(1)):
+            name = squeeze(host.removesuffix("共同"))
+            if len(name) >= 3 and name not in source.squeezed and not abbreviates(name, source.squeezed):
+                return [f"actor: the host '{name}' is not the article's"]
+    return []
+
+
+def check_prompt_text(summary: str, source: Source) -> list[str]:
+    """The prompt's own scaffolding (正文：, 标题：) copied into the summary."""
+    found = [m for m in _SCAFFOLD if m in normalise(summary) and m not in source.text]
+    return [f"other: prompt text '{found[0]}' in the summary"] if found else []
 
 
 def check_doers(summary: str, source: Source) -> list[str]:
