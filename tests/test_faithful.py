@@ -166,3 +166,9 @@ def test_hosts_must_be_the_articles_and_prompt_text_fails() -> None:
     assert check("论坛由中联部和湖北省委主办。", article).ok
     assert "actor: the host" in " ".join(check("论坛由中国与中东欧国家合作机制主办。", article).reasons)
     assert "prompt text" in check("论坛在武汉举行正文：论坛开幕。", article).reasons[0]
+
+
+def test_a_day_moved_to_another_event_fails() -> None:
+    article = "监狱法自2026年11月1日起施行。社会救助法自2026年7月1日起施行。"
+    assert "time: 11月1日" in check("社会救助法自2026年11月1日起施行。", article).reasons[0]
+    assert check("社会救助法自2026年7月1日起施行。", article).ok
