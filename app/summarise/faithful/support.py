@@ -7,7 +7,9 @@ from __future__ import annotations
 from zhaiyao.summarise.faithful.align import Source, summary_clauses
 
 MIN_CHARS = 6  # shorter clauses ("会议强调，") are too short to judge
-MIN_SUPPORT = 0.5  # share of a clause's bigrams found anywhere in the article
+# Share of a clause's bigrams found anywhere in the article below which it is unsure (0.5 marked 1 in 6
+# faithful tune summaries and no unfaithful one the other rules missed).
+MIN_SUPPORT = 0.3
 
 
 def check_support(summary: str, source: Source) -> list[str]:
