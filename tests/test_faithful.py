@@ -172,3 +172,10 @@ def test_a_day_moved_to_another_event_fails() -> None:
     article = "监狱法自2026年11月1日起施行。社会救助法自2026年7月1日起施行。"
     assert "time: 11月1日" in check("社会救助法自2026年11月1日起施行。", article).reasons[0]
     assert check("社会救助法自2026年7月1日起施行。", article).ok
+
+
+def test_a_place_put_for_the_articles_other_place_fails() -> None:
+    article = "曼沙维说，中国在世界舞台上发挥举足轻重的作用。新疆通过实施锁边工程遏制沙漠扩张。"
+    assert "actor: '埃及'" in " ".join(check("埃及在世界舞台上发挥举足轻重的作用。", article).reasons)
+    assert check("中国在世界舞台上发挥举足轻重的作用。", article).ok
+    assert check("新疆实施锁边工程，遏制沙漠扩张。", article).ok
