@@ -16,7 +16,7 @@ from typing import TextIO
 from zhaiyao.documents import ArticleResult, Summary
 from zhaiyao.errors import ConfigError
 from zhaiyao.export.files import atomic_text
-from zhaiyao.text.safe import json_text, markdown_text
+from zhaiyao.text.safe import json_text, markdown_text, strip_controls
 
 FORMATS = ("jsonl", "csv", "md")
 _SUFFIXES = {".jsonl": "jsonl", ".json": "jsonl", ".csv": "csv", ".md": "md", ".markdown": "md"}
@@ -82,10 +82,14 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def csv_cell(value: object) -> object:
-    """``value`` as a CSV cell that a spreadsheet shows as text, never evaluates."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
+    """``value`` as a CSV cell that a spreadsheet shows as text, never evaluates; control characters
+    (ESC, BEL, the bidirectional overrides) shown as escapes, as in every other output, so ``cat`` or a
+    spreadsheet shows the text as stored instead of obeying it."""
+    if not isinstance(value, str):
+        return value
+    if value.startswith(FORMULA_STARTS):
+        value = "'" + value
+    return strip_controls(value)
 
 
 def write_csv(results: Iterable[ArticleResult], out: TextIO) -> int:

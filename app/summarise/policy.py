@@ -46,6 +46,7 @@ class _Work:
     guard: str = "ok"
     reasons: tuple[str, ...] = ()
     title: str | None = None
+    started: float | None = None  # when the backend started on its first request (perf_counter)
 
 
 def _source(article: Article) -> str:
@@ -85,14 +86,12 @@ def summarise_articles(
         note = condense(body, budget, summariser.input_tokens) if budget else Condensed(body, None)
         works.append(_Work(i, article, _source(article), note))
     results: list[Summary | None] = [None] * len(works)
-    last = [time.perf_counter()]
 
     def finish(work: _Work) -> None:
-        # An article's seconds: the run's time since the previous summary was ready, so that they add
-        # up to the run's.
+        # An article's seconds: its own, from when the backend started on its first request (not when
+        # it was queued behind others) to its last answer, retry and headline included.
         now = time.perf_counter()
-        summary = _summary(work, summariser, chosen, limit, round(now - last[0], 3))
-        last[0] = now
+        summary = _summary(work, summariser, chosen, limit, round(now - (work.started or now), 3))
         results[work.index] = summary
         if on_summary is not None:
             on_summary(work.index, summary)
@@ -160,7 +159,13 @@ class _Articles:
             for request, role in wanted:
                 requests.extend(self._ask(request, work, role))
         if requests:
-            serve(self.summariser, requests, self._answered)
+            serve(self.summariser, requests, self._answered, self._started)
+
+    def _started(self, request: Request) -> None:
+        now = time.perf_counter()
+        for work, _role in self.waiting.get(request, ()):
+            if work.started is None:
+                work.started = now
 
     def _ask(self, request: Request, work: _Work, role: str) -> list[Request]:
         """Wait for ``request``'s answer; the request if it is not asked already."""

@@ -20,12 +20,15 @@ from typing import Any
 from zhaiyao.config import Settings
 from zhaiyao.documents import Article, ArticleResult, Summary
 from zhaiyao.errors import InputError
+from zhaiyao.sources.files import size_problem
 from zhaiyao.store import PageInfo, SummaryKey, SummarySet
 from zhaiyao.summarise.registry import backend_names, find, uses_model
+from zhaiyao.text.safe import one_line
 from zhaiyao.text.sentences import sentence_spans as split_spans
 
 # What the upload box accepts: the page formats a reader would have at hand (issue 6).
-UPLOAD_TYPES: tuple[str, ...] = ("txt", "md", "html", "htm", "jsonl")
+# Every format the command line reads (zhaiyao.sources.files.FORMATS).
+UPLOAD_TYPES: tuple[str, ...] = ("txt", "md", "html", "htm", "jsonl", "json", "csv")
 # The registry's backends, the default (llm) first.
 BACKENDS: tuple[str, ...] = tuple(sorted(backend_names(), key=lambda name: name != Settings.backend))
 
@@ -57,9 +60,7 @@ def check_upload(name: str, size: int, settings: Settings) -> None:
         raise InputError(name, f"unsupported format ({shown}); upload one of: .{', .'.join(UPLOAD_TYPES)}")
     limit = int(settings.max_file_mb * 1024 * 1024)
     if size > limit:
-        raise InputError(
-            name, f"file is {size / 1024 / 1024:.1f} MB, over the {settings.max_file_mb:g} MB upload limit"
-        )
+        raise InputError(name, size_problem(size, settings.max_file_mb, "upload limit"))
     if size == 0:
         raise InputError(name, "file is empty")
 
@@ -361,7 +362,8 @@ def page_facets(info: PageInfo) -> PageFacets:
     folders = [
         part for part in path.parts[:-1] if not _FULL_DATE.search(part) and part not in ("/", ".", "..")
     ]
-    newspaper = _most_common(press) or (info.title or "") or (folders[-1] if folders else "")
+    # Not the page's title: that is an article's (a JSONL row's, an HTML article's), never a paper's.
+    newspaper = _most_common(press) or (folders[-1] if folders else "")
     full = _FULL_DATE.search(str(path))
     if full:
         year, month, day = (int(g) for g in full.groups())
@@ -373,9 +375,15 @@ def page_facets(info: PageInfo) -> PageFacets:
     return PageFacets(newspaper, date, path.name)
 
 
+def label(text: str) -> str:
+    """Text for a dropdown or a caption: Streamlit shows it as it is, so ESC, BEL and the bidirectional
+    overrides from a file name or a dateline are shown as escapes, never obeyed or hidden."""
+    return one_line(text)
+
+
 def page_label(info: PageInfo, facets: PageFacets) -> str:
     parts = [p for p in (facets.newspaper, facets.date, facets.name) if p]
-    return " · ".join(parts) + f" · {info.done}/{info.articles} 篇"
+    return label(" · ".join(parts) + f" · {info.done}/{info.articles} 篇")
 
 
 def filter_pages(
@@ -406,7 +414,7 @@ def set_label(summary_set: SummarySet, total: int) -> str:
     parts.append(key.style + (f" ≤{key.max_chars}字" if key.max_chars else ""))
     if key.prompt_version:
         parts.append(key.prompt_version)
-    return " · ".join(parts) + f" — {summary_set.done}/{total}"
+    return label(" · ".join(parts) + f" — {summary_set.done}/{total}")
 
 
 def follow(key: SummaryKey, base: Settings, models: Sequence[str]) -> Settings:
@@ -452,3 +460,9 @@ def export_bytes(results: Sequence[ArticleResult], fmt: str) -> bytes:
     from zhaiyao.export.formats import render_bytes
 
     return render_bytes(list(results), fmt)
+
+
+def unexpected(exc: BaseException) -> str:
+    """One line for an error that is not the reader's to fix (a bug, a library's own exception): its
+    kind and message, so the page stays up and the line can be reported."""
+    return one_line(f"Something went wrong ({type(exc).__name__}: {exc}); the page is still usable.")

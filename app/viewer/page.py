@@ -271,8 +271,12 @@ def page_picker(box: Any, pages: list[PageInfo], facets: dict[str, vd.PageFacets
         papers = sorted({f.newspaper for f in facets.values() if f.newspaper})
         dates = sorted({f.date for f in facets.values() if f.date}, key=vd.PageFacets.date_key, reverse=True)
         left, right = box.columns(2)
-        paper = left.selectbox("Newspaper", ["", *papers], key="pp_paper", format_func=lambda v: v or "all")
-        date = right.selectbox("Date", ["", *dates], key="pp_date", format_func=lambda v: v or "all")
+        paper = left.selectbox(
+            "Newspaper", ["", *papers], key="pp_paper", format_func=lambda v: vd.label(v) or "all"
+        )
+        date = right.selectbox(
+            "Date", ["", *dates], key="pp_date", format_func=lambda v: vd.label(v) or "all"
+        )
         name = box.text_input("Page name contains", key="pp_name", placeholder="A01")
         shown = vd.filter_pages(pages, facets, paper, date, name)
         if len(shown) > PICKER_LIMIT:
@@ -307,7 +311,7 @@ def source_controls(settings: Settings, first_visit: bool) -> tuple[str, Any] | 
     action = None
     with st.sidebar.expander("上传 · Upload a page", expanded=first_visit):
         upload = st.file_uploader(
-            f"txt, md, html or jsonl, up to {settings.max_file_mb:g} MB",
+            f"txt, md, html, jsonl, json or csv, up to {settings.max_file_mb:g} MB",
             key="upload",
             max_upload_size=upload_limit_mb(settings.max_file_mb),
         )
@@ -622,6 +626,8 @@ def take_action(action: tuple[str, Any], settings: Settings, store: Store) -> No
     except ZhaiyaoError as exc:
         # The reader sees what was wrong with the file; the app stays up for the next one.
         st.error(str(exc))
+    except Exception as exc:  # a bug or a library's own error must not take the page down
+        st.error(vd.unexpected(exc))
 
 
 def fill_gaps(db: str, store: Store, page: str, settings: Settings) -> None:
