@@ -179,3 +179,13 @@ def test_a_place_put_for_the_articles_other_place_fails() -> None:
     assert "actor: '埃及'" in " ".join(check("埃及在世界舞台上发挥举足轻重的作用。", article).reasons)
     assert check("中国在世界舞台上发挥举足轻重的作用。", article).ok
     assert check("新疆实施锁边工程，遏制沙漠扩张。", article).ok
+
+
+def test_words_given_to_someone_else_fail_a_headed_speaker() -> None:
+    article = (
+        "习近平总书记向全国劳动群众致以节日祝贺和诚挚慰问。\n"
+        "广大劳动者表示，总书记的问候催人奋进。新征程上，要立足岗位，为推进中国式现代化贡献力量。"
+    )
+    summary = "习近平总书记致以节日慰问，强调要立足岗位，为推进中国式现代化贡献力量。"
+    assert "广大劳动者" in check(summary, article).reasons[0]
+    assert check("习近平总书记向全国劳动群众致以节日祝贺和诚挚慰问。", article).ok

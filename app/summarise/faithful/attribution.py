@@ -56,6 +56,10 @@ _INTRODUCING = "|".join(v for v in SPEECH_VERBS if v not in ("致辞", "讲话",
 _SPEAKER_RE = re.compile(rf"^(?P<who>.{{1,24}}?)(?P<verb>{_INTRODUCING})[,:]?$")
 # 习近平总书记强调加强基础研究: a named speaker, the verb and the words in one clause.
 _INLINE_RE = re.compile(r"^(?P<who>[^,:]{2,16}?)(?P<verb>强调|指出|表示|要求|认为|呼吁)(?P<said>[^,:]{4,})$")
+# A speaker in an article sentence: a few words naming someone, right before a verb of saying.
+_OTHER_RE = re.compile(
+    r"([\u4e00-\u9fff]{2,12}?(?:者|们|人|员|代表|群众|工人|职工))(?:纷纷|都|也)?(?:表示|说|认为|指出)"
+)
 _STRIP_RE = re.compile(r"(在[^,]{0,16}?(上|中|时|期间)|近日|日前|此前|同时|还|也|再次|进一步|一再|多次)$")
 
 
@@ -74,7 +78,10 @@ def check_attribution(summary: str, source: Source) -> list[str]:
             continue
         if headed:
             # "X出席…，强调…" often reports what X did in the reporter's words (深情礼赞劳动创造 →
-            # 强调劳动创造): only words the article lacks altogether fail there.
+            # 强调劳动创造): there only words the article lacks, or gives to someone else, fail.
+            other = _someone_elses(said, keys, source)
+            if other:
+                reasons.append(f"attribution: '{who}{verb}' … words the article gives to {other}")
             continue
         # The words as a whole, and each longer clause of them: a summary may join the speaker's
         # words to the reporter's (…提升原始创新能力，推动构建新发展格局 where the last is the reporter's).
@@ -114,6 +121,23 @@ def speeches(summary: str) -> list[tuple[str, str, list[str], str, bool]]:
             said = [text[opening.end() :].strip(",;。"), *rest]
             found.append((_subject(clause.head), opening.group(0), said, clause.sentence, True))
     return found
+
+
+def _someone_elses(said: list[str], keys: tuple[str, ...], source: Source) -> str | None:
+    """Who the article gives one of the longer said clauses to, when that is someone other than the
+    speaker: its sentence, or its paragraph's opening, has another speaker before a speech verb."""
+    for clause in (c for c in said if _long_enough(c, PER_CLAUSE)):
+        where = source.align(clause)
+        if where is None or where.coverage < MIN_COVERAGE:
+            continue
+        if any(_is_theirs(s, keys, source) for s in source.near_best(clause)):
+            continue
+        first = next(s for s in source.sentences if s.paragraph == where.sentence.paragraph)
+        for sentence in (where.sentence, first):
+            match = _OTHER_RE.search(sentence.text)
+            if match and not any(key in match.group(1) for key in keys):
+                return match.group(1)
+    return None
 
 
 def _names_someone(who: str) -> bool:
