@@ -437,10 +437,11 @@ def test_csv_cells_show_terminal_and_bidi_controls_as_escapes(isolated_env: Path
 def test_viewer_labels_show_controls_as_escapes_and_rows_are_no_newspaper() -> None:
     from zhaiyao.store import PageInfo, SummaryKey, SummarySet
     from zhaiyao.viewer import data as vd
+    from zhaiyao.viewer import naming
 
     datelines = ("株洲\x07日报讯 9月27日",)
     info = PageInfo("p\x1b[31m/a\u202e.txt", None, "txt", "utf-8", 10, 3, 2, None, "2026-12-01", datelines)
-    label = vd.page_label(info, vd.page_facets(info))
+    label = naming.page_name(info).title
     key = SummaryKey.of("llm", "m\x1b[2Jodel", "brief", None, "v\u202e1")
     labels = [label, vd.set_label(SummarySet(key, 1, "2026-12-01"), 1), vd.label("株洲\x1b日报")]
     for text in labels:
@@ -448,7 +449,7 @@ def test_viewer_labels_show_controls_as_escapes_and_rows_are_no_newspaper() -> N
     assert "\\u202e" in label
     # One JSONL row is one page: its title is the article's, not a newspaper's.
     row = PageInfo("rows.jsonl#L1", "株洲举办工业旅游节", "jsonl", "utf-8", 10, 1, 1, None, "2026-12-01", ())
-    assert vd.page_facets(row).newspaper == ""
+    assert naming.page_name(row).newspaper == ""
 
 
 @pytest.mark.parametrize("kind", ["missing", "empty"])
@@ -482,8 +483,10 @@ def test_uploads_take_json_and_csv_as_the_cli_does(monkeypatch: pytest.MonkeyPat
     at.run()
     at.button(key="go_upload").click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]
+    # Each row is a page of the upload, listed as its 版次; the first is open.
     cards = [h.proto.body for h in at.get("html") if h.proto.body.startswith('<div class="zy-card"')]
-    assert len(cards) == 2
+    assert len(cards) == 1
+    assert len([b for b in at.button if b.key and b.key.startswith("ed_rows.json")]) == 2
 
 
 def test_text_nested_in_300_divs_is_read(isolated_env: Path) -> None:
