@@ -61,6 +61,7 @@ class Request:
     max_chars: int
     strict: bool = False  # the retry after a guard failure: stricter wording in the prompt
     candidates: int = 1  # how many answers the policy would like to choose among (backends may give fewer)
+    hint: str = ""  # the retry's note on what the failed summary got wrong (prompts.RETRY_HINTS)
 
 
 # A request's candidates → the requests it leads to (a retry with the strict prompt), run next.

@@ -30,7 +30,13 @@ def chat_prompt_ids(tokenizer, request: Request, shot_set: int = 0) -> list[int]
     """The request's prompt (prompts.py, with its style's ``shot_set``-th set of examples) in the
     tokenizer's chat template, as token ids."""
     messages = prompts.chat_messages(
-        request.style.name, request.max_chars, request.title, request.text, request.strict, shot_set
+        request.style.name,
+        request.max_chars,
+        request.title,
+        request.text,
+        request.strict,
+        shot_set,
+        request.hint,
     )
     text = tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
     return tokenizer(text, add_special_tokens=False).input_ids

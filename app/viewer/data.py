@@ -60,6 +60,7 @@ TOO_SHORT = 30
 GUARD_LABELS: dict[str, tuple[str, str]] = {
     # status: (label, why it matters to a reader)
     "ok": ("核查通过 · guard ok", "摘要中的数字和名称都见于原文 · every number and name is in the article"),
+    "unsure": ("待核 · unsure", "通过核查但有存疑之处，请对照原文 · passed, with something to look at"),
     "retried": (
         "重试后通过 · retried",
         "首次摘要未通过核查，重试通过 · the first failed the check, a retry passed",
@@ -165,15 +166,28 @@ def guard_status(result: ArticleResult) -> str:
 def needs_look(result: ArticleResult, wanted: str) -> bool:
     """Whether a result is one a reader reviewing ``wanted`` (fallback / failed / unsure) should see.
 
-    Unsure: a summary that passed only on a retry, or passed with notes, or of an article too short."""
+    Unsure: a summary the check passed with doubts (guard "unsure"), that passed only on a retry, or
+    passed with notes, or of an article too short."""
     status = guard_status(result)
     if wanted == "unsure":
         noted = result.summary is not None and bool(result.summary.guard_reasons) and status == "ok"
-        return status in ("retried", "short") or noted
+        return status in ("unsure", "retried", "short") or noted
     return status == wanted
 
 
 _REASONS: list[tuple[re.Pattern[str], str]] = [
+    # The faithfulness check's kinds (zhaiyao.summarise.faithful), whatever "attempt 1: " or "unsure: "
+    # stands before them.
+    (re.compile(r"attribution:"), "引语归属与原文不符"),
+    (re.compile(r"modality:"), "计划与完成的语气与原文不符"),
+    (re.compile(r"time:"), "时间与原文不符"),
+    (re.compile(r"polarity:"), "肯定否定或增减方向与原文相反"),
+    (re.compile(r"organisation: "), "机构与原文不符"),
+    (re.compile(r"actor:"), "做事的主体与原文不符"),
+    (re.compile(r"invented:"), "原文没有的评价"),
+    (re.compile(r"quantity:"), "数字的单位或对象与原文不符"),
+    (re.compile(r"photo credit"), "把图片署名当成了人物"),
+    (re.compile(r"unsupported:"), "原文中找不到这句话的依据"),
     (re.compile(r"^number (.+) not in the article$"), "数字 {0} 不见于原文"),
     (re.compile(r"^\w+ (.+) not in the article$"), "“{0}” 不见于原文"),
     (re.compile(r"^no Chinese text$"), "没有中文"),

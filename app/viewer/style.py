@@ -26,6 +26,7 @@ ul.zy-summary{padding-left:30px}
 .zy-continued{color:#b54708;font-size:.82rem;margin-top:4px}
 .zy-badge{display:inline-block;padding:1px 8px;border-radius:10px;font-size:.75rem;font-weight:600}
 .zy-ok{background:#dcfae6;color:#067647}
+.zy-unsure{background:#fef0c7;color:#93370d}
 .zy-retried{background:#fef0c7;color:#93370d}
 .zy-fallback{background:#fee4e2;color:#b42318}
 .zy-failed{background:#b42318;color:#fff}
