@@ -384,6 +384,8 @@ def _epaper_blocks(blocks: list) -> str | None:
 
 Row = tuple[str, str | None, str, tuple[tuple[str, str], ...]]  # (source, title, text, row fields kept)
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
 # Fields of a row kept on its article besides the title and the text (the rows of
 # ../shared/eval/stories/build_articles.py and the like): the row's own id and where it was printed.
 ROW_FIELDS = ("id", "paper", "date", "page", "kicker", "subtitle")
@@ -398,7 +400,6 @@ def _kept_fields(record: dict[str, Any]) -> tuple[tuple[str, str], ...]:
         if isinstance(value, str) and value.strip() and not _LONE_SURROGATE.search(value):
             kept.append((name, value.strip()))
     return tuple(kept)
-_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _row(
