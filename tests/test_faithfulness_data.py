@@ -21,7 +21,7 @@ def _load(name: str):
 
 
 def _rows(name: str) -> list[dict]:
-    return [json.loads(line) for line in (DATA / name).read_text(encoding="utf-8").splitlines() if line]
+    return [json.loads(line) for line in (DATA / name).read_text(encoding="utf-8").split("\n") if line]
 
 
 ROWS = _rows("rows.jsonl")

@@ -47,7 +47,9 @@ def page_rows(split_dir: str) -> list[dict]:
         name = os.path.basename(path)[len("split_") : -len(".jsonl")]
         gold = json.loads(Path(os.path.join(PAGES_REAL, name + ".gold.json")).read_text(encoding="utf-8"))
         assert not kept_out(gold["newspaper"], gold["date"]), name
-        for line in Path(path).read_text(encoding="utf-8").splitlines():
+        for line in Path(path).read_text(encoding="utf-8").split("\n"):
+            if not line.strip():
+                continue
             art = json.loads(line)
             if not art["text"].strip():
                 continue
@@ -70,7 +72,9 @@ def feed_rows(paths: list[str]) -> list[dict]:
     by_page: dict[tuple[str, str, str], list[dict]] = defaultdict(list)
     seen = set()
     for path in paths:
-        for line in Path(path).read_text(encoding="utf-8").splitlines():
+        for line in Path(path).read_text(encoding="utf-8").split("\n"):
+            if not line.strip():
+                continue
             r = json.loads(line)
             key = (r["paper"], r["date"])
             if key not in FEED_DAYS or r["id"] in seen:

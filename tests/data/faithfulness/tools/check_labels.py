@@ -52,12 +52,13 @@ def problems(row: dict, ids: set[str]) -> list[str]:
 def main() -> int:
     part = sys.argv[1]
     path = Path(sys.argv[2]) if len(sys.argv) > 2 else HERE / f"labels_{part}.jsonl"
-    rows = [json.loads(line) for line in (HERE / "summaries.jsonl").read_text(encoding="utf-8").splitlines()]
+    text = (HERE / "summaries.jsonl").read_text(encoding="utf-8")
+    rows = [json.loads(line) for line in text.split("\n") if line]
     ids = {r["id"] for r in rows if r["part"] == part}
     seen: Counter[str] = Counter()
     bad = 0
     labels = []
-    for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), start=1):
+    for number, line in enumerate(Path(path).read_text(encoding="utf-8").split("\n"), start=1):
         if not line.strip():
             continue
         row = json.loads(line)

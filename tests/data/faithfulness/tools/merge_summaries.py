@@ -34,13 +34,17 @@ def main() -> None:
     rows_path, out_dir, settings_path, chunks_path = sys.argv[1:5]
     chunks = json.loads(Path(chunks_path).read_text(encoding="utf-8"))["feed"]
     rows = {}
-    for line in Path(rows_path).read_text(encoding="utf-8").splitlines():
+    for line in Path(rows_path).read_text(encoding="utf-8").split("\n"):
+        if not line.strip():
+            continue
         r = json.loads(line)
         rows[r["id"]] = r
     settings = json.loads(Path(settings_path).read_text(encoding="utf-8"))
     got: dict[str, dict] = {}
     for path in sorted(glob.glob(os.path.join(out_dir, "*.jsonl"))):
-        for line in Path(path).read_text(encoding="utf-8").splitlines():
+        for line in Path(path).read_text(encoding="utf-8").split("\n"):
+            if not line.strip():
+                continue
             art = json.loads(line)
             rid = article_id(art, chunks)
             row = rows[rid]

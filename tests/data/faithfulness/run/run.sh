@@ -5,7 +5,7 @@
 export ZHAIYAO_MODELS_DIR=$HOME/.cache/zhaiyao/models
 Z=/work/venv-faith/bin/zhaiyao
 P=/work/shared/eval/pages_real
-cd /tmp/faith
+cd /work/faith-data-run
 run() {  # name, expected rows, inputs...
   local name=$1 n=$2; shift 2
   if [ -f out/$name.jsonl ] && [ "$(wc -l < out/$name.jsonl)" -eq "$n" ]; then echo "skip $name"; return; fi
@@ -17,11 +17,11 @@ run() {  # name, expected rows, inputs...
   tr '\r' '\n' < out/$name.log | grep -E "loaded in|summarised $n/"
   [ $rc -eq 0 ] && [ "$(wc -l < out/$name.part)" -eq "$n" ] && mv out/$name.part out/$name.jsonl
 }
-# pages_a was started by run.sh (pid 9797); wait for it, then keep its output if complete.
-while kill -0 9797 2>/dev/null; do sleep 10; done
-[ "$(wc -l < out/pages_a.part)" -eq 46 ] && mv out/pages_a.part out/pages_a.jsonl
-tr '\r' '\n' < out/pages_a.log | grep -E "loaded in|summarised 46/"
-echo "pages_a finished $(date -u +%FT%TZ)"
+# feed_01 was started by the first copy of this script in /tmp/faith (pid 12095): wait for it, keep its output.
+while kill -0 12095 2>/dev/null; do sleep 10; done
+[ "$(wc -l < /tmp/faith/out/feed_01.part)" -eq 30 ] && cp /tmp/faith/out/feed_01.part out/feed_01.jsonl && cp /tmp/faith/out/feed_01.log out/
+tr "\r" "\n" < out/feed_01.log | grep -E "loaded in|summarised 30/"
+echo "feed_01 (started by the first script in /tmp/faith) finished $(date -u +%FT%TZ)"
 run pages_a 46 $P/page_0[1-6].txt
 run feed_01 30 chunks2/feed_01.jsonl
 run feed_02 30 chunks2/feed_02.jsonl
