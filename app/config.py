@@ -7,10 +7,12 @@ themselves, so tests and Ray workers see exactly the configuration they were han
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import functools
 import math
 import os
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -99,6 +101,23 @@ BOUNDS: dict[str, tuple[float, float]] = {
 }
 
 
+# The values a word setting may take, wherever it is set: one list, which the command-line options and
+# the runtime (zhaiyao.runtime.device, .int8, .cpu) read too, so a value refused on the command line is
+# refused in zhaiyao.toml and ZHAIYAO_* alike, before any work.
+CHOICES: dict[str, tuple[str, ...]] = {
+    "device": ("auto", "cpu", "cuda", "mps"),
+    "quantize": ("int8", "none"),
+    "int8_kernel": ("onednn", "int_mm", "fbgemm"),
+}
+
+
+def did_you_mean(name: str, known: Iterable[str]) -> str:
+    """`` (did you mean X?)`` for a near miss of one of ``known``, else `` (known: A, B, …)``."""
+    known = sorted(known)
+    close = difflib.get_close_matches(name, known, n=1, cutoff=0.75)
+    return f" (did you mean {close[0]}?)" if close else f" (known: {', '.join(known)})"
+
+
 def option_range(name: str) -> tuple[int, int]:
     """The bounds of a numeric setting as whole numbers, for its command-line option."""
     lo, hi = BOUNDS[name]
@@ -132,9 +151,11 @@ def _coerce(values: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name, raw in values.items():
         if name not in _FIELDS:
-            raise ConfigError(f"unknown setting {name!r} (known: {', '.join(sorted(_FIELDS))})")
+            raise ConfigError(f"unknown setting {name!r}{did_you_mean(str(name), _FIELDS)}")
         kind = str(_FIELDS[name].type)
         try:
+            if name in CHOICES and raw not in CHOICES[name]:
+                raise ValueError(f"not one of {', '.join(CHOICES[name])}")
             if "Path" in kind:
                 out[name] = Path(raw).expanduser()
             elif kind == "bool":

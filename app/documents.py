@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 PageKind = Literal["layout", "article"]
-GuardStatus = Literal["ok", "retried", "fallback"]
+GuardStatus = Literal["ok", "unsure", "retried", "fallback"]
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ titles made distinct so that every article is its own, summarised with the extra
 the real pipeline), or reuses ``--db`` when it already holds that many pages. Then starts the real
 viewer server as `zhaiyao view` does, on its defaults (the llm backend, with a models folder that holds
 nothing: a model load would fail, not hide), and for each run opens a fresh browser context on the
-address and waits until the open page's cards and the page picker are drawn. Prints the first (cold: the
+address and waits until the open page's cards and the issue's 版次 list are drawn. Prints the first (cold: the
 server's first script run) and the median of the later runs, the store's size, the server's peak
 memory and whether torch was ever mapped into it, and the CPU model from `lscpu`.
 """
@@ -49,7 +49,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 # The floor any Streamlit page has on this machine: ten cards and the picker's label, nothing read.
 BASELINE = """
 import streamlit as st
-st.sidebar.selectbox("Open a page from the store", ["a"])
+st.sidebar.radio("版次 · Pages", ["a"])
 for i in range(10):
     st.html(f'<div class="zy-card"><h3>{i}</h3><p class="zy-summary">摘要</p></div>')
 """
@@ -105,7 +105,7 @@ def first_screen(browser, url: str) -> float:
         page.goto(url)
         page.locator(".zy-card").nth(9).wait_for(timeout=60_000)
         page.locator(".zy-card .zy-summary").nth(9).wait_for(timeout=60_000)
-        page.get_by_text("Open a page from the store").wait_for(timeout=60_000)
+        page.get_by_text("版次 · Pages").wait_for(timeout=60_000)
         return time.monotonic() - began
     finally:
         context.close()

@@ -17,6 +17,7 @@ import json
 import os
 import re
 import sqlite3
+import stat
 import subprocess
 import sys
 import tempfile
@@ -42,7 +43,9 @@ PROPERTY = settings(
 
 # -- what goes into the files ---------------------------------------------------------------------------
 
-_text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=60)
+# Lone surrogates too: written into a file they become a JSON escape (``\\ud800``, valid JSON, no valid
+# Unicode) or a literal backslash in a page (the files are encoded with errors="backslashreplace").
+_text = st.text(st.characters() | st.sampled_from(["\ud800", "\udfff", "\ufffe", "\U0010ffff"]), max_size=60)
 _news = st.sampled_from(
     [
         "株洲日报讯 今天，株洲举行活动。参加者达到300人。",
@@ -121,13 +124,15 @@ def input_files(draw: st.DrawFn) -> list[tuple[str, bytes]]:
                 "csv": _csv_file,
                 "page": st.lists(_news | _text, max_size=5).map("\n\n".join),
             }[kind]
-            data = draw(text).encode(draw(_encoded), errors="replace")
+            data = draw(text).encode(draw(_encoded), errors="backslashreplace")
         stem = draw(
             st.text(
-                st.characters(blacklist_categories=("Cs",), blacklist_characters="/\0"),
+                # and bytes that are not UTF-8 (Python names them with surrogates U+DC80-U+DCFF)
+                st.characters(blacklist_categories=("Cs",), blacklist_characters="/\0")
+                | st.characters(min_codepoint=0xDC80, max_codepoint=0xDCFF),
                 min_size=1,
                 max_size=12,
-            ).filter(lambda s: s not in (".", "..") and len(s.encode()) < 100)
+            ).filter(lambda s: s not in (".", "..") and len(os.fsencode(s)) < 100)
         )
         files.append((f"{len(files)}-{stem}{suffix}", data))
     return files
@@ -150,9 +155,29 @@ def options(draw: st.DrawFn, command: str) -> list[str]:
         for name in ("--max-chars", "--batch-size"):
             if draw(st.booleans()):
                 out += [name, str(draw(_number))]
-    if command == "batch" and draw(st.booleans()):
-        out += ["-o", "out/results" + draw(st.sampled_from([".jsonl", ".csv", ".md", ".txt", ""]))]
+    if command in ("split", "batch") and draw(st.booleans()):
+        out += ["-o", draw(st.sampled_from(OUTPUT_TARGETS) | _output_file)]
     return out
+
+
+_output_file = st.sampled_from([".jsonl", ".csv", ".md", ".txt", ""]).map(lambda s: "out/results" + s)
+# -o targets that are not a plain new file, made by _special_targets in each example's folder: a
+# folder, a symlink (to a file, dangling), copies of /dev/null and /dev/full (as root). Whatever the
+# command does with them, each must still be what it was afterwards.
+OUTPUT_TARGETS = ["a-folder", "link.jsonl", "dangling.csv", "null.jsonl", "full.csv"]
+
+
+def _special_targets(folder: Path) -> dict[str, int]:
+    """Make the -o targets; returns each one's file type (``stat.S_IFMT``) to compare after the run."""
+    (folder / "a-folder").mkdir()
+    (folder / "real.jsonl").write_text("old\n", encoding="utf-8")
+    (folder / "link.jsonl").symlink_to(folder / "real.jsonl")
+    (folder / "dangling.csv").symlink_to(folder / "gone" / "x.csv")
+    if os.geteuid() == 0:
+        os.mknod(folder / "null.jsonl", 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+        os.mknod(folder / "full.csv", 0o666 | stat.S_IFCHR, os.makedev(1, 7))
+    made = [name for name in OUTPUT_TARGETS if os.path.lexists(folder / name)]
+    return {name: stat.S_IFMT((folder / name).lstat().st_mode) for name in made}
 
 
 # -- the property -----------------------------------------------------------------------------------------
@@ -163,6 +188,7 @@ def _check(command: str, files: list[tuple[str, bytes]], opts: list[str], stdin:
         folder = Path(tmp)
         for name, data in files:
             (folder / name).write_bytes(data)
+        targets = _special_targets(folder)
         db = folder / "store.db"
         paths = [name for name, _ in files] + (["-"] if stdin is not None else [])
         result = subprocess.run(
@@ -180,6 +206,8 @@ def _check(command: str, files: list[tuple[str, bytes]], opts: list[str], stdin:
             ln for ln in stderr.splitlines() if ln.lower().startswith("error") and not ERROR_LINE.match(ln)
         ]
         assert not bad, bad
+        after = {name: stat.S_IFMT((folder / name).lstat().st_mode) for name in targets}
+        assert after == targets, (opts, stderr[-3000:])
         if db.exists():
             conn = sqlite3.connect(db)
             try:
@@ -188,7 +216,7 @@ def _check(command: str, files: list[tuple[str, bytes]], opts: list[str], stdin:
                 conn.close()
 
 
-_stdin = st.none() | st.binary(max_size=500) | _jsonl.map(str.encode)
+_stdin = st.none() | st.binary(max_size=500) | _jsonl.map(lambda t: t.encode("utf-8", "backslashreplace"))
 
 
 @PROPERTY

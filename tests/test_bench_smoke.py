@@ -131,6 +131,13 @@ def test_bench_extractive_measures_both_graphs() -> None:
     assert [("every pair" in r, "neighbours" in r) for r in rows] == [(False, True), (True, False)], out
 
 
+def test_faithfulness_eval_scores_its_smoke_rows() -> None:
+    out = run_plain_bench("faithfulness_eval.py")
+    assert "recall on unfaithful      100.0% (1/1)" in out, out
+    assert "false alarms on faithful  0.0% (0/2)" in out, out
+    assert re.search(rf"speed: {NUMBER} checks/s", out), out
+
+
 @pytest.mark.browser
 def test_bench_viewer_times_the_first_screen() -> None:
     out = run_plain_bench("bench_viewer.py")

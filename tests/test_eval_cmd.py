@@ -141,7 +141,9 @@ def test_command_lead_baseline_scores_first_sentence(tmp_path: Path) -> None:
     assert by_id["a1"]["rougeL"] > 0.3
     assert 0 < report["rougeL"] <= 100
     assert report["invented_number_share"] == 0.0
-    assert report["guard_ok"] + report["guard_retried"] + report["guard_fallback"] == pytest.approx(1.0)
+    assert (
+        report["guard_ok"] + report["guard_unsure"] + report["guard_retried"] + report["guard_fallback"]
+    ) == pytest.approx(1.0)
     assert report["articles_per_min"] > 0
 
 
@@ -158,7 +160,9 @@ def test_command_with_tiny_llm(tmp_path: Path, tiny_model_dir: Path) -> None:
     report = json.loads(out.read_text(encoding="utf-8"))
     assert report["rows"] == 2
     assert [r["id"] for r in report["results"]] == ["a1", "a2"]
-    assert report["guard_ok"] + report["guard_retried"] + report["guard_fallback"] == pytest.approx(1.0)
+    assert (
+        report["guard_ok"] + report["guard_unsure"] + report["guard_retried"] + report["guard_fallback"]
+    ) == pytest.approx(1.0)
     assert all(r["summary"] for r in report["results"])
     assert report["invented_number_share"] == 0.0  # the guard never lets an invented number through
     assert "summarising" in result.output  # the progress bar

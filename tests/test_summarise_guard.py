@@ -1,9 +1,11 @@
-"""The faithfulness guard: summaries that must fail and summaries that must pass."""
+"""The lexical guard inside the faithfulness check: summaries that must fail and summaries that must
+pass (the check's own rules: test_faithful.py)."""
 
 from __future__ import annotations
 
 import pytest
-from zhaiyao.summarise.guard import check, check_numbers, normalise, numbers_in
+from zhaiyao.summarise.faithful import check
+from zhaiyao.summarise.guard import check_numbers, normalise, numbers_in
 
 ARTICLE = (
     "株洲日报讯 9月27日，省生态环境厅厅长邓立佳率队来株调研。今年1月-8月，我市空气优良天数223天，"

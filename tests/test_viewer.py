@@ -63,17 +63,32 @@ def _page_results(source: str = "zhuzhou.txt") -> list[ArticleResult]:
         return store.page_results(source)
 
 
+def _editions(at: AppTest) -> list[str]:
+    """The open issue's pages, as its 版次 buttons list them."""
+    return [b.key.removeprefix("ed_") for b in at.button if b.key and b.key.startswith("ed_")]
+
+
+def at_edition(at: AppTest) -> str:
+    """The page the 版次 buttons mark as open."""
+    (open_,) = [
+        b.key.removeprefix("ed_")
+        for b in at.button
+        if b.key and b.key.startswith("ed_") and b.proto.type == "primary"
+    ]
+    return open_
+
+
 # --- flows ------------------------------------------------------------------------------------------
 
 
-def test_upload_with_tiny_model_shows_progress_and_ten_cards(monkeypatch, tiny_model_dir) -> None:
+def test_upload_with_tiny_model_shows_ten_cards(monkeypatch, tiny_model_dir) -> None:
+    # The run's progress on screen is the browser test's (test_a_run_shows_progress_and_no_stale_content):
+    # the page is drawn afresh from the store once the run is over.
     at = _app(monkeypatch, ZHAIYAO_BACKEND="llm", ZHAIYAO_MODEL=str(tiny_model_dir))
     assert not _cards(at)
     _upload(at)
     assert not at.error, [e.value for e in at.error]
-    (bar,) = at.get("progress")
-    assert bar.proto.value == 100
-    assert bar.proto.text.startswith("10 / 10 articles")
+    assert not at.get("progress")
     assert "10 of 10 articles" in at.success[0].value
     cards = _cards(at)
     assert len(cards) == 10
@@ -85,7 +100,7 @@ def test_upload_with_tiny_model_shows_progress_and_ten_cards(monkeypatch, tiny_m
         assert f"zy-badge zy-{result.summary.guard}" in card
         assert vd.esc(result.summary.text.splitlines()[0]) in card
     assert "切实转变职能 扎实做好生态环保工作" in cards[0]
-    assert [m.label for m in at.get("metric")][:2] == ["Articles", "Guard ok"]
+    assert list(_metrics(at))[:2] == ["篇数 · Articles", "核查通过 · Guard ok"]
 
 
 def test_open_article_highlights_support_and_lists_removals(monkeypatch) -> None:
@@ -115,13 +130,26 @@ def test_filters_search_the_store(monkeypatch) -> None:
     assert any("1 matching article" in m.value for m in at.markdown)
     at.text_input(key="f_reporter").input("").run()
     at.text_input(key="f_keyword").input("旅游专列").run()
-    assert any("开行湘东大地的旅游专列" in c for c in _cards(at))
+    # The matched words are marked in the card.
+    assert any('开行湘东大地的<mark class="zy-hit">旅游专列</mark>' in c for c in _cards(at))
     at.text_input(key="f_keyword").input("没有这个词").run()
     assert not _cards(at)
     assert any("Nothing in the store matches" in i.value for i in at.info)
     at.text_input(key="f_keyword").input("").run()
     at.text_input(key="f_date").input("9月24日").run()
     assert [re.search(r"<h3[^>]*>(.*?)<", c).group(1) for c in _cards(at)] == ["13家株企参加2020绿博会"]
+    at.text_input(key="f_date").input("2020/9/24").run()
+    assert len(_cards(at)) == 1
+    at.text_input(key="f_date").input("昨天").run()
+    assert not _cards(at) and any("cannot read the date" in w.value for w in at.warning)
+    # The status filter lists what needs a look; the clear button empties every filter.
+    at.text_input(key="f_date").input("").run()
+    at.selectbox(key="f_status").select("fallback").run()
+    assert not _cards(at)
+    at.text_input(key="f_keyword").input("旅游").run()
+    at.button(key="f_clear").click().run()
+    assert at.text_input(key="f_keyword").value == "" and at.selectbox(key="f_status").value == ""
+    assert len(_cards(at)) == 10
 
 
 def test_jsonl_upload_lists_every_row(monkeypatch) -> None:
@@ -131,10 +159,13 @@ def test_jsonl_upload_lists_every_row(monkeypatch) -> None:
     ]
     data = "\n".join(json.dumps(r, ensure_ascii=False) for r in rows).encode()
     at = _upload(_app(monkeypatch, ZHAIYAO_BACKEND="extractive"), "rows.jsonl", data)
-    assert at.text_input(key="f_page").value == "rows.jsonl"
-    cards = _cards(at)
-    assert len(cards) == 2
-    assert "株洲举办工业旅游节" in cards[0] and "湘江水质保持优良" in cards[1]
+    # Each row is a page of the one upload: both are listed as its pages, the first open.
+    assert _editions(at) == ["rows.jsonl#L1", "rows.jsonl#L2"]
+    (card,) = _cards(at)
+    assert "株洲举办工业旅游节" in card
+    at.button(key="ed_rows.jsonl#L2").click().run()
+    (card,) = _cards(at)
+    assert "湘江水质保持优良" in card
 
 
 def test_downloads_offer_the_shown_results(monkeypatch) -> None:
@@ -154,10 +185,20 @@ def test_downloads_offer_the_shown_results(monkeypatch) -> None:
     assert "## 10. 开行湘东大地的旅游专列" in vd.export_bytes(results, "md").decode()
 
 
-def test_changing_style_resummarises_and_returns_to_the_cache(monkeypatch) -> None:
+def _summaries_shown(at: AppTest) -> list[str]:
+    return [re.search(r'<p class="zy-summary">(.*?)</p>', c).group(1) for c in _cards(at)]
+
+
+def test_changing_style_keeps_the_shown_set_until_asked_then_the_cache_answers(monkeypatch) -> None:
     at = _upload(_app(monkeypatch, ZHAIYAO_BACKEND="extractive"))
     brief = [r.summary.text for r in _page_results()]
     at.selectbox(key="style").select("headline").run()
+    # Nothing ran: the brief set is still shown, and the page says what summarising would cost.
+    assert _summaries_shown(at) == [vd.esc(t) for t in brief]
+    assert any("Nothing runs until you ask" in i.value and "10 篇" in i.value for i in at.info)
+    with Store(load_settings().db_path) as store:
+        assert store.counts()["summaries"] == 10
+    at.button(key="summarise_here").click().run()
     assert "10 new, 0 from the cache" in at.success[0].value
     cards = _cards(at)
     with Store(load_settings().db_path) as store:
@@ -165,10 +206,9 @@ def test_changing_style_resummarises_and_returns_to_the_cache(monkeypatch) -> No
     assert counts["summaries"] == 20
     assert all(len(re.search(r'<p class="zy-summary">(.*?)</p>', c).group(1)) <= 25 for c in cards)
     at.selectbox(key="style").select("brief").run()
-    # Nothing new to do: the brief summaries come straight from the store.
-    assert [re.search(r'<p class="zy-summary">(.*?)</p>', c).group(1) for c in _cards(at)] == [
-        vd.esc(t) for t in brief
-    ]
+    # The brief set is stored: the page offers it, and shows it straight from the store.
+    at.button(key="show_stored").click().run()
+    assert _summaries_shown(at) == [vd.esc(t) for t in brief]
     with Store(load_settings().db_path) as store:
         assert store.counts()["summaries"] == 20
 
@@ -176,7 +216,8 @@ def test_changing_style_resummarises_and_returns_to_the_cache(monkeypatch) -> No
 def test_model_backend_waits_for_the_reader_then_uses_the_model(monkeypatch, tiny_model_dir) -> None:
     at = _upload(_app(monkeypatch, ZHAIYAO_BACKEND="extractive", ZHAIYAO_MODEL=str(tiny_model_dir)))
     at.selectbox(key="backend").select("llm").run()
-    assert any("10 of 10 article(s) have no summary" in i.value for i in at.info)
+    note = next(i.value for i in at.info if "Nothing runs until you ask" in i.value)
+    assert "需先加载模型" in note and "10 篇" in note
     at.button(key="summarise_here").click().run()
     assert "10 new" in at.success[0].value
     with Store(load_settings().db_path) as store:
@@ -204,7 +245,8 @@ def test_page_text_is_escaped_never_markup(monkeypatch) -> None:
         "## 标题<script>alert(1)</script>\n\n"
         "株洲日报讯 今天<b onmouseover=alert(2)>活动</b>举行。参加者达到300人。\n"
     )
-    at.text_area(key="paste_text").input(text).run()
+    # One submit sends the form's text (a browser's first click; see the browser test).
+    at.text_area(key="paste_text").input(text)
     at.button(key="go_paste").click().run()
     assert not at.exception and not at.error
     (card,) = _cards(at)
@@ -222,9 +264,21 @@ def test_query_parameter_opens_a_stored_page(monkeypatch) -> None:
     fresh.query_params["page"] = "zhuzhou.txt"
     fresh.run()
     assert len(_cards(fresh)) == 10
-    assert fresh.selectbox(key="page_pick").value == "zhuzhou.txt"
-    fresh.selectbox(key="page_pick").select("other.txt").run()
-    assert len(_cards(fresh)) == 1
+    assert at_edition(fresh) == "zhuzhou.txt"
+    # The address names the article too: a link opens it.
+    deep = AppTest.from_file(str(VIEWER), default_timeout=300)
+    deep.query_params["page"] = "zhuzhou.txt"
+    deep.query_params["article"] = "3"
+    deep.run()
+    (card,) = _cards(deep)
+    assert 'data-index="3"' in card and any(
+        h.proto.body.startswith('<div class="zy-article">') for h in deep.get("html")
+    )
+    # A page the store does not hold: the newest issue instead, and a word about it.
+    lost = AppTest.from_file(str(VIEWER), default_timeout=300)
+    lost.query_params["page"] = "gone.txt"
+    lost.run()
+    assert any("gone.txt" in w.value for w in lost.warning) and _cards(lost)
 
 
 def _batch(source: str, text: str, **settings: object) -> None:
@@ -253,7 +307,9 @@ def loads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 def _metrics(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.get("metric")}
+    """The page's counts strip, label → number."""
+    strip = next(h.proto.body for h in at.get("html") if h.proto.body.startswith('<div class="zy-counts">'))
+    return {label: n for n, label in re.findall(r"<b>(\d+)</b>([^<]+)</span>", strip)}
 
 
 def test_opening_a_batched_page_shows_its_summaries_and_loads_no_model(monkeypatch, loads, tmp_path) -> None:
@@ -271,8 +327,9 @@ def test_opening_a_batched_page_shows_its_summaries_and_loads_no_model(monkeypat
     # The sidebar follows the set shown; the selector names it.
     assert at.selectbox(key="backend").value == "extractive"
     assert at.selectbox(key="style").value == "brief"
-    assert at.selectbox(key="set_pick").options == ["extractive · brief — 10/10"]
-    assert _metrics(at)["No summary"] == "0" and _metrics(at)["Articles"] == "10"
+    (label,) = at.selectbox(key="set_pick").options
+    assert re.fullmatch(r"抽取原句 · 简要 · \d{4}-\d\d-\d\d — 10/10", label)
+    assert _metrics(at)["无摘要 · No summary"] == "0" and _metrics(at)["篇数 · Articles"] == "10"
 
 
 def test_the_newest_set_is_shown_and_any_stored_set_can_be_picked(monkeypatch, loads) -> None:
@@ -280,8 +337,11 @@ def test_the_newest_set_is_shown_and_any_stored_set_can_be_picked(monkeypatch, l
     _batch("zhuzhou.txt", SEED.decode(), backend="lead", style="headline")
     at = _app(monkeypatch, ZHAIYAO_BACKEND="llm")
     picker = at.selectbox(key="set_pick")
-    assert picker.options == ["lead · headline — 10/10", "extractive · brief — 10/10"]
-    assert picker.value == 0
+    assert [re.sub(r" · \d{4}-\d\d-\d\d", "", o) for o in picker.options] == [
+        "导语 · 一句话 — 10/10",
+        "抽取原句 · 简要 — 10/10",
+    ]
+    assert picker.index == 0
     assert (at.selectbox(key="backend").value, at.selectbox(key="style").value) == ("lead", "headline")
     with Store(load_settings().db_path) as store:
         brief = [r.summary.text for r in store.page_results("zhuzhou.txt", _key("extractive", "textrank"))]
@@ -298,24 +358,38 @@ def _key(backend: str, model: str, style: str = "brief"):
     return SummaryKey.of(backend, model, style, None, "")
 
 
-def test_settings_without_summaries_say_so_and_compute_nothing(monkeypatch, loads, tmp_path) -> None:
+def test_settings_without_summaries_keep_the_shown_set_and_compute_nothing(
+    monkeypatch, loads, tmp_path
+) -> None:
     _batch("zhuzhou.txt", SEED.decode(), backend="extractive")
     at = _app(monkeypatch, ZHAIYAO_MODELS_DIR=str(tmp_path / "no-models"))
+    stored = _summaries_shown(at)
     at.selectbox(key="backend").select("llm").run()
     assert not at.error, [e.value for e in at.error]
-    cards = _cards(at)
-    assert len(cards) == 10
-    assert all("zy-badge zy-missing" in c and "No summary for these settings" in c for c in cards)
-    assert not any("zy-pending" in c for c in cards)
-    assert any("10 of 10 article(s) have no summary" in i.value for i in at.info)
-    assert at.button(key="summarise_here").proto.label == "Summarise with these settings"
-    assert at.selectbox(key="set_pick").value is None  # the stored set is still offered
-    metrics = _metrics(at)
-    assert (metrics["No summary"], metrics["Guard ok"], metrics["Failed"]) == ("10", "0", "0")
+    # The stored set stays on screen; the page says what the new settings would take.
+    assert _summaries_shown(at) == stored
+    assert not any("zy-pending" in c or "zy-missing" in c for c in _cards(at))
+    note = next(i.value for i in at.info if "Nothing runs until you ask" in i.value)
+    assert "No summaries for the sidebar's settings" in note and "需先加载模型" in note
+    assert "Summarise with these settings" in at.button(key="summarise_here").proto.label
+    assert at.selectbox(key="set_pick").index == 0
+    assert _metrics(at)["无摘要 · No summary"] == "0"
     assert "llm" not in loads
-    # Back to the stored set: its summaries, at once.
-    at.selectbox(key="set_pick").select_index(0).run()
-    assert _metrics(at)["No summary"] == "0" and at.selectbox(key="backend").value == "extractive"
+
+
+def test_a_pinned_set_opens_first_on_every_page_that_holds_it(monkeypatch, loads) -> None:
+    _batch("zhuzhou.txt", SEED.decode(), backend="extractive", style="brief")
+    _batch("zhuzhou.txt", SEED.decode(), backend="lead", style="headline")
+    at = _app(monkeypatch)
+    assert at.selectbox(key="set_pick").index == 0  # the newest: lead
+    at.selectbox(key="set_pick").select_index(1).run()
+    at.button(key="pin_set").click().run()
+    with Store(load_settings().db_path) as store:
+        assert store.pref("pinned_set")[0] == "extractive"
+    again = _app(monkeypatch)
+    assert again.selectbox(key="set_pick").index == 1
+    assert "首选 pinned" in again.selectbox(key="set_pick").options[1]
+    assert again.selectbox(key="backend").value == "extractive"
 
 
 def test_an_empty_store_says_how_to_add_a_page(monkeypatch) -> None:
@@ -324,29 +398,37 @@ def test_an_empty_store_says_how_to_add_a_page(monkeypatch) -> None:
     assert any("The store has no pages yet" in i.value for i in at.info)
 
 
-def test_page_picker_filters_many_pages(monkeypatch) -> None:
+def _title(at: AppTest) -> str:
+    return next(h.proto.body for h in at.get("html") if 'class="zy-page-title"' in h.proto.body)
+
+
+def test_the_issue_view_goes_newspaper_date_page(monkeypatch) -> None:
     for paper, town in (("株洲日报", "株洲"), ("湘潭日报", "湘潭")):
         for day in (26, 27):
-            for n in range(1, 4):
-                body = f"{paper}讯 9月{day}日，{town}举行第{n}场活动。参加者达到{n}00人。"
+            for n in (3, 1, 2):
+                body = f"{paper}讯 9月{day}日，{town}举行第{n}场活动。参加者达到{n}00人。活动持续到晚上。"
                 text = f"## {town}第{n}版新闻\n\n{body}\n"
                 _batch(f"papers/2020-09-{day}/{town}-A0{n}.txt", text, backend="extractive")
     at = _app(monkeypatch)
-    assert len(at.selectbox(key="page_pick").options) == 12
-    assert at.selectbox(key="pp_paper").options == ["all", "株洲日报", "湘潭日报"]
-    at.selectbox(key="pp_paper").select("湘潭日报").run()
-    at.selectbox(key="pp_date").select("2020-09-26").run()
-    # The page open before filtering stays first, so the picker never loses it.
-    assert at.selectbox(key="page_pick").options[1:] == [
-        f"湘潭日报 · 2020-09-26 · 湘潭-A0{n}.txt · 1/1 篇" for n in (1, 2, 3)
-    ]
-    at.text_input(key="pp_name").input("A02").run()
-    at.selectbox(key="page_pick").select("papers/2020-09-26/湘潭-A02.txt").run()
+    # The first screen: the newest issue's first page, named by paper, date and 版次.
+    assert "湘潭日报 · 2020-09-27 · A01" in _title(at)
+    assert at.selectbox(key="issue_paper").options == ["湘潭日报", "株洲日报"]
+    assert at.selectbox(key="issue_date").options == ["2020-09-27 周日", "2020-09-26 周六"]
+    assert [b.proto.label for b in at.button if b.key.startswith("ed_")] == ["A01", "A02", "A03"]
+    at.selectbox(key="issue_paper").select("株洲日报").run()
+    assert "株洲日报 · 2020-09-27 · A01" in _title(at)
+    at.selectbox(key="issue_date").select("2020-09-26").run()
+    assert "株洲日报 · 2020-09-26 · A01" in _title(at)
+    at.button(key="ed_papers/2020-09-26/株洲-A02.txt").click().run()
     (card,) = _cards(at)
-    assert "湘潭第2版新闻" in card
+    assert "株洲第2版新闻" in card
+    at.button(key="next_page").click().run()
+    assert "株洲日报 · 2020-09-26 · A03" in _title(at)
+    assert at.button(key="next_page").disabled and not at.button(key="prev_page").disabled
+    assert at.query_params["page"] == "papers/2020-09-26/株洲-A03.txt"
 
 
-def test_a_long_page_list_offers_the_newest_and_filters_for_the_rest(monkeypatch) -> None:
+def test_a_long_store_lists_its_dates_newest_first(monkeypatch) -> None:
     from zhaiyao.run.pipeline import run_pages
 
     config = load_settings().replace(backend="extractive")
@@ -360,10 +442,10 @@ def test_a_long_page_list_offers_the_newest_and_filters_for_the_rest(monkeypatch
     with Store(config.db_path) as store:
         run_pages(pages, config, store)
     at = _app(monkeypatch)
-    assert len(at.selectbox(key="page_pick").options) == 100
-    assert any("120 of 120 pages; the newest 100 listed" in c.value for c in at.caption)
-    at.text_input(key="pp_name").input("A005").run()
-    assert at.selectbox(key="page_pick").options[-1].startswith("株洲日报 · 2020-10-06 · A005.txt")
+    dates = at.selectbox(key="issue_date").options
+    assert len(dates) == 28 and dates[0].startswith("2020-10-28") and dates[-1].startswith("2020-10-01")
+    # Day 28 holds pages 27, 55, 83, 111: in 版次 order.
+    assert [b.proto.label for b in at.button if b.key.startswith("ed_")] == ["A027", "A055", "A083", "A111"]
 
 
 # --- helpers without Streamlit ----------------------------------------------------------------------
@@ -383,7 +465,7 @@ def test_card_marks_generated_titles_and_escapes_everything() -> None:
         page="p.txt",
         index=9,
         title=None,
-        text="正文<script>x</script>。",
+        text="正文<script>x</script>。株洲举行工业旅游节，游客达到三千人次，活动持续一周，吸引各地游客前来参观。",
         reporters=("温琳",),
         continued_on="A2版",
         removed=(Removal("byline", "株洲日报记者 温琳"),),
@@ -402,7 +484,7 @@ def test_card_marks_generated_titles_and_escapes_everything() -> None:
     )
     card = vd.card_html(ArticleResult(article, summary, "done"))
     assert "生成的&lt;标题&gt;" in card and "生成标题" in card
-    assert "zy-badge zy-fallback" in card and "number 5 not in the article" in card
+    assert "zy-badge zy-fallback" in card and "数字 5 不见于原文 · number 5 not in the article" in card
     assert "<img" not in card and "&lt;img" in card and "工业&lt;旅游&gt;" in card
     assert "记者 温琳" in card and "A2版" in card
     details = vd.article_details_html(ArticleResult(article, summary, "done"))
@@ -516,29 +598,117 @@ def test_the_sidebar_follows_a_stored_set_back_to_its_settings(tmp_path) -> None
     assert (other.backend, other.model, other.style) == ("seq2seq", "mt5-small", "headline")
 
 
-def test_pages_are_found_by_newspaper_date_and_name() -> None:
+def test_pages_are_named_by_paper_date_and_edition() -> None:
     from zhaiyao.store import PageInfo, SummaryKey, SummarySet
+    from zhaiyao.viewer import naming
 
-    def info(source: str, datelines: tuple[str, ...] = (), title: str | None = None) -> PageInfo:
-        return PageInfo(source, title, "txt", "utf-8", 10, 3, 2, None, "2026-12-01", datelines)
+    def info(source: str, datelines: tuple[str, ...] = (), added: str = "2026-12-01") -> PageInfo:
+        return PageInfo(source, None, "txt", "utf-8", 10, 3, 2, None, added, datelines)
 
-    seed = vd.page_facets(
+    seed = naming.page_name(
         info(
             "examples/zhuzhou_front_page.txt",
             ("株洲日报讯 9月27日", "株洲日报讯 9月24日", "株洲日报讯 9月27日"),
         )
     )
-    assert seed == vd.PageFacets("株洲日报", "9月27日", "zhuzhou_front_page.txt")
-    dated = vd.page_facets(info("papers/湘潭日报/20200927/A01.txt"))
-    assert dated == vd.PageFacets("湘潭日报", "2020-09-27", "A01.txt")
-    assert (
-        vd.page_label(info("papers/湘潭日报/20200927/A01.txt"), dated)
-        == "湘潭日报 · 2020-09-27 · A01.txt · 2/3 篇"
+    assert (seed.newspaper, seed.date, seed.number) == ("株洲日报", "9月27日", "")
+    assert seed.title == "株洲日报 · 9月27日 · zhuzhou_front_page.txt"
+    # A folder named like a paper names it; pages_real/ and 本报 do not.
+    dated = naming.page_name(info("papers/湘潭日报/20200927/A01.txt"))
+    assert dated.title == "湘潭日报 · 2020-09-27 · A01"
+    anon = naming.page_name(info("pages_real/page_04.txt", ("本报讯",)))
+    assert (anon.newspaper, anon.number, anon.title) == ("", "04", "04版")
+    # The page's own furniture comes first.
+    printed = naming.page_name(
+        info("pages_real/page_04.txt"),
+        {"newspaper": "人民日报", "issue_date": "2026-05-26", "page_number": "03", "page_name": "要闻"},
     )
+    assert printed.title == "人民日报 · 2026-05-26 · 03版 要闻"
+    # Issues: the newest date first, pages in 版次 order; the first screen is its first page.
+    names = [
+        naming.page_name(info(f"株洲日报/2020-09-{d}/{n}.txt", added=f"2026-12-0{i}"))
+        for i, (d, n) in enumerate([("27", "A10"), ("27", "A02"), ("26", "A01"), ("27", "B01")], start=1)
+    ]
+    issues = naming.issues([*names, seed])
+    assert [i.date for i in issues] == ["2020-09-27", "2020-09-26", "9月27日"]
+    assert [p.number for p in issues[0].pages] == ["A02", "A10", "B01"]
+    assert naming.first_screen(issues) == "株洲日报/2020-09-27/A02.txt"
     key = SummaryKey.of("llm", "qwen2.5-coder-1.5b-instruct+int8", "brief", 120, "2026-11-26.3")
-    assert vd.set_label(SummarySet(key, 10, "2026-12-01"), 10) == (
-        "llm · qwen2.5-coder-1.5b-instruct+int8 · brief ≤120字 · 2026-11-26.3 — 10/10"
+    assert (
+        vd.set_label(SummarySet(key, 10, "2026-12-01T08:00:00"), 10)
+        == "大模型 · 简要 ≤120字 · 2026-12-01 — 10/10"
     )
+
+
+def test_dates_are_read_in_any_common_form() -> None:
+    from zhaiyao.viewer.naming import TypedDate, parse_date
+
+    full = TypedDate(2020, 9, 27)
+    for text in ("2020-09-27", "2020/9/27", "2020.9.27", "2020年9月27日", "20200927", " 2020-9-27 "):
+        assert parse_date(text) == full, text
+    for text in ("9月27日", "9/27", "9-27"):
+        assert parse_date(text) == TypedDate(None, 9, 27), text
+    assert parse_date("2020-02-30") is None and parse_date("昨天") is None
+    assert full.matches("2020-09-27") and full.matches("9月27日") and not full.matches("2021-09-27")
+    assert TypedDate(None, 9, 27).matches("2026-09-27") and full.in_text("株洲日报讯 9月27日")
+
+
+def test_cards_show_words_once_and_flag_what_is_too_short() -> None:
+    text = "塞尔维亚总统武切维奇同塞方代表会见。详情见 www.example.com/news 页面。" * 2
+    assert vd.clean_keywords(["武切", "维奇", "同塞方", "www", "example", "com", "会见"], text) == [
+        "武切维奇",
+        "塞方",
+        "会见",
+    ]
+    assert vd.names_once(["杨迅", "杨迅整理"]) == ["杨迅整理"]
+    article = Article(page="p.txt", index=1, title="你好", text="你好", reporters=("杨迅", "杨迅整理"))
+    summary = Summary(
+        article_key=article.key, text="你好", style="brief", backend="extractive", model="m", max_chars=0
+    )
+    card = vd.card_html(ArticleResult(article, summary, "done"))
+    assert "过短 · too short" in card and "guard ok" not in card
+    assert card.count("杨迅") == 1
+    assert vd.guard_counts([ArticleResult(article, summary, "done")])["short"] == 1
+    # Search words are marked in the card, never inside an escaped entity.
+    hit = vd.card_html(
+        ArticleResult(Article(page="p", index=1, title="A&B 工业", text="x" * 40)), terms=["工业", "amp"]
+    )
+    assert '<mark class="zy-hit">工业</mark>' in hit and "A&amp;B" in hit
+
+
+def test_a_run_names_its_cost_from_measured_speed() -> None:
+    assert vd.cost_line(10, 18.0, True).startswith("10 篇 · 10 article(s) · 约 3 分钟 · about 3 min")
+    assert "需先加载模型" in vd.cost_line(10, 18.0, True)
+    assert vd.cost_line(4, 0.5, False) == "4 篇 · 4 article(s) · 约 2 秒 · about 2 s"
+    assert "未知" in vd.cost_line(4, None, True)
+
+
+def test_the_store_keeps_marks_and_preferences(tmp_path) -> None:
+    with Store(tmp_path / "marks.db") as store:
+        assert store.marks(["k1"]) == {}
+        store.set_marks("k1", read=True)
+        store.set_marks("k1", starred=True)
+        store.set_marks("k2", starred=True)
+        store.set_marks("k2", starred=False)
+        marks = store.marks(["k1", "k2", "k3"])
+        assert (marks["k1"].read, marks["k1"].starred) == (True, True)
+        assert (marks["k2"].read, marks["k2"].starred) == (False, False) and "k3" not in marks
+        store.set_pref("pinned_set", ["extractive", "textrank", "brief", 0, ""])
+        assert store.pref("pinned_set") == ["extractive", "textrank", "brief", 0, ""]
+        store.set_pref("pinned_set", None)
+        assert store.pref("pinned_set") is None
+
+
+def test_opening_an_article_marks_it_read_and_a_star_is_kept(monkeypatch) -> None:
+    at = _upload(_app(monkeypatch, ZHAIYAO_BACKEND="extractive"))
+    first = _page_results()[0].article
+    at.button(key=f"open_{first.page}_1").click().run()
+    at.button(key="star").click().run()
+    with Store(load_settings().db_path) as store:
+        marks = store.marks([first.key])[first.key]
+    assert marks.read and marks.starred
+    at.button(key="back").click().run()
+    assert "zy-star" in _cards(at)[0] and "已读" in _cards(at)[0]
 
 
 def test_a_card_says_pending_only_while_its_summary_is_being_made() -> None:
@@ -566,3 +736,21 @@ def test_a_stored_set_made_with_the_int_mm_kernel_is_followed_to_its_settings() 
         "int8",
         "int_mm",
     )
+
+
+def test_a_paste_takes_its_paper_date_and_edition(monkeypatch) -> None:
+    at = _app(monkeypatch, ZHAIYAO_BACKEND="extractive")
+    at.text_area(key="paste_text").input(
+        "## 标题\n\n本报讯 今天，全市举行活动。参加者达到300人。活动持续到晚上结束。\n"
+    )
+    at.text_input(key="paste_paper").input("株洲日报")
+    at.text_input(key="paste_date").input("2020年9月27日")
+    at.text_input(key="paste_number").input("A03")
+    at.button(key="go_paste").click().run()
+    assert not at.exception and not at.error
+    assert "株洲日报 · 2020-09-27 · A03" in _title(at)
+    assert at.query_params["page"].startswith("株洲日报/2020-09-27/pasted-")
+    # An empty paste is answered, not ignored.
+    at.text_area(key="paste_text").input("   ")
+    at.button(key="go_paste").click().run()
+    assert any("Paste a page's text first" in w.value for w in at.warning)

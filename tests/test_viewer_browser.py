@@ -6,13 +6,16 @@ test target installs chromium. Skips only when that browser is absent.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import re
 import shutil
 import signal
 import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 from pathlib import Path
 
 import pytest
@@ -103,8 +106,8 @@ def _open(browser, url: str):
     page.set_default_timeout(60_000)
     page.goto(url)
     page.get_by_text("摘要 Zhaiyao").first.wait_for()
-    # The sidebar's last control: the whole script has drawn once.
-    page.get_by_text("Date (dateline or page name)").wait_for()
+    # The sidebar's last line: the whole script has drawn once.
+    page.get_by_text("库 · Store:").wait_for()
     return page
 
 
@@ -112,13 +115,14 @@ def test_upload_seed_page_shows_ten_cards(server, browser) -> None:
     url, db = server
     page = _open(browser, url)
     # The backend control starts on the server's configured backend (extractive here).
-    assert page.get_by_role("combobox", name="Backend").input_value() == "extractive"
+    assert page.get_by_role("combobox", name="方法 · Backend").input_value() == "抽取原句 · extractive"
 
     page.locator("input[type=file]").set_input_files(str(SEED_PAGE))
-    go = page.get_by_role("button", name="Summarise upload")
+    go = page.get_by_role("button", name="摘要上传的版面 · Summarise upload")
     sync_api.expect(go).to_be_enabled(timeout=60_000)
     go.click()
     page.get_by_text("10 of 10 articles").wait_for()
+    sync_api.expect(page.locator(".zy-card")).to_have_count(10)
     cards = page.locator(".zy-card")
     cards.nth(9).wait_for()
     assert cards.count() == 10
@@ -170,9 +174,8 @@ def test_pasted_markup_is_shown_as_text(server, browser) -> None:
         '株洲日报讯 本市今天举行活动。<img src=x onerror="window.zyPwned = 2">参加人数达到300人。'
         "活动持续到晚上结束。"
     )
-    page.get_by_label("Page text").fill(hostile)
-    page.get_by_label("Page text").press("Control+Enter")
-    page.get_by_role("button", name="Summarise pasted text").click()
+    page.get_by_label("版面文本 · Page text").fill(hostile)
+    page.get_by_role("button", name="摘要粘贴的文本 · Summarise pasted text").click()
     page.locator(".zy-card .zy-summary").first.wait_for()
     assert page.evaluate("typeof window.zyPwned") == "undefined"
     main = page.locator("[data-testid='stMain']").inner_text()
@@ -186,7 +189,7 @@ def test_viewer_follows_a_batch_writing_beside_it(server, browser) -> None:
 
     url, db = server
     page = _open(browser, url)
-    page.get_by_text("Upload or paste a newspaper page").wait_for()
+    page.get_by_text("The store has no pages yet").wait_for()
     settings = load_settings().replace(backend="extractive", db_path=db)
     text = "## 晚间新闻\n\n株洲日报讯 今天，株洲举行晚间活动。参加者达到300人。\n"
     with Store(db) as store:
@@ -259,9 +262,9 @@ def test_view_opens_a_batched_store_at_once_with_no_model(tmp_path: Path, browse
         main = page.locator("[data-testid='stMain']").inner_text()
         assert "pending" not in main and "正在生成摘要" not in main
         # The set shown is the stored one, and the sidebar follows it.
-        stored_sets = page.get_by_role("combobox", name="Summaries stored for this page")
-        assert stored_sets.input_value() == "extractive · brief — 10/10"
-        assert page.get_by_role("combobox", name="Backend").input_value() == "extractive"
+        stored_sets = page.get_by_role("combobox", name="显示的摘要 · Summaries shown")
+        assert re.fullmatch(r"抽取原句 · 简要 · \d{4}-\d\d-\d\d — 10/10", stored_sets.input_value())
+        assert page.get_by_role("combobox", name="方法 · Backend").input_value() == "抽取原句 · extractive"
         # Let the page settle (the store watcher runs every 4 s), then ask the server what it loaded:
         # no model means torch's native libraries were never mapped, and the process stayed small.
         page.wait_for_timeout(5_000)
@@ -276,3 +279,271 @@ def test_view_opens_a_batched_store_at_once_with_no_model(tmp_path: Path, browse
             view.kill()
             view.wait()
     assert view.returncode == 130
+
+
+# --- the reader's desk (issue 31) -------------------------------------------------------------------
+
+
+def _batch_into(db: Path, pages: list[tuple[str, str]], **settings: object) -> None:
+    """Pages summarised into ``db`` as `zhaiyao batch` does it (the pipeline, the extractive backend)."""
+    from zhaiyao.config import load_settings
+    from zhaiyao.documents import Page
+    from zhaiyao.run.pipeline import run_pages
+
+    config = load_settings().replace(backend="extractive", db_path=db, **settings)
+    with Store(db) as store:
+        run_pages([Page(source=source, text=text) for source, text in pages], config, store)
+
+
+def _issue(db: Path) -> list[str]:
+    """Two pages of one issue (株洲日报 of 2020-09-27, A01 and A02) and an older issue's page."""
+    seed = SEED_PAGE.read_text(encoding="utf-8")
+    second = "\n\n".join(
+        f"## 第二版第{n}篇新闻\n\n株洲日报讯 9月27日，株洲举行第{n}场活动。"
+        f"参加者达到{n}00人。活动持续到晚上。"
+        for n in range(1, 4)
+    )
+    sources = ["株洲日报/2020-09-27/A01.txt", "株洲日报/2020-09-27/A02.txt", "株洲日报/2020-09-26/A01.txt"]
+    _batch_into(db, [(sources[2], second), (sources[0], seed), (sources[1], second)])
+    return sources
+
+
+@contextlib.contextmanager
+def _serving(db: Path, log_path: Path, env: dict[str, str] | None = None):
+    port = _free_port()
+    with log_path.open("a") as log:
+        proc = start_server(db, port, env={"ZHAIYAO_BACKEND": "extractive", **(env or {})}, log=log)
+        try:
+            wait_ready(proc, port, timeout=90)
+            yield viewer_url(port)
+        finally:
+            stop_server(proc)
+
+
+def _settle(page) -> None:
+    """Wait until the script is idle (Streamlit's running indicator gone), as a reader would: a key or a
+    Back pressed mid-rerun may reach a button or a history entry that is about to be replaced."""
+    page.wait_for_timeout(300)
+    page.locator("[data-testid='stStatusWidget']").wait_for(state="detached", timeout=30_000)
+    page.wait_for_timeout(300)
+
+
+def _choose(page, box: str, option: str) -> None:
+    """Pick ``option`` (a pattern) in the select box named ``box``; a click that lands while the sidebar
+    is still scrolling may not open the list, so it is tried again."""
+    _settle(page)
+    combo = page.get_by_role("combobox", name=box)
+    wanted = page.get_by_role("option", name=re.compile(option))
+    for _ in range(5):
+        combo.click()
+        try:
+            wanted.first.wait_for(timeout=2_000)
+            break
+        except sync_api.TimeoutError:
+            page.keyboard.press("Escape")
+    wanted.first.click()
+
+
+def _key(page, key: str) -> None:
+    _settle(page)
+    page.keyboard.press(key)
+
+
+def _back(page) -> None:
+    _settle(page)
+    page.go_back()
+
+
+def test_paste_works_on_the_first_click(server, browser) -> None:
+    url, db = server
+    page = _open(browser, url)
+    page.get_by_text("粘贴 · Paste a page").click()
+    box = page.get_by_label("版面文本 · Page text")
+    box.click()
+    # Typed, never blurred, never submitted with a key: the one click must do it.
+    box.press_sequentially(
+        "## 首次点击\n\n株洲日报讯 今天，株洲举行活动。参加者达到300人。活动持续到晚上结束。", delay=5
+    )
+    page.get_by_role("button", name="摘要粘贴的文本 · Summarise pasted text").click()
+    card = page.locator(".zy-card").first
+    card.wait_for(timeout=60_000)
+    assert "首次点击" in card.inner_text()
+    with Store(db) as store:
+        assert len(store.list_pages()) == 1
+
+
+def test_a_deep_link_opens_the_named_article_after_a_restart(tmp_path, browser) -> None:
+    db = tmp_path / "desk.db"
+    sources = _issue(db)
+    with Store(db) as store:
+        third = store.page_results(sources[0])[2].article.title
+    with _serving(db, tmp_path / "server.log") as url:
+        page = _open(browser, url)
+        # The first screen is the newest issue's first page, named as the paper names it.
+        sync_api.expect(page.locator(".zy-page-title").first).to_have_text("株洲日报 · 2020-09-27 · A01")
+        page.get_by_role("button", name="阅读全文 · Open article").nth(2).click()
+        page.locator(".zy-article").wait_for()
+        sync_api.expect(page).to_have_url(re.compile(r"article=3"))
+        link = page.url
+        page.close()
+    with _serving(db, tmp_path / "server.log") as url:
+        moved = link.replace(link.split("/?")[0] + "/", url)
+        page = browser.new_page(viewport={"width": 1440, "height": 1000})
+        page.set_default_timeout(60_000)
+        page.goto(moved)
+        page.locator(".zy-article").wait_for()
+        assert third in page.locator("[data-testid='stMain']").inner_text()
+        assert page.locator(".zy-card").first.get_attribute("data-index") == "3"
+
+
+def test_previous_and_next_page_and_article_with_buttons_keys_and_back(tmp_path, browser) -> None:
+    db = tmp_path / "desk.db"
+    _issue(db)
+    with _serving(db, tmp_path / "server.log") as url:
+        page = _open(browser, url)
+        title = page.locator(".zy-page-title").first
+        sync_api.expect(title).to_have_text("株洲日报 · 2020-09-27 · A01")
+        page.get_by_role("button", name="下一版 › · Next page").click()
+        sync_api.expect(title).to_have_text("株洲日报 · 2020-09-27 · A02")
+        assert "第二版第1篇新闻" in page.locator(".zy-card").first.inner_text()
+        _key(page, "p")  # the previous page's key
+        sync_api.expect(title).to_have_text("株洲日报 · 2020-09-27 · A01")
+        # The browser's Back returns to the page before.
+        _back(page)
+        sync_api.expect(title).to_have_text("株洲日报 · 2020-09-27 · A02")
+        page.get_by_role("button", name="阅读全文 · Open article").first.click()
+        card = page.locator(".zy-card").first
+        sync_api.expect(card).to_have_attribute("data-index", "1")
+        page.get_by_role("button", name="下一篇 › · Next").click()
+        sync_api.expect(card).to_have_attribute("data-index", "2")
+        _key(page, "j")
+        sync_api.expect(card).to_have_attribute("data-index", "3")
+        _key(page, "k")
+        sync_api.expect(card).to_have_attribute("data-index", "2")
+        page.get_by_role("button", name="‹ 上一篇 · Prev").click()
+        sync_api.expect(card).to_have_attribute("data-index", "1")
+        _back(page)
+        sync_api.expect(card).to_have_attribute("data-index", "2")
+        _key(page, "Escape")
+        sync_api.expect(page.locator(".zy-article")).to_have_count(0)
+        sync_api.expect(title).to_have_text("株洲日报 · 2020-09-27 · A02")
+
+
+def test_a_style_change_keeps_the_shown_set_and_runs_nothing(tmp_path, browser) -> None:
+    db = tmp_path / "desk.db"
+    sources = _issue(db)
+    with Store(db) as store:
+        before = store.counts()["summaries"]
+        brief = [r.summary.text for r in store.page_results(sources[0])]
+    with _serving(db, tmp_path / "server.log") as url:
+        page = _open(browser, url)
+        shown = page.get_by_role("combobox", name="显示的摘要 · Summaries shown")
+        label = shown.input_value()
+        _choose(page, "风格 · Style", "一句话 · headline")
+        page.get_by_text("Nothing runs until you ask").wait_for()
+        _settle(page)
+        assert shown.input_value() == label
+        summaries = page.locator(".zy-card .zy-summary")
+        sync_api.expect(summaries).to_have_count(len(brief))
+        assert [s.replace("\n", "") for s in summaries.all_inner_texts()] == [
+            t.replace("\n", "") for t in brief
+        ]
+        page.wait_for_timeout(1_000)
+        with Store(db) as store:
+            assert store.counts()["summaries"] == before
+
+
+def test_a_run_shows_progress_and_no_stale_content(tmp_path, browser, tiny_model_dir) -> None:
+    db = tmp_path / "desk.db"
+    sources = _issue(db)
+    env = {"ZHAIYAO_MODEL": str(tiny_model_dir)}
+    with _serving(db, tmp_path / "server.log", env) as url:
+        page = _open(browser, url + "?" + urllib.parse.urlencode({"page": sources[0]}))
+        _choose(page, "方法 · Backend", "大模型")
+        go = page.get_by_role("button", name=re.compile("Summarise with these settings"))
+        go.wait_for()
+        # The cost is named before anything runs.
+        assert "需先加载模型" in page.locator("[data-testid='stMain']").inner_text()
+        go.click()
+        status = page.get_by_text(re.compile("正在摘要 · Summarising"))
+        status.wait_for(timeout=30_000)
+        seen: list[dict] = []
+        while status.count() and len(seen) < 400:
+            seen.append(
+                page.evaluate(
+                    """() => {
+                      const main = document.querySelector("[data-testid='stMain']");
+                      return {text: main.innerText, cards: main.querySelectorAll('.zy-card').length,
+                              stale: main.querySelectorAll('[data-stale="true"] .zy-card').length};
+                    }"""
+                )
+            )
+            page.wait_for_timeout(100)
+        # While the run is on (not the moment after, when the finished run gives way to the page).
+        running = [s for s in seen if "正在摘要" in s["text"] and "已摘要" not in s["text"]]
+        assert running, "the run's status was never seen"
+        for snap in running:
+            assert snap["cards"] <= 10 and snap["stale"] == 0, snap
+            assert "Nothing runs until you ask" not in snap["text"]
+            assert "取消 · Cancel" in snap["text"]
+        assert any(re.search(r"\d+ / 10 篇", s["text"]) for s in running)
+        page.get_by_text("10 of 10 articles").wait_for(timeout=120_000)
+        sync_api.expect(page.locator(".zy-card")).to_have_count(10)
+
+
+def _clipped_buttons(page) -> list[str]:
+    return page.evaluate(
+        """() => [...document.querySelectorAll('button')]
+             .filter(b => b.offsetParent !== null)
+             .flatMap(b => [b, ...b.querySelectorAll('p, span, div')])
+             .filter(e => e.innerText && e.innerText.trim() && e.scrollWidth > e.clientWidth + 1)
+             .map(e => e.innerText.trim() + ' ' + e.scrollWidth + '>' + e.clientWidth)"""
+    )
+
+
+def test_at_800_px_no_button_label_is_clipped(tmp_path, browser) -> None:
+    db = tmp_path / "desk.db"
+    _issue(db)
+    with _serving(db, tmp_path / "server.log") as url:
+        page = browser.new_page(viewport={"width": 800, "height": 1000}, device_scale_factor=1)
+        page.set_default_timeout(60_000)
+        page.goto(url)
+        page.get_by_text("库 · Store:").wait_for()
+        page.locator(".zy-card").nth(2).wait_for()
+        page.wait_for_timeout(1_000)
+        # One card column: every card starts at the same left edge.
+        lefts = {round(b["x"]) for b in (c.bounding_box() for c in page.locator(".zy-card").all())}
+        assert len(lefts) == 1, lefts
+        assert _clipped_buttons(page) == []
+        page.get_by_role("button", name="阅读全文 · Open article").first.click()
+        page.locator(".zy-article").wait_for()
+        page.wait_for_timeout(500)
+        assert _clipped_buttons(page) == []
+
+
+def test_a_run_can_be_cancelled_and_keeps_what_it_made(tmp_path, browser, tiny_model_dir) -> None:
+    db = tmp_path / "desk.db"
+    sources = _issue(db)
+    env = {"ZHAIYAO_MODEL": str(tiny_model_dir)}
+    with _serving(db, tmp_path / "server.log", env) as url:
+        page = _open(browser, url + "?" + urllib.parse.urlencode({"page": sources[0]}))
+        _choose(page, "方法 · Backend", "大模型")
+        page.get_by_role("button", name=re.compile("Summarise with these settings")).click()
+        page.get_by_text(re.compile(r"[1-9]\d* / 10 篇")).wait_for(timeout=120_000)
+        page.get_by_role("button", name="取消 · Cancel").click()
+        page.get_by_text("已取消 · Cancelled").wait_for(timeout=120_000)
+        # The page is back, with no run on screen and the cost of finishing named again.
+        sync_api.expect(page.get_by_text(re.compile("正在摘要 · Summarising"))).to_have_count(0)
+        page.get_by_text("Nothing runs until you ask").wait_for()
+        # The run stops once the article in hand is done, and its row says it was interrupted.
+        deadline = time.monotonic() + 120
+        while True:
+            with Store(db) as store:
+                (run,) = [r for r in store.runs() if r.summariser and r.summariser.get("backend") == "llm"]
+                made = store.counts()["summaries"]
+            if run.status != "running" or time.monotonic() > deadline:
+                break
+            time.sleep(1)
+    assert run.status == "interrupted" and 0 < run.done < 10
+    # The extractive sets (A02 and the older issue print the same three articles) and what the run made.
+    assert made == 10 + 3 + run.done - run.cached

@@ -39,6 +39,9 @@ class _Group(click.Group):
         except KeyboardInterrupt:
             click.echo("interrupted; finished work is kept", err=True)
             sys.exit(130)
+        except _Terminated:
+            click.echo("terminated; finished work is kept", err=True)
+            sys.exit(128 + 15)
         return None
 
     @staticmethod
@@ -51,12 +54,35 @@ class _Group(click.Group):
         sys.exit(code)
 
 
+class _Terminated(BaseException):
+    """SIGTERM (``kill``, a service manager, a closed CI job), raised where the process is, so the run's
+    ``finally`` blocks mark it interrupted as Ctrl-C does, instead of leaving it 'running'."""
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    raise _Terminated()
+
+
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="zhaiyao")
 @click.pass_context
 def main(ctx: click.Context) -> None:
     """Zhaiyao (摘要): Chinese news pages into clean articles and short, faithful summaries."""
+    import signal
+    import threading
+
+    from zhaiyao.summarise.options import GenerationOptions
+
+    # Only the main thread may set a handler; a command may install its own (view).
+    if threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGTERM) in (
+        signal.SIG_DFL,
+        _on_sigterm,
+    ):
+        signal.signal(signal.SIGTERM, _on_sigterm)
     ctx.obj = load_settings()
+    # zhaiyao.toml's [generation] and ZHAIYAO_GENERATION are checked as --option is, before any work
+    # (they were otherwise read only when a model loads, and never with the extractive backend).
+    GenerationOptions.build((), ctx.obj.generation, "[generation] / ZHAIYAO_GENERATION")
 
 
 def settings_from(ctx: click.Context) -> Settings:

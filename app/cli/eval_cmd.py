@@ -27,8 +27,9 @@ def render_table(report: EvalReport) -> str:
         ("prompt version", report.prompt_version or "-"),
         ("ROUGE-1 / 2 / L F1", f"{report.rouge1:.1f} / {report.rouge2:.1f} / {report.rougeL:.1f}"),
         (
-            "guard ok / retried / fallback",
-            f"{_pct(report.guard_ok)} / {_pct(report.guard_retried)} / {_pct(report.guard_fallback)}",
+            "guard ok / unsure / retried / fallback",
+            f"{_pct(report.guard_ok)} / {_pct(report.guard_unsure)} / {_pct(report.guard_retried)} / "
+            f"{_pct(report.guard_fallback)}",
         ),
         ("number not in source", _pct(report.invented_number_share)),
         ("mean length (chars)", f"{report.mean_chars:.1f} (references {report.mean_reference_chars:.1f})"),

@@ -8,14 +8,16 @@ import time
 import webbrowser
 from collections.abc import Callable
 from pathlib import Path
+from typing import TextIO
 
 import click
 from zhaiyao.cli import settings_from
 from zhaiyao.cli.inputs import open_sources, source_options
 from zhaiyao.cli.options import Overrides, summariser_options
 from zhaiyao.cli.output import echo
+from zhaiyao.cli.quiet import libraries_to_log
 from zhaiyao.config import SAMPLE_PAGE, Settings
-from zhaiyao.errors import InputError
+from zhaiyao.errors import InputError, StoreError
 from zhaiyao.run.pipeline import Progress
 from zhaiyao.sources.inputs import SourceOptions
 from zhaiyao.summarise.registry import uses_model
@@ -98,13 +100,26 @@ def view_command(
 ) -> None:
     """Browse the store in a web page: pages, summaries, sources highlighted; upload or paste new pages."""
     settings = settings_from(ctx).replace(db_path=db)
+    if db is not None:
+        _check_named_store(db)
     _serve(settings, port, page=page, no_browser=no_browser, env=_settings_env(settings))
 
 
-def _progress_printer() -> object:
+def _check_named_store(db: Path) -> None:
+    """A store named with --db must be one: a typo must not leave a new folder and an empty store
+    behind, nor an empty file be turned into one (the default store may be made by the first upload)."""
+    from zhaiyao.store import Store
+
+    if not db.exists():
+        hint = f"check the path, or make one with `zhaiyao batch PAGE --db {db}`"
+        raise StoreError(f"{db}: no store here; {hint}")
+    Store(db, readonly=True).close()  # an empty file, a foreign database: refused, untouched
+
+
+def _progress_printer(own: TextIO) -> object:
     """Weights-fetch progress as one updating line per stage (plain lines when not a terminal)."""
     state: dict[str, object] = {"stage": None, "last": 0.0}
-    tty = sys.stderr.isatty()
+    tty = own.isatty()
 
     def progress(stage: str, done: int, total: int) -> None:
         now = time.monotonic()
@@ -119,9 +134,9 @@ def _progress_printer() -> object:
             amount += f" ({done}/{total})"
         line = f"model {stage}: {amount}"
         if tty:
-            click.echo("\r" + line.ljust(60), nl=bool(finished), err=True)
+            click.echo("\r" + line.ljust(60), nl=bool(finished), file=own)
         else:
-            click.echo(line, err=True)
+            click.echo(line, file=own)
 
     return progress
 
@@ -150,17 +165,44 @@ def start_command(
 
     The first run fetches the default model (about 1.1 GB, once) with progress.
     """
+    settings = overrides.apply(settings_from(ctx)).replace(db_path=db)
+    inputs = list(paths) or [str(SAMPLE_PAGE)]
+    with libraries_to_log(settings.db_path.parent) as (own, log):
+        pages, report, results = _summarise_into_store(settings, inputs, sources, own)
+        if log is not None and log.stat().st_size:
+            click.echo(f"libraries: {log} (their own messages and progress bars)", file=own)
+    _print_report(report, results, settings)
+    if no_view:
+        return
+    _serve_afresh(settings, port, page=pages[0].source, no_browser=no_browser)
+
+
+def _serve_afresh(settings: Settings, port: int | None, *, page: str, no_browser: bool) -> None:
+    """Become ``zhaiyao view`` on the store just filled: a fresh process image, so the model this process
+    loaded (gigabytes that Python and torch never hand back to the system) is not held while the
+    viewer, which needs none of it, serves for hours."""
+    import os
+
+    args = [sys.executable, "-m", "zhaiyao", "view", "--db", str(settings.db_path), "--page", page]
+    args += (["--port", str(port)] if port else []) + (["--no-browser"] if no_browser else [])
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execve(sys.executable, args, {**os.environ, **_settings_env(settings)})
+
+
+def _summarise_into_store(
+    settings: Settings, inputs: list[str], sources: SourceOptions, own: TextIO
+) -> tuple[list, object, list]:
+    """Read, summarise and store ``inputs``; Zhaiyao's lines about it go to ``own``."""
     from zhaiyao.run.local import LocalEngine
     from zhaiyao.run.pipeline import run_pages
     from zhaiyao.store import Store
 
-    settings = overrides.apply(settings_from(ctx)).replace(db_path=db)
-    inputs = list(paths) or [str(SAMPLE_PAGE)]
     skipped: list[str] = []
 
     def on_error(exc: Exception) -> None:
         skipped.append(str(exc))
-        echo(f"skipped: {exc}", err=True)
+        click.echo(one_line(f"skipped: {exc}"), file=own)
 
     with open_sources(settings, sources) as reader:
         pages = reader.read(inputs, on_error=on_error)
@@ -169,8 +211,8 @@ def start_command(
     # The engine loads the summariser only if something is not in the store yet: a rerun of the main
     # job is instant and needs no model in memory.
     using = f"{settings.model}, " if uses_model(settings.backend) else ""
-    click.echo(f"summarising with {settings.backend} ({using}{settings.style}) …", err=True)
-    engine = LocalEngine(settings, progress=_progress_printer())
+    click.echo(f"summarising with {settings.backend} ({using}{settings.style}) …", file=own)
+    engine = LocalEngine(settings, progress=_progress_printer(own))
     with Store(settings.db_path) as store:
         report = run_pages(
             pages,
@@ -179,24 +221,22 @@ def start_command(
             engine=engine,
             inputs=inputs,
             input_errors=skipped,
-            on_progress=_run_progress(sys.stderr.isatty()),
+            on_progress=_run_progress(own),
         )
         results = [r for p in pages for r in store.page_results(p.source, report.summariser)]
-    _print_report(report, results, settings)
-    if no_view:
-        return
-    _serve(settings, port, page=pages[0].source, no_browser=no_browser, env=_settings_env(settings))
+    return pages, report, results
 
 
-def _run_progress(tty: bool) -> Callable[[Progress], None]:
+def _run_progress(own: TextIO) -> Callable[[Progress], None]:
     """One line redrawn in place on a terminal; a line per article elsewhere."""
+    tty = own.isatty()
 
     def on_progress(p: Progress) -> None:
         line = f"{p.finished}/{p.total} articles ({p.cached} from the cache, {p.elapsed:.0f} s)"
         if tty:
-            click.echo("\r" + line.ljust(50), nl=p.finished == p.total, err=True)
+            click.echo("\r" + line.ljust(50), nl=p.finished == p.total, file=own)
         elif p.finished:
-            click.echo(line, err=True)
+            click.echo(line, file=own)
 
     return on_progress
 

@@ -145,6 +145,7 @@ class EvalReport:
     rouge2: float
     rougeL: float
     guard_ok: float  # shares in [0, 1]
+    guard_unsure: float  # passed, with findings a reader should look at
     guard_retried: float
     guard_fallback: float
     invented_number_share: float
@@ -220,6 +221,7 @@ def score_summaries(
         rouge2=total.rouge2,
         rougeL=total.rougeL,
         guard_ok=sum(r.guard == "ok" for r in results) / n,
+        guard_unsure=sum(r.guard == "unsure" for r in results) / n,
         guard_retried=sum(r.guard == "retried" for r in results) / n,
         guard_fallback=sum(r.guard == "fallback" for r in results) / n,
         invented_number_share=sum(bool(r.invented_numbers) for r in results) / n,

@@ -3,12 +3,17 @@
 Every ``-o`` goes through here: the folder is created if missing, the text goes to a temporary file
 beside the target and is renamed into place only when it is complete, so a failure mid-write (a full
 disk, Ctrl-C, a bad row) leaves either the old file or nothing, never a truncated one.
+
+Only a regular file is replaced that way. A symlink is followed (its target is written, the link
+stays), and a device, a fifo or a terminal (``-o /dev/null``, ``-o /dev/stdout``) is written into
+as ``>`` would, so a failing one (``/dev/full``) fails the command instead of being replaced.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -51,10 +56,39 @@ def make_folder(path: Path) -> None:
         raise ConfigError(f"{path}: cannot write the output file: {exc.strerror or exc}") from exc
 
 
+def _stream_target(path: Path) -> bool:
+    """Whether ``path`` (links followed) exists and is not a regular file: written into, never replaced."""
+    try:
+        return not stat.S_ISREG(path.stat().st_mode) and not path.is_dir()
+    except OSError:
+        return False
+
+
+@contextlib.contextmanager
+def _write_into(path: Path, encoding: str) -> Iterator[TextIO]:
+    try:
+        fh = open(path, "w", encoding=encoding, newline="")  # noqa: SIM115 - closed below, errors named
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot write the output file: {exc.strerror or exc}") from exc
+    try:
+        with fh:
+            yield fh
+            fh.flush()  # a full device fails here, while the error can still be named
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot write the output file: {exc.strerror or exc}") from exc
+
+
 @contextlib.contextmanager
 def atomic_text(path: Path | str, encoding: str = "utf-8") -> Iterator[TextIO]:
-    """A text file to write ``path`` through: renamed into place on success, removed on any failure."""
-    path = Path(path)
+    """A text file to write ``path`` through: renamed into place on success, removed on any failure.
+    A symlink's target is written (the link stays); a device or fifo is written into directly."""
+    shown = Path(path)
+    if _stream_target(shown):
+        with _write_into(shown, encoding) as fh:
+            yield fh
+        return
+    # The link's target gets the new file; the link itself is not replaced by it.
+    path = Path(os.path.realpath(shown)) if shown.is_symlink() else shown
     make_folder(path)
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)

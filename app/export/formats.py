@@ -13,10 +13,10 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from zhaiyao.documents import ArticleResult
+from zhaiyao.documents import ArticleResult, Summary
 from zhaiyao.errors import ConfigError
 from zhaiyao.export.files import atomic_text
-from zhaiyao.text.safe import json_text, markdown_text
+from zhaiyao.text.safe import json_text, markdown_text, strip_controls
 
 FORMATS = ("jsonl", "csv", "md")
 _SUFFIXES = {".jsonl": "jsonl", ".json": "jsonl", ".csv": "csv", ".md": "md", ".markdown": "md"}
@@ -35,6 +35,7 @@ CSV_COLUMNS = [
     "summary",
     "keywords",
     "guard",
+    "guard_reasons",
     "backend",
     "model",
     "style",
@@ -81,10 +82,14 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def csv_cell(value: object) -> object:
-    """``value`` as a CSV cell that a spreadsheet shows as text, never evaluates."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
+    """``value`` as a CSV cell that a spreadsheet shows as text, never evaluates; control characters
+    (ESC, BEL, the bidirectional overrides) shown as escapes, as in every other output, so ``cat`` or a
+    spreadsheet shows the text as stored instead of obeying it."""
+    if not isinstance(value, str):
+        return value
+    if value.startswith(FORMULA_STARTS):
+        value = "'" + value
+    return strip_controls(value)
 
 
 def write_csv(results: Iterable[ArticleResult], out: TextIO) -> int:
@@ -109,6 +114,7 @@ def write_csv(results: Iterable[ArticleResult], out: TextIO) -> int:
             s.text if s else "",
             "、".join(s.keywords) if s else "",
             s.guard if s else "",
+            "; ".join(s.guard_reasons) if s else "",
             s.backend if s else "",
             s.model if s else "",
             s.style if s else "",
@@ -136,6 +142,15 @@ def _meta_line(result: ArticleResult) -> str:
     if a.continued_on:
         parts.append(f"下转 {a.continued_on}")
     return " · ".join(parts)
+
+
+def _guard_note(summary: Summary) -> str:
+    """What a reader must know about the summary's check: a fallback, or what the check was unsure of."""
+    if summary.guard == "fallback":
+        return "\n> 生成的摘要未通过核对，此处为原文摘句。\n"
+    if summary.guard == "unsure":
+        return f"\n> 核对存疑，请对照原文：{markdown_text('; '.join(summary.guard_reasons), inline=True)}\n"
+    return ""
 
 
 def write_markdown(results: Iterable[ArticleResult], out: TextIO) -> int:
@@ -166,8 +181,7 @@ def write_markdown(results: Iterable[ArticleResult], out: TextIO) -> int:
                 out.write(markdown_text(s.text.strip()) + "\n")
             if s.keywords:
                 out.write(f"\n关键词：{markdown_text('、'.join(s.keywords), inline=True)}\n")
-            if s.guard == "fallback":
-                out.write("\n> 生成的摘要未通过核对，此处为原文摘句。\n")
+            out.write(_guard_note(s))
         elif r.status == "failed":
             out.write(f"> 未能生成摘要：{markdown_text(r.error or '', inline=True)}\n")
         else:

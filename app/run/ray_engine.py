@@ -141,7 +141,11 @@ class RayEngine:
                     ) from exc
                 raise ConfigError(f"cannot start a local Ray instance: {describe_error(exc)}") from exc
         gpus = gpus_per_worker(self.settings, ray.cluster_resources().get("GPU", 0))
-        remote = ray.remote(num_cpus=1, num_gpus=gpus)(SummariserActor)
+        # A worker that dies (killed, out of memory) is started again by Ray with its model, and the
+        # batches it had in flight are sent to it again: one death costs a reload, not the run.
+        remote = ray.remote(
+            num_cpus=1, num_gpus=gpus, max_restarts=ACTOR_RESTARTS, max_task_retries=TASK_RETRIES
+        )(SummariserActor)
         self.threads_per_worker = threads
         worker_settings = self.settings.replace(threads=threads)
         self._actors = [remote.remote(worker_settings) for _ in range(self.workers)]
@@ -186,15 +190,9 @@ class RayEngine:
             try:
                 results = ray.get(ref)
             except Exception as exc:
-                # A worker that died (out of memory, killed) fails its batch; the others carry on.
-                reason = f"Ray worker failed: {_ray_reason(exc)}"
-                for i in indices:
-                    deliver(i, WorkerError(reason))
-                live.discard(id(actor))
-                if not live:
-                    while batches:
-                        for i in batches.pop():
-                            deliver(i, WorkerError(reason))
+                _lost(ray, exc, actor, indices, batches, live, deliver)
+                if id(actor) in live:
+                    submit(actor)
                 continue
             for local_i, outcome in results:
                 i = indices[local_i]
@@ -217,6 +215,43 @@ class RayEngine:
         if self._started_ray:
             ray.shutdown()
             self._started_ray = False
+
+
+ACTOR_RESTARTS = 3  # deaths a worker is restarted after (each reloads its model)
+TASK_RETRIES = 1  # times a batch in flight at a worker's death is sent again
+RESTART_SECONDS = 600.0  # how long a restarting worker (loading its model) is waited for
+
+
+def _lost(
+    ray: Any,
+    exc: BaseException,
+    actor: Any,
+    indices: list[int],
+    batches: list[list[int]],
+    live: set[int],
+    deliver: Deliver,
+) -> None:
+    """A batch that failed even after Ray's retry (one that kills its worker every time, or a worker out
+    of restarts): its articles fail; the worker stays in ``live`` only if it answers again, and with
+    no worker left the batches still queued fail too."""
+    reason = f"Ray worker failed: {_ray_reason(exc)}"
+    for i in indices:
+        deliver(i, WorkerError(reason))
+    if not _alive(ray, actor):
+        live.discard(id(actor))
+    if not live:
+        while batches:
+            for i in batches.pop():
+                deliver(i, WorkerError(reason))
+
+
+def _alive(ray: Any, actor: Any) -> bool:
+    """Whether ``actor`` answers (after a restart, once its model is loaded again)."""
+    try:
+        ray.get(actor.key.remote(), timeout=RESTART_SECONDS)
+    except Exception:
+        return False
+    return True
 
 
 def gpus_per_worker(settings: Settings, cluster_gpus: float) -> int:

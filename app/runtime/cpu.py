@@ -5,9 +5,10 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
+from zhaiyao.config import CHOICES
 from zhaiyao.errors import ConfigError
 
-INT8_KERNELS = ("onednn", "int_mm", "fbgemm")
+INT8_KERNELS = CHOICES["int8_kernel"]
 DEFAULT_INT8_KERNEL = INT8_KERNELS[0]
 
 

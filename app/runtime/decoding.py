@@ -99,10 +99,11 @@ class Decoder:
         seed = prompt_seed(prompt)
         return [Greedy()] + [TopKSampler(seed + k, temperature, top_k) for k in range(1, max(1, count))]
 
-    def run(self, jobs: Iterable[Job], on_done: OnDone) -> None:
+    def run(self, jobs: Iterable[Job], on_done: OnDone, on_join: Callable[[Job], None] | None = None) -> None:
         """Decode ``jobs`` with continuous batching: up to ``batch_size`` jobs (and ``MAX_ROWS`` rows) at
         once, a finished row's place taken by the next job at once. ``on_done(job, continuations)`` is
-        called as each job finishes, one continuation per picker; the jobs it returns run next."""
+        called as each job finishes, one continuation per picker; the jobs it returns run next.
+        ``on_join(job)`` is told as each job's rows join the batch (its own time starts then)."""
         import torch
 
         queue = deque(jobs)
@@ -119,6 +120,8 @@ class Decoder:
                     if not picking and not joined:
                         break
                     for row in joined:
+                        if id(row.job) not in members and on_join is not None:
+                            on_join(row.job)
                         members.setdefault(id(row.job), []).append(row)
                     self._pick(picking + joined)
                     self._hand_over(members, batch, queue, on_done)

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from zhaiyao.config import CHOICES
 from zhaiyao.errors import ConfigError
 from zhaiyao.runtime.cpu import DEFAULT_INT8_KERNEL, cpu_flags, int8_kernels, int_mm_exact, native_bf16
 from zhaiyao.runtime.cpu import int8_kernel as choose_int8_kernel
 
-DEVICES = ("auto", "cpu", "cuda", "mps")
+DEVICES = CHOICES["device"]
 
 
 @dataclass(frozen=True)

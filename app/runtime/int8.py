@@ -21,13 +21,14 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from zhaiyao.config import CHOICES
 from zhaiyao.errors import ModelError
 from zhaiyao.runtime.derived import write_derived
 from zhaiyao.runtime.fusion import SharedProduct, shared_linear_class, sibling_groups
 from zhaiyao.runtime.int8_layers import int8_linear_class
 from zhaiyao.runtime.tensorfile import TensorFile
 
-QUANTIZE_CHOICES = ("int8", "none")
+QUANTIZE_CHOICES = CHOICES["quantize"]
 INT8_FILE = "zhaiyao-int8.safetensors"
 # Bump when the file's layout or the quantisation changes: an older file is rebuilt, not misread.
 INT8_FORMAT = "3"

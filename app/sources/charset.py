@@ -40,6 +40,13 @@ def decode(name: str, data: bytes) -> tuple[str, str]:
         except UnicodeDecodeError as exc:
             raise InputError(name, f"undecodable bytes at offset {exc.start} (UTF-16)") from exc
     head = data[:8192]
+    if b"\x00" in head and not data.startswith(_BINARY_MAGIC):
+        # NULs are what UTF-16 without a byte-order mark looks like (Windows tools write it): text if
+        # it decodes whole to printable characters, which random binary bytes never do.
+        for encoding in ("utf-16-le", "utf-16-be"):
+            text = _utf16_text(data, encoding)
+            if text is not None:
+                return text, encoding
     if b"\x00" in head or data.startswith(_BINARY_MAGIC):
         raise InputError(name, "binary file, not text")
     try:
@@ -65,6 +72,20 @@ def decode(name: str, data: bytes) -> tuple[str, str]:
         )
     encoding = _ENCODING_NAMES[best.encoding]
     return data.decode(encoding), encoding
+
+
+def _utf16_text(data: bytes, encoding: str) -> str | None:
+    if len(data) % 2:
+        return None
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError:
+        return None
+    if any(not (ch.isprintable() or ch in "\t\n\r\u3000") for ch in text):
+        return None
+    # Chinese news is CJK, its punctuation and ASCII; random code units are rarely any of those.
+    usual = sum(ch < "\x7f" or "\u3000" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef" for ch in text)
+    return text if usual >= 0.9 * len(text) else None
 
 
 # gb2312 and gbk pages routinely hold characters only their superset has; read them as GB18030.

@@ -24,6 +24,7 @@ from zhaiyao.documents import Page
 from zhaiyao.errors import InputError
 from zhaiyao.sources.charset import decode
 from zhaiyao.split.html import epaper_text
+from zhaiyao.text.safe import shown_name
 
 TEXT_SUFFIXES = {".txt": "txt", ".md": "md", ".markdown": "md"}
 HTML_SUFFIXES = {".html": "html", ".htm": "html"}
@@ -124,6 +125,10 @@ def _expand(spec: str) -> Iterator[tuple[str, Path | None]]:
         return
     path = Path(spec).expanduser()
     if path.is_dir():
+        try:
+            os.scandir(path).close()  # rglob() would skip a folder it may not list, silently
+        except PermissionError as exc:
+            raise InputError(spec, "permission denied: cannot list this folder") from exc
         found = sorted(
             p
             for p in path.rglob("*")
@@ -135,19 +140,19 @@ def _expand(spec: str) -> Iterator[tuple[str, Path | None]]:
             known = " ".join(sorted(FORMATS))
             raise InputError(spec, f"directory has no readable files ({known})")
         for p in found:
-            yield str(p), p
+            yield shown_name(str(p)), p
         return
     if path.exists():
         if not path.is_file():
             raise InputError(spec, "not a regular file")
-        yield spec, path
+        yield shown_name(spec), path
         return
     if any(ch in spec for ch in "*?["):
         matches = sorted(m for m in glob.glob(os.path.expanduser(spec), recursive=True) if Path(m).is_file())
         if not matches:
             raise InputError(spec, "no files match this pattern")
         for m in matches:
-            yield m, Path(m)
+            yield shown_name(m), Path(m)
         return
     raise InputError(spec, "no such file or directory")
 
@@ -168,9 +173,20 @@ def _read_file(path: Path, settings: Settings) -> bytes:
 
 
 def _too_big(name: str, size: float, settings: Settings) -> InputError:
-    return InputError(
-        name, f"file is {size / 1048576:.1f} MB, over the {settings.max_file_mb:g} MB limit (max_file_mb)"
-    )
+    return InputError(name, size_problem(int(size), settings.max_file_mb, "limit", "max_file_mb"))
+
+
+def size_problem(size: int, max_mb: float, limit: str = "limit", setting: str = "") -> str:
+    """``file is 25.3 MB, over the 20 MB limit``; in bytes when MB would not show the difference
+    (``file is 2,048 bytes, over the 0.001 MB limit (1,048 bytes)``, not ``0.0 MB, over 0.001 MB``)."""
+    mb = size / 1048576
+    notes = [setting] if setting else []
+    if size < 1048576 or f"{mb:.1f}" == f"{max_mb:.1f}":
+        shown = f"{size:,} bytes"
+        notes.insert(0, f"{int(max_mb * 1048576):,} bytes")
+    else:
+        shown = f"{mb:.1f} MB"
+    return f"file is {shown}, over the {max_mb:g} MB {limit}" + (f" ({'; '.join(notes)})" if notes else "")
 
 
 def read_limited(name: str, stream: BinaryIO, settings: Settings) -> bytes:
@@ -233,6 +249,9 @@ def _html_page(name: str, html: str, encoding: str) -> Page:
     One article per HTML page, unless the page clearly holds several (two or more <article>
     elements, or two or more titles in the extracted main text): then it is a layout page to split.
     """
+    # Characters XML cannot hold (C0 controls, U+FFFE/U+FFFF, lone surrogates) are errors in HTML too;
+    # lxml refuses to build text with them (a ValueError deep in trafilatura), so they go first.
+    html = _NOT_XML.sub("", html)
     several = _article_elements(html)
     if several is None:
         several = epaper_text(html)  # a site's own repeated article containers (tables, <br> bodies)
@@ -241,7 +260,11 @@ def _html_page(name: str, html: str, encoding: str) -> Page:
     import trafilatura
 
     markdown = trafilatura.extract(
-        html, output_format="markdown", include_comments=False, include_tables=True, favor_recall=True
+        _html_tree(html),
+        output_format="markdown",
+        include_comments=False,
+        include_tables=True,
+        favor_recall=True,
     )
     if not markdown or not markdown.strip():
         raise InputError(name, "HTML page has no main text")
@@ -253,11 +276,27 @@ def _html_page(name: str, html: str, encoding: str) -> Page:
             "## " + ln.lstrip("#").strip() if ln.startswith(("# ", "## ")) else ln for ln in lines
         )
         return Page(source=name, text=text, encoding=encoding, format="html", kind="layout")
-    meta = trafilatura.extract_metadata(html)
+    meta = trafilatura.extract_metadata(_html_tree(html))
     title = titles[0] if titles else (meta.title if meta and meta.title else None)
     body = [ln for ln in lines if not (ln.startswith(("# ", "## ")) and ln.lstrip("#").strip() == title)]
     text = "\n".join(body).strip()
     return Page(source=name, text=text, encoding=encoding, format="html", kind="article", title=title)
+
+
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _html_tree(html: str) -> Any:
+    """``html`` parsed without libxml2's 255-level depth limit (``huge_tree``): past it the parser drops
+    everything deeper, and a page whose text sits in 300 nested <div>s (page builders make such pages)
+    read as having no text. Unparseable markup is left to trafilatura as text."""
+    import lxml.etree
+    import lxml.html
+
+    try:
+        return lxml.html.fromstring(html, parser=lxml.html.HTMLParser(huge_tree=True))
+    except (ValueError, lxml.etree.ParserError):
+        return html
 
 
 _MD_EMPHASIS = re.compile(r"\*\*|__|(?<![\w*])\*(?=\S)|(?<=\S)\*(?![\w*])")
@@ -285,11 +324,8 @@ def _article_elements(html: str) -> str | None:
     epaper = lowered.count('class="article"') >= 2
     if lowered.count("<article") < 2 and not epaper:
         return None
-    import lxml.html
-
-    try:
-        root = lxml.html.fromstring(html)
-    except (ValueError, lxml.etree.ParserError):
+    root = _html_tree(html)
+    if isinstance(root, str):
         return None
     articles = root.xpath("//article[not(ancestor::article)]")
     if len(articles) < 2 and epaper:
@@ -347,6 +383,7 @@ def _epaper_blocks(blocks: list) -> str | None:
 # Row formats: one article per row
 
 Row = tuple[str, str | None, str]  # (source, title, text)
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _row(
@@ -368,6 +405,13 @@ def _row(
         title = record.get(settings.title_field)
         if title is not None and not isinstance(title, str):
             title = str(title)
+        for field, value in ((settings.title_field, title), (settings.text_field, text)):
+            if value and (bad := _LONE_SURROGATE.search(value)):
+                # Valid JSON (an escape) but not Unicode: nothing could store or print it, so the row is
+                # refused as undecodable bytes are, and the rest of the file is kept.
+                escape = f"\\u{ord(bad.group()):04x}"
+                problem = f"field {field!r} holds a lone surrogate ({escape}), not valid Unicode"
+                raise InputError(name, problem, line)
         return f"{name}#{where}", (title.strip() or None) if title else None, text
     except InputError as exc:
         _report(exc, on_error)

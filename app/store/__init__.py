@@ -16,18 +16,28 @@ from __future__ import annotations
 from zhaiyao.store.connection import DEFAULT_BUSY_TIMEOUT, Connection
 from zhaiyao.store.corrections import CorrectionsMixin
 from zhaiyao.store.pages import PagesMixin
+from zhaiyao.store.reader import Marks, ReaderMixin, Speed
 from zhaiyao.store.records import PageInfo, RunInfo, SummaryKey, SummarySet
 from zhaiyao.store.runs import RunsMixin
 from zhaiyao.store.urls import UrlsMixin
 
-__all__ = ["DEFAULT_BUSY_TIMEOUT", "PageInfo", "RunInfo", "Store", "SummaryKey", "SummarySet"]
+__all__ = [
+    "DEFAULT_BUSY_TIMEOUT",
+    "Marks",
+    "PageInfo",
+    "RunInfo",
+    "Speed",
+    "Store",
+    "SummaryKey",
+    "SummarySet",
+]
 
 
-class Store(PagesMixin, RunsMixin, UrlsMixin, CorrectionsMixin, Connection):
+class Store(PagesMixin, RunsMixin, UrlsMixin, CorrectionsMixin, ReaderMixin, Connection):
     """One open SQLite store: ``Connection`` (opening, migrations, transactions), ``RunsMixin`` (runs,
     per-article status, the summary cache), ``PagesMixin`` (pages, articles, reads and search),
-    ``UrlsMixin`` (fetched bodies by URL) and ``CorrectionsMixin`` (a reader's merges and splits, by
-    page content hash)."""
+    ``UrlsMixin`` (fetched bodies by URL), ``CorrectionsMixin`` (a reader's merges and splits, by
+    page content hash) and ``ReaderMixin`` (a reader's marks and preferences, page furniture, speed)."""
 
     def __enter__(self) -> Store:
         return self

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sqlite3
+import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,6 +18,7 @@ from zhaiyao.errors import StoreError
 from zhaiyao.store.migrations import MIGRATIONS
 
 DEFAULT_BUSY_TIMEOUT = 10.0  # seconds a writer waits for another before the store is called locked
+_SQLITE_CANTOPEN = 14  # the primary result code for "unable to open database file"
 
 
 def timestamp() -> str:
@@ -81,6 +84,7 @@ class Connection:
         self.busy_timeout = busy_timeout
         self.readonly = readonly
         self._lock = threading.RLock()
+        self._snapshot: tempfile.TemporaryDirectory | None = None  # a read-only store's private copy
         if readonly:
             self._open_readonly()
             return
@@ -121,13 +125,12 @@ class Connection:
             self._conn = sqlite3.connect(uri, uri=True, timeout=self.busy_timeout, check_same_thread=False)
             try:
                 names = self._table_names()
-            except sqlite3.OperationalError:
-                # A WAL store needs its shared-memory file, which a reader without write access to the
-                # folder cannot create: read it as a file nobody is writing to (immutable) instead.
+            except sqlite3.OperationalError as exc:
+                # A lock or any other error is reported as it is: reading around it would be stale.
+                if getattr(exc, "sqlite_errorcode", 0) & 0xFF != _SQLITE_CANTOPEN:
+                    raise
                 self._conn.close()
-                self._conn = sqlite3.connect(
-                    uri + "&immutable=1", uri=True, timeout=self.busy_timeout, check_same_thread=False
-                )
+                self._conn = self._open_without_shm(uri)
                 names = self._table_names()
         except sqlite3.Error as exc:
             raise _describe(self.path, exc, self.busy_timeout) from exc
@@ -146,6 +149,31 @@ class Connection:
         except BaseException:
             self._conn.close()
             raise
+
+    def _open_without_shm(self, uri: str) -> sqlite3.Connection:
+        """The store when SQLite cannot create its shared-memory file (a reader without write access to
+        the folder). With no write-ahead log the file is read as one nobody writes to (immutable); a log
+        left by a killed writer holds committed rows that immutable would not see, so the store and its
+        log are read from a private copy instead."""
+        wal = self.path.with_name(self.path.name + "-wal")
+        if not wal.exists() or wal.stat().st_size == 0:
+            return sqlite3.connect(
+                uri + "&immutable=1", uri=True, timeout=self.busy_timeout, check_same_thread=False
+            )
+        self._snapshot = tempfile.TemporaryDirectory(prefix="zhaiyao-store-")
+        copy = Path(self._snapshot.name) / self.path.name
+        try:
+            shutil.copyfile(self.path, copy)
+            shutil.copyfile(wal, copy.with_name(wal.name))
+        except OSError as exc:
+            self._snapshot.cleanup()
+            raise StoreError(
+                f"{self.path}: its write-ahead log ({wal.name}) can be read only with write access to "
+                f"the folder or from a copy, and copying failed ({exc.strerror or exc})"
+            ) from exc
+        return sqlite3.connect(
+            copy.as_uri() + "?mode=ro", uri=True, timeout=self.busy_timeout, check_same_thread=False
+        )
 
     def _table_names(self) -> set[str]:
         rows = self._conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
@@ -214,6 +242,8 @@ class Connection:
     def close(self) -> None:
         with self._lock:
             self._conn.close()
+            if self._snapshot is not None:
+                self._snapshot.cleanup()
 
     def __exit__(self, *exc: object) -> None:
         self.close()

@@ -141,4 +141,22 @@ MIGRATIONS: list[tuple[str, str]] = [
         );
         """,
     ),
+    (
+        "005_reader_marks",
+        """
+        -- A reader's marks on an article (read, starred), keyed by the article's content so they outlive
+        -- a re-reading of its page; and the viewer's preferences (a pinned set of summaries).
+        CREATE TABLE article_marks (
+            article_key TEXT PRIMARY KEY REFERENCES articles(key),
+            read_at     TEXT,
+            starred     INTEGER NOT NULL DEFAULT 0,
+            updated_at  TEXT NOT NULL
+        );
+        CREATE TABLE viewer_prefs (
+            name       TEXT PRIMARY KEY,
+            value      TEXT NOT NULL,   -- JSON
+            updated_at TEXT NOT NULL
+        );
+        """,
+    ),
 ]

@@ -13,6 +13,7 @@ from zhaiyao.documents import Article, Summary
 from zhaiyao.errors import StoreError
 from zhaiyao.store.connection import alive, timestamp, to_json
 from zhaiyao.store.records import RunInfo, SummaryKey
+from zhaiyao.text.safe import shown_name
 
 
 class RunsMixin:
@@ -26,10 +27,11 @@ class RunsMixin:
             for run_id, pid in stale.fetchall():
                 if pid is not None and not alive(pid):
                     conn.execute("UPDATE runs SET status = 'interrupted' WHERE id = ?", (run_id,))
+            names = [shown_name(i) for i in inputs]  # a name that is not UTF-8 cannot be stored as is
             cur = conn.execute(
                 """INSERT INTO runs (started_at, status, engine, settings, inputs, host, pid)
                    VALUES (?, 'running', ?, ?, ?, ?, ?)""",
-                (timestamp(), engine, to_json(settings), to_json(list(inputs)), host, os.getpid()),
+                (timestamp(), engine, to_json(settings), to_json(names), host, os.getpid()),
             )
             return int(cur.lastrowid or 0)
 

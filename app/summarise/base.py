@@ -8,6 +8,7 @@ obeys the same rules.
 
 from __future__ import annotations
 
+import inspect
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -60,6 +61,7 @@ class Request:
     max_chars: int
     strict: bool = False  # the retry after a guard failure: stricter wording in the prompt
     candidates: int = 1  # how many answers the policy would like to choose among (backends may give fewer)
+    hint: str = ""  # the retry's note on what the failed summary got wrong (prompts.RETRY_HINTS)
 
 
 # A request's candidates → the requests it leads to (a retry with the strict prompt), run next.
@@ -91,18 +93,32 @@ class Summariser(Protocol):
         ...
 
 
-def serve(summariser: Summariser, requests: Sequence[Request], on_answer: OnAnswer) -> None:
+def serve(
+    summariser: Summariser,
+    requests: Sequence[Request],
+    on_answer: OnAnswer,
+    on_start: Callable[[Request], None] | None = None,
+) -> None:
     """Answer every request (and the follow-ups ``on_answer`` returns) as it is ready: through the
     backend's own ``serve`` when it has one (the llm backend batches continuously), else in batches of
-    its ``batch_size`` through ``generate``, follow-ups first."""
+    its ``batch_size`` through ``generate``, follow-ups first. ``on_start(request)`` is told when the
+    backend starts work on a request (not when it is queued), so an article's time is its own."""
+    started = on_start or (lambda _request: None)
     own = getattr(summariser, "serve", None)
     if callable(own):
-        own(requests, on_answer)
+        if "on_start" in inspect.signature(own).parameters:
+            own(requests, on_answer, on_start=started)
+        else:  # a plugin backend's serve from before on_start: started when handed over
+            for request in requests:
+                started(request)
+            own(requests, on_answer)
         return
     queue = deque(requests)
     size = max(1, summariser.batch_size)
     while queue:
         batch = [queue.popleft() for _ in range(min(size, len(queue)))]
+        for request in batch:
+            started(request)
         follow: list[Request] = []
         for request, candidates in zip(batch, summariser.generate(batch), strict=True):
             follow.extend(on_answer(request, candidates))

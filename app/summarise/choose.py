@@ -1,15 +1,16 @@
 """Choosing one answer among a backend's candidates for a request.
 
-A single candidate is the answer. Among several (headlines: greedy + seeded samples), the answer is the
-consensus candidate (consensus.py), preferring those the faithfulness guard passes: a sampled headline
-that keeps to the article beats a retry with the strict prompt or the extractive fallback.
+A single candidate is the answer. Among several (headlines: greedy + seeded samples), the candidates
+are ranked by the faithfulness check (faithful.py): those it passes without doubt first, then those it
+passes with unsure findings, then the rest. The answer is the consensus candidate (consensus.py) of the
+best rank: a sampled headline that keeps to the article beats a retry or the extractive fallback.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from zhaiyao.summarise import guard
+from zhaiyao.summarise import faithful
 from zhaiyao.summarise.base import Request
 from zhaiyao.summarise.consensus import consensus_index
 from zhaiyao.summarise.limits import limit_output
@@ -29,5 +30,11 @@ def choice_index(candidates: Sequence[str], request: Request, grounding: float) 
     # Compared as they will be shown: cleaned and cut to the request's limit.
     shown = [limit_output(t, request.style, request.max_chars) for t in candidates]
     source = "\n".join(p for p in (request.title, request.text) if p)
-    faithful = [k for k, text in enumerate(shown) if text and guard.check(text, source).ok]
-    return consensus_index(shown, faithful or None, source=source, grounding=grounding)
+    return consensus_index(shown, best_ranked(shown, source) or None, source=source, grounding=grounding)
+
+
+def best_ranked(shown: Sequence[str], source: str) -> list[int]:
+    """The candidates of the best rank: passed without findings, else passed unsure, else none."""
+    verdicts = [faithful.check(text, source) if text else None for text in shown]
+    clean = [k for k, v in enumerate(verdicts) if v is not None and v.ok and not v.unsure]
+    return clean or [k for k, v in enumerate(verdicts) if v is not None and v.ok]

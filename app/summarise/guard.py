@@ -1,8 +1,9 @@
 """The faithfulness guard: cheap checks that catch the ways small models go wrong on news.
 
-A summary passes when it is mostly Chinese, does not loop, every number/date/percentage in it occurs
-in the article (after NFKC, so ２．４亿 matches 2.4亿), and the person and place names jieba finds in it
-occur in the article too. Each failure is a short reason string recorded with the summary.
+A summary passes when it is mostly Chinese, does not loop, and every number/date/percentage in it
+occurs in the article (after NFKC, so ２．４亿 matches 2.4亿). Each failure is a short reason string
+recorded with the summary. Names and the rules that read the summary against the article's sentences
+live in ``zhaiyao.summarise.faithful``, which runs these checks first.
 """
 
 from __future__ import annotations
@@ -23,8 +24,6 @@ _LATIN_WORD_RE = re.compile(r"[A-Za-z]+")
 _CN_DIGITS = {ch: i for i, ch in enumerate("零一二三四五六七八九")} | {"〇": 0, "两": 2}
 _CN_UNITS = {"十": 10, "百": 100, "千": 1000}
 _CN_NUMBER_RE = re.compile(r"[零〇一二两三四五六七八九十百千]+")
-_SQUEEZE_RE = re.compile(r"[\s\u3000“”‘’\"'·—\-]+")
-_NAME_TAGS = {"nr": "person", "ns": "place"}
 
 
 @dataclass(frozen=True)
@@ -135,33 +134,24 @@ def check_numbers(summary: str, article: str) -> list[str]:
     return [f"number {n} not in the article" for n in missing]
 
 
-def check_names(summary: str, article: str) -> list[str]:
-    import jieba.posseg
-
-    # Without spaces and punctuation: a page's "动力谷 文旅" must match a summary's "动力谷文旅".
-    article_norm = _SQUEEZE_RE.sub("", normalise(article))
-    reasons = []
-    for pair in jieba.posseg.lcut(summary):
-        kind = _NAME_TAGS.get(pair.flag)
-        if kind and len(pair.word) >= 2 and pair.word not in article_norm:
-            reasons.append(f"{kind} {pair.word} not in the article")
-    return reasons
-
-
-def check(summary: str, article: str) -> GuardResult:
-    """All checks on one summary against the article it summarises (title included by the caller)."""
-    if not summary.strip():
-        return GuardResult(False, ("empty summary",))
+def lexical_reasons(summary: str, article: str) -> list[str]:
+    """The checks that need no reading of the article's sentences: broken characters, language, loops
+    and numbers the article lacks. The faithfulness check (``zhaiyao.summarise.faithful``) adds the
+    names and the sentence-by-sentence rules on top."""
     reasons: list[str] = []
     singles = (
         check_characters(summary),
         check_language(summary, article),
         check_repetition(summary, article),
     )
-    for single in singles:
-        if single:
-            reasons.append(single)
+    reasons += [single for single in singles if single]
     reasons += check_numbers(summary, article)
-    reasons += check_names(normalise(summary), article)
-    reasons = list(dict.fromkeys(reasons))  # a name used twice is one problem
+    return list(dict.fromkeys(reasons))
+
+
+def check(summary: str, article: str) -> GuardResult:
+    """The lexical checks alone, as a result (the summariser uses ``faithful.check``)."""
+    if not summary.strip():
+        return GuardResult(False, ("empty summary",))
+    reasons = lexical_reasons(summary, article)
     return GuardResult(not reasons, tuple(reasons))

@@ -30,7 +30,13 @@ def chat_prompt_ids(tokenizer, request: Request, shot_set: int = 0) -> list[int]
     """The request's prompt (prompts.py, with its style's ``shot_set``-th set of examples) in the
     tokenizer's chat template, as token ids."""
     messages = prompts.chat_messages(
-        request.style.name, request.max_chars, request.title, request.text, request.strict, shot_set
+        request.style.name,
+        request.max_chars,
+        request.title,
+        request.text,
+        request.strict,
+        shot_set,
+        request.hint,
     )
     text = tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
     return tokenizer(text, add_special_tokens=False).input_ids
@@ -113,9 +119,15 @@ class LLMSummariser:
         self.serve(requests, keep)
         return [answers[id(r)] for r in requests]
 
-    def serve(self, requests: Iterable[Request], on_answer: OnAnswer) -> None:
+    def serve(
+        self,
+        requests: Iterable[Request],
+        on_answer: OnAnswer,
+        on_start: Callable[[Request], None] | None = None,
+    ) -> None:
         """Answer ``requests`` as each finishes, with continuous batching (zhaiyao.runtime.decoding);
-        ``on_answer(request, candidates)`` may return more requests (a retry), which run next.
+        ``on_answer(request, candidates)`` may return more requests (a retry), which run next;
+        ``on_start(request)`` is told when a request's first job joins the batch.
 
         A request asking for several candidates (headlines) shares them out among its style's example
         sets: one job per set, the first set's greedy answer first."""
@@ -155,7 +167,15 @@ class LLMSummariser:
 
         # Longest prompts first: the slow ones do not trail at the end of a run.
         queued = sorted((j for r in requests for j in jobs(r)), key=lambda j: -len(j.prompt))
-        self.decoder.run(queued, done)
+        begun: set[int] = set()
+
+        def joined(job: Job) -> None:
+            request = job.tag[0]
+            if on_start is not None and id(request) not in begun:
+                begun.add(id(request))
+                on_start(request)
+
+        self.decoder.run(queued, done, on_join=joined)
 
     def _limit(self, request: Request) -> int:
         return self.options.new_tokens(request.max_chars)

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from zhaiyao.config import did_you_mean
 from zhaiyao.errors import ConfigError
 
 # Manifest keys that are not generation options: the conversion's weight type (weights.py).
@@ -56,7 +57,10 @@ class GenerationOptions:
 
     @classmethod
     def build(
-        cls, model_tables: Iterable[Mapping[str, Any]] = (), overrides: Iterable[tuple[str, Any]] = ()
+        cls,
+        model_tables: Iterable[Mapping[str, Any]] = (),
+        overrides: Iterable[tuple[str, Any]] = (),
+        where: str = "generation option",
     ) -> GenerationOptions:
         """Defaults ← each of ``model_tables`` (the manifest's prompt and generation tables) ←
         ``overrides`` (name, value) pairs from the user. Unknown manifest keys are ignored (other
@@ -65,14 +69,14 @@ class GenerationOptions:
         for table in model_tables:
             known = {k: v for k, v in table.items() if k in _FIELDS and k not in _NOT_OPTIONS}
             options = options._with(known, "models/manifest.toml")
-        return options._with(dict(overrides), "generation option")
+        return options._with(dict(overrides), where)
 
     def _with(self, values: Mapping[str, Any], where: str) -> GenerationOptions:
         changes = {}
         for name, raw in values.items():
             if name not in _FIELDS:
-                known = ", ".join(sorted(_FIELDS))
-                raise ConfigError(f"{where}: unknown generation option {name!r} (known: {known})")
+                hint = did_you_mean(str(name), _FIELDS)
+                raise ConfigError(f"{where}: unknown generation option {name!r}{hint}")
             changes[name] = _coerce(name, raw, where)
         return dataclasses.replace(self, **changes)
 

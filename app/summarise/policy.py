@@ -3,9 +3,10 @@
 ``summarise_articles(articles, summariser)``, for every article: condenses it when it exceeds the
 backend's input budget (recorded, never silent), asks the backend for candidates (all requests at once:
 the backend answers each as it is ready) and chooses among them (choose.py), limits the length at a
-sentence or clause boundary, runs the faithfulness guard (a failing summary is regenerated once with a
-stricter prompt, then replaced by the extractive summary), adds five keywords and, for an article
-without a title, a generated headline.
+sentence or clause boundary, runs the faithfulness check (``faithful``: a failing summary is
+regenerated once with a stricter prompt that names what went wrong, then replaced by the extractive
+summary, flagged; one that passes with unsure findings keeps them as its reasons, guard "unsure"),
+adds five keywords and, for an article without a title, a generated headline.
 """
 
 from __future__ import annotations
@@ -17,13 +18,14 @@ from typing import Any
 
 from zhaiyao.config import Settings
 from zhaiyao.documents import Article, Summary
-from zhaiyao.summarise import guard
+from zhaiyao.summarise import faithful
 from zhaiyao.summarise.base import STYLES, Request, Style, Summariser, effective_limit, get_style, serve
 from zhaiyao.summarise.choose import choose
 from zhaiyao.summarise.condense import Condensed, condense
 from zhaiyao.summarise.extractive import article_keywords, extract
 from zhaiyao.summarise.limits import limit_output, split_points
 from zhaiyao.summarise.options import GenerationOptions
+from zhaiyao.summarise.prompts import retry_hint
 from zhaiyao.summarise.registry import create
 
 HEADLINE = STYLES["headline"]
@@ -44,6 +46,7 @@ class _Work:
     guard: str = "ok"
     reasons: tuple[str, ...] = ()
     title: str | None = None
+    started: float | None = None  # when the backend started on its first request (perf_counter)
 
 
 def _source(article: Article) -> str:
@@ -51,13 +54,15 @@ def _source(article: Article) -> str:
     return "\n".join(p for p in parts if p)
 
 
-def _check(text: str, work: _Work, style: Style) -> tuple[str, ...]:
-    reasons = list(guard.check(text, work.source).reasons)
+def _check(text: str, work: _Work, style: Style) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(the reasons the summary fails, the unsure findings it may pass with)."""
+    verdict = faithful.check(text, work.source)
+    reasons = list(verdict.sure)
     if style.min_points and text:
         points = len(split_points(text))
         if points < style.min_points:
             reasons.append(f"only {points} points (wanted {style.min_points}–{style.max_points})")
-    return tuple(reasons)
+    return tuple(reasons), verdict.unsure
 
 
 def summarise_articles(
@@ -81,14 +86,12 @@ def summarise_articles(
         note = condense(body, budget, summariser.input_tokens) if budget else Condensed(body, None)
         works.append(_Work(i, article, _source(article), note))
     results: list[Summary | None] = [None] * len(works)
-    last = [time.perf_counter()]
 
     def finish(work: _Work) -> None:
-        # An article's seconds: the run's time since the previous summary was ready, so that they add
-        # up to the run's.
+        # An article's seconds: its own, from when the backend started on its first request (not when
+        # it was queued behind others) to its last answer, retry and headline included.
         now = time.perf_counter()
-        summary = _summary(work, summariser, chosen, limit, round(now - last[0], 3))
-        last[0] = now
+        summary = _summary(work, summariser, chosen, limit, round(now - (work.started or now), 3))
         results[work.index] = summary
         if on_summary is not None:
             on_summary(work.index, summary)
@@ -156,7 +159,13 @@ class _Articles:
             for request, role in wanted:
                 requests.extend(self._ask(request, work, role))
         if requests:
-            serve(self.summariser, requests, self._answered)
+            serve(self.summariser, requests, self._answered, self._started)
+
+    def _started(self, request: Request) -> None:
+        now = time.perf_counter()
+        for work, _role in self.waiting.get(request, ()):
+            if work.started is None:
+                work.started = now
 
     def _ask(self, request: Request, work: _Work, role: str) -> list[Request]:
         """Wait for ``request``'s answer; the request if it is not asked already."""
@@ -185,7 +194,7 @@ class _Articles:
 
     def _title(self, work: _Work, answer: str) -> None:
         title = limit_output(answer, HEADLINE, HEADLINE.max_chars)
-        reasons = () if self.summariser.verbatim else guard.check(title, work.source).reasons
+        reasons = () if self.summariser.verbatim else faithful.check(title, work.source).sure
         if reasons:
             # A headline is short and cheap to replace; its reasons are kept with the summary's.
             title = extract(work.article.text, HEADLINE, HEADLINE.max_chars)
@@ -193,29 +202,44 @@ class _Articles:
         work.title = title
 
     def _first_try(self, work: _Work, answer: str) -> Request | None:
-        """Keep the answer if the guard passes it; else the retry to ask for."""
+        """Keep the answer if the check passes it; else the retry to ask for, told what went wrong."""
         work.text = limit_output(answer, self.style, self.limit)
         if self.summariser.verbatim:
             return None  # copied from the article: nothing to guard
-        reasons = _check(work.text, work, self.style)
+        reasons, unsure = _check(work.text, work, self.style)
         if not reasons:
+            _keep(work, "ok", unsure)
             return None
         work.reasons += tuple(f"attempt 1: {r}" for r in reasons)
         return _request(
-            self.summariser, work.article.title, work.condensed.text, self.style, self.limit, True
+            self.summariser,
+            work.article.title,
+            work.condensed.text,
+            self.style,
+            self.limit,
+            True,
+            retry_hint(reasons),
         )
 
     def _second_try(self, work: _Work, answer: str) -> None:
         """The strict prompt's answer; two unfaithful attempts fall back to the extractive summary."""
         text = limit_output(answer, self.style, self.limit)
-        reasons = _check(text, work, self.style)
+        reasons, unsure = _check(text, work, self.style)
         if not reasons:
-            work.text, work.guard = text, "retried"
+            work.text = text
+            _keep(work, "retried", unsure)
             return
         # The article's own salient sentences are the safe answer.
         work.text = extract(work.article.text, self.style, self.limit)
         work.guard = "fallback"
         work.reasons += tuple(f"attempt 2: {r}" for r in reasons)
+
+
+def _keep(work: _Work, status: str, unsure: tuple[str, ...]) -> None:
+    """A passing summary; with unsure findings it is "unsure" and they are its reasons, for the reader
+    to look at (a retried one stays "retried": its reasons already say why)."""
+    work.guard = "unsure" if unsure and status == "ok" else status
+    work.reasons += unsure
 
 
 def _options(summariser: Summariser) -> GenerationOptions:
@@ -224,7 +248,13 @@ def _options(summariser: Summariser) -> GenerationOptions:
 
 
 def _request(
-    summariser: Summariser, title: str | None, text: str, style: Style, limit: int, strict: bool = False
+    summariser: Summariser,
+    title: str | None,
+    text: str,
+    style: Style,
+    limit: int,
+    strict: bool = False,
+    hint: str = "",
 ) -> Request:
     count = _options(summariser).candidates(style.name)
-    return Request(title, text, style, limit, strict=strict, candidates=count)
+    return Request(title, text, style, limit, strict=strict, candidates=count, hint=hint)

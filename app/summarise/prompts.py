@@ -7,7 +7,9 @@ cached summaries made with older prompts can be told apart.
 
 from __future__ import annotations
 
-PROMPT_VERSION = "2026-11-26.3"
+from collections.abc import Sequence
+
+PROMPT_VERSION = "2026-12-07.1"
 
 # Short prompts on purpose: on a CPU every prompt token is paid for again with each article.
 SYSTEM = "你是新闻编辑，用简体中文为新闻写摘要，只写原文中有的事实。"
@@ -26,6 +28,26 @@ INSTRUCTIONS = {
 
 # Added after a summary failed the faithfulness guard, for the one retry.
 STRICT_SUFFIX = "必须用中文。只用原文中出现过的数字、日期、人名和地名，不要添加原文没有的信息，不要重复。"
+
+# The retry also says what the failed summary got wrong, one note per kind of faithfulness finding
+# (the reason's first word, zhaiyao.summarise.faithful). After the article, so the prompt's shared
+# prefix (system, examples, instruction) stays the one the prefix cache holds.
+RETRY_NOTE = "\n上一稿的问题："
+RETRY_HINTS = {
+    "attribution": "引语要按原文归属，不要把记者的叙述写成某人说的话。",
+    "modality": "保留原文的“将、拟、计划、预计、正在、加快”等词，计划或目标不要写成已经完成。",
+    "time": "时间要与原文一致，不要把多年来的成就写成某一年的。",
+    "polarity": "不要改变原文的肯定与否定、增加与减少、高与低。",
+    "organisation": "机构名称照原文写全（如“国务院办公厅”不能写成“国务院”）。",
+    "quantity": "每个数字要连同原文中它的单位和所指对象一起写。",
+    "number": "只用原文中出现过的数字。",
+    "person": "只用原文中出现过的人名。",
+    "place": "只用原文中出现过的地名。",
+    "photo": "“某某摄”是图片作者署名，不是新闻人物。",
+    "unsupported": "只写原文中有的内容。",
+    "invented": "不要添加原文没有的评价或判断（如“填补空白”“标志着”“首次”）。",
+    "actor": "做事的人或机构要与原文一致，不要换成别人。",
+}
 
 # How the article is shown to the model. The title helps the model find the topic cheaply.
 ARTICLE_WITH_TITLE = "标题：{title}\n正文：{text}"
@@ -114,7 +136,9 @@ FEW_SHOT_ALTERNATE: dict[str, list[tuple[str, str]]] = {
 SEQ2SEQ_PREFIX = ""
 
 
-def user_prompt(style: str, limit: int, title: str | None, text: str, strict: bool = False) -> str:
+def user_prompt(
+    style: str, limit: int, title: str | None, text: str, strict: bool = False, hint: str = ""
+) -> str:
     instruction = INSTRUCTIONS[style].format(limit=limit)
     if strict:
         instruction += STRICT_SUFFIX
@@ -122,7 +146,14 @@ def user_prompt(style: str, limit: int, title: str | None, text: str, strict: bo
         body = ARTICLE_WITH_TITLE.format(title=title, text=text)
     else:
         body = ARTICLE_WITHOUT_TITLE.format(text=text)
-    return f"{instruction}\n{body}"
+    note = f"{RETRY_NOTE}{hint}" if hint else ""
+    return f"{instruction}\n{body}{note}"
+
+
+def retry_hint(reasons: Sequence[str]) -> str:
+    """The notes for a retry, one per kind of finding in ``reasons`` (in their order)."""
+    kinds = [reason.removeprefix("unsure: ").split(" ", 1)[0].rstrip(":") for reason in reasons]
+    return "".join(dict.fromkeys(RETRY_HINTS[k] for k in kinds if k in RETRY_HINTS))
 
 
 def shot_sets(style: str) -> list[list[tuple[str, str]]]:
@@ -131,7 +162,13 @@ def shot_sets(style: str) -> list[list[tuple[str, str]]]:
 
 
 def chat_messages(
-    style: str, limit: int, title: str | None, text: str, strict: bool = False, shot_set: int = 0
+    style: str,
+    limit: int,
+    title: str | None,
+    text: str,
+    strict: bool = False,
+    shot_set: int = 0,
+    hint: str = "",
 ) -> list[dict]:
     shots: list[dict] = []
     for example_text, example_answer in shot_sets(style)[shot_set]:
@@ -140,5 +177,5 @@ def chat_messages(
     return [
         {"role": "system", "content": SYSTEM},
         *shots,
-        {"role": "user", "content": user_prompt(style, limit, title, text, strict)},
+        {"role": "user", "content": user_prompt(style, limit, title, text, strict, hint)},
     ]

@@ -15,11 +15,12 @@ from typing import Any
 
 # C0 (except tab and newline), DEL, C1 (U+0080–U+009F, which includes the 8-bit CSI), the line and
 # paragraph separators, and the bidirectional overrides and isolates that can make text read
-# differently from how it is stored.
-_CONTROLS = "\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+# differently from how it is stored; and lone surrogates (a name that is not UTF-8, an escape in JSON),
+# which no encoder takes, so one of them would end the whole output with a UnicodeEncodeError.
+_CONTROLS = "\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff"
 _CONTROL_RE = re.compile(f"[{_CONTROLS}]")
 _LINE_CONTROL_RE = re.compile(f"[{_CONTROLS}\t\n]")
-_JSON_UNSAFE_RE = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_JSON_UNSAFE_RE = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 _MD_SPECIAL_RE = re.compile(r"([\\`\[\]])")
 
 
@@ -53,3 +54,13 @@ def markdown_text(text: str, inline: bool = False) -> str:
     if inline:
         text = " ".join(text.splitlines())
     return _MD_SPECIAL_RE.sub(r"\\\1", html.escape(strip_controls(text), quote=False))
+
+
+def shown_name(name: str) -> str:
+    """A file name as text every output can carry: the bytes of a name that is not UTF-8 (which Python
+    holds as lone surrogates, and no encoder takes) shown as ``\\xff`` escapes. The file itself is still
+    opened by its real path."""
+    try:
+        return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:  # a surrogate no file system byte maps to
+        return name.encode("utf-8", "backslashreplace").decode("utf-8")

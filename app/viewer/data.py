@@ -1,8 +1,10 @@
-"""What the viewer shows, computed without Streamlit: support highlighting, escaped HTML, upload checks.
+"""What the viewer shows, computed without Streamlit: cards as escaped HTML, labels in plain words,
+upload checks, summary sets and the settings they were made with, what a run costs.
 
-The Streamlit page (``app/viewer.py``) only draws. Everything here is plain Python so it can be tested
-directly, and every piece of input text that ends up in HTML passes through :func:`esc` first: a page
-containing ``<script>`` must show the tag as text, never run it.
+The Streamlit modules (``page`` and its views) only draw. Everything here is plain Python so it can be
+tested directly, and every piece of input text that ends up in HTML passes through :func:`esc` first: a
+page containing ``<script>`` must show the tag as text, never run it. Support highlighting is
+``support``'s and the stylesheet ``style``'s; both are re-exported here.
 """
 
 from __future__ import annotations
@@ -10,30 +12,64 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import html
-import itertools
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any
 
 from zhaiyao.config import Settings
 from zhaiyao.documents import Article, ArticleResult, Summary
 from zhaiyao.errors import InputError
-from zhaiyao.store import PageInfo, SummaryKey, SummarySet
+from zhaiyao.sources.files import size_problem
+from zhaiyao.store import SummaryKey, SummarySet
 from zhaiyao.summarise.registry import backend_names, find, uses_model
-from zhaiyao.text.sentences import sentence_spans as split_spans
+from zhaiyao.text.safe import one_line
+from zhaiyao.viewer.style import CSS as CSS
+from zhaiyao.viewer.support import Span as Span
+from zhaiyao.viewer.support import highlighted_html as highlighted_html
+from zhaiyao.viewer.support import sentence_spans as sentence_spans
+from zhaiyao.viewer.support import summary_sentences as summary_sentences
+from zhaiyao.viewer.support import support as support
 
 # What the upload box accepts: the page formats a reader would have at hand (issue 6).
-UPLOAD_TYPES: tuple[str, ...] = ("txt", "md", "html", "htm", "jsonl")
+# Every format the command line reads (zhaiyao.sources.files.FORMATS).
+UPLOAD_TYPES: tuple[str, ...] = ("txt", "md", "html", "htm", "jsonl", "json", "csv")
 # The registry's backends, the default (llm) first.
 BACKENDS: tuple[str, ...] = tuple(sorted(backend_names(), key=lambda name: name != Settings.backend))
 
+# Plain names, Chinese first with the English beside, for what a reader picks or sees.
+BACKEND_NAMES: dict[str, str] = {
+    "llm": "大模型 · LLM",
+    "seq2seq": "小模型 · seq2seq",
+    "extractive": "抽取原句 · extractive",
+    "lead": "导语 · lead",
+}
+STYLE_NAMES: dict[str, str] = {
+    "headline": "一句话 · headline",
+    "brief": "简要 · brief",
+    "bullets": "要点 · bullets",
+}
+STATUS_FILTERS: dict[str, str] = {
+    "fallback": "兜底 · fallback",
+    "failed": "失败 · failed",
+    "unsure": "存疑 · unsure",
+}
+# An article shorter than this (characters) is too short to summarise: flagged, not "guard ok".
+TOO_SHORT = 30
+
 GUARD_LABELS: dict[str, tuple[str, str]] = {
     # status: (label, why it matters to a reader)
-    "ok": ("核查通过 · guard ok", "every number and name in the summary is in the article"),
-    "retried": ("重试后通过 · retried", "the first summary failed the check; a stricter retry passed"),
-    "fallback": ("抽取式兜底 · fallback", "generated summaries failed the check; sentences from the article"),
+    "ok": ("核查通过 · guard ok", "摘要中的数字和名称都见于原文 · every number and name is in the article"),
+    "unsure": ("待核 · unsure", "通过核查但有存疑之处，请对照原文 · passed, with something to look at"),
+    "retried": (
+        "重试后通过 · retried",
+        "首次摘要未通过核查，重试通过 · the first failed the check, a retry passed",
+    ),
+    "fallback": (
+        "抽取兜底 · fallback",
+        "生成的摘要未通过核查，改用原文句子 · generated summaries failed the check",
+    ),
+    "short": ("过短 · too short", "原文太短，无需摘要 · the article is too short to summarise"),
 }
 
 
@@ -56,103 +92,20 @@ def check_upload(name: str, size: int, settings: Settings) -> None:
         raise InputError(name, f"unsupported format ({shown}); upload one of: .{', .'.join(UPLOAD_TYPES)}")
     limit = int(settings.max_file_mb * 1024 * 1024)
     if size > limit:
-        raise InputError(
-            name, f"file is {size / 1024 / 1024:.1f} MB, over the {settings.max_file_mb:g} MB upload limit"
-        )
+        raise InputError(name, size_problem(size, settings.max_file_mb, "upload limit"))
     if size == 0:
         raise InputError(name, "file is empty")
 
 
-def paste_name(text: str, fmt: str) -> str:
-    """A stable source name for pasted text, so pasting the same page twice reuses the cache."""
+def paste_name(text: str, fmt: str, paper: str = "", date: str = "", number: str = "") -> str:
+    """A stable source name for pasted text, so pasting the same page twice reuses the cache; the paper,
+    date and 版次 a reader gave go into it as folders and a suffix (株洲日报/2020-09-27/pasted-…-A01.txt),
+    where the page's name is read from."""
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
-    return f"pasted-{digest}.{fmt}"
-
-
-# --- sentence support -----------------------------------------------------------------------------
-
-_KEEP = re.compile(r"[\w\u3400-\u4dbf\u4e00-\u9fff]")
-
-
-@dataclass(frozen=True)
-class Span:
-    """A sentence of the article body and how much of the summary it supports (0 = none)."""
-
-    start: int
-    end: int
-    score: float = 0.0
-    summary_sentence: int | None = None  # 1-based index of the summary sentence it supports most
-
-
-def sentence_spans(text: str) -> list[Span]:
-    """Sentences of ``text`` as character offsets; line breaks end a sentence too."""
-    return [Span(start, end) for start, end in split_spans(text)]
-
-
-def _bigrams(text: str) -> set[str]:
-    chars = [c.lower() for c in text if _KEEP.match(c)]
-    if len(chars) == 1:
-        return {chars[0]}
-    return {a + b for a, b in itertools.pairwise(chars)}
-
-
-def summary_sentences(summary: str) -> list[str]:
-    """Summary sentences; bullet markers are dropped so they do not count as content."""
-    lines = [re.sub(r"^\s*(?:[-*•·]|\d+[.、)）])\s*", "", line) for line in summary.splitlines()]
-    text = "\n".join(line for line in lines if line.strip())
-    return [text[s.start : s.end] for s in sentence_spans(text)]
-
-
-def support(text: str, summary: str, *, min_gain: float = 0.2, per_sentence: int = 3) -> list[Span]:
-    """Score each article sentence by how much of the summary it supports.
-
-    Character bigrams (not words: Chinese has no spaces, and bigrams survive a model's light rewording)
-    of each summary sentence are covered greedily by article sentences: the sentence that covers most
-    of what is still uncovered is taken, until none adds at least ``min_gain`` of the summary sentence.
-    An article sentence's score is the share of a summary sentence it covered.
-    """
-    spans = sentence_spans(text)
-    grams = [_bigrams(text[s.start : s.end]) for s in spans]
-    scores = [0.0] * len(spans)
-    which: list[int | None] = [None] * len(spans)
-    for number, sentence in enumerate(summary_sentences(summary), start=1):
-        target = _bigrams(sentence)
-        if not target:
-            continue
-        left = set(target)
-        for _ in range(per_sentence):
-            best, gain = -1, 0
-            for i, g in enumerate(grams):
-                covered = len(left & g)
-                if covered > gain:
-                    best, gain = i, covered
-            if best < 0 or gain / len(target) < min_gain:
-                break
-            share = gain / len(target)
-            if share > scores[best]:
-                scores[best], which[best] = share, number
-            left -= grams[best]
-    return [Span(s.start, s.end, scores[i], which[i]) for i, s in enumerate(spans)]
-
-
-def highlighted_html(text: str, summary: str | None) -> str:
-    """The article body as escaped HTML paragraphs, supporting sentences wrapped in ``<mark>``."""
-    spans = [s for s in support(text, summary) if s.score > 0] if summary else []
-    out: list[str] = []
-    pos = 0
-    for span in spans:
-        out.append(esc(text[pos : span.start]))
-        strength = "strong" if span.score >= 0.5 else "weak"
-        tip = f"supports summary sentence {span.summary_sentence} ({span.score:.0%} of its character pairs)"
-        out.append(
-            f'<mark class="zy-support zy-{strength}" title="{esc(tip)}">{esc(text[span.start : span.end])}'
-            f'<sup class="zy-ref">{span.summary_sentence}</sup></mark>'
-        )
-        pos = span.end
-    out.append(esc(text[pos:]))
-    body = "".join(out)
-    paragraphs = [p for p in body.split("\n") if p.strip()]
-    return "".join(f'<p class="zy-para">{p}</p>' for p in paragraphs)
+    safe = [re.sub(r"[\\/#\s]+", "", part) for part in (paper, date)]
+    folders = "".join(f"{part}/" for part in safe if part)
+    number = re.sub(r"[^A-Za-z0-9]", "", number)
+    return f"{folders}pasted-{digest}{'-' + number if number else ''}.{fmt}"
 
 
 # --- cards ----------------------------------------------------------------------------------------
@@ -167,47 +120,172 @@ def display_title(article: Article, summary: Summary | None) -> tuple[str, bool]
     return f"（无标题）第 {article.index} 篇", False
 
 
-def summary_html(summary: Summary) -> str:
+def marked_html(text: str, terms: Sequence[str] = ()) -> str:
+    """``text`` escaped, each occurrence of a search term wrapped in ``<mark class="zy-hit">``.
+
+    Split on the raw text and escaped piece by piece, so a term can never cut an HTML entity."""
+    terms = [t for t in terms if t]
+    if not terms:
+        return esc(text)
+    pattern = re.compile("|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True)), re.IGNORECASE)
+    out, pos = [], 0
+    for found in pattern.finditer(text):
+        out.append(esc(text[pos : found.start()]))
+        out.append(f'<mark class="zy-hit">{esc(found.group(0))}</mark>')
+        pos = found.end()
+    out.append(esc(text[pos:]))
+    return "".join(out)
+
+
+def summary_html(summary: Summary, terms: Sequence[str] = ()) -> str:
     lines = [line.strip() for line in summary.text.splitlines() if line.strip()]
     if summary.style == "bullets" or len(lines) > 1:
         items = [re.sub(r"^(?:[-*•·]|\d+[.、)）])\s*", "", line) for line in lines]
-        return '<ul class="zy-summary">' + "".join(f"<li>{esc(i)}</li>" for i in items) + "</ul>"
-    return f'<p class="zy-summary">{esc(summary.text.strip())}</p>'
+        return (
+            '<ul class="zy-summary">' + "".join(f"<li>{marked_html(i, terms)}</li>" for i in items) + "</ul>"
+        )
+    return f'<p class="zy-summary">{marked_html(summary.text.strip(), terms)}</p>'
 
 
-def guard_badge_html(
-    summary: Summary | None, status: str = "done", error: str | None = None, *, computing: bool = False
-) -> str:
+def too_short(article: Article) -> bool:
+    """An article too short to need a summary (a greeting pasted, a one-line notice)."""
+    return len(article.text.strip()) < TOO_SHORT
+
+
+def guard_status(result: ArticleResult) -> str:
+    """What the badge says: failed, missing, short, or the summary's guard (ok, retried, fallback)."""
+    if result.status == "failed":
+        return "failed"
+    if result.summary is None:
+        return "missing"
+    if too_short(result.article):
+        return "short"
+    return result.summary.guard
+
+
+def needs_look(result: ArticleResult, wanted: str) -> bool:
+    """Whether a result is one a reader reviewing ``wanted`` (fallback / failed / unsure) should see.
+
+    Unsure: a summary the check passed with doubts (guard "unsure"), that passed only on a retry, or
+    passed with notes, or of an article too short."""
+    status = guard_status(result)
+    if wanted == "unsure":
+        noted = result.summary is not None and bool(result.summary.guard_reasons) and status == "ok"
+        return status in ("unsure", "retried", "short") or noted
+    return status == wanted
+
+
+_REASONS: list[tuple[re.Pattern[str], str]] = [
+    # The faithfulness check's kinds (zhaiyao.summarise.faithful), whatever "attempt 1: " or "unsure: "
+    # stands before them.
+    (re.compile(r"attribution:"), "引语归属与原文不符"),
+    (re.compile(r"modality:"), "计划与完成的语气与原文不符"),
+    (re.compile(r"time:"), "时间与原文不符"),
+    (re.compile(r"polarity:"), "肯定否定或增减方向与原文相反"),
+    (re.compile(r"organisation: "), "机构与原文不符"),
+    (re.compile(r"actor:"), "做事的主体与原文不符"),
+    (re.compile(r"invented:"), "原文没有的评价"),
+    (re.compile(r"quantity:"), "数字的单位或对象与原文不符"),
+    (re.compile(r"photo credit"), "把图片署名当成了人物"),
+    (re.compile(r"unsupported:"), "原文中找不到这句话的依据"),
+    (re.compile(r"^number (.+) not in the article$"), "数字 {0} 不见于原文"),
+    (re.compile(r"^\w+ (.+) not in the article$"), "“{0}” 不见于原文"),
+    (re.compile(r"^no Chinese text$"), "没有中文"),
+    (re.compile(r"^not mostly Chinese"), "中文不足"),
+    (re.compile(r"^repeats"), "有重复"),
+    (re.compile(r"broken characters$"), "有乱码"),
+]
+
+
+def reason_label(reason: str) -> str:
+    """A guard note, Chinese first with the guard's own English beside: ``数字 5 不见于原文 · number 5 …``."""
+    for pattern, chinese in _REASONS:
+        found = pattern.search(reason)
+        if found:
+            return f"{chinese.format(*found.groups())} · {reason}"
+    return f"核查 · {reason}"
+
+
+def guard_badge_html(result: ArticleResult, *, computing: bool = False) -> str:
+    status = guard_status(result)
     if status == "failed":
-        return f'<span class="zy-badge zy-failed" title="{esc(error)}">失败 · failed</span>'
-    if summary is None and computing:
+        return f'<span class="zy-badge zy-failed" title="{esc(result.error)}">失败 · failed</span>'
+    if status == "missing" and computing:
         return '<span class="zy-badge zy-pending">摘要中… · pending</span>'
-    if summary is None:
+    if status == "missing":
         return '<span class="zy-badge zy-missing">无摘要 · no summary</span>'
-    label, why = GUARD_LABELS.get(summary.guard, (summary.guard, ""))
-    reasons = "; ".join(summary.guard_reasons)
+    label, why = GUARD_LABELS.get(status, (status, ""))
+    reasons = "; ".join(reason_label(r) for r in result.summary.guard_reasons) if result.summary else ""
     tip = f"{why}. {reasons}" if reasons else why
-    return f'<span class="zy-badge zy-{esc(summary.guard)}" title="{esc(tip)}">{esc(label)}</span>'
+    return f'<span class="zy-badge zy-{esc(status)}" title="{esc(tip)}">{esc(label)}</span>'
+
+
+_CREDIT = re.compile(r"(?:整理|摄影?|报道|撰文|文/?图|/文|/图|供图)$")
+
+
+def names_once(names: Iterable[str]) -> list[str]:
+    """Each person once, in the order printed (杨迅、杨迅整理 → 杨迅整理)."""
+    kept: list[str] = []
+    for name in names:
+        bare = _CREDIT.sub("", name.strip())
+        same = [k for k in kept if _CREDIT.sub("", k) == bare]
+        if not same:
+            kept.append(name.strip())
+        elif len(name.strip()) > len(same[0]):
+            kept[kept.index(same[0])] = name.strip()  # the fuller credit says more
+    return kept
 
 
 def byline_parts(article: Article) -> list[str]:
     parts = []
-    if article.reporters:
-        parts.append("记者 " + "、".join(article.reporters))
-    if article.correspondents:
-        parts.append("通讯员 " + "、".join(article.correspondents))
+    reporters = names_once(article.reporters)
+    if reporters:
+        parts.append("记者 " + "、".join(reporters))
+    others = [n for n in names_once(article.correspondents) if n not in reporters]
+    if others:
+        parts.append("通讯员 " + "、".join(others))
     if article.photographers:
-        parts.append("摄影 " + "、".join(article.photographers))
+        parts.append("摄影 " + "、".join(names_once(article.photographers)))
     if article.dateline:
         parts.append(article.dateline.rstrip("，,: ："))
     return parts
 
 
-def card_html(result: ArticleResult, *, computing: bool = False) -> str:
+_URLISH = re.compile(r"(?i)^(?:https?|www|com|cn|net|org|html?|php|aspx?)$|[/:.=?&%]")
+_LEADING_FUNCTION = "同和与跟在对将把被从向为于及并"
+
+
+def clean_keywords(keywords: Sequence[str], text: str) -> list[str]:
+    """Keywords a reader can use: never a URL's piece, never half a name (two keywords printed side by
+    side in the text, 武切 + 维奇, are one: 武切维奇), never led by a function word (同塞方 → 塞方)."""
+    url = re.compile(r"(?i)(?:https?://|www\.)[\w\-./?=&%#:]+")
+    urls, rest = " ".join(url.findall(text)), url.sub(" ", text)
+    words = [k.strip() for k in keywords if k.strip() and not _URLISH.search(k.strip())]
+    words = [k for k in words if not (k in urls and k not in rest)]
+    words = [k[1:] if len(k) >= 3 and k[0] in _LEADING_FUNCTION and k[1:] in text else k for k in words]
+    merged: list[str] = []
+    for word in words:
+        joined = next((m for m in merged if m + word in text or word + m in text), None)
+        if joined is not None:
+            whole = joined + word if joined + word in text else word + joined
+            merged[merged.index(joined)] = whole
+        elif not any(word in m for m in merged):
+            merged.append(word)
+    return merged
+
+
+def card_html(
+    result: ArticleResult,
+    *,
+    computing: bool = False,
+    terms: Sequence[str] = (),
+    marks: Any = None,
+) -> str:
     """One article as a card: title, subtitle, byline, dateline, continued-on, summary, keywords, guard.
 
     ``computing``: its summary is being made right now, for this reader; a card without a summary says
-    so only then, and otherwise that there is none for these settings.
+    so only then, and otherwise that there is none for these settings. ``terms``: search words to mark;
+    ``marks``: the reader's marks on it (read, starred).
     """
     article, summary = result.article, result.summary
     title, generated = display_title(article, summary)
@@ -216,37 +294,47 @@ def card_html(result: ArticleResult, *, computing: bool = False) -> str:
         if generated
         else ""
     )
+    flags = ""
+    if marks is not None and getattr(marks, "starred", False):
+        flags += '<span class="zy-star" title="已加星 · starred">★</span>'
+    if marks is not None and getattr(marks, "read", False):
+        flags += '<span class="zy-read" title="已读 · read">已读</span>'
     head = (
         f'<div class="zy-card-top"><span class="zy-index">{article.index}</span>'
-        f"{guard_badge_html(summary, result.status, result.error, computing=computing)}"
+        f"{guard_badge_html(result, computing=computing)}{flags}"
         f'<span class="zy-chars">{article.chars} 字</span></div>'
     )
-    pieces = [head, f'<h3 class="zy-title">{esc(title)}{gen}</h3>']
+    pieces = [head, f'<h3 class="zy-title">{marked_html(title, terms)}{gen}</h3>']
     if article.subtitle:
-        pieces.append(f'<div class="zy-subtitle">{esc(article.subtitle)}</div>')
+        pieces.append(f'<div class="zy-subtitle">{marked_html(article.subtitle, terms)}</div>')
     byline = byline_parts(article)
     if byline:
         pieces.append('<div class="zy-byline">' + " · ".join(esc(p) for p in byline) + "</div>")
-    if summary is not None:
-        pieces.append(summary_html(summary))
-    elif result.status == "failed":
-        pieces.append(f'<p class="zy-error">{esc(result.error or "summary failed")}</p>')
-    elif computing:
-        pieces.append('<p class="zy-summary zy-waiting">正在生成摘要… · being summarised</p>')
-    else:
+    pieces.append(_body_html(result, computing, terms))
+    words = clean_keywords(summary.keywords, article.text) if summary is not None else []
+    if words:
         pieces.append(
-            '<p class="zy-summary zy-waiting zy-none">No summary for these settings: '
-            "“Summarise with these settings” on the page makes one.</p>"
-        )
-    if summary is not None and summary.keywords:
-        pieces.append(
-            '<div class="zy-keywords">'
-            + "".join(f"<span>{esc(k)}</span>" for k in summary.keywords)
-            + "</div>"
+            '<div class="zy-keywords">' + "".join(f"<span>{esc(k)}</span>" for k in words) + "</div>"
         )
     if article.continued_on:
         pieces.append(f'<div class="zy-continued">↪ {esc(article.continued_on)}</div>')
     return f'<div class="zy-card" data-index="{article.index}">' + "".join(pieces) + "</div>"
+
+
+def _body_html(result: ArticleResult, computing: bool, terms: Sequence[str]) -> str:
+    summary = result.summary
+    if summary is not None and too_short(result.article):
+        return f'<p class="zy-summary zy-waiting">{marked_html(result.article.text.strip(), terms)}</p>'
+    if summary is not None:
+        return summary_html(summary, terms)
+    if result.status == "failed":
+        return f'<p class="zy-error">{esc(result.error or "summary failed")}</p>'
+    if computing:
+        return '<p class="zy-summary zy-waiting">正在生成摘要… · being summarised</p>'
+    return (
+        '<p class="zy-summary zy-waiting zy-none">此设置下尚无摘要 · No summary for these settings: '
+        "“摘要 · Summarise” above makes one.</p>"
+    )
 
 
 def article_details_html(result: ArticleResult) -> str:
@@ -270,141 +358,35 @@ def removed_rows(article: Article) -> list[dict[str, str]]:
 
 
 def guard_counts(results: Iterable[ArticleResult]) -> dict[str, int]:
-    counts = {"ok": 0, "retried": 0, "fallback": 0, "failed": 0, "missing": 0}
+    counts = {"ok": 0, "retried": 0, "fallback": 0, "failed": 0, "missing": 0, "short": 0}
     for r in results:
-        if r.status == "failed":
-            counts["failed"] += 1
-        elif r.summary is None:
-            counts["missing"] += 1
-        else:
-            counts[r.summary.guard] = counts.get(r.summary.guard, 0) + 1
+        status = guard_status(r)
+        counts[status] = counts.get(status, 0) + 1
     return counts
 
 
-CSS = """
-<style>
-.zy-card{border:1px solid #e3e6ea;border-radius:12px;padding:14px 18px 12px;margin:4px 0 2px;
-  background:#fff;box-shadow:0 1px 2px rgba(16,24,40,.05);line-height:1.75;
-  font-family:"Noto Sans CJK SC","Source Han Sans SC","PingFang SC","Microsoft YaHei",sans-serif}
-.zy-card-top{display:flex;align-items:center;gap:8px;margin-bottom:4px;font-size:.8rem;color:#667085}
-.zy-index{display:inline-flex;align-items:center;justify-content:center;min-width:22px;height:22px;
-  border-radius:11px;background:#1d3557;color:#fff;font-weight:600;font-size:.75rem}
-.zy-chars{margin-left:auto}
-.zy-title{font-size:1.12rem;font-weight:700;margin:2px 0 4px;padding:0;color:#101828;line-height:1.5}
-.zy-gen{display:inline-block;margin-left:8px;padding:0 6px;border:1px dashed #9b59b6;border-radius:6px;
-  color:#7d3c98;font-size:.72rem;font-weight:500;vertical-align:middle}
-.zy-subtitle{color:#344054;font-size:.92rem;margin-bottom:2px}
-.zy-byline{color:#667085;font-size:.82rem;margin-bottom:6px}
-.zy-summary{margin:6px 0;padding:8px 12px;background:#f6f8fb;border-left:4px solid #2a6fdb;
-  border-radius:4px;color:#101828;font-size:.98rem}
-ul.zy-summary{padding-left:30px}
-.zy-waiting{color:#98a2b3;border-left-color:#d0d5dd}
-.zy-error{color:#b42318}
-.zy-keywords span{display:inline-block;margin:2px 6px 2px 0;padding:0 8px;border-radius:10px;
-  background:#eef2f6;color:#364152;font-size:.78rem}
-.zy-continued{color:#b54708;font-size:.82rem;margin-top:4px}
-.zy-badge{display:inline-block;padding:1px 8px;border-radius:10px;font-size:.75rem;font-weight:600}
-.zy-ok{background:#dcfae6;color:#067647}
-.zy-retried{background:#fef0c7;color:#93370d}
-.zy-fallback{background:#fee4e2;color:#b42318}
-.zy-failed{background:#b42318;color:#fff}
-.zy-pending{background:#d1e9ff;color:#175cd3}
-.zy-missing{background:#eaecf0;color:#475467}
-.zy-article{line-height:1.9;font-size:1.02rem;
-  font-family:"Noto Serif CJK SC","Source Han Serif SC","Songti SC",serif}
-.zy-para{text-indent:2em;margin:0 0 .7em}
-mark.zy-support{padding:1px 0;border-radius:3px}
-mark.zy-strong{background:#ffe58f}
-mark.zy-weak{background:#fff5cc}
-sup.zy-ref{font-size:.65rem;color:#ad6800;margin-left:1px}
-.zy-aside{border:1px solid #e3e6ea;border-radius:8px;padding:8px 14px;margin:10px 0;background:#fcfcfd}
-.zy-aside h4{font-size:.9rem;margin:0 0 4px;padding:0;color:#475467}
-</style>
-"""
+# --- summary sets --------------------------------------------------------------------------------
 
 
-# --- pages and summary sets -----------------------------------------------------------------------
+def set_label(summary_set: SummarySet, total: int, *, with_model: bool = False) -> str:
+    """One stored set of summaries in plain words: ``大模型 · 简要 · 2026-12-01 — 10/10``.
 
-_PRESS = re.compile(r"^\s*(\S{2,12}?)讯")
-_FULL_DATE = re.compile(r"(?<!\d)((?:19|20)\d{2})[-_./年]?(\d{1,2})[-_./月]?(\d{1,2})日?(?!\d)")
-_DAY = re.compile(r"(\d{1,2})月(\d{1,2})日")
-
-
-@dataclass(frozen=True)
-class PageFacets:
-    """What a reader finds a page by: the newspaper, the date and the file name."""
-
-    newspaper: str
-    date: str
-    name: str
-
-    @staticmethod
-    def date_key(date: str) -> tuple[int, ...]:
-        """Dates in time order whatever their form (2020-09-27, 9月27日)."""
-        return tuple(int(n) for n in re.findall(r"\d+", date))
-
-
-def _most_common(values: Iterable[str]) -> str:
-    counts: dict[str, int] = {}
-    for value in values:
-        counts[value] = counts.get(value, 0) + 1
-    return max(counts, key=lambda v: counts[v]) if counts else ""
-
-
-def page_facets(info: PageInfo) -> PageFacets:
-    """The newspaper from its articles' datelines (株洲日报讯 → 株洲日报), else the page's folder; the
-    date from the page's path (2020-09-27, 20200927), else its datelines (9月27日)."""
-    path = PurePath(info.source.split("#", 1)[0])
-    press = [m.group(1) for d in info.datelines if (m := _PRESS.match(d))]
-    folders = [
-        part for part in path.parts[:-1] if not _FULL_DATE.search(part) and part not in ("/", ".", "..")
-    ]
-    newspaper = _most_common(press) or (info.title or "") or (folders[-1] if folders else "")
-    full = _FULL_DATE.search(str(path))
-    if full:
-        year, month, day = (int(g) for g in full.groups())
-        date = f"{year:04d}-{month:02d}-{day:02d}"
-    else:
-        date = _most_common(
-            f"{int(m.group(1))}月{int(m.group(2))}日" for d in info.datelines if (m := _DAY.search(d))
-        )
-    return PageFacets(newspaper, date, path.name)
-
-
-def page_label(info: PageInfo, facets: PageFacets) -> str:
-    parts = [p for p in (facets.newspaper, facets.date, facets.name) if p]
-    return " · ".join(parts) + f" · {info.done}/{info.articles} 篇"
-
-
-def filter_pages(
-    pages: Sequence[PageInfo], facets: dict[str, PageFacets], newspaper: str, date: str, name: str
-) -> list[PageInfo]:
-    """The pages matching every filter given (newspaper and date exactly, name as a substring)."""
-    name = name.strip().lower()
-    out = []
-    for info in pages:
-        f = facets[info.source]
-        if newspaper and f.newspaper != newspaper:
-            continue
-        if date and f.date != date:
-            continue
-        if name and name not in info.source.lower():
-            continue
-        out.append(info)
-    return out
-
-
-def set_label(summary_set: SummarySet, total: int) -> str:
-    """One stored set of summaries, e.g. ``llm · qwen2.5…+int8 · brief · 2026-11-26.3 — 10/10``."""
+    ``with_model``: name the model too (two sets of one backend and style would read alike otherwise).
+    """
     key = summary_set.key
-    model = key.model if len(key.model) <= 32 else key.model[:14] + "…" + key.model[-14:]
-    parts = [key.backend]
-    if uses_model(key.backend):
-        parts.append(model)
-    parts.append(key.style + (f" ≤{key.max_chars}字" if key.max_chars else ""))
-    if key.prompt_version:
-        parts.append(key.prompt_version)
-    return " · ".join(parts) + f" — {summary_set.done}/{total}"
+    parts = [BACKEND_NAMES.get(key.backend, key.backend).split(" · ")[0]]
+    if with_model and uses_model(key.backend):
+        parts.append(key.model if len(key.model) <= 32 else key.model[:14] + "…" + key.model[-14:])
+    style = STYLE_NAMES.get(key.style, key.style).split(" · ")[0]
+    parts.append(style + (f" ≤{key.max_chars}字" if key.max_chars else ""))
+    parts.append(summary_set.newest[:10])
+    return label(" · ".join(parts) + f" — {summary_set.done}/{total}")
+
+
+def label(text: str) -> str:
+    """Text for a dropdown or a caption: Streamlit shows it as it is, so ESC, BEL and the bidirectional
+    overrides from a file name or a dateline are shown as escapes, never obeyed or hidden."""
+    return one_line(text)
 
 
 def follow(key: SummaryKey, base: Settings, models: Sequence[str]) -> Settings:
@@ -436,7 +418,8 @@ def report_line(report: Any) -> str:
     """One line about a finished ``pipeline.RunReport``, for the banner above the cards."""
     backend = report.summariser.backend if report.summariser else "-"
     line = (
-        f"{report.done} of {report.total} articles from {report.pages} page(s) summarised with {backend}: "
+        f"已摘要 {report.done}/{report.total} 篇 · {report.done} of {report.total} articles from "
+        f"{report.pages} page(s) summarised with {backend}: "
         f"{report.summarised} new, {report.cached} from the cache, {report.failed} failed, "
         f"in {report.seconds:.1f} s"
     )
@@ -450,3 +433,34 @@ def export_bytes(results: Sequence[ArticleResult], fmt: str) -> bytes:
     from zhaiyao.export.formats import render_bytes
 
     return render_bytes(list(results), fmt)
+
+
+def cost_line(todo: int, seconds_each: float | None, needs_load: bool) -> str:
+    """What a run will cost, before it starts: ``10 篇 · 约 3 分钟（需先加载模型）``; the time per article
+    comes from the store's recent summaries by the same backend and model (unknown: none yet)."""
+    parts = [f"{todo} 篇 · {todo} article(s)"]
+    if seconds_each:
+        parts.append(
+            "约 " + duration(todo * seconds_each) + " · about " + duration(todo * seconds_each, en=True)
+        )
+    elif needs_load:
+        parts.append("时间未知（尚无测速）· time unknown (not measured yet)")
+    if needs_load:
+        parts.append(
+            "需先加载模型（约 1 GB，最长约一分钟）· loads the model first (about 1 GB, up to a minute)"
+        )
+    return " · ".join(parts)
+
+
+def duration(seconds: float, *, en: bool = False) -> str:
+    if seconds < 60:
+        return f"{max(1, round(seconds))} s" if en else f"{max(1, round(seconds))} 秒"
+    minutes = seconds / 60
+    shown = f"{minutes:.0f}" if minutes >= 10 else f"{minutes:.1f}".rstrip("0").rstrip(".")
+    return f"{shown} min" if en else f"{shown} 分钟"
+
+
+def unexpected(exc: BaseException) -> str:
+    """One line for an error that is not the reader's to fix (a bug, a library's own exception): its
+    kind and message, so the page stays up and the line can be reported."""
+    return one_line(f"Something went wrong ({type(exc).__name__}: {exc}); the page is still usable.")

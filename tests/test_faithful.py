@@ -1,0 +1,191 @@
+"""The faithfulness check (issue 29): synthetic negatives of each kind an editor found must fail with
+their kind's reason, and faithful rewordings (paraphrase, shortening, reordering) must pass."""
+
+from __future__ import annotations
+
+import pytest
+from zhaiyao.summarise.faithful import UNSURE, check
+
+ARTICLE = "\n".join(
+    [
+        "3月5日，习近平总书记在参加江苏代表团审议时强调：“实体经济是国民经济的重要组成部分，"
+        "要坚持把发展经济的着力点放在实体经济上。”",
+        "传统制造业是国民经济的重要支撑。近年来，江苏传统制造业加快转型升级，规模以上工业增加值增长8%。",
+        "省工信厅厅长李明表示，今年将新建智能工厂50家，力争全省工业投资增长10%。",
+        "神舟二十号航天员乘组将进入空间站，开展为期6个月的驻留。",
+        "国务院办公厅日前印发《关于加快推动形成绿色低碳生活方式的意见》。",
+        "十年来，我国实现了全面建成小康社会的目标。2022年，全国粮食产量达到6.87亿吨。",
+        "景区门票价格不高，吸引了大批游客。全市共有企业300家，从业人员2万人。",
+        "今年一季度，全市外贸出口同比下降5%，进口同比增长3%。当地未发现新的疫情。",
+        "（宋 文摄）162名部级领导干部参加义务植树活动。",
+        "长株潭三市共建都市圈。西藏山南市浪卡子县普玛江塘乡是海拔最高的乡。",
+        "国家林业和草原局发布通知。冬奥会上，他成功卫冕，现场来宾掌声雷动。",
+        "襄阳市气象部门利用卫星雷达预测降雨，农户提前抢收小麦。《唐卡》收录61幅唐卡，建成图像文献库。",
+    ]
+)
+
+
+def _kinds(summary: str) -> list[str]:
+    return [r.split(" ", 1)[0].rstrip(":") for r in check(summary, ARTICLE).sure]
+
+
+@pytest.mark.parametrize(
+    ("summary", "kind"),
+    [
+        # A speaker swapped: the reporter's sentence put in the leader's mouth.
+        ("习近平总书记强调，传统制造业是国民经济的重要支撑。", "attribution"),
+        # ... or another person's words.
+        ("李明表示，实体经济是国民经济的重要组成部分。", "attribution"),
+        # 将 dropped: a planned step told as done.
+        ("神舟二十号航天员乘组进入空间站，开展为期6个月的驻留。", "modality"),
+        ("今年新建智能工厂50家。", "modality"),
+        # 加快推动形成 → 推动形成: an aim told as achieved.
+        ("国务院办公厅印发意见，推动形成绿色低碳生活方式。", "modality"),
+        # The decade's achievement dated to one year.
+        ("2022年，我国实现了全面建成小康社会的目标。", "time"),
+        # A negation flipped, an antonym swapped.
+        ("景区门票价格高，吸引了大批游客。", "polarity"),
+        ("景区门票价格不菲，吸引了大批游客。", "polarity"),
+        ("今年一季度全市外贸出口同比增长5%。", "polarity"),
+        ("当地发现新的疫情。", "polarity"),
+        # The organisation shortened to the body above it.
+        ("国务院印发《关于加快推动形成绿色低碳生活方式的意见》。", "organisation"),
+        # A number moved to another quantity.
+        ("全市共有企业2万家。", "quantity"),
+        # A photo credit read as a person.
+        ("宋文摄等162名部级领导干部参加义务植树活动。", "photo"),
+        # Someone else made the doer; a verdict the article never gives.
+        ("襄阳市农民利用卫星雷达预测降雨。", "actor"),
+        ("《唐卡》收录61幅唐卡，填补了图像文献库空白。", "invented"),
+        ("江苏传统制造业加快转型升级，为全国提供典范。", "invented"),
+        # An invented person, and the lexical guard's number check still runs.
+        ("张伟表示，实体经济是国民经济的重要组成部分。", "person"),
+        ("规模以上工业增加值增长9%。", "number"),
+    ],
+)
+def test_synthetic_negatives_fail_with_their_kind(summary: str, kind: str) -> None:
+    kinds = _kinds(summary)
+    assert kind in kinds, check(summary, ARTICLE).reasons
+
+
+@pytest.mark.parametrize(
+    "summary",
+    [
+        # Shortening and the speaker's own words.
+        "习近平总书记强调，实体经济是国民经济的重要组成部分。",
+        "习近平强调，要坚持把发展经济的着力点放在实体经济上。",
+        # Paraphrase that keeps the marker (将 → 计划/力争), the actor and the figures.
+        "李明表示，今年计划新建智能工厂50家，力争工业投资增长10%。",
+        "航天员乘组将进入空间站驻留6个月。",
+        "国务院办公厅印发意见，加快推动形成绿色低碳生活方式。",
+        # Reordering.
+        "江苏规模以上工业增加值增长8%，传统制造业加快转型升级。",
+        "全市从业人员2万人，企业300家。",
+        "十年来我国实现了全面建成小康社会的目标，2022年粮食产量达6.87亿吨。",
+        "一季度全市出口下降5%，进口增长3%。",
+        "景区门票价格不高，吸引大批游客。",
+        "162名部级领导干部参加义务植树活动。",
+        # jieba's artefacts are not invented names (株潭三市, 市普玛江塘乡, 卫冕, 嘉宾-like common words).
+        "长株潭三市共建都市圈。",
+        "山南市普玛江塘乡是海拔最高的乡。",
+        "他在冬奥会上成功卫冕。",
+        # The doer as the article has it; a place standing for its people.
+        "襄阳气象部门利用卫星雷达预测降雨，农户提前抢收小麦。",
+        "襄阳利用卫星雷达预测降雨。",
+        # A true abbreviation of the article's organisation.
+        "国家林草局发布通知。",
+    ],
+)
+def test_faithful_rewordings_pass(summary: str) -> None:
+    verdict = check(summary, ARTICLE)
+    assert verdict.ok, verdict.reasons
+
+
+def test_the_speaker_of_a_quotation_spanning_sentences_is_found() -> None:
+    article = "李明说：“我们今年要新建智能工厂。这些工厂将带动就业。”记者了解到，全省就业形势稳定。"
+    assert check("李明说，这些工厂将带动就业。", article).ok
+    assert "attribution" in check("李明说，全省就业形势稳定。", article).reasons[0]
+
+
+def test_indirect_speech_runs_to_the_end_of_its_paragraph() -> None:
+    article = "王强指出，要加强生态保护。要推进绿色发展。\n当地森林覆盖率达到60%。"
+    assert check("王强指出，要推进绿色发展。", article).ok
+    assert not check("王强指出，当地森林覆盖率达到60%。", article).ok
+
+
+def test_unsupported_clauses_are_unsure_not_failures() -> None:
+    verdict = check("两岸专家学者出席座谈会，共商合作大计。", ARTICLE)
+    assert verdict.ok and verdict.unsure
+    assert all(r.startswith(UNSURE + "unsupported") for r in verdict.unsure)
+
+
+def test_the_issue_false_alarms_pass_and_a_real_invented_place_fails() -> None:
+    assert check("嘉宾出席活动。", "来宾出席活动。").ok  # 嘉宾: jieba's "place"
+    assert "place 北京 not in the article" in check("北京来宾出席活动。", "来宾出席活动。").reasons
+
+
+def test_empty_summary_fails() -> None:
+    assert check("  ", ARTICLE).reasons == ("empty summary",)
+
+
+def test_a_question_asserts_no_verdict() -> None:
+    article = "李鸿章意识到日本崛起是中国隐患。"
+    assert check("谁最早意识到日本崛起是中国隐患？", article).ok
+    assert "invented" in check("李鸿章最早意识到日本崛起是中国隐患。", article).reasons[0]
+
+
+def test_the_box_above_a_speech_holds_the_speakers_points() -> None:
+    article = "■ 要以更大力度加强基础研究，打牢根基\n在听取发言后，习近平发表重要讲话。他指出，要创新。"
+    assert check("习近平强调，要以更大力度加强基础研究。", article).ok
+    assert not check("李强强调，要以更大力度加强基础研究。", article).ok
+
+
+def test_a_done_event_told_as_planned_fails() -> None:
+    article = "4月30日，《习近平谈治国理政》第五卷英文版中马读者会在吉隆坡举行。"
+    assert "modality" in check("中马读者会将在吉隆坡举行。", article).reasons[0]
+    assert check("中马读者会在吉隆坡举行。", article).ok
+
+
+def test_a_headed_speaker_fails_only_on_words_the_article_lacks() -> None:
+    article = (
+        "陈文清出席会议并讲话。他说，加强人民法庭工作，是服务城乡发展的现实需要。记者了解到，法庭数量增加。"
+    )
+    assert check("陈文清出席会议，强调加强人民法庭工作，服务城乡发展。", article).ok
+    assert "attribution" in check("陈文清出席会议，强调加强人民法庭工作，提升司法效能。", article).reasons[0]
+
+
+def test_a_widened_scope_fails() -> None:
+    article = "张三是湖南省人大代表，他提出建议。放眼世界，早已成为一张名片。"
+    assert "actor" in check("全国人大代表张三提出建议。", article).reasons[0]
+    assert check("湖南省人大代表张三提出建议。", article).ok
+    assert check("放眼全球，早已成为一张名片。", article).ok
+
+
+def test_hosts_must_be_the_articles_and_prompt_text_fails() -> None:
+    article = "论坛由中共中央对外联络部和中共湖北省委共同主办，在武汉举行。"
+    assert check("论坛由中联部和湖北省委主办。", article).ok
+    assert "actor: the host" in " ".join(check("论坛由中国与中东欧国家合作机制主办。", article).reasons)
+    assert "prompt text" in check("论坛在武汉举行正文：论坛开幕。", article).reasons[0]
+
+
+def test_a_day_moved_to_another_event_fails() -> None:
+    article = "监狱法自2026年11月1日起施行。社会救助法自2026年7月1日起施行。"
+    assert "time: 11月1日" in check("社会救助法自2026年11月1日起施行。", article).reasons[0]
+    assert check("社会救助法自2026年7月1日起施行。", article).ok
+
+
+def test_a_place_put_for_the_articles_other_place_fails() -> None:
+    article = "曼沙维说，中国在世界舞台上发挥举足轻重的作用。新疆通过实施锁边工程遏制沙漠扩张。"
+    assert "actor: '埃及'" in " ".join(check("埃及在世界舞台上发挥举足轻重的作用。", article).reasons)
+    assert check("中国在世界舞台上发挥举足轻重的作用。", article).ok
+    assert check("新疆实施锁边工程，遏制沙漠扩张。", article).ok
+
+
+def test_words_given_to_someone_else_fail_a_headed_speaker() -> None:
+    article = (
+        "习近平总书记向全国劳动群众致以节日祝贺和诚挚慰问。\n"
+        "广大劳动者表示，总书记的问候催人奋进。新征程上，要立足岗位，为推进中国式现代化贡献力量。"
+    )
+    summary = "习近平总书记致以节日慰问，强调要立足岗位，为推进中国式现代化贡献力量。"
+    assert "广大劳动者" in check(summary, article).reasons[0]
+    assert check("习近平总书记向全国劳动群众致以节日祝贺和诚挚慰问。", article).ok
