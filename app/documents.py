@@ -36,6 +36,8 @@ class Page:
     kind: PageKind = "layout"
     title: str | None = None
     parts: tuple[Article, ...] = ()
+    # A row's own fields kept for its article (files.ROW_FIELDS: id, paper, date, page, kicker, subtitle).
+    fields: tuple[tuple[str, str], ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -100,6 +102,7 @@ class Article:
     # where nothing was split (an article row) or no title was printed.
     boundary_confidence: float | None = None
     title_confidence: float | None = None
+    source_id: str | None = None  # the input row's own ``id`` field, when it had one
 
     @property
     def chars(self) -> int:

@@ -125,6 +125,13 @@ def test_bench_split_reports_its_rate() -> None:
     assert "floor 0 pages/min: ok" in out
 
 
+def test_bench_stories_times_the_grouping_and_states_memory() -> None:
+    out = run_plain_bench("bench_stories.py")
+    assert re.search(r"^articles\s+40$", out, re.M), out
+    assert re.search(rf"^wall s\s+{NUMBER}", out, re.M) and re.search(rf"^peak rss MB\s+{NUMBER}", out, re.M)
+    assert "limit 60 s: ok" in out
+
+
 def test_bench_extractive_measures_both_graphs() -> None:
     out = run_plain_bench("bench_extractive.py")
     rows = [line for line in out.splitlines() if re.match(r"\| \d", line)]

@@ -547,3 +547,46 @@ def test_a_run_can_be_cancelled_and_keeps_what_it_made(tmp_path, browser, tiny_m
     assert run.status == "interrupted" and 0 < run.done < 10
     # The extractive sets (A02 and the older issue print the same three articles) and what the run made.
     assert made == 10 + 3 + run.done - run.cached
+
+
+# --- the day view (issue 28) -------------------------------------------------------------------------
+
+
+def test_day_view_shows_the_stories_of_a_stored_day_with_no_model(tmp_path: Path, browser) -> None:
+    """A stored day of two papers (the labelled 2026-05-03 rows) opened by its address: story cards within
+    10 s, the sources under each, a click to the article; no model loaded."""
+    from zhaiyao.config import Settings
+    from zhaiyao.sources.files import read_inputs
+    from zhaiyao.split.page import split_page
+    from zhaiyao.stories.stored import day_cards
+
+    db = tmp_path / "day.db"
+    with Store(db) as store:
+        for source_page in read_inputs([str(ROOT / "tests/data/stories/2026-05-03.jsonl")], Settings()):
+            store.save_page(source_page, split_page(source_page))
+        cards = day_cards(store, "2026-05-03")
+    top = cards[0]
+    port = _free_port()
+    with (tmp_path / "server.log").open("w") as log:
+        proc = start_server(db, port, env={"ZHAIYAO_MODELS_DIR": str(tmp_path / "none")}, log=log)
+        try:
+            wait_ready(proc, port, timeout=90)
+            page = browser.new_page(viewport={"width": 1440, "height": 1600}, device_scale_factor=1)
+            page.set_default_timeout(60_000)
+            began = time.monotonic()
+            page.goto(viewer_url(port) + "?day=2026-05-03")
+            first = page.locator(".st-key-zy-story-1")
+            first.locator(".zy-title").wait_for(timeout=10_000)
+            assert time.monotonic() - began < 10
+            sync_api.expect(first.locator(".zy-title")).to_have_text(top.headline)
+            buttons = first.get_by_role("button")
+            assert buttons.count() == len(top.sources) >= 2
+            assert page.locator("[class*='st-key-zy-story-']").count() == len(cards)
+            _settle(page)
+            buttons.nth(1).click()
+            page.get_by_role("button", name="← 返回版面 · Back to page").wait_for()
+            assert top.sources[1].title in page.locator("[data-testid='stMain']").inner_text()
+            assert "libtorch" not in Path(f"/proc/{proc.pid}/maps").read_text()
+            page.close()
+        finally:
+            stop_server(proc)

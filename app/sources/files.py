@@ -91,8 +91,8 @@ def read_bytes(
         return [_html_page(name, text, encoding)]
     rows = {"jsonl": _jsonl_rows, "json": _json_rows, "csv": _csv_rows}[fmt](name, text, settings, on_error)
     pages = [
-        Page(source=src, text=body, encoding=encoding, format=fmt, kind="article", title=title)
-        for src, title, body in rows
+        Page(source=src, text=body, encoding=encoding, format=fmt, kind="article", title=title, fields=kept)
+        for src, title, body, kept in rows
     ]
     if not pages:
         raise InputError(name, "no readable rows")
@@ -382,8 +382,24 @@ def _epaper_blocks(blocks: list) -> str | None:
 # ----------------------------------------------------------------------------------------------
 # Row formats: one article per row
 
-Row = tuple[str, str | None, str]  # (source, title, text)
+Row = tuple[str, str | None, str, tuple[tuple[str, str], ...]]  # (source, title, text, row fields kept)
+
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+# Fields of a row kept on its article besides the title and the text (the rows of
+# ../shared/eval/stories/build_articles.py and the like): the row's own id and where it was printed.
+ROW_FIELDS = ("id", "paper", "date", "page", "kicker", "subtitle")
+
+
+def _kept_fields(record: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+    kept = []
+    for name in ROW_FIELDS:
+        value = record.get(name)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            value = str(value)
+        if isinstance(value, str) and value.strip() and not _LONE_SURROGATE.search(value):
+            kept.append((name, value.strip()))
+    return tuple(kept)
 
 
 def _row(
@@ -412,7 +428,7 @@ def _row(
                 escape = f"\\u{ord(bad.group()):04x}"
                 problem = f"field {field!r} holds a lone surrogate ({escape}), not valid Unicode"
                 raise InputError(name, problem, line)
-        return f"{name}#{where}", (title.strip() or None) if title else None, text
+        return f"{name}#{where}", (title.strip() or None) if title else None, text, _kept_fields(record)
     except InputError as exc:
         _report(exc, on_error)
         return None

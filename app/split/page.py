@@ -7,6 +7,7 @@ one clean article per draft (``articles``); ``explain_page`` lists every line wi
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 
 from zhaiyao.documents import Article, Page
@@ -76,7 +77,34 @@ def split_page(page: Page) -> list[Article]:
         if sure is not None:
             article = replace(article, boundary_confidence=sure.boundary, title_confidence=sure.title)
         articles.append(article)
+    if page.fields:
+        articles = [with_row_fields(a, dict(page.fields)) for a in articles]
     return page_wide(articles)
+
+
+# A row's fields (zhaiyao.sources.files.ROW_FIELDS) and the article fields they fill: what the row
+# says is taken over what the cleaner read from its text.
+_ROW_TO_ARTICLE = {
+    "id": "source_id",
+    "paper": "newspaper",
+    "date": "issue_date",
+    "page": "page_number",
+    "kicker": "kicker",
+    "subtitle": "subtitle",
+}
+
+
+_NUMBERED_PAGE = re.compile(r"^\s*([A-Za-z]?\d+)\s*版\s*[：:]?\s*(.*)$")
+
+
+def with_row_fields(article: Article, fields: dict[str, str]) -> Article:
+    changes = {_ROW_TO_ARTICLE[k]: v for k, v in fields.items() if k in _ROW_TO_ARTICLE}
+    numbered = _NUMBERED_PAGE.match(changes.get("page_number", ""))
+    if numbered:  # "01版：要闻" as the feeds print it: 版次 and 版名
+        changes["page_number"] = numbered.group(1)
+        if numbered.group(2):
+            changes["page_name"] = numbered.group(2)
+    return replace(article, **changes)
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from zhaiyao.store.connection import DEFAULT_BUSY_TIMEOUT, Connection
 from zhaiyao.store.corrections import CorrectionsMixin
+from zhaiyao.store.digests import DigestsMixin
 from zhaiyao.store.pages import PagesMixin
 from zhaiyao.store.reader import Marks, ReaderMixin, Speed
 from zhaiyao.store.records import PageInfo, RunInfo, SummaryKey, SummarySet
@@ -33,11 +34,12 @@ __all__ = [
 ]
 
 
-class Store(PagesMixin, RunsMixin, UrlsMixin, CorrectionsMixin, ReaderMixin, Connection):
+class Store(PagesMixin, RunsMixin, UrlsMixin, CorrectionsMixin, ReaderMixin, DigestsMixin, Connection):
     """One open SQLite store: ``Connection`` (opening, migrations, transactions), ``RunsMixin`` (runs,
     per-article status, the summary cache), ``PagesMixin`` (pages, articles, reads and search),
     ``UrlsMixin`` (fetched bodies by URL), ``CorrectionsMixin`` (a reader's merges and splits, by
-    page content hash) and ``ReaderMixin`` (a reader's marks and preferences, page furniture, speed)."""
+    page content hash), ``ReaderMixin`` (a reader's marks and preferences, page furniture, speed) and
+    ``DigestsMixin`` (a day's digests and its stored articles)."""
 
     def __enter__(self) -> Store:
         return self

@@ -159,4 +159,21 @@ MIGRATIONS: list[tuple[str, str]] = [
         );
         """,
     ),
+    (
+        "006_digests",
+        """
+        -- A day's digest (zhaiyao digest): its stories, headlines, cited summaries and source list as
+        -- JSON, kept by the day and the content keys of the articles it was made from (sources) and by
+        -- what made it, so the same day with the same articles and model is written once.
+        CREATE TABLE digests (
+            day            TEXT NOT NULL,
+            sources        TEXT NOT NULL,   -- hash of the sorted article keys of the day
+            model          TEXT NOT NULL,
+            prompt_version TEXT NOT NULL,
+            data           TEXT NOT NULL,
+            created_at     TEXT NOT NULL,
+            PRIMARY KEY (day, sources, model, prompt_version)
+        );
+        """,
+    ),
 ]

@@ -28,6 +28,7 @@ from zhaiyao.viewer.controls import (
     signature,
     source_controls,
 )
+from zhaiyao.viewer.day_view import day_controls, draw_day, read_days
 from zhaiyao.viewer.issue import issue_controls, page_nav
 from zhaiyao.viewer.naming import Issue, first_screen
 from zhaiyao.viewer.run_view import Cancelled, estimate, summarise_new, summarise_stored
@@ -54,7 +55,7 @@ def watch_store(db: str) -> None:
 
 def _address() -> dict[str, str]:
     params = st.query_params.to_dict()
-    return {k: str(v) for k, v in params.items() if k in ("page", "article")}
+    return {k: str(v) for k, v in params.items() if k in ("page", "article", "day")}
 
 
 def place(state: ViewState, issues: list[Issue], known: set[str]) -> None:
@@ -68,6 +69,7 @@ def place(state: ViewState, issues: list[Issue], known: set[str]) -> None:
     if not state.started or (wanted != state.link and not moved):
         state.started = True
         state.link = wanted
+        state.day = wanted.get("day") or None
         page, article = wanted.get("page"), wanted.get("article", "")
         if page in known:
             state.page, state.article = page, int(article) if article.isdigit() else None
@@ -85,7 +87,9 @@ def place(state: ViewState, issues: list[Issue], known: set[str]) -> None:
 def write_address(state: ViewState) -> None:
     """The address names the open page and article, so Back works and a link opens the same view."""
     wanted: dict[str, str] = {}
-    if state.page is not None:
+    if state.day is not None:
+        wanted["day"] = state.day
+    elif state.page is not None:
         wanted["page"] = state.page
         if state.article is not None:
             wanted["article"] = str(state.article)
@@ -223,6 +227,7 @@ def main() -> None:
     if state.action is not None:
         take_action(slot, state, settings, store, db)
     issue_controls(nav_box, issues, state.page)
+    day_controls(nav_box, read_days(db, stamp), state.day)
     with slot.container():
         draw_main(db, store, state, issues, filters, settings, base)
     write_address(state)
@@ -241,7 +246,9 @@ def draw_main(
     base: Settings,
 ) -> None:
     banners(state)
-    if filters and state.article is None:
+    if state.day is not None and state.article is None:
+        draw_day(db, store.last_change(), state.day)
+    elif filters and state.article is None:
         stamp = store.last_change()
         names = reads.read_names(db, stamp)
         found = reads.read_search(db, stamp, filters.keyword, filters.reporter, "")

@@ -51,6 +51,7 @@ class Keys:
     F_DATE = "f_date"
     F_STATUS = "f_status"
     F_CLEAR = "f_clear"
+    DAY = "day_view"
 
 
 FILTER_KEYS = (Keys.F_KEYWORD, Keys.F_REPORTER, Keys.F_PAGE, Keys.F_DATE)
@@ -80,14 +81,19 @@ class ViewState:
     link: dict[str, str] = field(default_factory=dict)  # the address's parameters as last written
     # The reader moved with a control in this rerun: the address it came with may predate the move.
     navigated: bool = False
+    day: str | None = None  # the day view's issue date while it is open (it takes the main area)
 
     def open_page(self, source: str | None) -> None:
-        self.page, self.article = source, None
+        self.page, self.article, self.day = source, None, None
         self.navigated = True
 
     def open_article(self, page: str, index: int) -> None:
-        self.page, self.article = page, index
+        self.page, self.article, self.day = page, index, None
         self.report = None
+        self.navigated = True
+
+    def open_day(self, day: str | None) -> None:
+        self.day = day
         self.navigated = True
 
     def close_article(self) -> None:
