@@ -15,6 +15,7 @@ Two methods, side by side:
             any channel passes; stories are the connected components; index boxes (导读) never link.
 Needs numpy, scipy and scikit-learn.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -64,8 +65,14 @@ def scores(gold: list, pred: list) -> dict:
     np.add.at(cell, (g, p), 1)
     a, b = cell.sum(0), cell.sum(1)  # predicted and gold cluster sizes
     c2 = lambda x: (x * (x - 1) / 2).sum()  # noqa: E731
-    return {"tp": c2(cell), "npred": c2(a), "ngold": c2(b), "n": len(gold),
-            "bp": (cell ** 2 / a[None, :]).sum(), "br": (cell ** 2 / b[:, None]).sum()}
+    return {
+        "tp": c2(cell),
+        "npred": c2(a),
+        "ngold": c2(b),
+        "n": len(gold),
+        "bp": (cell**2 / a[None, :]).sum(),
+        "br": (cell**2 / b[:, None]).sum(),
+    }
 
 
 def summarise(parts: list[dict]) -> dict:
@@ -134,8 +141,9 @@ class _HashedTfidf:
     """TfidfVectorizer(analyzer="char", ngram_range=(2, 4), sublinear_tf=True) over hashed features"""
 
     def __init__(self, background: list[str] = ()):
-        self.hv = HashingVectorizer(analyzer="char", ngram_range=(2, 4), n_features=2 ** 22,
-                                    alternate_sign=False, norm=None)
+        self.hv = HashingVectorizer(
+            analyzer="char", ngram_range=(2, 4), n_features=2**22, alternate_sign=False, norm=None
+        )
         self.tt = TfidfTransformer(sublinear_tf=True)
         self.background = list(background)
 
@@ -151,8 +159,14 @@ class _HashedTfidf:
 class Signals:
     """per-day pair signals (n x n matrices), computed once and combined under different weights"""
 
-    def __init__(self, rows: list[dict], lead: int = 0, background: list[dict] = (), extras: bool = False,
-                 shingles: bool = True):
+    def __init__(
+        self,
+        rows: list[dict],
+        lead: int = 0,
+        background: list[dict] = (),
+        extras: bool = False,
+        shingles: bool = True,
+    ):
         n = len(rows)
         self.n = n
         heads = [headline(r) for r in rows]
@@ -176,8 +190,9 @@ class Signals:
         # (skipped when the settings in use leave the channel off: it is the slowest part at 1,000 articles)
         self.dup = np.zeros((n, n))
         if shingles or extras:
-            B = CountVectorizer(analyzer=lambda t: list({t[i:i + 8] for i in range(max(len(t) - 7, 0))}),
-                                binary=True).fit_transform([re.sub(r"\s+", "", r["text"]) for r in rows])
+            B = CountVectorizer(
+                analyzer=lambda t: list({t[i : i + 8] for i in range(max(len(t) - 7, 0))}), binary=True
+            ).fit_transform([re.sub(r"\s+", "", r["text"]) for r in rows])
             inter = (B @ B.T).toarray().astype(float)
             size = np.maximum(np.asarray(B.sum(1)).ravel(), 1)
             # the floor keeps a one-line item from "containing" its dateline (新华社北京4月30日电)
@@ -209,7 +224,7 @@ def substrings(text: str, shortest: int = 3, longest: int = 8) -> set[str]:
     out = set()
     for run in RUN.findall(text):
         for k in range(shortest, min(longest, len(run)) + 1):
-            out.update(run[s:s + k] for s in range(len(run) - k + 1))
+            out.update(run[s : s + k] for s in range(len(run) - k + 1))
     return out
 
 
@@ -358,8 +373,12 @@ def cmd_tune() -> None:
         ablation["text+" + c] = select(["text", c], data)
     for c in CHANNELS:
         ablation["all-" + c] = select([x for x in CHANNELS if x != c], data)
-    FROZEN_PATH.write_text(json.dumps({"baseline_t": bt, "method": p, "ablation": ablation},
-                                      indent=1, ensure_ascii=False, default=float) + "\n")
+    FROZEN_PATH.write_text(
+        json.dumps(
+            {"baseline_t": bt, "method": p, "ablation": ablation}, indent=1, ensure_ascii=False, default=float
+        )
+        + "\n"
+    )
     print("baseline threshold", bt)
     print("method", p)
     for k, v in ablation.items():
@@ -404,7 +423,8 @@ def cmd_lodo() -> None:
     print("all four days:", allb, {c: allp[c] for c in CHANNELS}, allp["tune_F1"])
     out_all = {"baseline_t": allb, "method": allp, "folds": fold}
     FROZEN_PATH.with_name("stories_all4.json").write_text(
-        json.dumps(out_all, indent=1, ensure_ascii=False, default=float) + "\n")
+        json.dumps(out_all, indent=1, ensure_ascii=False, default=float) + "\n"
+    )
 
 
 def cmd_extras() -> None:
@@ -425,8 +445,11 @@ def cmd_time(n: int) -> None:
     for d in TUNE + REPORT:
         rows += load(d)[0]
     # distinct articles: each repeat gets a marker, so the copies are near-duplicates as reprints are
-    rows = [dict(r, id=f"{r['id']}#{k}", text=f"{k} " + r["text"]) for k in range(n // len(rows) + 1)
-            for r in rows][:n]
+    rows = [
+        dict(r, id=f"{r['id']}#{k}", text=f"{k} " + r["text"])
+        for k in range(n // len(rows) + 1)
+        for r in rows
+    ][:n]
     t0 = time.perf_counter()
     pred = run_method(rows, fz["method"])
     print(f"{n} articles clustered in {time.perf_counter() - t0:.1f} s, {len(set(pred))} stories")
@@ -436,8 +459,10 @@ def cmd_sample() -> None:
     """the sample page (株洲日报 A1, split by `zhaiyao split`): articles 3, 4, 5 must be one story alone"""
     rows = [json.loads(x) for x in (DATA / "sample_page_000.jsonl").open(encoding="utf-8")]
     fz = json.loads(FROZEN_PATH.read_text())
-    for name, pred in (("baseline", threshold_cluster(baseline_sim(rows), fz["baseline_t"])),
-                       ("method", run_method(rows, fz["method"]))):
+    for name, pred in (
+        ("baseline", threshold_cluster(baseline_sim(rows), fz["baseline_t"])),
+        ("method", run_method(rows, fz["method"])),
+    ):
         groups: dict = {}
         for r, s in zip(rows, pred, strict=True):
             groups.setdefault(int(s), []).append(r["id"].split("-")[1])
