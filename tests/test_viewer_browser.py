@@ -576,10 +576,11 @@ def test_day_view_shows_the_stories_of_a_stored_day_with_no_model(tmp_path: Path
             began = time.monotonic()
             page.goto(viewer_url(port) + "?day=2026-05-03")
             first = page.locator(".st-key-zy-story-1")
+            buttons = first.get_by_role("button")
             first.locator(".zy-title").wait_for(timeout=10_000)
+            buttons.nth(len(top.sources) - 1).wait_for(timeout=10_000)  # its sources drawn too
             assert time.monotonic() - began < 10
             sync_api.expect(first.locator(".zy-title")).to_have_text(top.headline)
-            buttons = first.get_by_role("button")
             assert buttons.count() == len(top.sources) >= 2
             assert page.locator("[class*='st-key-zy-story-']").count() == len(cards)
             _settle(page)
