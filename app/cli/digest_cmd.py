@@ -10,7 +10,7 @@ from typing import Any
 import click
 from zhaiyao.cli import settings_from
 from zhaiyao.cli.inputs import source_options
-from zhaiyao.cli.output import echo, open_output
+from zhaiyao.cli.output import echo, open_output, output_option
 from zhaiyao.cli.stories_cmd import EXIT_NOTHING_READ, EXIT_SOME_SKIPPED, read_articles
 from zhaiyao.errors import InputError
 from zhaiyao.sources.inputs import SourceOptions
@@ -37,14 +37,7 @@ def _one_day(articles: list, date: str | None) -> tuple[str | None, list]:
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--date", "date", metavar="YYYY-MM-DD", help="the day to digest when the inputs hold several")
 @click.option("--format", "fmt", type=click.Choice(["md", "json", "html"]), default="md", show_default=True)
-@click.option(
-    "--output",
-    "-o",
-    type=click.Path(path_type=Path, dir_okay=False, allow_dash=True),
-    default="-",
-    show_default=True,
-    help="where to write ('-' for stdout)",
-)
+@output_option()
 @click.option(
     "--no-model",
     is_flag=True,

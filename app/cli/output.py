@@ -13,9 +13,9 @@ import contextlib
 import errno
 import os
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 import click
 from zhaiyao.errors import ZhaiyaoError
@@ -28,6 +28,18 @@ _STREAM_ERRNOS = {errno.ENOSPC, errno.EIO, errno.EFBIG, errno.EDQUOT, errno.EBAD
 
 class OutputError(ZhaiyaoError):
     """stdout (or another stream the command writes) failed."""
+
+
+def output_option(what: str = "") -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``-o/--output FILE`` for a command that prints to stdout by default (``-`` means stdout)."""
+    return click.option(
+        "--output",
+        "-o",
+        type=click.Path(path_type=Path, dir_okay=False, allow_dash=True),
+        default="-",
+        show_default=True,
+        help=f"where to write{' ' + what if what else ''} ('-' for stdout)",
+    )
 
 
 def echo(message: str, err: bool = False) -> None:

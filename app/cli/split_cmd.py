@@ -10,7 +10,7 @@ from typing import TextIO
 import click
 from zhaiyao.cli import settings_from, split_report
 from zhaiyao.cli.inputs import open_sources, source_options
-from zhaiyao.cli.output import echo, echo_error, open_output
+from zhaiyao.cli.output import echo, echo_error, open_output, output_option
 from zhaiyao.documents import Article
 from zhaiyao.errors import InputError
 from zhaiyao.sources.inputs import SourceOptions
@@ -78,14 +78,7 @@ def write_articles(articles: Iterable[Article], fmt: str, out: TextIO) -> int:
     show_default=True,
     help="jsonl: one article object per line; json: one array; md: readable Markdown",
 )
-@click.option(
-    "--output",
-    "-o",
-    type=click.Path(path_type=Path, dir_okay=False, allow_dash=True),
-    default="-",
-    show_default=True,
-    help="where to write the articles ('-' for stdout)",
-)
+@output_option("the articles")
 @click.option(
     "--explain", "explain", metavar="PAGE", help="print each line of PAGE with its class and the rule"
 )

@@ -10,7 +10,7 @@ from typing import TextIO
 import click
 from zhaiyao.cli import settings_from
 from zhaiyao.cli.inputs import open_sources, source_options
-from zhaiyao.cli.output import echo, echo_error, open_output
+from zhaiyao.cli.output import echo, echo_error, open_output, output_option
 from zhaiyao.documents import Article
 from zhaiyao.errors import InputError
 from zhaiyao.sources.inputs import SourceOptions
@@ -76,14 +76,7 @@ def write_markdown(articles: Sequence[Article], stories, out: TextIO) -> None:
     show_default=True,
     help="jsonl: one row per article {id, story, paper, date, page, title}; md: the stories, articles under",
 )
-@click.option(
-    "--output",
-    "-o",
-    type=click.Path(path_type=Path, dir_okay=False, allow_dash=True),
-    default="-",
-    show_default=True,
-    help="where to write ('-' for stdout)",
-)
+@output_option()
 @click.option(
     "--backend",
     type=click.Choice(["rules", "llm"]),
