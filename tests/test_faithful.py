@@ -146,6 +146,17 @@ def test_a_done_event_told_as_planned_fails() -> None:
     assert check("中马读者会在吉隆坡举行。", article).ok
 
 
+def test_a_scheduled_step_is_a_plan_the_summary_may_tell_with_jiang() -> None:
+    # 定于 (scheduled for) is a plan marker: the sample page's notice, summarised with 将于, is faithful.
+    article = "湖南省第一生态环境保护督察组定于2020年9月15日至9月29日对株洲市开展生态环境保护督察“回头看”。"
+    assert check(
+        "湖南省第一生态环境保护督察组将于2020年9月15日至9月29日对株洲市开展督察“回头看”。", article
+    ).ok
+    assert (
+        "modality" in check("督察组于2020年9月15日至9月29日对株洲市开展了督察“回头看”。", article).reasons[0]
+    )
+
+
 def test_a_headed_speaker_fails_only_on_words_the_article_lacks() -> None:
     article = (
         "陈文清出席会议并讲话。他说，加强人民法庭工作，是服务城乡发展的现实需要。记者了解到，法庭数量增加。"
