@@ -103,7 +103,8 @@ def write_address(state: ViewState) -> None:
 
 def take_action(slot: Any, state: ViewState, settings: Settings, store: Store, db: str) -> None:
     """A run the reader asked for (an upload, a paste, a stored page under new settings), drawn in the
-    main area's slot; then the page is drawn afresh from the store."""
+    run's ``slot``; the caller then draws the page afresh from the store in the same pass (a rerun here
+    would start before the run's last messages were sent, and the reader would never see them)."""
     kind, value = state.action
     state.action = None
     try:
@@ -129,12 +130,9 @@ def take_action(slot: Any, state: ViewState, settings: Settings, store: Store, d
         # The reader sees what was wrong; the app stays up for the next try.
         state.say("error", str(exc))
     except Cancelled:
-        st.stop()
+        st.stop()  # the rerun that took the cancel draws the page; this one only had to stop
     except Exception as exc:  # a bug or a library's own error must not take the page down
-        state.say(
-            "error", vd.unexpected(exc)
-        )  # the rerun that took the cancel draws the page; this one only had to stop
-    st.rerun()
+        state.say("error", vd.unexpected(exc))
 
 
 def _title(db: str, store: Store, page: str) -> str:
@@ -214,7 +212,12 @@ def main() -> None:
         st.error(f"无法打开库 · Cannot open the store: {exc}")
         st.stop()
     state = view_state(st.session_state)
-    slot = st.empty()  # the main area's one slot: whatever fills it replaces all it held
+    # A run has a slot of its own above the page's: the page's slot is emptied before the run draws, and
+    # being another place on the page, Streamlit cannot fold that emptying into the run's first message
+    # (two writes to one place in one flush are sent as the last alone, which left the old cards standing
+    # under the run's status until the run ended).
+    run_slot = st.empty()
+    slot = st.empty()  # the main area: whatever fills it replaces all it held
     issues = reads.read_issues(db, stamp)
     place(state, issues, {p.source for i in issues for p in i.pages})
     st.sidebar.title("摘要 Zhaiyao")
@@ -225,7 +228,10 @@ def main() -> None:
     source_controls(base, first_visit=not issues)
     st.sidebar.caption(f"库 · Store: {db}")
     if state.action is not None:
-        take_action(slot, state, settings, store, db)
+        slot.empty()
+        take_action(run_slot, state, settings, store, db)
+        run_slot.empty()
+        issues = reads.read_issues(db, store.last_change())  # the run may have added pages
     issue_controls(nav_box, issues, state.page)
     day_controls(nav_box, read_days(db, stamp), state.day)
     with slot.container():

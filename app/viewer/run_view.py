@@ -1,8 +1,8 @@
 """A run on screen: one placeholder for the page, a status box with progress and an estimate from
 measured speed, a cancel, and the page's cards filling in as their summaries land.
 
-The run is drawn into the main area's one slot, which replaces everything the slot held before: no card
-of the page as it was stands under the run. The reader's cancel reruns the script, which stops the run
+The run is drawn into a slot of its own, the page's slot emptied first: no card of the page as it was
+stands under the run. The reader's cancel reruns the script, which stops the run
 after the article in hand (every summary made so far is kept in the store).
 """
 
