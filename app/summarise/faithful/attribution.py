@@ -22,6 +22,8 @@ from zhaiyao.summarise.faithful.align import Sentence, Source, summary_clauses, 
 from zhaiyao.summarise.faithful.lexicon import ACTOR_ENDS, SPEECH_VERBS, longest_first
 
 MIN_COVERAGE = 0.6  # below this the words are not clearly the article's: support.py's business
+LOOSE_COVERAGE = 0.4  # reworded words down to this are still held to the speaker, when long
+LOOSE_CHARS = 10
 PER_CLAUSE = 8  # characters from which one clause of the said words is held to the speaker on its own
 MIN_SUPPORT = 0.5  # a said clause with less of its bigrams in the article is not the article's
 REACH = 40  # characters after a speaker's name within which the speech verb must come
@@ -60,6 +62,10 @@ _INLINE_RE = re.compile(r"^(?P<who>[^,:]{2,16}?)(?P<verb>强调|指出|表示|�
 _OTHER_RE = re.compile(
     r"([\u4e00-\u9fff]{2,12}?(?:者|们|人|员|代表|群众|工人|职工))(?:纷纷|都|也)?(?:表示|说|认为|指出)"
 )
+# After a speaker's name: the name only qualifies a noun (the speech, its spirit, the directive).
+_NAMED_ONLY_RE = re.compile(
+    r"^(?:同志)?(?:关于|新时代|(?:的)?(?:重要)?(?:讲话精神|指示精神|批示精神|论述|嘱托|思想|要求|期望))"
+)
 _STRIP_RE = re.compile(r"(在[^,]{0,16}?(上|中|时|期间)|近日|日前|此前|同时|还|也|再次|进一步|一再|多次)$")
 
 
@@ -85,17 +91,31 @@ def check_attribution(summary: str, source: Source) -> list[str]:
             continue
         # The words as a whole, and each longer clause of them: a summary may join the speaker's
         # words to the reporter's (…提升原始创新能力，推动构建新发展格局 where the last is the reporter's).
-        for words in dict.fromkeys(["".join(said), *(c for c in said if _long_enough(c, PER_CLAUSE))]):
-            where = source.align(words)
-            if where is None or where.coverage < MIN_COVERAGE:
-                continue
-            if not any(_is_theirs(s, keys, source) for s in source.near_best(words)):
-                reasons.append(
-                    f"attribution: '{who}{verb}' but the article does not give these words to them "
-                    f"(the article: '{_clip(where.sentence.text)}')"
-                )
-                break
+        where = _misattributed(said, keys, source)
+        if where is not None:
+            reasons.append(
+                f"attribution: '{who}{verb}' but the article does not give these words to them "
+                f"(the article: '{_clip(where.text)}')"
+            )
     return reasons
+
+
+def _misattributed(said: list[str], keys: tuple[str, ...], source: Source) -> Sentence | None:
+    """The article sentence the said words restate, when none of the sentences that restate them is
+    the speaker's. The words as a whole, and each longer clause of them: a summary may join the
+    speaker's words to the reporter's (…提升原始创新能力，推动构建新发展格局 where the last is the
+    reporter's). Words the summary rewords (aligned below MIN_COVERAGE, down to LOOSE_COVERAGE) are held
+    to the speaker too when they are long: a leader's line is the article's words or a close
+    paraphrase of them, and a reworded writer's line in his mouth is the worst error there is."""
+    for words in dict.fromkeys(["".join(said), *(c for c in said if _long_enough(c, PER_CLAUSE))]):
+        where = source.align(words)
+        if where is None or where.coverage < LOOSE_COVERAGE:
+            continue
+        if where.coverage < MIN_COVERAGE and not _long_enough(words, LOOSE_CHARS):
+            continue
+        if not any(_is_theirs(s, keys, source) for s in source.near_best(words)):
+            return where.sentence
+    return None
 
 
 def speeches(summary: str) -> list[tuple[str, str, list[str], str, bool]]:
@@ -221,12 +241,16 @@ def _listed_under(sentence: Sentence, keys: tuple[str, ...], source: Source) -> 
 
 
 def _speaks(text: str, keys: tuple[str, ...]) -> bool:
-    """Some key is followed, within REACH characters, by a speech verb or a colon and quotation."""
+    """Some key is followed, within REACH characters, by a speech verb or a colon and quotation, with
+    the key as the subject: 学习贯彻习近平总书记重要讲话精神 or 习近平总书记的嘱托 only names the speech,
+    and the sentence is the writer's."""
     for key in keys:
         start = text.find(key)
         while start >= 0:
             after = text[start + len(key) : start + len(key) + REACH]
-            if _VERB_RE.search(after) or ":“" in after or "讲话" in after:
+            title = next((t for t in TITLES if after.startswith(t)), "")
+            said = _VERB_RE.search(after) or ":“" in after or "讲话" in after
+            if said and not _NAMED_ONLY_RE.match(after[len(title) :]):
                 return True
             start = text.find(key, start + 1)
     return False

@@ -1,0 +1,77 @@
+"""Novel words: what the summary names that its article never has.
+
+A summary may reword the article's verbs, but the things it names should be the article's: a body that
+acts (政府, 监管局, 大学), a time (年底, 五年), or the concrete nouns of a clause. Three findings:
+
+- a body word (ending in 政府/部门/局/大学/公司 …) the article never has, nor a longer name it
+  abbreviates: an actor the summary invented (村民自发参与和政府支持 in a story with no government);
+- a time word (jieba ``t``: 年底, 五年, 上半年) the article never has: a date or period invented;
+- a clause that names two or more nouns the article shares no character pair with and that no single
+  article sentence (or pair of adjacent sentences) mostly restates: content made up (顾客只需通过手机
+  下单 in a story where customers fetch their parcels themselves).
+
+Generic collectives (各地政府, 有关部门) and the framing words of a summary (双方, 文章, 作者) are no
+invention. Words are jieba's, tagged once per summary (align.tagged).
+"""
+
+from __future__ import annotations
+
+from zhaiyao.summarise.faithful.actors import abbreviates
+from zhaiyao.summarise.faithful.align import Source, grams, squeeze, summary_clauses, tagged
+
+BODY_ENDS = ("政府", "部门", "局", "大学", "学院", "公司", "集团", "协会", "法院", "检察院")
+GENERIC_BEFORE = ("各地", "各级", "有关", "相关", "地方", "各")
+# Times a summary may add without dating anything (如今 for the article's present).
+GENERIC_TIMES = frozenset(
+    {"如今", "目前", "现在", "当前", "近年来", "近年", "近日", "日前", "此前", "同时", "当时", "未来"}
+)
+# Words a summary frames the article with: they name the article's parties or the article itself.
+FRAMING = frozenset({"双方", "两国", "文章", "本文", "作者", "人们", "大家", "记者", "报道"})
+MIN_NOVEL = 2  # novel nouns in one clause before its support is in doubt
+MAX_RESTATED = 0.5  # a clause that some sentence (or adjacent pair) restates this much is the article's
+
+
+def check_novel(summary: str, source: Source) -> list[str]:
+    reasons = []
+    pairs = tagged(summary)
+    for i, (word, flag) in enumerate(pairs):
+        if len(word) < 2 or squeeze(word) in source.squeezed:
+            continue
+        before = pairs[i - 1][0] if i else ""
+        generic = before.endswith(GENERIC_BEFORE)
+        if word.endswith(BODY_ENDS) and not generic and not _abbreviated(word, source):
+            reasons.append(f"invented: the body '{word}' is not in the article")
+        elif flag == "t" and word not in GENERIC_TIMES and not grams(word) & source.all_grams:
+            reasons.append(f"modality: the time '{word}' is not in the article")
+    return list(dict.fromkeys(reasons)) + _invented_clauses(summary, source)
+
+
+def _abbreviated(word: str, source: Source) -> bool:
+    return len(word) <= 6 and abbreviates(word, source.squeezed)
+
+
+def _invented_clauses(summary: str, source: Source) -> list[str]:
+    reasons = []
+    for clause in summary_clauses(summary):
+        text = clause.text.strip(",;:。")
+        novel = [
+            w
+            for w, flag in tagged(text)
+            if flag == "n" and len(w) >= 2 and w not in FRAMING and not grams(w) & source.all_grams
+        ]
+        if len(novel) >= MIN_NOVEL and restated(text, source) < MAX_RESTATED:
+            reasons.append(f"invented: '{text}' names {'、'.join(novel)}, which the article does not")
+    return reasons
+
+
+def restated(span: str, source: Source) -> float:
+    """The largest share of ``span``'s bigrams that one article sentence, or two adjacent ones, hold."""
+    wanted = grams(span)
+    if not wanted:
+        return 1.0
+    sentences = source.sentences
+    best = 0.0
+    for k, sentence in enumerate(sentences):
+        held = sentence.grams | (sentences[k + 1].grams if k + 1 < len(sentences) else frozenset())
+        best = max(best, len(wanted & held) / len(wanted))
+    return best
