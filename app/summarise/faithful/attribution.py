@@ -24,6 +24,7 @@ from zhaiyao.summarise.faithful.lexicon import ACTOR_ENDS, SPEECH_VERBS, longest
 MIN_COVERAGE = 0.6  # below this the words are not clearly the article's: support.py's business
 LOOSE_COVERAGE = 0.4  # reworded words down to this are still held to the speaker, when long
 LOOSE_CHARS = 10
+NAME_CHARS = 5  # characters of a name after a title (通沙万, 夏巴兹·谢里夫 is longer: then jieba's tag)
 PER_CLAUSE = 8  # characters from which one clause of the said words is held to the speaker on its own
 MIN_SUPPORT = 0.5  # a said clause with less of its bigrams in the article is not the article's
 REACH = 40  # characters after a speaker's name within which the speech verb must come
@@ -66,6 +67,7 @@ _OTHER_RE = re.compile(
 _NAMED_ONLY_RE = re.compile(
     r"^(?:同志)?(?:关于|新时代|(?:的)?(?:重要)?(?:讲话精神|指示精神|批示精神|论述|嘱托|思想|要求|期望))"
 )
+_SAYS_RE = re.compile("表示|指出|认为|强调|说|称|介绍")
 _STRIP_RE = re.compile(r"(在[^,]{0,16}?(上|中|时|期间)|近日|日前|此前|同时|还|也|再次|进一步|一再|多次)$")
 
 
@@ -148,7 +150,9 @@ def _someone_elses(said: list[str], keys: tuple[str, ...], source: Source) -> st
     speaker: its sentence, or its paragraph's opening, has another speaker before a speech verb."""
     for clause in (c for c in said if _long_enough(c, PER_CLAUSE)):
         where = source.align(clause)
-        if where is None or where.coverage < MIN_COVERAGE:
+        if where is None or where.coverage < LOOSE_COVERAGE:
+            continue
+        if where.coverage < MIN_COVERAGE and not _long_enough(clause, LOOSE_CHARS):
             continue
         if any(_is_theirs(s, keys, source) for s in source.near_best(clause)):
             continue
@@ -157,6 +161,24 @@ def _someone_elses(said: list[str], keys: tuple[str, ...], source: Source) -> st
             match = _OTHER_RE.search(sentence.text)
             if match and not any(key in match.group(1) for key in keys):
                 return match.group(1)
+            named = _named_speaker(sentence.text)
+            if named and not any(key in named or named in key for key in keys):
+                return named
+    return None
+
+
+def _named_speaker(text: str) -> str | None:
+    """A person the sentence names right before a verb of saying (老挝副总理兼外长通沙万说，…;
+    吉尔吉斯斯坦代表托罗巴耶夫表示): the name, or None when the speaker is a pronoun or unnamed."""
+    for match in _SAYS_RE.finditer(text):
+        before = re.split(r"[,;:。“”]", text[max(0, match.start() - REACH // 2) : match.start()])[-1]
+        names = [w for w, flag in tagged(before) if flag in ("nr", "nrfg", "nrt") and len(w) >= 2]
+        if names and before.endswith(names[-1]):
+            return names[-1]
+        # jieba often misses a foreign name: a title with a few characters after it (外长通沙万说).
+        title = max((t for t in TITLES if t in before), key=before.rfind, default="")
+        if title and 2 <= len(before) - before.rfind(title) - len(title) <= NAME_CHARS:
+            return before[before.rfind(title) :]
     return None
 
 

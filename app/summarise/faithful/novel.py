@@ -16,6 +16,8 @@ invention. Words are jieba's, tagged once per summary (align.tagged).
 
 from __future__ import annotations
 
+import re
+
 from zhaiyao.summarise.faithful.actors import abbreviates
 from zhaiyao.summarise.faithful.align import Source, grams, squeeze, summary_clauses, tagged
 
@@ -27,6 +29,28 @@ GENERIC_TIMES = frozenset(
 )
 # Words a summary frames the article with: they name the article's parties or the article itself.
 FRAMING = frozenset({"双方", "两国", "文章", "本文", "作者", "人们", "大家", "记者", "报道"})
+# Words that sum up a list the article gives item by item (监狱法、社会救助法 → 法律; 任命 → 人事): a
+# summary's own hypernyms, not content it made up.
+CATEGORY = frozenset(
+    {
+        "法律",
+        "法规",
+        "人事",
+        "措施",
+        "举措",
+        "政策",
+        "成果",
+        "活动",
+        "项目",
+        "问题",
+        "领域",
+        "方面",
+        "内容",
+        "事项",
+    }
+)
+_TITLE_RE = re.compile(r"《([^《》]{2,40})》")
+_STATE = "中华人民共和国"
 MIN_NOVEL = 2  # novel nouns in one clause before its support is in doubt
 MAX_RESTATED = 0.5  # a clause that some sentence (or adjacent pair) restates this much is the article's
 
@@ -43,7 +67,20 @@ def check_novel(summary: str, source: Source) -> list[str]:
             reasons.append(f"invented: the body '{word}' is not in the article")
         elif flag == "t" and word not in GENERIC_TIMES and not grams(word) & source.all_grams:
             reasons.append(f"modality: the time '{word}' is not in the article")
-    return list(dict.fromkeys(reasons)) + _invented_clauses(summary, source)
+    return list(dict.fromkeys(reasons)) + _invented_clauses(summary, source) + _titles(summary, source)
+
+
+def _titles(summary: str, source: Source) -> list[str]:
+    """A title in 书名号 is a name: it must be the article's (or the article's with 中华人民共和国 left
+    out or put in, or shortened as the article shortens it: 《条例》 for 《信访工作条例》)."""
+    theirs = [squeeze(t) for t in _TITLE_RE.findall(source.text)]
+    for title in _TITLE_RE.findall(summary):
+        mine = squeeze(title)
+        bare = mine.removeprefix(_STATE)
+        if bare in source.squeezed or any(mine in t or _STATE + t == mine for t in theirs):
+            continue
+        return [f"other: the title 《{title}》 is not the article's"]
+    return []
 
 
 def _abbreviated(word: str, source: Source) -> bool:
@@ -57,7 +94,7 @@ def _invented_clauses(summary: str, source: Source) -> list[str]:
         novel = [
             w
             for w, flag in tagged(text)
-            if flag == "n" and len(w) >= 2 and w not in FRAMING and not grams(w) & source.all_grams
+            if flag == "n" and len(w) >= 2 and w not in FRAMING | CATEGORY and not grams(w) & source.all_grams
         ]
         if len(novel) >= MIN_NOVEL and restated(text, source) < MAX_RESTATED:
             reasons.append(f"invented: '{text}' names {'、'.join(novel)}, which the article does not")
