@@ -24,6 +24,7 @@ from zhaiyao.summarise.faithful.lexicon import ACTOR_ENDS, SPEECH_VERBS, longest
 MIN_COVERAGE = 0.6  # below this the words are not clearly the article's: support.py's business
 LOOSE_COVERAGE = 0.4  # reworded words down to this are still held to the speaker, when long
 LOOSE_CHARS = 10
+WRITER_REACH = 2  # sentences before a restated one within which a mention of the speaker makes it an account
 NAME_CHARS = 5  # characters of a name after a title (通沙万, 夏巴兹·谢里夫 is longer: then jieba's tag)
 PER_CLAUSE = 8  # characters from which one clause of the said words is held to the speaker on its own
 MIN_SUPPORT = 0.5  # a said clause with less of its bigrams in the article is not the article's
@@ -90,6 +91,11 @@ def check_attribution(summary: str, source: Source) -> list[str]:
             other = _someone_elses(said, keys, source)
             if other:
                 reasons.append(f"attribution: '{who}{verb}' … words the article gives to {other}")
+            elif (where := _writers(said, keys, source)) is not None:
+                reasons.append(
+                    f"attribution: '{who}{verb}' … the writer's words, far from any mention of them "
+                    f"(the article: '{_clip(where.text)}')"
+                )
             continue
         # The words as a whole, and each longer clause of them: a summary may join the speaker's
         # words to the reporter's (…提升原始创新能力，推动构建新发展格局 where the last is the reporter's).
@@ -167,6 +173,23 @@ def _someone_elses(said: list[str], keys: tuple[str, ...], source: Source) -> st
     return None
 
 
+def _writers(said: list[str], keys: tuple[str, ...], source: Source) -> Sentence | None:
+    """The article sentence a longer said clause restates, when it is not the speaker's and no sentence
+    near it names the speaker: the writer's own argument (a commentary's 风险隐患排查……是否做到全方位
+    after 总书记作出重要指示), not the reporter's account of what the speaker did."""
+    for clause in (c for c in said if _long_enough(c, PER_CLAUSE)):
+        where = source.align(clause)
+        if where is None or where.coverage < MIN_COVERAGE:
+            continue
+        near = source.near_best(clause)
+        if any(_is_theirs(s, keys, source) for s in near):
+            continue
+        around = "".join(n.text for s in near for n in source.neighbourhood(s, WRITER_REACH))
+        if not any(key in around for key in keys):
+            return where.sentence
+    return None
+
+
 def _named_speaker(text: str) -> str | None:
     """A person the sentence names right before a verb of saying (老挝副总理兼外长通沙万说，…;
     吉尔吉斯斯坦代表托罗巴耶夫表示): the name, or None when the speaker is a pronoun or unnamed."""
@@ -177,8 +200,8 @@ def _named_speaker(text: str) -> str | None:
             return names[-1]
         # jieba often misses a foreign name: a title with a few characters after it (外长通沙万说).
         title = max((t for t in TITLES if t in before), key=before.rfind, default="")
-        if title and 2 <= len(before) - before.rfind(title) - len(title) <= NAME_CHARS:
-            return before[before.rfind(title) :]
+        if title and len(before) - before.rfind(title) - len(title) <= NAME_CHARS:
+            return before[-(len(title) + NAME_CHARS) :]
     return None
 
 
@@ -217,7 +240,9 @@ def speaker_keys(who: str, source: Source) -> tuple[str, ...]:
         return tuple(titles or nouns[-1:])
     keys = list(names)
     for name in names:
-        keys += [t for t in TITLES if name + t in source.squeezed or t + name in source.squeezed]
+        # Within one sentence: 法国外长。王毅… squeezed would give 王毅 the title 外长.
+        near = [s.text for s in source.sentences if name in s.text]
+        keys += [t for t in TITLES if any(name + t in text or t + name in text for text in near)]
     return tuple(dict.fromkeys(keys))
 
 
