@@ -282,3 +282,13 @@ def test_words_given_to_someone_else_fail_a_headed_speaker() -> None:
     summary = "习近平总书记致以节日慰问，强调要立足岗位，为推进中国式现代化贡献力量。"
     assert "广大劳动者" in check(summary, article).reasons[0]
     assert check("习近平总书记向全国劳动群众致以节日祝贺和诚挚慰问。", article).ok
+
+
+def test_a_wish_or_a_demand_told_as_done_is_a_modality_error() -> None:
+    article = "中方愿同老方加强战略沟通，推进互利合作。\n大家表示，要坚定理想信念，勇担时代重任。"
+    assert any(r.startswith("modality") for r in check("中方同老方加强战略沟通。", article).sure)
+    assert check("中方愿与老方加强战略沟通。", article).ok
+    # 要 dropped with no one left demanding it: the resolve reads as done.
+    assert any(r.startswith("modality") for r in check("青年们坚定理想信念，勇担时代重任。", article).sure)
+    # Kept under a verb of saying or demanding, the demand stays a demand.
+    assert check("大家表示，坚定理想信念，勇担时代重任。", article).ok

@@ -32,6 +32,9 @@ _DISPOSAL_RE = re.compile(
     "改为|提高到|降低到|延长|缩短|扩大到|埋|推向|用于|应用于|投入|上升为|落到|贯穿|合并|整合|打通|连接|交付|"
     "移交|移送|退还"
 )
+# A demand (要/应/必须) stays one under a verb of demanding or saying (会议强调，加强… keeps the sense).
+DEMANDS = frozenset({"要", "应", "应当", "必须"})
+_DEMANDED_RE = re.compile("强调|要求|指出|提出|呼吁|表示|希望|号召|部署|明确|倡议|认为|说|称|致力|鼓励|支持|推动")
 _STRONG_RE = re.compile("|".join(sorted(STRONG_FUTURE, key=len, reverse=True)))
 
 
@@ -78,7 +81,7 @@ def _dropped_marker(clause: Clause, where: Alignment, source: Source) -> str | N
     kept = {m for m in STRONG_FUTURE if m in said}  # 委将持续: jieba may glue the marker to a neighbour
     wanted = grams(clause.text)
     for word, position in _markers(theirs):
-        if word in kept:
+        if word in kept or (word in DEMANDS and _DEMANDED_RE.search(said)):
             continue
         governed = theirs[position : position + LOOKAHEAD].lstrip("于在")
         if grams(governed) & wanted:
