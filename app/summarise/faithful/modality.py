@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 
 from zhaiyao.summarise.faithful.align import Alignment, Clause, Source, grams, squeeze, summary_clauses
-from zhaiyao.summarise.faithful.lexicon import FUTURE_MARKERS, SPAN_MARKERS, STRONG_FUTURE
+from zhaiyao.summarise.faithful.lexicon import DEMANDS, FUTURE_MARKERS, SPAN_MARKERS, STRONG_FUTURE
 
 MIN_COVERAGE = 0.6
 MIN_CLAUSE = 4  # characters: shorter clauses align anywhere
@@ -33,9 +33,11 @@ _DISPOSAL_RE = re.compile(
     "移交|移送|退还"
 )
 # A demand (要/应/必须) stays one under a verb of demanding or saying (会议强调，加强… keeps the sense).
-DEMANDS = frozenset({"要", "应", "应当", "必须"})
-_DEMANDED_RE = re.compile("强调|要求|指出|提出|呼吁|表示|希望|号召|部署|明确|倡议|认为|说|称|致力|鼓励|支持|推动")
+_DEMANDED_RE = re.compile(
+    "强调|要求|指出|提出|呼吁|表示|希望|号召|部署|明确|倡议|认为|说|称|致力|鼓励|支持|推动"
+)
 _STRONG_RE = re.compile("|".join(sorted(STRONG_FUTURE, key=len, reverse=True)))
+_MARKED_RE = re.compile("|".join(sorted(STRONG_FUTURE | DEMANDS, key=len, reverse=True)))
 
 
 def check_modality(summary: str, source: Source) -> list[str]:
@@ -73,7 +75,7 @@ def _dropped_marker(clause: Clause, where: Alignment, source: Source) -> str | N
     # The one article clause the summary's restates: a marker in the clause beside it governs
     # something else (将丰收的确定性 is not the summary's 不确定性).
     theirs = where.clause
-    if not _STRONG_RE.search(theirs):
+    if not _MARKED_RE.search(theirs):
         return None
     said = clause.head + clause.text
     if any(token in FUTURE_MARKERS for token in jieba.lcut(said)) or _copied_whole(clause, source):
@@ -106,7 +108,7 @@ def _markers(text: str) -> list[tuple[str, int]]:
     found, position = [], 0
     for i, (word, flag) in enumerate(pairs):
         position += len(word)
-        if word not in STRONG_FUTURE or flag == "p":
+        if (word not in STRONG_FUTURE and word not in DEMANDS) or flag == "p":
             continue
         before = pairs[i - 1][1] if i else ""
         after = pairs[i + 1] if i + 1 < len(pairs) else ("", "")
