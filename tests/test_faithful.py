@@ -292,3 +292,21 @@ def test_a_wish_or_a_demand_told_as_done_is_a_modality_error() -> None:
     assert any(r.startswith("modality") for r in check("青年们坚定理想信念，勇担时代重任。", article).sure)
     # Kept under a verb of saying or demanding, the demand stays a demand.
     assert check("大家表示，坚定理想信念，勇担时代重任。", article).ok
+
+
+def test_a_speaker_tag_closing_the_sentence_takes_the_clauses_before_it() -> None:
+    article = (
+        "中巴合作项目累计创造就业岗位超过两万个，带动当地经济发展。\n"
+        "巴伊亚州州长罗德里格斯表示，项目为当地民众带来了实惠。"
+    )
+    verdict = check("中巴合作项目累计创造就业岗位超过两万个，巴伊亚州州长罗德里格斯表示。", article)
+    assert verdict.sure and verdict.sure[0].startswith("attribution: '巴伊亚州州长罗德里格斯表示'")
+    assert check("项目为当地民众带来了实惠，巴伊亚州州长罗德里格斯表示。", article).ok
+
+
+def test_a_reworded_quote_is_not_the_articles() -> None:
+    article = "习近平总书记曾说：“只要有信心，黄土变成金。”\n当地干部群众进一步坚定信心、找对路子。"
+    verdict = check("当地牢记“要继续坚定信心，黄土变成金”的指示。", article)
+    assert "invented: the quote “要继续坚定信心,黄土变成金” is not the article's words" in verdict.sure
+    assert check("当地牢记“只要有信心，黄土变成金”的嘱托。", article).ok
+    assert check("当地创新“坚定信心”工作法。", article).ok  # a short quoted term is no one's words

@@ -139,6 +139,12 @@ def speeches(summary: str) -> list[tuple[str, str, list[str], str, bool]]:
         if match and rest:
             found.append((match.group("who"), match.group("verb"), rest, clause.sentence, False))
             continue
+        tag = _SPEAKER_RE.match(text.rstrip("。!"))
+        if tag and not rest and clause.head and _names_someone(tag.group("who")):
+            # A speaker tag closing the sentence (……，巴伊亚州州长某某表示。) gives it all the clauses before.
+            said = [c.text.strip(",;。") for c in clauses[:k] if c.sentence == clause.sentence]
+            found.append((tag.group("who"), tag.group("verb"), said, clause.sentence, False))
+            continue
         inline = _INLINE_RE.match(text.rstrip(",;。"))
         if inline and _names_someone(inline.group("who")):
             said = [inline.group("said"), *rest]

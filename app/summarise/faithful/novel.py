@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 
 from zhaiyao.summarise.faithful.actors import abbreviates
-from zhaiyao.summarise.faithful.align import Source, grams, squeeze, summary_clauses, tagged
+from zhaiyao.summarise.faithful.align import Source, grams, normalise, squeeze, summary_clauses, tagged
 
 BODY_ENDS = ("政府", "部门", "局", "大学", "学院", "公司", "集团", "协会", "法院", "检察院")
 GENERIC_BEFORE = ("各地", "各级", "有关", "相关", "地方", "各")
@@ -50,6 +50,9 @@ CATEGORY = frozenset(
     }
 )
 _TIME_CHARS = frozenset("年月日天季周旬底初末夜晚早春夏秋冬今昨明")
+_QUOTE_RE = re.compile(r"“([^“”]{2,80})”")
+MIN_QUOTE = 6  # characters: shorter quotes are names and terms (“废砖路”), not someone's words
+QUOTE_RESTATED = 0.9
 _TITLE_RE = re.compile(r"《([^《》]{2,40})》")
 _STATE = "中华人民共和国"
 MIN_NOVEL = 2  # novel nouns in one clause before its support is in doubt
@@ -68,7 +71,23 @@ def check_novel(summary: str, source: Source) -> list[str]:
             reasons.append(f"invented: the body '{word}' is not in the article")
         elif flag == "t" and _is_time(word) and not grams(word) & source.all_grams:
             reasons.append(f"modality: the time '{word}' is not in the article")
-    return list(dict.fromkeys(reasons)) + _invented_clauses(summary, source) + _titles(summary, source)
+    found = _invented_clauses(summary, source) + _titles(summary, source) + _quotes(summary, source)
+    return list(dict.fromkeys(reasons)) + found
+
+
+def _quotes(summary: str, source: Source) -> list[str]:
+    """Words in quotation marks claim to be someone's exact words: a longer quote must be the article's
+    word for word, or nearly (a character or two of difference in one sentence). A reworded quote
+    (“要继续坚定信心，黄土变成金” for the article's 只要有信心，黄土变成金) is a quote the article lacks."""
+    for quoted in _QUOTE_RE.findall(normalise(summary)):
+        if len(squeeze(quoted)) < MIN_QUOTE or source.has(quoted):
+            continue
+        parts = [p for p in re.split(r"[,;:。!?、…]+", quoted) if len(p) >= 2]
+        if all(source.has(p) or len(squeeze(p)) < 4 for p in parts):
+            continue  # the article's words, cut at its punctuation (“…，…” from one quote with a gap)
+        if restated(quoted, source) < QUOTE_RESTATED:
+            return [f"invented: the quote “{quoted}” is not the article's words"]
+    return []
 
 
 def _titles(summary: str, source: Source) -> list[str]:
