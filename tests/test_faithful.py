@@ -310,3 +310,12 @@ def test_a_reworded_quote_is_not_the_articles() -> None:
     assert "invented: the quote “要继续坚定信心,黄土变成金” is not the article's words" in verdict.sure
     assert check("当地牢记“只要有信心，黄土变成金”的嘱托。", article).ok
     assert check("当地创新“坚定信心”工作法。", article).ok  # a short quoted term is no one's words
+
+
+def test_a_document_says_only_what_the_article_quotes_from_it() -> None:
+    article = (
+        "农业农村部等三部门印发意见。\n意见提出，到2027年，建成高标准农田10亿亩。意见要求，各地加强耕地保护。"
+    )
+    verdict = check("意见明确，要建立耕地保护长效机制。", article)
+    assert verdict.sure and verdict.sure[0].startswith("attribution: '意见明确'")
+    assert check("意见提出，到2027年建成高标准农田10亿亩。", article).ok

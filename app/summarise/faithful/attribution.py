@@ -33,6 +33,8 @@ TITLES = longest_first(
     "总书记 国家主席 主席 总理 副总理 委员长 部长 副部长 书记 省长 市长 县长 区长 局长 厅长 主任 院长 校长",
     "董事长 总经理 发言人 负责人 秘书长 大使 委员 代表 专家 教授 研究员 总统 首相 外长",
 )
+# A document that "says" (意见明确, 方案提出): its words are what the article quotes from it.
+DOCUMENTS = ("意见", "方案", "通知", "条例", "规划", "决定", "办法", "纲要", "报告", "公报", "声明", "指南")
 PRONOUNS = ("他", "她", "其")
 _BULLETS = ("■", "●", "◆", "▲", "□", "○")
 # How the points of a speech reported paragraph by paragraph open.
@@ -243,7 +245,8 @@ def speaker_keys(who: str, source: Source) -> tuple[str, ...]:
         nouns = [
             t.word for t in tokens if t.flag.startswith("n") and len(t.word) >= 2 and t.word[-1] in ACTOR_ENDS
         ]
-        return tuple(titles or nouns[-1:])
+        documents = [t.word for t in tokens if t.word.endswith(DOCUMENTS) and len(t.word) >= 2]
+        return tuple(titles or nouns[-1:] or documents[-1:])
     keys = list(names)
     for name in names:
         # Within one sentence: 法国外长。王毅… squeezed would give 王毅 the title 外长.
