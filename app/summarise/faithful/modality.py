@@ -36,6 +36,7 @@ _DISPOSAL_RE = re.compile(
 _DEMANDED_RE = re.compile(
     "强调|要求|指出|提出|呼吁|表示|希望|号召|部署|明确|倡议|认为|说|称|致力|鼓励|支持|推动"
 )
+_QUESTION_RE = re.compile("多少|怎么|如何|什么|吗$|几")
 _STRONG_RE = re.compile("|".join(sorted(STRONG_FUTURE, key=len, reverse=True)))
 _MARKED_RE = re.compile("|".join(sorted(STRONG_FUTURE | DEMANDS, key=len, reverse=True)))
 
@@ -116,8 +117,16 @@ def _markers(text: str) -> list[tuple[str, int]]:
             continue
         if word == "将" and _is_ba(after, text[position:]):
             continue
+        if word in DEMANDS and _not_a_demand(after[0], text[position:]):
+            continue
         found.append((word, position))
     return found
+
+
+def _not_a_demand(after: str, rest: str) -> bool:
+    """要 as "if" (要不, 要是) or in a question (要花多少钱？) demands nothing."""
+    clause = re.split(r"[,;:。!]", rest, maxsplit=1)[0]
+    return after.startswith(("不", "是", "么")) or "?" in clause or bool(_QUESTION_RE.search(clause))
 
 
 def _is_ba(after: tuple[str, str], rest: str) -> bool:

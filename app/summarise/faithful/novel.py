@@ -49,13 +49,16 @@ CATEGORY = frozenset(
         "事项",
     }
 )
-_TIME_CHARS = frozenset("年月日天季周旬底初末夜晚早春夏秋冬今昨明")
+_NUMERALS = frozenset("0123456789一二三四五六七八九十百两半")
+_CALENDAR = ("年底", "年初", "年末", "年内", "年中", "月底", "月初", "月末", "今年", "明年", "去年", "前年")
+_CALENDAR += ("本月", "下月", "上月", "本周", "下周", "上周", "季度", "上半年", "下半年", "届时")
 _QUOTE_RE = re.compile(r"“([^“”]{2,80})”")
 MIN_QUOTE = 6  # characters: shorter quotes are names and terms (“废砖路”), not someone's words
 QUOTE_RESTATED = 0.9
 _TITLE_RE = re.compile(r"《([^《》]{2,40})》")
 _STATE = "中华人民共和国"
 MIN_NOVEL = 2  # novel nouns in one clause before its support is in doubt
+MIN_STRANGE = 2  # of them sharing no character with the sentences the clause restates best
 MAX_RESTATED = 0.5  # a clause that some sentence (or adjacent pair) restates this much is the article's
 
 
@@ -67,7 +70,7 @@ def check_novel(summary: str, source: Source) -> list[str]:
             continue
         before = pairs[i - 1][0] if i else ""
         generic = before.endswith(GENERIC_BEFORE)
-        if word.endswith(BODY_ENDS) and not generic and not _abbreviated(word, source):
+        if _is_body(word, flag) and not generic and not _abbreviated(word, source):
             reasons.append(f"invented: the body '{word}' is not in the article")
         elif flag == "t" and _is_time(word) and not grams(word) & source.all_grams:
             reasons.append(f"modality: the time '{word}' is not in the article")
@@ -103,9 +106,20 @@ def _titles(summary: str, source: Source) -> list[str]:
     return []
 
 
+def _is_body(word: str, flag: str) -> bool:
+    """A body's name, a noun: 局 only after a name of two or more characters (统计局; 僵局, 格局 and
+    the idiom 陷入僵局 are no body)."""
+    if not flag.startswith(("n", "j")) or not word.endswith(BODY_ENDS):
+        return False
+    return not (word.endswith("局") and len(word) < 3)
+
+
 def _is_time(word: str) -> bool:
-    """jieba's ``t`` is loose (前往 t): a time word names a year, month, day, season or part of one."""
-    return word not in GENERIC_TIMES and any(ch in _TIME_CHARS for ch in word)
+    """jieba's ``t`` is loose (前往, 天天, 春天, 当年): a time that dates something counts a period
+    (五年, 3天) or names a part of the calendar (年底, 上半年, 本周)."""
+    if word in GENERIC_TIMES:
+        return False
+    return any(ch in _NUMERALS for ch in word) or any(part in word for part in _CALENDAR)
 
 
 def _abbreviated(word: str, source: Source) -> bool:
@@ -121,19 +135,32 @@ def _invented_clauses(summary: str, source: Source) -> list[str]:
             for w, flag in tagged(text)
             if flag == "n" and len(w) >= 2 and w not in FRAMING | CATEGORY and not grams(w) & source.all_grams
         ]
-        if len(novel) >= MIN_NOVEL and restated(text, source) < MAX_RESTATED:
+        if len(novel) < MIN_NOVEL:
+            continue
+        share, window = restated_window(text, source)
+        # A synonym shares a character with the words it restates (大火 for 火灾, 遇难者 for 死者): only
+        # nouns none of whose characters the restated sentences have are new.
+        strange = [w for w in novel if not any(ch in window for ch in w)]
+        if share < MAX_RESTATED and len(strange) >= MIN_STRANGE:
             reasons.append(f"invented: '{text}' names {'、'.join(novel)}, which the article does not")
     return reasons
 
 
 def restated(span: str, source: Source) -> float:
     """The largest share of ``span``'s bigrams that one article sentence, or two adjacent ones, hold."""
+    return restated_window(span, source)[0]
+
+
+def restated_window(span: str, source: Source) -> tuple[float, str]:
+    """restated's share, with the text of the sentence (or adjacent pair) that holds it."""
     wanted = grams(span)
-    if not wanted:
-        return 1.0
     sentences = source.sentences
-    best = 0.0
+    if not wanted or not sentences:
+        return 1.0, ""
+    best, where = -1.0, 0
     for k, sentence in enumerate(sentences):
         held = sentence.grams | (sentences[k + 1].grams if k + 1 < len(sentences) else frozenset())
-        best = max(best, len(wanted & held) / len(wanted))
-    return best
+        share = len(wanted & held) / len(wanted)
+        if share > best:
+            best, where = share, k
+    return best, "".join(s.text for s in sentences[where : where + 2])
