@@ -23,7 +23,7 @@ from zhaiyao.summarise.faithful.lexicon import ACTOR_ENDS, SPEECH_VERBS, longest
 
 MIN_COVERAGE = 0.6  # below this the words are not clearly the article's: support.py's business
 LOOSE_COVERAGE = 0.4  # reworded words down to this are still held to the speaker, when long
-LOOSE_CHARS = 10
+LOOSE_CHARS = 8
 WRITER_REACH = 2  # sentences before a restated one within which a mention of the speaker makes it an account
 NAME_CHARS = 5  # characters of a name after a title (通沙万, 夏巴兹·谢里夫 is longer: then jieba's tag)
 PER_CLAUSE = 8  # characters from which one clause of the said words is held to the speaker on its own
