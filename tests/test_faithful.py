@@ -326,3 +326,10 @@ def test_a_document_says_only_what_the_article_quotes_from_it() -> None:
     verdict = check("意见明确，要建立耕地保护长效机制。", article)
     assert verdict.sure and verdict.sure[0].startswith("attribution: '意见明确'")
     assert check("意见提出，到2027年建成高标准农田10亿亩。", article).ok
+
+
+def test_a_first_belongs_to_the_sentence_that_says_it() -> None:
+    article = "该市首次举办国际马拉松赛。\n赛事吸引2万名选手参赛。\n当地还开通了3条公交专线。"
+    verdict = check("当地首次开通3条公交专线。", article)
+    assert verdict.sure and verdict.sure[0].startswith("invented: '首次'")
+    assert check("该市首次举办国际马拉松赛，吸引2万名选手参赛。", article).ok

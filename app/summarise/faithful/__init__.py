@@ -34,7 +34,7 @@ from zhaiyao.summarise.faithful.claims import (
     check_scope,
     check_verdicts,
 )
-from zhaiyao.summarise.faithful.links import check_links
+from zhaiyao.summarise.faithful.links import check_links, check_ranks
 from zhaiyao.summarise.faithful.modality import check_modality
 from zhaiyao.summarise.faithful.names import check_names
 from zhaiyao.summarise.faithful.novel import check_novel
@@ -78,6 +78,7 @@ def check(summary: str, article: str) -> Verdict:
     sure += check_prompt_text(summary, source)
     sure += check_novel(summary, source)
     sure += check_links(summary, source)
+    sure += check_ranks(summary, source)
     units, nouns = check_quantities(summary, source)
     sure += units
     unsure = nouns + check_support(summary, source)
