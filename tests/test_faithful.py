@@ -333,3 +333,12 @@ def test_a_first_belongs_to_the_sentence_that_says_it() -> None:
     verdict = check("当地首次开通3条公交专线。", article)
     assert verdict.sure and verdict.sure[0].startswith("invented: '首次'")
     assert check("该市首次举办国际马拉松赛，吸引2万名选手参赛。", article).ok
+
+
+def test_the_protagonist_named_in_the_lead_acts_throughout() -> None:
+    article = (
+        "院坝间，“一个人的剧场”送上门\n6月29日，宁陕县文化馆的演职人员正忙着排练。\n馆长说，大家都很投入。\n"
+        "志愿小分队成立后走进村民家。\n村民渐渐开朗起来。\n7年来，“一个人的剧场”演出队伍累计开展活动300多场。"
+    )
+    assert check("宁陕县文化馆演出队伍累计开展活动300多场。", article).ok
+    assert any(r.startswith("actor") for r in check("襄阳市农民演出队伍累计开展活动300多场。", article).sure)
