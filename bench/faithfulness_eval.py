@@ -2,6 +2,8 @@
 
     python bench/faithfulness_eval.py --summaries S.jsonl --labels labels_tune.jsonl --part tune
     python bench/faithfulness_eval.py ... --part check --json report.json   # blind: figures only
+    python bench/faithfulness_eval.py ... --part tune --ids-prefix page_,mrdx-   # some sources only
+    python bench/faithfulness_eval.py ... --part tune --by-source               # one line per source
     python bench/faithfulness_eval.py --smoke                               # built-in rows, no files
 
 ``S.jsonl`` rows are the faithfulness set's ``{id, part, title, subtitle, dateline, text, summary}``
@@ -13,6 +15,10 @@ summary to: title, subtitle, dateline and body.
 Reported: recall (unfaithful summaries the check fails) and false-alarm rate (faithful summaries it
 fails), both also counting *unsure* findings as flags; recall per labelled error kind; for each rule
 how often it fired on unfaithful and on faithful summaries; the check's speed (checks/s, the CPU named).
+``--ids-prefix`` keeps the rows whose id starts with one of the given prefixes, and ``--by-source``
+adds recall and false alarms per source (pages_real ``page_``, each feed paper-day ``rmrb-20260501``):
+tune a rule while reading two sources' rows, then score it on the third, so that a rule fitted to rows
+shows up as a drop on the source it never saw.
 Per-row misses and false alarms are listed only with ``--show`` (never use it on the check part: its
 rows are read once, to measure).
 """
@@ -103,6 +109,27 @@ def summarise(scored: list, seconds: float) -> dict:
     }
 
 
+def source_of_id(row_id: str) -> str:
+    """The row's source: ``page`` for pages_real rows, else the feed's paper and date (rmrb-20260501)."""
+    return "page" if row_id.startswith("page_") else "-".join(row_id.split("-")[:2])
+
+
+def by_source(scored: list) -> dict[str, dict]:
+    """Recall and false alarms of each source's rows."""
+    groups: dict[str, list] = {}
+    for item in scored:
+        groups.setdefault(source_of_id(item[0]["id"]), []).append(item)
+    out = {}
+    for name, items in sorted(groups.items()):
+        bad = [v for _, lab, v in items if not lab["faithful"]]
+        good = [v for _, lab, v in items if lab["faithful"]]
+        out[name] = {
+            "recall": _rate(sum(1 for v in bad if not v.ok), len(bad)),
+            "false_alarms": _rate(sum(1 for v in good if not v.ok), len(good)),
+        }
+    return out
+
+
 def _cpu() -> str:
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -129,6 +156,8 @@ def print_report(report: dict, part: str, show: bool) -> None:
     print("rules on unfaithful:      " + _join(report["rules_on_unfaithful"]))
     print("rules on faithful:        " + _join(report["rules_on_faithful"]))
     print(f"speed: {report['checks_per_s']} checks/s on {report['cpu']} (one process)")
+    for name, rates in report.get("by_source", {}).items():
+        print(f"  {name:14} recall {_pct(rates['recall'])}   false alarms {_pct(rates['false_alarms'])}")
     if not show:
         return
     for row, label, verdict in report["_scored"]:
@@ -147,6 +176,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="also write the figures here")
     parser.add_argument("--show", action="store_true", help="list misses and false alarms (tune only)")
     parser.add_argument("--smoke", action="store_true", help="three built-in rows, no files")
+    parser.add_argument("--ids-prefix", default="", help="comma-separated id prefixes: only those rows")
+    parser.add_argument("--by-source", action="store_true", help="recall and false alarms per source")
     args = parser.parse_args(argv)
     if args.smoke:
         rows, labels, args.part = SMOKE_ROWS, SMOKE_LABELS, "smoke"
@@ -155,10 +186,15 @@ def main(argv: list[str] | None = None) -> int:
             parser.error("--summaries and --labels are needed (or --smoke)")
         rows, labels = read_jsonl(args.summaries), {r["id"]: r for r in read_jsonl(args.labels)}
     rows = [r for r in rows if r.get("part") == args.part and r["id"] in labels]
+    prefixes = tuple(p for p in args.ids_prefix.split(",") if p)
+    if prefixes:
+        rows = [r for r in rows if r["id"].startswith(prefixes)]
     if not rows:
         print(f"no labelled rows of part {args.part!r}", file=sys.stderr)
         return 2
     report = evaluate(rows, labels)
+    if args.by_source:
+        report["by_source"] = by_source(report["_scored"])
     print_report(report, args.part, args.show)
     if args.json:
         figures = {k: v for k, v in report.items() if not k.startswith("_")}

@@ -174,3 +174,16 @@ def test_bench_int8_kernels_and_model_compare_the_kernels(model: str) -> None:
     out = run_bench("bench_int8_model.py", "--model", model)
     for kernel in ("fbgemm-unfused", "onednn", "int_mm"):
         assert re.search(rf"^{kernel}\s+{NUMBER} \({NUMBER}×\)\s+{NUMBER} \({NUMBER}×\)", out, re.M), out
+
+
+def test_faithfulness_eval_scores_one_source_apart() -> None:
+    script = Path(__file__).resolve().parent.parent / "bench" / "faithfulness_eval.py"
+    out = subprocess.run(
+        [sys.executable, str(script), "--smoke", "--ids-prefix", "s1,s2", "--by-source"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "2 labelled summaries, 1 unfaithful" in out, out
+    assert re.search(r"^\s+s1\s+recall 100.0% \(1/1\)", out, re.M), out
+    assert "s3" not in out, out

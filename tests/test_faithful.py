@@ -114,9 +114,96 @@ def test_indirect_speech_runs_to_the_end_of_its_paragraph() -> None:
 
 
 def test_unsupported_clauses_are_unsure_not_failures() -> None:
-    verdict = check("两岸专家学者出席座谈会，共商合作大计。", ARTICLE)
+    # Reworded filler naming nothing new: unsure, so that paraphrase does not fail a summary.
+    verdict = check("游客络绎不绝，气氛热烈。", ARTICLE)
     assert verdict.ok and verdict.unsure
     assert all(r.startswith(UNSURE + "unsupported") for r in verdict.unsure)
+
+
+def test_a_clause_naming_what_the_article_never_has_is_invented() -> None:
+    # The issue's 两岸专家学者 in a story with none: two nouns the article never has, restated nowhere.
+    verdict = check("两岸专家学者出席座谈会，共商合作大计。", ARTICLE)
+    assert not verdict.ok
+    assert verdict.sure[0].startswith("invented: '两岸专家学者出席座谈会'")
+    # Synonyms share a character with the words they restate (大火 for 火灾, 遇难者 for 死者).
+    assert check("夜总会大火遇难者多为大学生。", "巴西一夜总会发生火灾，死者多为大学生。").ok
+    # A summary's category words sum up the article's items: 法律 for its 监狱法 and 救助法, 人事 for 任命.
+    article = "会议表决通过监狱法和社会救助法，任命张柱为部长。"
+    assert check("会议闭幕，通过多项法律和人事任命。", article).ok
+
+
+def test_a_body_the_article_never_names_is_invented() -> None:
+    article = "大岭村村民集体商议，捐出27万余块废旧砖瓦，修成一条“废砖路”。"
+    verdict = check("大岭村通过村民自发参与和政府支持，修成一条“废砖路”。", article)
+    assert "invented: the body '政府' is not in the article" in verdict.sure
+    assert check("大岭村村民捐出废旧砖瓦，修成一条“废砖路”。", article).ok
+    # A collective (各地政府) names no one in particular; an abbreviation of the article's body is its.
+    assert check("各地政府积极落实。", "各地积极落实。").ok
+    assert check("林草局发布通知。", "国家林业和草原局发布通知。").ok
+    # 僵局, 格局 end in 局 but are no bureau.
+    assert not any("the body" in r for r in check("谈判陷入僵局，格局生变。", "谈判没有进展。").reasons)
+
+
+def test_a_time_the_article_never_gives_is_a_modality_error() -> None:
+    article = "三峡水运新通道先行开挖区施工有序推进，已完成土石方开挖约415万立方米。"
+    verdict = check("三峡水运新通道先行开挖区施工有序推进，预计在年底前完成。", article)
+    assert "modality: the time '年底' is not in the article" in verdict.sure
+    # jieba tags 前往, 天天 and 春天 as time words; they date nothing.
+    assert check("游客前往景区参观。", "游客纷纷到景区参观。").ok
+    assert check("店主天天上网，迎来事业的春天。", "店主每日上网超过10小时，生意越来越好。").ok
+
+
+def test_a_cause_the_article_does_not_state_is_an_unsupported_link() -> None:
+    article = "5月1日起新规施行。\n据统计，一季度投诉量下降20%。\n市场秩序总体平稳。"
+    verdict = check("由于新规施行，一季度投诉量下降20%。", article)
+    assert verdict.sure and verdict.sure[0].startswith("unsupported_link: '由于'")
+    stated = "由于新规施行，一季度投诉量下降20%。市场秩序总体平稳。"
+    assert check("由于新规施行，一季度投诉量下降20%。", stated).ok
+
+
+def test_a_title_in_shuminghao_must_be_the_articles() -> None:
+    article = "《远东国际军事法庭庭审记录·全译本》首发式举行。监狱法自11月1日起施行。"
+    verdict = check("《东京审判庭审记录·全译本》首发。", article)
+    assert "other: the title 《东京审判庭审记录·全译本》 is not the article's" in verdict.sure
+    assert check("《远东国际军事法庭庭审记录·全译本》首发。", article).ok
+    # The state's name put in or left out, or the article's own short form, is the same title.
+    assert check("《中华人民共和国监狱法》自11月1日起施行。", article).ok
+    assert check("《条例》正式施行。", "《信访工作条例》（以下简称《条例》）正式施行。").ok
+
+
+def test_a_leaders_name_that_only_qualifies_a_noun_does_not_make_the_sentence_his() -> None:
+    article = (
+        "习近平总书记强调，实体经济是国民经济的重要组成部分。\n"
+        "各地认真学习贯彻习近平总书记重要讲话精神，传统制造业是国民经济的重要支撑，要加快转型升级。"
+    )
+    assert not check("习近平总书记强调，传统制造业是国民经济的重要支撑，要加快转型升级。", article).ok
+    assert check("习近平总书记强调，实体经济是国民经济的重要组成部分。", article).ok
+    opening = (
+        "为民造福是最大政绩。习近平总书记指出：“涉及老百姓的事情关键在实。”\n各地干部牢记习近平总书记嘱托。"
+    )
+    verdict = check("习近平总书记强调，为民造福是最大政绩，涉及老百姓的事情关键在实。", opening)
+    assert verdict.sure and verdict.sure[0].startswith("attribution:")
+    assert check("习近平总书记指出，涉及老百姓的事情关键在实。", opening).ok
+
+
+def test_x_attended_and_stressed_holds_the_words_to_x() -> None:
+    reception = (
+        "李鸿忠出席招待会并致辞。\n李鸿忠表示，中方愿同老方加强战略沟通，推进互利合作。\n"
+        "老挝副总理兼外长通沙万说，愿携手推动老中命运共同体建设取得新成果。"
+    )
+    verdict = check("李鸿忠出席招待会并致辞，强调中老命运共同体建设取得新成果。", reception)
+    assert any("words the article gives to" in r and "通沙万" in r for r in verdict.sure), verdict
+    assert check("李鸿忠出席招待会并致辞，强调中方愿同老方加强战略沟通。", reception).ok
+    # A short commentary after a directive: its own argument is not the leader's.
+    commentary = (
+        "近日，习近平总书记对防汛救灾工作作出重要指示。\n汛期已至，雨情汛情多变。各地防汛压力不小。\n"
+        "风险隐患排查是否做到全方位，应急预案是否切实可行，值得每一个责任单位反复掂量。"
+    )
+    summary = "习近平总书记对防汛救灾工作作出重要指示，强调风险隐患排查要做到全方位，应急预案要切实可行。"
+    assert any("the writer's words" in r for r in check(summary, commentary).sure)
+    # The reporter's account right after the leader is named stays his (深情礼赞 → 强调).
+    account = "习近平出席大会并发表讲话。\n习近平深情礼赞劳动创造，号召弘扬劳模精神。"
+    assert check("习近平出席大会并发表讲话，强调弘扬劳模精神。", account).ok
 
 
 def test_the_issue_false_alarms_pass_and_a_real_invented_place_fails() -> None:
@@ -200,3 +287,58 @@ def test_words_given_to_someone_else_fail_a_headed_speaker() -> None:
     summary = "习近平总书记致以节日慰问，强调要立足岗位，为推进中国式现代化贡献力量。"
     assert "广大劳动者" in check(summary, article).reasons[0]
     assert check("习近平总书记向全国劳动群众致以节日祝贺和诚挚慰问。", article).ok
+
+
+def test_a_wish_or_a_demand_told_as_done_is_a_modality_error() -> None:
+    article = "中方愿同老方加强战略沟通，推进互利合作。\n大家表示，要坚定理想信念，勇担时代重任。"
+    assert any(r.startswith("modality") for r in check("中方同老方加强战略沟通。", article).sure)
+    assert check("中方愿与老方加强战略沟通。", article).ok
+    # 要 dropped with no one left demanding it: the resolve reads as done.
+    assert any(r.startswith("modality") for r in check("青年们坚定理想信念，勇担时代重任。", article).sure)
+    # 要 in a question, or as "if", demands nothing.
+    assert check("中国球迷看世界杯花多少钱。", "中国球迷看世界杯要花多少钱？").ok
+    # Kept under a verb of saying or demanding, the demand stays a demand.
+    assert check("大家表示，坚定理想信念，勇担时代重任。", article).ok
+
+
+def test_a_speaker_tag_closing_the_sentence_takes_the_clauses_before_it() -> None:
+    article = (
+        "中巴合作项目累计创造就业岗位超过两万个，带动当地经济发展。\n"
+        "巴伊亚州州长罗德里格斯表示，项目为当地民众带来了实惠。"
+    )
+    verdict = check("中巴合作项目累计创造就业岗位超过两万个，巴伊亚州州长罗德里格斯表示。", article)
+    assert verdict.sure and verdict.sure[0].startswith("attribution: '巴伊亚州州长罗德里格斯表示'")
+    assert check("项目为当地民众带来了实惠，巴伊亚州州长罗德里格斯表示。", article).ok
+
+
+def test_a_reworded_quote_is_not_the_articles() -> None:
+    article = "习近平总书记曾说：“只要有信心，黄土变成金。”\n当地干部群众进一步坚定信心、找对路子。"
+    verdict = check("当地牢记“要继续坚定信心，黄土变成金”的指示。", article)
+    assert "invented: the quote “要继续坚定信心,黄土变成金” is not the article's words" in verdict.sure
+    assert check("当地牢记“只要有信心，黄土变成金”的嘱托。", article).ok
+    assert check("当地创新“坚定信心”工作法。", article).ok  # a short quoted term is no one's words
+
+
+def test_a_document_says_only_what_the_article_quotes_from_it() -> None:
+    article = (
+        "农业农村部等三部门印发意见。\n意见提出，到2027年，建成高标准农田10亿亩。意见要求，各地加强耕地保护。"
+    )
+    verdict = check("意见明确，要建立耕地保护长效机制。", article)
+    assert verdict.sure and verdict.sure[0].startswith("attribution: '意见明确'")
+    assert check("意见提出，到2027年建成高标准农田10亿亩。", article).ok
+
+
+def test_a_first_belongs_to_the_sentence_that_says_it() -> None:
+    article = "该市首次举办国际马拉松赛。\n赛事吸引2万名选手参赛。\n当地还开通了3条公交专线。"
+    verdict = check("当地首次开通3条公交专线。", article)
+    assert verdict.sure and verdict.sure[0].startswith("invented: '首次'")
+    assert check("该市首次举办国际马拉松赛，吸引2万名选手参赛。", article).ok
+
+
+def test_the_protagonist_named_in_the_lead_acts_throughout() -> None:
+    article = (
+        "院坝间，“一个人的剧场”送上门\n6月29日，宁陕县文化馆的演职人员正忙着排练。\n馆长说，大家都很投入。\n"
+        "志愿小分队成立后走进村民家。\n村民渐渐开朗起来。\n7年来，“一个人的剧场”演出队伍累计开展活动300多场。"
+    )
+    assert check("宁陕县文化馆演出队伍累计开展活动300多场。", article).ok
+    assert any(r.startswith("actor") for r in check("襄阳市农民演出队伍累计开展活动300多场。", article).sure)

@@ -10,6 +10,8 @@ the article lacks) and the rules that read the summary against the article sente
 - ``quantities``: a number keeps its unit and what it counts;
 - ``names``: invented people and places, photo credits read as people;
 - ``claims``: verdicts the article never gives (填补空白, 标志着, 典范), a clause's doer changed;
+- ``novel``: bodies, times and clause nouns the article never names;
+- ``links``: a cause or basis (因为, 由于, 从而) the article does not state;
 - ``support``: clauses the article's words do not make up.
 
 Each finding is a reason string. A *sure* finding fails the summary; an *unsure* one (prefixed
@@ -32,8 +34,10 @@ from zhaiyao.summarise.faithful.claims import (
     check_scope,
     check_verdicts,
 )
+from zhaiyao.summarise.faithful.links import check_links, check_ranks
 from zhaiyao.summarise.faithful.modality import check_modality
 from zhaiyao.summarise.faithful.names import check_names
+from zhaiyao.summarise.faithful.novel import check_novel
 from zhaiyao.summarise.faithful.polarity import check_polarity
 from zhaiyao.summarise.faithful.quantities import check_quantities
 from zhaiyao.summarise.faithful.support import check_support
@@ -72,6 +76,9 @@ def check(summary: str, article: str) -> Verdict:
     sure += check_scope(summary, source)
     sure += check_hosts(summary, source)
     sure += check_prompt_text(summary, source)
+    sure += check_novel(summary, source)
+    sure += check_links(summary, source)
+    sure += check_ranks(summary, source)
     units, nouns = check_quantities(summary, source)
     sure += units
     unsure = nouns + check_support(summary, source)

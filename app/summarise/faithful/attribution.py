@@ -22,6 +22,10 @@ from zhaiyao.summarise.faithful.align import Sentence, Source, summary_clauses, 
 from zhaiyao.summarise.faithful.lexicon import ACTOR_ENDS, SPEECH_VERBS, longest_first
 
 MIN_COVERAGE = 0.6  # below this the words are not clearly the article's: support.py's business
+LOOSE_COVERAGE = 0.4  # reworded words down to this are still held to the speaker, when long
+LOOSE_CHARS = 8
+WRITER_REACH = 2  # sentences before a restated one within which a mention of the speaker makes it an account
+NAME_CHARS = 5  # characters of a name after a title (通沙万, 夏巴兹·谢里夫 is longer: then jieba's tag)
 PER_CLAUSE = 8  # characters from which one clause of the said words is held to the speaker on its own
 MIN_SUPPORT = 0.5  # a said clause with less of its bigrams in the article is not the article's
 REACH = 40  # characters after a speaker's name within which the speech verb must come
@@ -29,6 +33,8 @@ TITLES = longest_first(
     "总书记 国家主席 主席 总理 副总理 委员长 部长 副部长 书记 省长 市长 县长 区长 局长 厅长 主任 院长 校长",
     "董事长 总经理 发言人 负责人 秘书长 大使 委员 代表 专家 教授 研究员 总统 首相 外长",
 )
+# A document that "says" (意见明确, 方案提出): its words are what the article quotes from it.
+DOCUMENTS = ("意见", "方案", "通知", "条例", "规划", "决定", "办法", "纲要", "报告", "公报", "声明", "指南")
 PRONOUNS = ("他", "她", "其")
 _BULLETS = ("■", "●", "◆", "▲", "□", "○")
 # How the points of a speech reported paragraph by paragraph open.
@@ -60,6 +66,11 @@ _INLINE_RE = re.compile(r"^(?P<who>[^,:]{2,16}?)(?P<verb>强调|指出|表示|�
 _OTHER_RE = re.compile(
     r"([\u4e00-\u9fff]{2,12}?(?:者|们|人|员|代表|群众|工人|职工))(?:纷纷|都|也)?(?:表示|说|认为|指出)"
 )
+# After a speaker's name: the name only qualifies a noun (the speech, its spirit, the directive).
+_NAMED_ONLY_RE = re.compile(
+    r"^(?:同志)?(?:关于|新时代|(?:的)?(?:重要)?(?:讲话精神|指示精神|批示精神|论述|嘱托|思想|要求|期望))"
+)
+_SAYS_RE = re.compile("表示|指出|认为|强调|说|称|介绍")
 _STRIP_RE = re.compile(r"(在[^,]{0,16}?(上|中|时|期间)|近日|日前|此前|同时|还|也|再次|进一步|一再|多次)$")
 
 
@@ -82,20 +93,39 @@ def check_attribution(summary: str, source: Source) -> list[str]:
             other = _someone_elses(said, keys, source)
             if other:
                 reasons.append(f"attribution: '{who}{verb}' … words the article gives to {other}")
+            elif (where := _writers(said, keys, source)) is not None:
+                reasons.append(
+                    f"attribution: '{who}{verb}' … the writer's words, far from any mention of them "
+                    f"(the article: '{_clip(where.text)}')"
+                )
             continue
         # The words as a whole, and each longer clause of them: a summary may join the speaker's
         # words to the reporter's (…提升原始创新能力，推动构建新发展格局 where the last is the reporter's).
-        for words in dict.fromkeys(["".join(said), *(c for c in said if _long_enough(c, PER_CLAUSE))]):
-            where = source.align(words)
-            if where is None or where.coverage < MIN_COVERAGE:
-                continue
-            if not any(_is_theirs(s, keys, source) for s in source.near_best(words)):
-                reasons.append(
-                    f"attribution: '{who}{verb}' but the article does not give these words to them "
-                    f"(the article: '{_clip(where.sentence.text)}')"
-                )
-                break
+        where = _misattributed(said, keys, source)
+        if where is not None:
+            reasons.append(
+                f"attribution: '{who}{verb}' but the article does not give these words to them "
+                f"(the article: '{_clip(where.text)}')"
+            )
     return reasons
+
+
+def _misattributed(said: list[str], keys: tuple[str, ...], source: Source) -> Sentence | None:
+    """The article sentence the said words restate, when none of the sentences that restate them is
+    the speaker's. The words as a whole, and each longer clause of them: a summary may join the
+    speaker's words to the reporter's (…提升原始创新能力，推动构建新发展格局 where the last is the
+    reporter's). Words the summary rewords (aligned below MIN_COVERAGE, down to LOOSE_COVERAGE) are held
+    to the speaker too when they are long: a leader's line is the article's words or a close
+    paraphrase of them, and a reworded writer's line in his mouth is the worst error there is."""
+    for words in dict.fromkeys(["".join(said), *(c for c in said if _long_enough(c, PER_CLAUSE))]):
+        where = source.align(words)
+        if where is None or where.coverage < LOOSE_COVERAGE:
+            continue
+        if where.coverage < MIN_COVERAGE and not _long_enough(words, LOOSE_CHARS):
+            continue
+        if not any(_is_theirs(s, keys, source) for s in source.near_best(words)):
+            return where.sentence
+    return None
 
 
 def speeches(summary: str) -> list[tuple[str, str, list[str], str, bool]]:
@@ -110,6 +140,12 @@ def speeches(summary: str) -> list[tuple[str, str, list[str], str, bool]]:
         match = _SPEAKER_RE.match(text)
         if match and rest:
             found.append((match.group("who"), match.group("verb"), rest, clause.sentence, False))
+            continue
+        tag = _SPEAKER_RE.match(text.rstrip("。!"))
+        if tag and not rest and clause.head and _names_someone(tag.group("who")):
+            # A speaker tag closing the sentence (……，巴伊亚州州长某某表示。) gives it all the clauses before.
+            said = [c.text.strip(",;。") for c in clauses[:k] if c.sentence == clause.sentence]
+            found.append((tag.group("who"), tag.group("verb"), said, clause.sentence, False))
             continue
         inline = _INLINE_RE.match(text.rstrip(",;。"))
         if inline and _names_someone(inline.group("who")):
@@ -128,7 +164,9 @@ def _someone_elses(said: list[str], keys: tuple[str, ...], source: Source) -> st
     speaker: its sentence, or its paragraph's opening, has another speaker before a speech verb."""
     for clause in (c for c in said if _long_enough(c, PER_CLAUSE)):
         where = source.align(clause)
-        if where is None or where.coverage < MIN_COVERAGE:
+        if where is None or where.coverage < LOOSE_COVERAGE:
+            continue
+        if where.coverage < MIN_COVERAGE and not _long_enough(clause, LOOSE_CHARS):
             continue
         if any(_is_theirs(s, keys, source) for s in source.near_best(clause)):
             continue
@@ -137,6 +175,41 @@ def _someone_elses(said: list[str], keys: tuple[str, ...], source: Source) -> st
             match = _OTHER_RE.search(sentence.text)
             if match and not any(key in match.group(1) for key in keys):
                 return match.group(1)
+            named = _named_speaker(sentence.text)
+            if named and not any(key in named or named in key for key in keys):
+                return named
+    return None
+
+
+def _writers(said: list[str], keys: tuple[str, ...], source: Source) -> Sentence | None:
+    """The article sentence a longer said clause restates, when it is not the speaker's and no sentence
+    near it names the speaker: the writer's own argument (a commentary's 风险隐患排查……是否做到全方位
+    after 总书记作出重要指示), not the reporter's account of what the speaker did."""
+    for clause in (c for c in said if _long_enough(c, PER_CLAUSE)):
+        where = source.align(clause)
+        if where is None or where.coverage < MIN_COVERAGE:
+            continue
+        near = source.near_best(clause)
+        if any(_is_theirs(s, keys, source) for s in near):
+            continue
+        around = "".join(n.text for s in near for n in source.neighbourhood(s, WRITER_REACH))
+        if not any(key in around for key in keys):
+            return where.sentence
+    return None
+
+
+def _named_speaker(text: str) -> str | None:
+    """A person the sentence names right before a verb of saying (老挝副总理兼外长通沙万说，…;
+    吉尔吉斯斯坦代表托罗巴耶夫表示): the name, or None when the speaker is a pronoun or unnamed."""
+    for match in _SAYS_RE.finditer(text):
+        before = re.split(r"[,;:。“”]", text[max(0, match.start() - REACH // 2) : match.start()])[-1]
+        names = [w for w, flag in tagged(before) if flag in ("nr", "nrfg", "nrt") and len(w) >= 2]
+        if names and before.endswith(names[-1]):
+            return names[-1]
+        # jieba often misses a foreign name: a title with a few characters after it (外长通沙万说).
+        title = max((t for t in TITLES if t in before), key=before.rfind, default="")
+        if title and len(before) - before.rfind(title) - len(title) <= NAME_CHARS:
+            return before[-(len(title) + NAME_CHARS) :]
     return None
 
 
@@ -172,10 +245,13 @@ def speaker_keys(who: str, source: Source) -> tuple[str, ...]:
         nouns = [
             t.word for t in tokens if t.flag.startswith("n") and len(t.word) >= 2 and t.word[-1] in ACTOR_ENDS
         ]
-        return tuple(titles or nouns[-1:])
+        documents = [t.word for t in tokens if t.word.endswith(DOCUMENTS) and len(t.word) >= 2]
+        return tuple(titles or nouns[-1:] or documents[-1:])
     keys = list(names)
     for name in names:
-        keys += [t for t in TITLES if name + t in source.squeezed or t + name in source.squeezed]
+        # Within one sentence: 法国外长。王毅… squeezed would give 王毅 the title 外长.
+        near = [s.text for s in source.sentences if name in s.text]
+        keys += [t for t in TITLES if any(name + t in text or t + name in text for text in near)]
     return tuple(dict.fromkeys(keys))
 
 
@@ -221,12 +297,16 @@ def _listed_under(sentence: Sentence, keys: tuple[str, ...], source: Source) -> 
 
 
 def _speaks(text: str, keys: tuple[str, ...]) -> bool:
-    """Some key is followed, within REACH characters, by a speech verb or a colon and quotation."""
+    """Some key is followed, within REACH characters, by a speech verb or a colon and quotation, with
+    the key as the subject: 学习贯彻习近平总书记重要讲话精神 or 习近平总书记的嘱托 only names the speech,
+    and the sentence is the writer's."""
     for key in keys:
         start = text.find(key)
         while start >= 0:
             after = text[start + len(key) : start + len(key) + REACH]
-            if _VERB_RE.search(after) or ":“" in after or "讲话" in after:
+            title = next((t for t in TITLES if after.startswith(t)), "")
+            said = _VERB_RE.search(after) or ":“" in after or "讲话" in after
+            if said and not _NAMED_ONLY_RE.match(after[len(title) :]):
                 return True
             start = text.find(key, start + 1)
     return False

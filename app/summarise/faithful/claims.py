@@ -94,10 +94,12 @@ def check_doers(summary: str, source: Source) -> list[str]:
         if where is None or where.coverage < MIN_COVERAGE:
             continue
         start = max(0, where.sentence.index - BEFORE)
+        # The title and lead name the story's protagonist, who acts throughout (宁陕县文化馆 named in the
+        # lead; the figures come paragraphs later).
         nearby = "".join(
             s.text
             for s in source.sentences[: where.sentence.index + 1]
-            if s.index >= start or s.paragraph == where.sentence.paragraph
+            if s.index >= start or s.paragraph in (where.sentence.paragraph, 0, 1)
         )
         # A doer is there when its head noun is (比赛场地 for 场地); a place is the scope, not the doer,
         # when someone else is named (襄阳市农民: 农民 must be there).

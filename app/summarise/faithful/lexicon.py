@@ -31,15 +31,17 @@ FUTURE_MARKERS: tuple[str, ...] = tuple(
         "将 拟 计划 预计 有望 力争 争取 准备 即将 将要 打算 目标 要 将于 会 可望 预期 规划 部署 正在 正",
         "加快 着力 努力 逐步 稳步 致力 旨在 以期 需 需要 应 应当 必须 还将 尚 待 期待 希望 呼吁 建议 倡议",
         "加速 加紧 可以 能够 继续 下一步",
-        "筹备 定于 拟于 择期",
+        "筹备 定于 拟于 择期 愿 愿意 愿同 愿与",
     )
 )
 # The article's markers whose loss matters: a step told as done when it is not. Any marker above on the
 # summary's side keeps the sense (将 → 计划 is a fair paraphrase; 推动 alone is not a marker at all).
 # 正在 is not one: news tells an ongoing event in the plain form, and jieba reads 韩正在北京 as 正在.
 STRONG_FUTURE: frozenset[str] = _words(
-    "将 拟 计划 预计 有望 力争 争取 准备 即将 将要 打算 将于 可望 加快 还将 定于 拟于"
+    "将 拟 计划 预计 有望 力争 争取 准备 即将 将要 打算 将于 可望 加快 还将 定于 拟于 愿 愿意 愿同 愿与"
 )
+# A demand: its loss matters too, unless a verb of saying or demanding is left (modality.py).
+DEMANDS: frozenset[str] = _words("要 应 应当 必须")
 
 # Spans of time: achievements "十年来" or "截至" a date are not one year's.
 SPAN_MARKERS: tuple[str, ...] = tuple(_words("以来 年来 截至 截止 累计 近年 多年 历年 至今 迄今"))

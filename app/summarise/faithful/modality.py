@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 
 from zhaiyao.summarise.faithful.align import Alignment, Clause, Source, grams, squeeze, summary_clauses
-from zhaiyao.summarise.faithful.lexicon import FUTURE_MARKERS, SPAN_MARKERS, STRONG_FUTURE
+from zhaiyao.summarise.faithful.lexicon import DEMANDS, FUTURE_MARKERS, SPAN_MARKERS, STRONG_FUTURE
 
 MIN_COVERAGE = 0.6
 MIN_CLAUSE = 4  # characters: shorter clauses align anywhere
@@ -32,7 +32,13 @@ _DISPOSAL_RE = re.compile(
     "改为|提高到|降低到|延长|缩短|扩大到|埋|推向|用于|应用于|投入|上升为|落到|贯穿|合并|整合|打通|连接|交付|"
     "移交|移送|退还"
 )
+# A demand (要/应/必须) stays one under a verb of demanding or saying (会议强调，加强… keeps the sense).
+_DEMANDED_RE = re.compile(
+    "强调|要求|指出|提出|呼吁|表示|希望|号召|部署|明确|倡议|认为|说|称|致力|鼓励|支持|推动"
+)
+_QUESTION_RE = re.compile("多少|怎么|如何|什么|吗$|几")
 _STRONG_RE = re.compile("|".join(sorted(STRONG_FUTURE, key=len, reverse=True)))
+_MARKED_RE = re.compile("|".join(sorted(STRONG_FUTURE | DEMANDS, key=len, reverse=True)))
 
 
 def check_modality(summary: str, source: Source) -> list[str]:
@@ -70,7 +76,7 @@ def _dropped_marker(clause: Clause, where: Alignment, source: Source) -> str | N
     # The one article clause the summary's restates: a marker in the clause beside it governs
     # something else (将丰收的确定性 is not the summary's 不确定性).
     theirs = where.clause
-    if not _STRONG_RE.search(theirs):
+    if not _MARKED_RE.search(theirs):
         return None
     said = clause.head + clause.text
     if any(token in FUTURE_MARKERS for token in jieba.lcut(said)) or _copied_whole(clause, source):
@@ -78,7 +84,7 @@ def _dropped_marker(clause: Clause, where: Alignment, source: Source) -> str | N
     kept = {m for m in STRONG_FUTURE if m in said}  # 委将持续: jieba may glue the marker to a neighbour
     wanted = grams(clause.text)
     for word, position in _markers(theirs):
-        if word in kept:
+        if word in kept or (word in DEMANDS and _DEMANDED_RE.search(said)):
             continue
         governed = theirs[position : position + LOOKAHEAD].lstrip("于在")
         if grams(governed) & wanted:
@@ -103,7 +109,7 @@ def _markers(text: str) -> list[tuple[str, int]]:
     found, position = [], 0
     for i, (word, flag) in enumerate(pairs):
         position += len(word)
-        if word not in STRONG_FUTURE or flag == "p":
+        if (word not in STRONG_FUTURE and word not in DEMANDS) or flag == "p":
             continue
         before = pairs[i - 1][1] if i else ""
         after = pairs[i + 1] if i + 1 < len(pairs) else ("", "")
@@ -111,8 +117,16 @@ def _markers(text: str) -> list[tuple[str, int]]:
             continue
         if word == "将" and _is_ba(after, text[position:]):
             continue
+        if word in DEMANDS and _not_a_demand(after[0], text[position:]):
+            continue
         found.append((word, position))
     return found
+
+
+def _not_a_demand(after: str, rest: str) -> bool:
+    """要 as "if" (要不, 要是) or in a question (要花多少钱？) demands nothing."""
+    clause = re.split(r"[,;:。!]", rest, maxsplit=1)[0]
+    return after.startswith(("不", "是", "么")) or "?" in clause or bool(_QUESTION_RE.search(clause))
 
 
 def _is_ba(after: tuple[str, str], rest: str) -> bool:
