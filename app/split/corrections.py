@@ -41,15 +41,19 @@ def merge(first: Article, second: Article) -> Article:
     )
 
 
-def split(article: Article, paragraph: int) -> tuple[Article, Article] | None:
-    """Two articles of one, cut before ``paragraph``; a short heading-like paragraph there becomes the
-    new article's title. None when the cut would leave either side empty."""
+def split(article: Article, paragraph: int, title: str | None = None) -> tuple[Article, Article] | None:
+    """Two articles of one, cut before ``paragraph``. The new article's title is ``title`` where the
+    reader named one (the paragraph at the cut, when it is that line, leaves the body for the title);
+    else a short heading-like paragraph there. None when the cut would leave either side empty."""
     paragraphs = article.text.split("\n")
     if not 1 <= paragraph < len(paragraphs):
         return None
     head, tail = paragraphs[:paragraph], paragraphs[paragraph:]
-    title = None
-    if len(tail) > 1 and len(tail[0]) <= _HEADING_MAX and not ends_sentence(tail[0]):
+    title = (title or "").strip() or None
+    if title is not None:
+        if len(tail) > 1 and tail[0].strip() == title:
+            tail = tail[1:]
+    elif len(tail) > 1 and len(tail[0]) <= _HEADING_MAX and not ends_sentence(tail[0]):
         title, tail = tail[0], tail[1:]
     first = replace(article, text="\n".join(head))
     second = Article(
@@ -77,7 +81,7 @@ def apply(articles: list[Article], corrections: list[Correction]) -> list[Articl
         if fix.action == "merge" and 0 <= i < len(out) - 1:
             out[i : i + 2] = [merge(out[i], out[i + 1])]
         elif fix.action == "split" and 0 <= i < len(out) and fix.paragraph is not None:
-            parts = split(out[i], fix.paragraph)
+            parts = split(out[i], fix.paragraph, fix.title)
             if parts is not None:
                 out[i : i + 1] = list(parts)
     return [replace(a, index=k) for k, a in enumerate(out, 1)]
