@@ -7,6 +7,7 @@ from another folder) keeps its corrections; ``zhaiyao.split.corrections`` applie
 from __future__ import annotations
 
 import json
+
 from zhaiyao.documents import Article, Correction
 from zhaiyao.errors import StoreError
 from zhaiyao.store.connection import timestamp
