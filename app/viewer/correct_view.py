@@ -1,0 +1,111 @@
+"""A reader's fix of a page's split, from the open article: merge it with the next article, split it
+before a paragraph (the new article titled by that line or by one the reader types), or undo the page's
+last fix.
+
+A fix is a run like any other: the button asks for it (``ViewState.action``), and the next rerun stores
+the correction by the page's content hash (``pipeline.correct_page``: a re-run or re-import of the page
+keeps it), then summarises the page under the sidebar's settings through the same path as any stored
+page (``run_view.summarise_stored``): the articles the fix did not touch keep their content keys and come
+from the cache, so only the merged or split ones are summarised.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+from zhaiyao.documents import ArticleResult, Correction
+from zhaiyao.run import pipeline
+from zhaiyao.store import Store
+from zhaiyao.viewer.state import Keys, ViewState, view_state
+
+FIXES = ("correct", "undo")  # the ViewState.action kinds this module takes
+_SHOWN = 30  # characters of a paragraph shown in the list of places to split
+
+
+def _ask(kind: str, value: Any) -> None:
+    view_state(st.session_state).action = (kind, value)
+
+
+def _ask_split(page: str, index: int, paragraphs: list[str]) -> None:
+    at = st.session_state.get(Keys.FIX_AT)
+    if not isinstance(at, int) or not 1 <= at < len(paragraphs):
+        return
+    typed = str(st.session_state.get(Keys.FIX_TITLE) or "").strip()
+    title = typed or (paragraphs[at].strip() if st.session_state.get(Keys.FIX_AS_TITLE) else None)
+    st.session_state[Keys.FIX_TITLE] = ""  # a typed title is for this one split
+    _ask("correct", (page, Correction("split", index, at, title=title)))
+
+
+def _place(paragraphs: list[str], at: int) -> str:
+    text = paragraphs[at].strip()
+    shown = text if len(text) <= _SHOWN else text[:_SHOWN] + "…"
+    return f"第 {at + 1} 段 · ¶{at + 1}: {shown}"
+
+
+def fix_controls(results: list[ArticleResult], result: ArticleResult, corrections: int) -> None:
+    """The open article's "fix the split" box: merge with the next, split at a paragraph, undo."""
+    article = result.article
+    page, index = article.page, article.index
+    last = index == max(r.article.index for r in results)
+    paragraphs = article.text.split("\n")
+    with st.expander("拆分/合并 · Fix the split", expanded=False):
+        st.caption(
+            "分篇有误时在此更正；更正随版面保存，只重新摘要改动的文章 · If the page was split wrongly, "
+            "fix it here: the fix is kept with the page and only the changed articles are summarised again."
+        )
+        st.button(
+            "合并下一篇 · Merge with next",
+            key=Keys.FIX_MERGE,
+            disabled=last,
+            on_click=_ask,
+            args=("correct", (page, Correction("merge", index))),
+            help="把下一篇并入本篇（其标题成为一段）· the next article joins this one, its title a paragraph",
+        )
+        if len(paragraphs) > 1:
+            st.selectbox(
+                "从哪一段起为新文章 · New article starts at",
+                range(1, len(paragraphs)),
+                format_func=lambda at: _place(paragraphs, at),
+                key=Keys.FIX_AT,
+            )
+            st.checkbox("此段是新文章的标题 · That line is the new article's title", key=Keys.FIX_AS_TITLE)
+            st.text_input("或输入新文章标题 · Or type its title", key=Keys.FIX_TITLE)
+            st.button(
+                "从此段拆分 · Split here",
+                key=Keys.FIX_SPLIT,
+                on_click=_ask_split,
+                args=(page, index, paragraphs),
+            )
+        if corrections:
+            undo_button(page, corrections, key=Keys.FIX_UNDO)
+
+
+def undo_button(page: str, corrections: int, key: str) -> None:
+    st.button(
+        f"撤销更正 · Undo correction ({corrections})",
+        key=key,
+        on_click=_ask,
+        args=("undo", page),
+        help="撤销本版最近一次更正 · undoes this page's last correction",
+    )
+
+
+def take_fix(store: Store, state: ViewState, kind: str, value: Any) -> str:
+    """Store the fix the reader asked for and return its page (to be summarised next); the reader is
+    taken to the page's cards, where the new split shows. A fix that does not fit raises InputError."""
+    if kind == "undo":
+        page = str(value)
+        articles = pipeline.undo_correction(store, page)
+        state.say("success", f"已撤销更正 · Correction undone: {len(articles)} 篇 · articles on the page.")
+    else:
+        page, correction = value
+        articles = pipeline.correct_page(store, page, correction)
+        what = "已合并 · Merged" if correction.action == "merge" else "已拆分 · Split"
+        state.say(
+            "success",
+            f"{what}: 第 {correction.article} 篇 · article {correction.article}; "
+            f"本版现有 {len(articles)} 篇 · the page has {len(articles)} articles now.",
+        )
+    state.open_page(page)
+    return page
