@@ -796,6 +796,8 @@ def test_a_reader_splits_merges_and_undoes_in_the_open_article(monkeypatch) -> N
     rows = _summary_rows("merged.txt")
     at = _app(monkeypatch, ZHAIYAO_BACKEND="extractive")
     at.button(key="open_merged.txt_1").click().run()
+    at.session_state["fix_box"] = True  # the reader opens 拆分/合并 · Fix the split
+    at.run()
     at.selectbox(key="fix_at").select(2)  # the line 湘江两岸…, the third paragraph
     at.checkbox(key="fix_as_title").check()
     at.button(key="fix_split").click().run()
@@ -813,6 +815,8 @@ def test_a_reader_splits_merges_and_undoes_in_the_open_article(monkeypatch) -> N
     assert max(rows.values()) < min(new_rows[r.article.key] for r in after[:2])
     # Merge them back from the open article, then undo that merge and the split: the page as split.
     at.button(key="open_merged.txt_1").click().run()
+    at.session_state["fix_box"] = True
+    at.run()
     at.button(key="fix_merge").click().run()
     assert (
         len(_titles("merged.txt")) == 2

@@ -49,7 +49,9 @@ def fix_controls(results: list[ArticleResult], result: ArticleResult, correction
     page, index = article.page, article.index
     last = index == max(r.article.index for r in results)
     paragraphs = article.text.split("\n")
-    with st.expander("拆分/合并 · Fix the split", expanded=False):
+    # Its open state is kept (a key, rerun on change): a choice inside reruns the script, and an
+    # untracked expander may come back closed, the reader's half-made choice hidden.
+    with st.expander("拆分/合并 · Fix the split", key=Keys.FIX_BOX, on_change="rerun"):
         st.caption(
             "分篇有误时在此更正；更正随版面保存，只重新摘要改动的文章 · If the page was split wrongly, "
             "fix it here: the fix is kept with the page and only the changed articles are summarised again."

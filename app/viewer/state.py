@@ -52,6 +52,7 @@ class Keys:
     F_STATUS = "f_status"
     F_CLEAR = "f_clear"
     DAY = "day_view"
+    FIX_BOX = "fix_box"
     FIX_MERGE = "fix_merge"
     FIX_AT = "fix_at"
     FIX_AS_TITLE = "fix_as_title"
