@@ -145,6 +145,14 @@ def test_faithfulness_eval_scores_its_smoke_rows() -> None:
     assert re.search(rf"speed: {NUMBER} checks/s", out), out
 
 
+def test_faithful_cost_times_the_summariser_with_and_without_the_check(model: str) -> None:
+    out = run_bench("faithful_cost.py", "--model", model)
+    assert "CPU:" in out, out
+    for name in ("lexical", "check"):
+        articles, seconds, per_min, *_ = table_row(out, name)
+        assert articles == "1" and float(seconds) > 0 and float(per_min) > 0, out
+
+
 @pytest.mark.browser
 def test_bench_viewer_times_the_first_screen() -> None:
     out = run_plain_bench("bench_viewer.py")
