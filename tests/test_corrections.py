@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from zhaiyao.config import Settings
-from zhaiyao.documents import Correction, Page
+from zhaiyao.documents import Article, Correction, Page
 from zhaiyao.errors import InputError
 from zhaiyao.export.formats import render
 from zhaiyao.run.pipeline import correct_page, run_pages, split_pages, undo_correction
@@ -115,3 +115,19 @@ def test_undo_puts_back_the_articles_before_each_correction(tmp_path: Path) -> N
         # The splitter's own articles are summarised still: nothing to do on a re-run.
         again = run_pages([], settings, store, stored=[page.source])
         assert (again.total, again.cached) == (3, 3)
+
+
+def test_a_reader_split_can_cut_inside_a_paragraph_before_a_sentence(tmp_path: Path) -> None:
+    glued = Article(
+        page="p.txt", index=1, title="甲", text="甲地新闻一句。乙地新闻标题。乙地正文一。\n乙地正文二。"
+    )
+    first, second = apply([glued], [Correction("split", 1, 0, title="乙地新闻标题。", sentence=1)])
+    assert (first.title, first.text) == ("甲", "甲地新闻一句。")
+    assert (second.title, second.text) == ("乙地新闻标题。", "乙地正文一。\n乙地正文二。")
+    untitled = apply([glued], [Correction("split", 1, 0, sentence=2)])
+    assert untitled[1].text == "乙地正文一。\n乙地正文二。" and untitled[0].text.endswith("乙地新闻标题。")
+    # A sentence past the paragraph's last does not fit: skipped.
+    assert apply([glued], [Correction("split", 1, 1, sentence=1)]) == [glued]
+    with Store(tmp_path / "s.db") as store:
+        store.add_correction("h", Correction("split", 1, 0, title="乙", sentence=1), before=["k"])
+        assert store.corrections("h") == [Correction("split", 1, 0, title="乙", sentence=1)]

@@ -798,7 +798,7 @@ def test_a_reader_splits_merges_and_undoes_in_the_open_article(monkeypatch) -> N
     at.button(key="open_merged.txt_1").click().run()
     at.session_state["fix_box"] = True  # the reader opens 拆分/合并 · Fix the split
     at.run()
-    at.selectbox(key="fix_at").select(2)  # the line 湘江两岸…, the third paragraph
+    at.selectbox(key="fix_at").select((2, 0))  # the line 湘江两岸…, the third paragraph
     at.checkbox(key="fix_as_title").check()
     at.button(key="fix_split").click().run()
     assert not at.exception, at.exception
@@ -827,3 +827,23 @@ def test_a_reader_splits_merges_and_undoes_in_the_open_article(monkeypatch) -> N
     at.button(key="fix_undo_page").click().run()
     assert [r.article.key for r in _page_results("merged.txt")] == [r.article.key for r in before]
     assert "fix_undo_page" not in [b.key for b in at.button] and len(_cards(at)) == 2
+
+
+def test_a_reader_cuts_a_headline_out_of_the_middle_of_a_paragraph(monkeypatch) -> None:
+    glued = MERGED_PAGE.replace("增强。\n\n湘江两岸", "增强。湘江两岸")
+    _batch("glued.txt", glued, backend="extractive")
+    at = _app(monkeypatch, ZHAIYAO_BACKEND="extractive")
+    at.button(key="open_glued.txt_1").click().run()
+    at.session_state["fix_box"] = True
+    at.run()
+    places = at.selectbox(key="fix_at").options
+    assert "第 2 段第 2 句 · ¶2 s2: 湘江两岸樱花进入最佳观赏期。" in places
+    at.selectbox(key="fix_at").select((1, 1))
+    at.text_input(key="fix_title").input("湘江樱花盛开")
+    at.button(key="fix_split").click().run()
+    assert not at.exception, at.exception
+    first, second, _ = _page_results("glued.txt")
+    assert first.article.text.endswith("服务业吸纳就业能力增强。")
+    assert second.article.title == "湘江樱花盛开"
+    assert second.article.text.startswith("湘江两岸樱花进入最佳观赏期。\n连日来")
+    assert second.summary is not None and len(_cards(at)) == 3

@@ -663,7 +663,7 @@ def test_a_reader_splits_merged_articles_and_it_holds_after_a_restart(tmp_path, 
         column.get_by_role("button", name="阅读全文 · Open article").click()
         page.locator(".zy-article").wait_for()
         page.get_by_text("拆分/合并 · Fix the split").click()
-        _pick(page, "从哪一段起为新文章 · New article starts at", "第 3 段")
+        _pick(page, "新文章从哪里开始 · New article starts at", "^第 3 段 ·")
         page.get_by_text("此段是新文章的标题 · That line is the new article's title").click()
         _settle(page)
         page.get_by_role("button", name="从此段拆分 · Split here").click()

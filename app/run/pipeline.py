@@ -156,6 +156,7 @@ def correct_page(store: Store, source: str, correction: Correction) -> list[Arti
     articles = corrections.apply(before, [correction])
     if len(articles) == len(before):
         where = f" before paragraph {correction.paragraph}" if correction.action == "split" else ""
+        where += f", sentence {correction.sentence}" if correction.sentence else ""
         problem = f"cannot {correction.action} article {correction.article}{where} on this page"
         raise InputError(source, problem)
     store.add_correction(text_hash, correction, before=[a.key for a in before])

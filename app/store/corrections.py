@@ -26,8 +26,8 @@ class CorrectionsMixin:
             ).fetchone()[0]
             conn.execute(
                 """INSERT INTO corrections
-                     (text_hash, seq, action, article, paragraph, title, before_keys, created_at)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+                     (text_hash, seq, action, article, paragraph, title, sentence, before_keys, created_at)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 (
                     text_hash,
                     seq,
@@ -35,6 +35,7 @@ class CorrectionsMixin:
                     correction.article,
                     correction.paragraph,
                     correction.title,
+                    correction.sentence,
                     keys,
                     timestamp(),
                 ),
@@ -44,7 +45,8 @@ class CorrectionsMixin:
         """The page's corrections in the order they were made."""
         with self._guard():
             rows = self._conn.execute(
-                "SELECT action, article, paragraph, title FROM corrections WHERE text_hash = ? ORDER BY seq",
+                """SELECT action, article, paragraph, title, sentence FROM corrections
+                   WHERE text_hash = ? ORDER BY seq""",
                 (text_hash,),
             ).fetchall()
         return [Correction(*row) for row in rows]

@@ -1,6 +1,6 @@
 """A reader's fix of a page's split, from the open article: merge it with the next article, split it
-before a paragraph (the new article titled by that line or by one the reader types), or undo the page's
-last fix.
+before a paragraph or a sentence (the new article titled by that line or by one the reader types), or
+undo the page's last fix.
 
 A fix is a run like any other: the button asks for it (``ViewState.action``), and the next rerun stores
 the correction by the page's content hash (``pipeline.correct_page``: a re-run or re-import of the page
@@ -17,30 +17,54 @@ import streamlit as st
 from zhaiyao.documents import ArticleResult, Correction
 from zhaiyao.run import pipeline
 from zhaiyao.store import Store
+from zhaiyao.text.sentences import sentence_spans
 from zhaiyao.viewer.state import Keys, ViewState, view_state
 
 FIXES = ("correct", "undo")  # the ViewState.action kinds this module takes
-_SHOWN = 30  # characters of a paragraph shown in the list of places to split
+_SHOWN = 30  # characters of a paragraph or sentence shown in the list of places to split
 
 
 def _ask(kind: str, value: Any) -> None:
     view_state(st.session_state).action = (kind, value)
 
 
+def _places(paragraphs: list[str]) -> list[tuple[int, int]]:
+    """Where a new article can start: (paragraph, sentence) for each sentence of each paragraph but the
+    very first; sentence 0 is the paragraph's start (a headline run into a paragraph starts mid-way)."""
+    return [
+        (p, k)
+        for p, text in enumerate(paragraphs)
+        for k in range(max(len(sentence_spans(text)), 1))
+        if (p, k) != (0, 0)
+    ]
+
+
+def _line(paragraphs: list[str], place: tuple[int, int]) -> str:
+    """The text a new article would start with at ``place``: the paragraph, or its sentence."""
+    p, k = place
+    if k == 0:
+        return paragraphs[p].strip()
+    start, end = sentence_spans(paragraphs[p])[k]
+    return paragraphs[p][start:end]
+
+
+def _label(paragraphs: list[str], place: tuple[int, int]) -> str:
+    text = _line(paragraphs, place)
+    shown = text if len(text) <= _SHOWN else text[:_SHOWN] + "…"
+    p, k = place
+    where = f"第 {p + 1} 段 · ¶{p + 1}" if k == 0 else f"第 {p + 1} 段第 {k + 1} 句 · ¶{p + 1} s{k + 1}"
+    return f"{where}: {shown}"
+
+
 def _ask_split(page: str, index: int, paragraphs: list[str]) -> None:
-    at = st.session_state.get(Keys.FIX_AT)
-    if not isinstance(at, int) or not 1 <= at < len(paragraphs):
+    place = st.session_state.get(Keys.FIX_AT)
+    if place not in _places(paragraphs):
         return
     typed = str(st.session_state.get(Keys.FIX_TITLE) or "").strip()
-    title = typed or (paragraphs[at].strip() if st.session_state.get(Keys.FIX_AS_TITLE) else None)
+    title = typed or (_line(paragraphs, place) if st.session_state.get(Keys.FIX_AS_TITLE) else None)
     st.session_state[Keys.FIX_TITLE] = ""  # a typed title is for this one split
-    _ask("correct", (page, Correction("split", index, at, title=title)))
-
-
-def _place(paragraphs: list[str], at: int) -> str:
-    text = paragraphs[at].strip()
-    shown = text if len(text) <= _SHOWN else text[:_SHOWN] + "…"
-    return f"第 {at + 1} 段 · ¶{at + 1}: {shown}"
+    paragraph, sentence = place
+    _ask("correct", (page, Correction("split", index, paragraph, title=title, sentence=sentence or None)))
 
 
 def fix_controls(results: list[ArticleResult], result: ArticleResult, corrections: int) -> None:
@@ -64,11 +88,12 @@ def fix_controls(results: list[ArticleResult], result: ArticleResult, correction
             args=("correct", (page, Correction("merge", index))),
             help="把下一篇并入本篇（其标题成为一段）· the next article joins this one, its title a paragraph",
         )
-        if len(paragraphs) > 1:
+        places = _places(paragraphs)
+        if places:
             st.selectbox(
-                "从哪一段起为新文章 · New article starts at",
-                range(1, len(paragraphs)),
-                format_func=lambda at: _place(paragraphs, at),
+                "新文章从哪里开始 · New article starts at",
+                places,
+                format_func=lambda place: _label(paragraphs, place),
                 key=Keys.FIX_AT,
             )
             st.checkbox("此段是新文章的标题 · That line is the new article's title", key=Keys.FIX_AS_TITLE)
