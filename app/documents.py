@@ -53,11 +53,14 @@ class Correction:
     """A reader's fix to how a page was split, kept with the page's ``text_hash`` and applied after
     splitting: ``merge`` joins article ``article`` (1-based, as numbered after the corrections before
     it) with the one after it; ``split`` cuts article ``article`` before its paragraph ``paragraph``
-    (0-based; 1 or more)."""
+    (0-based; 1 or more), or inside that paragraph before its ``sentence`` (0-based; then paragraph 0
+    too), the new article titled ``title`` where the reader named one."""
 
     action: Literal["merge", "split"]
     article: int
     paragraph: int | None = None
+    title: str | None = None
+    sentence: int | None = None
 
 
 @dataclass(frozen=True)

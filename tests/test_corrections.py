@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 from zhaiyao.config import Settings
-from zhaiyao.documents import Correction, Page
+from zhaiyao.documents import Article, Correction, Page
 from zhaiyao.errors import InputError
 from zhaiyao.export.formats import render
-from zhaiyao.run.pipeline import correct_page, run_pages, split_pages
+from zhaiyao.run.pipeline import correct_page, run_pages, split_pages, undo_correction
 from zhaiyao.split.corrections import apply
 from zhaiyao.split.page import split_page
 from zhaiyao.store import Store
@@ -82,3 +82,52 @@ def test_a_correction_survives_a_rerun_and_only_the_changed_article_is_summarise
         exported = render(store.page_results(str(tmp_path / "copy.txt")), "jsonl").splitlines()
         assert len(exported) == 2 and "为何出台" in json.loads(exported[0])["text"]
         assert json.loads(exported[0])["summary"] is not None
+
+
+def test_a_reader_split_takes_the_title_the_reader_names() -> None:
+    (merged,) = apply(_articles(), [Correction("merge", 1), Correction("merge", 1)])[:1]
+    at = merged.text.split("\n").index("全市新增就业岗位三万个")
+    # The line at the cut named as the title: it leaves the body.
+    named = apply([merged], [Correction("split", 1, at, title="全市新增就业岗位三万个")])
+    assert named[1].title == "全市新增就业岗位三万个" and named[1].text.startswith("记者从有关部门获悉")
+    # A typed title over a body line: the line stays the body's first paragraph.
+    typed = apply([merged], [Correction("split", 1, at + 1, title="就业新数据")])
+    assert typed[1].title == "就业新数据" and typed[1].text.startswith("记者从有关部门获悉")
+    assert typed[0].text.split("\n")[-1] == "全市新增就业岗位三万个"
+
+
+def test_undo_puts_back_the_articles_before_each_correction(tmp_path: Path) -> None:
+    settings = Settings(backend="extractive", db_path=tmp_path / "s.db")
+    page = Page(source=str(tmp_path / "p.txt"), text=PAGE)
+    with Store(settings.db_path) as store:
+        run_pages([page], settings, store)
+        original = store.page_articles(page.source)
+        correct_page(store, page.source, Correction("merge", 1))
+        merged = store.page_articles(page.source)
+        correct_page(store, page.source, Correction("split", 2, 1, title="就业"))
+        assert [a.title for a in store.page_articles(page.source)][-1] == "就业"
+        assert [a.key for a in undo_correction(store, page.source)] == [a.key for a in merged]
+        assert store.corrections(page.text_hash) == [Correction("merge", 1)]
+        assert undo_correction(store, page.source) == original
+        assert store.page_articles(page.source) == original and store.corrections(page.text_hash) == []
+        with pytest.raises(InputError, match="no correction of this page to undo"):
+            undo_correction(store, page.source)
+        # The splitter's own articles are summarised still: nothing to do on a re-run.
+        again = run_pages([], settings, store, stored=[page.source])
+        assert (again.total, again.cached) == (3, 3)
+
+
+def test_a_reader_split_can_cut_inside_a_paragraph_before_a_sentence(tmp_path: Path) -> None:
+    glued = Article(
+        page="p.txt", index=1, title="甲", text="甲地新闻一句。乙地新闻标题。乙地正文一。\n乙地正文二。"
+    )
+    first, second = apply([glued], [Correction("split", 1, 0, title="乙地新闻标题。", sentence=1)])
+    assert (first.title, first.text) == ("甲", "甲地新闻一句。")
+    assert (second.title, second.text) == ("乙地新闻标题。", "乙地正文一。\n乙地正文二。")
+    untitled = apply([glued], [Correction("split", 1, 0, sentence=2)])
+    assert untitled[1].text == "乙地正文一。\n乙地正文二。" and untitled[0].text.endswith("乙地新闻标题。")
+    # A sentence past the paragraph's last does not fit: skipped.
+    assert apply([glued], [Correction("split", 1, 1, sentence=1)]) == [glued]
+    with Store(tmp_path / "s.db") as store:
+        store.add_correction("h", Correction("split", 1, 0, title="乙", sentence=1), before=["k"])
+        assert store.corrections("h") == [Correction("split", 1, 0, title="乙", sentence=1)]

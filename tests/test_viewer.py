@@ -754,3 +754,96 @@ def test_a_paste_takes_its_paper_date_and_edition(monkeypatch) -> None:
     at.text_area(key="paste_text").input("   ")
     at.button(key="go_paste").click().run()
     assert any("Paste a page's text first" in w.value for w in at.warning)
+
+
+# Three short items; the second's headline ends with a full stop, so the splitter reads it as a body
+# line and merges the first two (`zhaiyao split` gives two articles); the third stands apart.
+MERGED_PAGE = (
+    "全市新增就业岗位三万个\n\n本报记者 李二\n\n"
+    "　　记者从有关部门获悉，今年前五个月，全市新增就业岗位三万个。\n\n"
+    "　　其中，青年就业占比过半，服务业吸纳就业能力增强。\n\n"
+    "湘江两岸樱花进入最佳观赏期。\n\n"
+    "　　连日来，湘江风光带的樱花竞相开放，吸引众多市民前来赏花拍照。\n\n"
+    "　　园林部门介绍，今年花期预计持续到本月下旬，周末游客较多。\n\n"
+    "城区新建口袋公园十二处\n\n本报记者 王一\n\n"
+    "　　今年以来，城区利用边角地新建口袋公园十二处，方便市民就近休闲。\n\n"
+    "　　这些公园配有座椅、步道和儿童游乐设施，受到周边居民欢迎。\n"
+)
+SECOND_TITLE = "湘江两岸樱花进入最佳观赏期。"
+
+
+def _summary_rows(source: str) -> dict[str, int]:
+    """The page's summaries as stored: article key → rowid (a summary made again has a new row)."""
+    import sqlite3
+
+    with sqlite3.connect(load_settings().db_path) as conn:
+        rows = conn.execute(
+            """SELECT s.article_key, s.rowid FROM summaries s
+               JOIN page_articles pa ON pa.article_key = s.article_key WHERE pa.page = ?""",
+            (source,),
+        ).fetchall()
+    return dict(rows)
+
+
+def _titles(source: str) -> list[str | None]:
+    return [r.article.title for r in _page_results(source)]
+
+
+def test_a_reader_splits_merges_and_undoes_in_the_open_article(monkeypatch) -> None:
+    _batch("merged.txt", MERGED_PAGE, backend="extractive")
+    before = _page_results("merged.txt")
+    assert len(before) == 2 and SECOND_TITLE in before[0].article.text.split("\n")
+    rows = _summary_rows("merged.txt")
+    at = _app(monkeypatch, ZHAIYAO_BACKEND="extractive")
+    at.button(key="open_merged.txt_1").click().run()
+    at.session_state["fix_box"] = True  # the reader opens 拆分/合并 · Fix the split
+    at.run()
+    at.selectbox(key="fix_at").select((2, 0))  # the line 湘江两岸…, the third paragraph
+    at.checkbox(key="fix_as_title").check()
+    at.button(key="fix_split").click().run()
+    assert not at.exception, at.exception
+    after = _page_results("merged.txt")
+    assert [r.article.title for r in after] == [
+        before[0].article.title,
+        SECOND_TITLE,
+        before[1].article.title,
+    ]
+    assert all(r.summary is not None for r in after) and len(_cards(at)) == 3
+    # Only the two new articles were summarised; the untouched one kept its summary row.
+    new_rows = _summary_rows("merged.txt")
+    assert new_rows[before[1].article.key] == rows[before[1].article.key] and len(new_rows) == 3
+    assert max(rows.values()) < min(new_rows[r.article.key] for r in after[:2])
+    # Merge them back from the open article, then undo that merge and the split: the page as split.
+    at.button(key="open_merged.txt_1").click().run()
+    at.session_state["fix_box"] = True
+    at.run()
+    at.button(key="fix_merge").click().run()
+    assert (
+        len(_titles("merged.txt")) == 2
+        and _page_results("merged.txt")[1].article.key == before[1].article.key
+    )
+    at.button(key="fix_undo_page").click().run()
+    assert _titles("merged.txt") == [r.article.title for r in after]
+    at.button(key="fix_undo_page").click().run()
+    assert [r.article.key for r in _page_results("merged.txt")] == [r.article.key for r in before]
+    assert "fix_undo_page" not in [b.key for b in at.button] and len(_cards(at)) == 2
+
+
+def test_a_reader_cuts_a_headline_out_of_the_middle_of_a_paragraph(monkeypatch) -> None:
+    glued = MERGED_PAGE.replace("增强。\n\n湘江两岸", "增强。湘江两岸")
+    _batch("glued.txt", glued, backend="extractive")
+    at = _app(monkeypatch, ZHAIYAO_BACKEND="extractive")
+    at.button(key="open_glued.txt_1").click().run()
+    at.session_state["fix_box"] = True
+    at.run()
+    places = at.selectbox(key="fix_at").options
+    assert "第 2 段第 2 句 · ¶2 s2: 湘江两岸樱花进入最佳观赏期。" in places
+    at.selectbox(key="fix_at").select((1, 1))
+    at.text_input(key="fix_title").input("湘江樱花盛开")
+    at.button(key="fix_split").click().run()
+    assert not at.exception, at.exception
+    first, second, _ = _page_results("glued.txt")
+    assert first.article.text.endswith("服务业吸纳就业能力增强。")
+    assert second.article.title == "湘江樱花盛开"
+    assert second.article.text.startswith("湘江两岸樱花进入最佳观赏期。\n连日来")
+    assert second.summary is not None and len(_cards(at)) == 3

@@ -595,3 +595,108 @@ def test_day_view_shows_the_stories_of_a_stored_day_with_no_model(tmp_path: Path
             page.close()
         finally:
             stop_server(proc)
+
+
+# --- a reader's fix of the split (issue 26) ---------------------------------------------------------
+
+# Three short items; the second's headline ends with a full stop, so the splitter reads it as a body
+# line and merges the first two (`zhaiyao split` gives two articles); the third stands apart.
+MERGED_PAGE = (
+    "全市新增就业岗位三万个\n\n本报记者 李二\n\n"
+    "　　记者从有关部门获悉，今年前五个月，全市新增就业岗位三万个。\n\n"
+    "　　其中，青年就业占比过半，服务业吸纳就业能力增强。\n\n"
+    "湘江两岸樱花进入最佳观赏期。\n\n"
+    "　　连日来，湘江风光带的樱花竞相开放，吸引众多市民前来赏花拍照。\n\n"
+    "　　园林部门介绍，今年花期预计持续到本月下旬，周末游客较多。\n\n"
+    "城区新建口袋公园十二处\n\n本报记者 王一\n\n"
+    "　　今年以来，城区利用边角地新建口袋公园十二处，方便市民就近休闲。\n\n"
+    "　　这些公园配有座椅、步道和儿童游乐设施，受到周边居民欢迎。\n"
+)
+
+
+def _summary_rowids(db: Path, source: str) -> dict[str, int]:
+    """The page's summaries as stored, article key → rowid: a summary made again has a new row."""
+    with Store(db) as store:
+        keys = [a.key for a in store.page_articles(source)]
+    import sqlite3
+
+    with contextlib.closing(sqlite3.connect(db)) as conn:
+        marks = ",".join("?" * len(keys))
+        return dict(
+            conn.execute(f"SELECT article_key, rowid FROM summaries WHERE article_key IN ({marks})", keys)
+        )
+
+
+def _pick(page, box: str, option: str) -> None:
+    """``_choose`` in the open article, where its Escape (to close a list that did not open) would be
+    the key back to the page: the box is scrolled into view first and clicked until the list opens."""
+    _settle(page)
+    combo = page.get_by_role("combobox", name=box)
+    wanted = page.get_by_role("option", name=re.compile(option))
+    for _ in range(5):
+        combo.scroll_into_view_if_needed()
+        combo.click()
+        try:
+            wanted.first.wait_for(timeout=2_000)
+            break
+        except sync_api.TimeoutError:
+            _settle(page)
+    wanted.first.click()
+
+
+def test_a_reader_splits_merged_articles_and_it_holds_after_a_restart(tmp_path, browser) -> None:
+    db = tmp_path / "fix.db"
+    source = "江城日报/2026-03-01/A03.txt"
+    _batch_into(db, [(source, MERGED_PAGE)])
+    with Store(db) as store:
+        before = [a for a in store.page_articles(source)]
+    assert len(before) == 2 and "湘江两岸樱花进入最佳观赏期。" in before[0].text.split("\n")
+    rows = _summary_rowids(db, source)
+    with _serving(db, tmp_path / "server.log") as url:
+        page = _open(browser, url)
+        cards = page.locator(".zy-card")
+        sync_api.expect(cards).to_have_count(2)
+        _settle(page)
+        column = page.locator("[data-testid='stColumn']").filter(
+            has=page.locator(".zy-card", has_text=before[0].title)
+        )
+        column.get_by_role("button", name="阅读全文 · Open article").click()
+        page.locator(".zy-article").wait_for()
+        page.get_by_text("拆分/合并 · Fix the split").click()
+        _pick(page, "新文章从哪里开始 · New article starts at", "^第 3 段 ·")
+        page.get_by_text("此段是新文章的标题 · That line is the new article's title").click()
+        _settle(page)
+        page.get_by_role("button", name="从此段拆分 · Split here").click()
+        sync_api.expect(cards).to_have_count(3)
+        page.get_by_text("已拆分 · Split").wait_for()
+        page.close()
+    with _serving(db, tmp_path / "server.log") as url:
+        page = _open(browser, url)
+        cards = page.locator(".zy-card")
+        sync_api.expect(cards).to_have_count(3)
+        shown = cards.all_inner_texts()
+        assert "湘江两岸樱花进入最佳观赏期。" in shown[1] and "口袋公园" in shown[2]
+        page.get_by_role("button", name=re.compile("撤销更正 · Undo correction")).wait_for()
+    with Store(db) as store:
+        results = store.page_results(source)
+        exported = vd.export_bytes(results, "jsonl").decode().splitlines()
+    assert [r.article.title for r in results] == [
+        before[0].title,
+        "湘江两岸樱花进入最佳观赏期。",
+        before[1].title,
+    ]
+    assert all(r.summary is not None and r.summary.text for r in results)
+    assert "湘江两岸" not in results[0].article.text and results[1].article.text.startswith("连日来")
+    # `zhaiyao export` reads the same corrected articles from the store.
+    out = subprocess.run(
+        [sys.executable, "-m", "zhaiyao", "export", "--page", source, "--db", str(db)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    ).stdout.splitlines()
+    assert out == exported and len(out) == 3
+    # Only the two articles the split made were summarised: the untouched one kept its summary row.
+    after = _summary_rowids(db, source)
+    assert after[before[1].key] == rows[before[1].key]
+    assert all(after[r.article.key] > max(rows.values()) for r in results[:2])

@@ -156,10 +156,20 @@ def correct_page(store: Store, source: str, correction: Correction) -> list[Arti
     articles = corrections.apply(before, [correction])
     if len(articles) == len(before):
         where = f" before paragraph {correction.paragraph}" if correction.action == "split" else ""
+        where += f", sentence {correction.sentence}" if correction.sentence else ""
         problem = f"cannot {correction.action} article {correction.article}{where} on this page"
         raise InputError(source, problem)
-    store.add_correction(text_hash, correction)
+    store.add_correction(text_hash, correction, before=[a.key for a in before])
     store.replace_articles(source, articles)
+    return articles
+
+
+def undo_correction(store: Store, source: str) -> list[Article]:
+    """Undo the reader's last correction of a stored page: the page's articles as they were before it
+    (their summaries are still stored, so nothing needs summarising again)."""
+    articles = store.undo_correction(source)
+    if articles is None:
+        raise InputError(source, "no correction of this page to undo")
     return articles
 
 

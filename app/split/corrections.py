@@ -14,6 +14,7 @@ from dataclasses import replace
 
 from zhaiyao.documents import Article, Correction, Removal
 from zhaiyao.split.clean import ends_sentence
+from zhaiyao.text.sentences import sentence_spans
 
 _HEADING_MAX = 45  # a paragraph this short without a full stop can head the new article
 
@@ -41,15 +42,40 @@ def merge(first: Article, second: Article) -> Article:
     )
 
 
-def split(article: Article, paragraph: int) -> tuple[Article, Article] | None:
-    """Two articles of one, cut before ``paragraph``; a short heading-like paragraph there becomes the
-    new article's title. None when the cut would leave either side empty."""
-    paragraphs = article.text.split("\n")
+def _cut(text: str, paragraph: int, sentence: int | None) -> tuple[list[str], list[str]] | None:
+    """The article's paragraphs before and after the cut: before ``paragraph``, or inside it before its
+    ``sentence`` (a headline run into a paragraph); None when either side would be empty."""
+    paragraphs = text.split("\n")
+    if sentence:
+        spans = sentence_spans(paragraphs[paragraph]) if 0 <= paragraph < len(paragraphs) else []
+        if not 0 < sentence < len(spans):
+            return None
+        at = spans[sentence][0]
+        whole = paragraphs[paragraph]
+        paragraphs[paragraph : paragraph + 1] = [whole[:at].rstrip(), whole[at:]]
+        paragraph += 1
     if not 1 <= paragraph < len(paragraphs):
         return None
-    head, tail = paragraphs[:paragraph], paragraphs[paragraph:]
-    title = None
-    if len(tail) > 1 and len(tail[0]) <= _HEADING_MAX and not ends_sentence(tail[0]):
+    return paragraphs[:paragraph], paragraphs[paragraph:]
+
+
+def split(
+    article: Article, paragraph: int, title: str | None = None, sentence: int | None = None
+) -> tuple[Article, Article] | None:
+    """Two articles of one, cut before ``paragraph`` (or before its ``sentence``). The new article's
+    title is ``title`` where the reader named one (the line at the cut, when it starts with that title,
+    gives it up to the title); else a short heading-like paragraph there. None when the cut would leave
+    either side empty."""
+    parts = _cut(article.text, paragraph, sentence)
+    if parts is None:
+        return None
+    head, tail = parts
+    title = (title or "").strip() or None
+    if title is not None:
+        rest = tail[0].strip()[len(title) :].strip() if tail[0].strip().startswith(title) else None
+        if rest is not None and (rest or len(tail) > 1):
+            tail = ([rest] if rest else []) + tail[1:]
+    elif len(tail) > 1 and len(tail[0]) <= _HEADING_MAX and not ends_sentence(tail[0]):
         title, tail = tail[0], tail[1:]
     first = replace(article, text="\n".join(head))
     second = Article(
@@ -77,7 +103,7 @@ def apply(articles: list[Article], corrections: list[Correction]) -> list[Articl
         if fix.action == "merge" and 0 <= i < len(out) - 1:
             out[i : i + 2] = [merge(out[i], out[i + 1])]
         elif fix.action == "split" and 0 <= i < len(out) and fix.paragraph is not None:
-            parts = split(out[i], fix.paragraph)
+            parts = split(out[i], fix.paragraph, fix.title, fix.sentence)
             if parts is not None:
                 out[i : i + 1] = list(parts)
     return [replace(a, index=k) for k, a in enumerate(out, 1)]

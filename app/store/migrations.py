@@ -176,4 +176,16 @@ MIGRATIONS: list[tuple[str, str]] = [
         );
         """,
     ),
+    (
+        "007_correction_undo",
+        """
+        -- A reader's split may name the new article's title (typed, or the line it cuts at) and cut
+        -- inside a paragraph, before one of its sentences; each correction keeps the page's article
+        -- keys from before it, so the viewer can undo it: the store keeps articles but not the page's
+        -- text, so the splitter's reading cannot be rebuilt otherwise.
+        ALTER TABLE corrections ADD COLUMN title TEXT;
+        ALTER TABLE corrections ADD COLUMN sentence INTEGER;
+        ALTER TABLE corrections ADD COLUMN before_keys TEXT;   -- JSON list, the page's keys before it
+        """,
+    ),
 ]

@@ -10,6 +10,7 @@ import streamlit as st
 from zhaiyao.documents import ArticleResult
 from zhaiyao.store import PageInfo
 from zhaiyao.viewer import data as vd
+from zhaiyao.viewer.correct_view import fix_controls
 from zhaiyao.viewer.naming import PageName, neighbour
 from zhaiyao.viewer.state import Keys, view_state
 
@@ -130,7 +131,8 @@ def article_nav(results: list[ArticleResult], index: int) -> None:
     )
 
 
-def draw_article(db: str, results: list[ArticleResult], index: int, marks: Any) -> None:
+def draw_article(db: str, results: list[ArticleResult], index: int, marks: Any, corrections: int = 0) -> None:
+    """The open article; ``corrections``: how many reader fixes the page's split carries (an undo)."""
     by_index = {r.article.index: r for r in results}
     result = by_index.get(index)
     if result is None:
@@ -142,6 +144,7 @@ def draw_article(db: str, results: list[ArticleResult], index: int, marks: Any) 
     with right:
         st.html(vd.card_html(result, marks=marks))
         _article_tools(db, result, marks)
+        fix_controls(results, result, corrections)
     with left:
         st.caption(
             "全文 · Clean full text — 高亮句支持摘要（数字为摘要句序号）· "

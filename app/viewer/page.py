@@ -28,6 +28,7 @@ from zhaiyao.viewer.controls import (
     signature,
     source_controls,
 )
+from zhaiyao.viewer.correct_view import FIXES, take_fix, undo_button
 from zhaiyao.viewer.day_view import day_controls, draw_day, read_days
 from zhaiyao.viewer.issue import issue_controls, page_nav
 from zhaiyao.viewer.naming import Issue, first_screen
@@ -108,6 +109,9 @@ def take_action(slot: Any, state: ViewState, settings: Settings, store: Store, d
     kind, value = state.action
     state.action = None
     try:
+        if kind in FIXES:
+            # A reader's fix of the split: stored, then the page summarised like any stored page.
+            kind, value = "stored", take_fix(store, state, kind, value)
         if kind == "stored":
             results = reads.read_page(db, store.last_change(), value, None)
             title = _title(db, store, value)
@@ -176,12 +180,18 @@ def draw_open_page(db: str, store: Store, issues: list[Issue], settings: Setting
             store.set_marks(opened.article.key, read=True)
         name = reads.read_names(db, stamp).get(page)
         st.caption(vd.label(name.title if name else page))
-        draw_article(db, results, state.article, mark)
+        draw_article(db, results, state.article, mark, reads.read_corrections(db, stamp, page))
     else:
         names = reads.read_names(db, stamp)
         info = next((p for p in reads.read_pages(db, stamp) if p.source == page), None)
         page_header(names.get(page), page, info, results)
         page_nav(issues, page)
+        fixes = reads.read_corrections(db, stamp, page)
+        if fixes:
+            st.caption(
+                f"本版分篇经读者更正 {fixes} 处 · The split of this page has {fixes} reader correction(s)."
+            )
+            undo_button(page, fixes, key=Keys.FIX_UNDO_PAGE)
         pinned = reads.read_pinned(db, stamp)
         if sets:
             set_bar(db, page, sets, len(results), pinned, base)

@@ -88,3 +88,10 @@ def wanted_key(settings: Settings) -> SummaryKey | None:
         return expected_key(settings)
     except ZhaiyaoError:
         return None
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def read_corrections(db: str, stamp: str, page: str) -> int:
+    """How many reader corrections the page's split carries (kept by its content hash)."""
+    store = open_store(db)
+    return len(store.corrections(store.page_hash(page)))

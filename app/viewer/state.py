@@ -52,6 +52,14 @@ class Keys:
     F_STATUS = "f_status"
     F_CLEAR = "f_clear"
     DAY = "day_view"
+    FIX_BOX = "fix_box"
+    FIX_MERGE = "fix_merge"
+    FIX_AT = "fix_at"
+    FIX_AS_TITLE = "fix_as_title"
+    FIX_TITLE = "fix_title"
+    FIX_SPLIT = "fix_split"
+    FIX_UNDO = "fix_undo"
+    FIX_UNDO_PAGE = "fix_undo_page"
 
 
 FILTER_KEYS = (Keys.F_KEYWORD, Keys.F_REPORTER, Keys.F_PAGE, Keys.F_DATE)
