@@ -125,6 +125,39 @@ def test_bench_split_reports_its_rate() -> None:
     assert "floor 0 pages/min: ok" in out
 
 
+def _papers_in_corpus(html: bool) -> set[str]:
+    """The papers (hand-written pages as one) that have a page in the real corpus, as .txt or HTML."""
+    real = ROOT / "tests" / "data" / "real"
+    papers = set()
+    for gold_path in real.glob("*.gold.json"):
+        stem = gold_path.name[: -len(".gold.json")]
+        if (real / "html" / f"{stem}.html" if html else real / f"{stem}.txt").exists():
+            gold = json.loads(gold_path.read_text(encoding="utf-8"))
+            papers.add("hand-written" if stem.startswith("hw_") else gold["newspaper"])
+    return papers
+
+
+@pytest.mark.parametrize("html", [False, True], ids=["txt", "html"])
+def test_split_papers_scores_one_page_of_every_paper(html: bool) -> None:
+    out = run_bench("split_papers.py", *(["--html"] if html else []), model_notice=False)
+    papers = _papers_in_corpus(html)
+    assert f"smoke run: one page per paper, {len(papers)} pages" in out, out
+    for paper in papers:  # a row per paper, each from one page, with a score between 0 and 1
+        pages, gold, split, matched, f1, titles, furniture = table_row(out, paper)
+        assert pages == "1" and int(gold) > 0 and int(split) > 0 and int(matched) <= int(gold), out
+        assert 0.0 <= float(f1) <= 1.0 and titles.endswith("%") and furniture.isdigit(), out
+    assert table_row(out, "all")[0] == str(len(papers)), out
+
+
+def test_split_confidence_bands_the_articles_of_one_page_per_paper() -> None:
+    out = run_plain_bench("split_confidence.py")
+    assert f"smoke run: one page per paper, {len(_papers_in_corpus(False))} pages" in out, out
+    counts = {m[1]: int(m[2]) for m in re.finditer(r"^(boundary|title): (\d+) articles$", out, re.M)}
+    assert counts.keys() == {"boundary", "title"} and counts["boundary"] >= counts["title"] > 0, out
+    bands = re.findall(rf"^  \[{NUMBER}, {NUMBER}\]\s+(\d+) articles\s+{NUMBER}% right$", out, re.M)
+    assert sum(map(int, bands)) == counts["boundary"] + counts["title"], out
+
+
 def test_bench_stories_times_the_grouping_and_states_memory() -> None:
     out = run_plain_bench("bench_stories.py")
     assert re.search(r"^articles\s+40$", out, re.M), out
