@@ -178,6 +178,12 @@ def test_faithfulness_eval_scores_its_smoke_rows() -> None:
     assert re.search(rf"speed: {NUMBER} checks/s", out), out
 
 
+def test_faithfulness_share_keeps_the_label_of_an_unchanged_summary() -> None:
+    out = run_plain_bench("faithfulness_share.py")
+    assert "articles labelled before and after: 2 (1 after summaries differ from before)" in out, out
+    assert "unfaithful before  50.0 % (1/2)" in out and "unfaithful after   0.0 % (0/2)" in out, out
+
+
 def test_faithful_cost_times_the_summariser_with_and_without_the_check(model: str) -> None:
     out = run_bench("faithful_cost.py", "--model", model)
     assert "CPU:" in out, out
