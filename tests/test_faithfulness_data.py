@@ -70,3 +70,26 @@ def test_label_checker_enforces_the_guide():
     fine = {**good, "faithful": True, "errors": [], "note": ""}
     assert problems(fine, ids) == []
     assert problems({**fine, "on_point": False}, ids)  # off point needs a note
+
+
+def test_after_summaries_and_their_labels_hold_together():
+    """The after run covers labelled check articles only; a label of it exists exactly for each after
+    summary that differs from the before one, and every label (after, pairs) follows the guide."""
+    problems = _load("check_labels").problems
+    before = {s["id"]: s for s in _rows("summaries.jsonl")}
+    checked = {r["id"] for r in _rows("labels_check.jsonl")}
+    after = _rows("summaries_after.jsonl")
+    assert {s["id"] for s in after} <= checked and all(s["part"] == "check" for s in after)
+    changed = {s["id"] for s in after if s["summary"] != before[s["id"]]["summary"]}
+    labels = _rows("labels_after.jsonl")
+    assert {r["id"] for r in labels} == changed and len(labels) == len(changed)
+    assert not [r["id"] for r in labels if problems(r, changed)]
+    pairs = _rows("labels_pairs.jsonl")
+    assert sorted((r["id"], r["summary_of"]) for r in pairs) == sorted(
+        (i, side) for i in changed for side in ("before", "after")
+    )
+    assert not [
+        r["id"]
+        for r in pairs
+        if problems({k: v for k, v in r.items() if k not in ("summary_of", "shown_as")}, changed)
+    ]
