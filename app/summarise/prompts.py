@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-PROMPT_VERSION = "2026-12-07.1"
+PROMPT_VERSION = "2026-12-07.2"
 
 # Short prompts on purpose: on a CPU every prompt token is paid for again with each article.
 SYSTEM = "你是新闻编辑，用简体中文为新闻写摘要，只写原文中有的事实。"
@@ -22,7 +22,13 @@ INSTRUCTIONS = {
     "headline": (
         "为下面的新闻写一个标题，20字左右，不超过{limit}个字，写清楚谁做了什么，尽量用原文的词语，只输出标题。"
     ),
-    "brief": "用1到3句话概括下面的新闻，不超过{limit}个字，只输出摘要。",
+    # The news first, attributions and plans as written: on the faithfulness set's tune part (docs/
+    # evaluation.md) the plain instruction gave a leader's directive or the writer's lead told as his
+    # words where the news was the figures, the results, what happened.
+    "brief": (
+        "用1到3句话概括下面的新闻，不超过{limit}个字。先写新闻本身：谁、何时、做了什么、结果和关键数字。"
+        "只有原文写明是某人说的话才能写成他说的；计划和目标照原文写。只输出摘要。"
+    ),
     "bullets": "用3到5条要点概括下面的新闻，每条一行，以“- ”开头，总共不超过{limit}个字，只输出要点。",
 }
 
