@@ -3,6 +3,7 @@
     cd tests/data/faithfulness && python ../../../bench/faithfulness_share.py --part check \\
         --before summaries.jsonl --before-labels labels_check.jsonl \\
         --after summaries_after.jsonl --after-labels labels_after.jsonl
+    ... --pairs labels_pairs.jsonl   # also: the changed ones, both sides labelled by one labeller
     python bench/faithfulness_share.py --smoke                  # built-in rows, no files
 
 A label judges one summary text of one article. An after summary word for word the before one keeps the
@@ -78,11 +79,28 @@ def report(rows: list[tuple[dict, dict, dict]], changed: int) -> str:
     return "\n".join(lines)
 
 
+def paired(pairs: list[dict]) -> str:
+    """The changed articles with both summaries labelled side by side by one labeller (``summary_of``
+    names the side: ``before`` or the other run's)."""
+    sides: dict[str, dict[str, dict]] = {}
+    for row in pairs:
+        sides.setdefault(row["id"], {})["before" if row["summary_of"] == "before" else "after"] = row
+    both = [s for s in sides.values() if len(s) == 2]
+    n = len(both)
+    unfaithful = [sum(not s[k]["faithful"] for s in both) for k in ("before", "after")]
+    on_point = [sum(s[k]["on_point"] for s in both) for k in ("before", "after")]
+    return (
+        f"changed, one labeller both sides ({n}): unfaithful {unfaithful[0]} -> {unfaithful[1]}, "
+        f"on point {on_point[0]} -> {on_point[1]}"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     for name in ("before", "before-labels", "after", "after-labels"):
         parser.add_argument(f"--{name}")
     parser.add_argument("--part", default="check")
+    parser.add_argument("--pairs", help="labels of before and after side by side (labels_pairs.jsonl)")
     parser.add_argument("--smoke", action="store_true")
     args = parser.parse_args()
     if args.smoke:
@@ -97,6 +115,8 @@ def main() -> None:
     old = {r["id"]: r["summary"] for r in sides[0]}
     changed = sum(r["summary"] != old[r["id"]] for r, _, _ in rows)
     print(report(rows, changed))
+    if args.pairs:
+        print(paired(_read(args.pairs)))
 
 
 if __name__ == "__main__":

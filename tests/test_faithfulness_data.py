@@ -93,3 +93,20 @@ def test_after_summaries_and_their_labels_hold_together():
         for r in pairs
         if problems({k: v for k, v in r.items() if k not in ("summary_of", "shown_as")}, changed)
     ]
+
+
+def test_prompt_experiment_files_hold_together():
+    """The news-first prompt was tried on tune articles only; its changed summaries are labelled, both
+    sides side by side, by the guide's rules."""
+    problems = _load("check_labels").problems
+    before = {s["id"]: s for s in _rows("summaries.jsonl")}
+    tried = _rows("summaries_prompt_tune.jsonl")
+    assert tried and all(s["part"] == "tune" for s in tried)
+    changed = {s["id"] for s in tried if s["summary"] != before[s["id"]]["summary"]}
+    assert {r["id"] for r in _rows("labels_prompt_tune.jsonl")} == changed
+    pairs = _rows("labels_prompt_pairs.jsonl")
+    assert sorted((r["id"], r["summary_of"]) for r in pairs) == sorted(
+        (i, side) for i in changed for side in ("before", "new")
+    )
+    label_fields = ("id", "faithful", "errors", "on_point", "note", "labeller")
+    assert not [r["id"] for r in pairs if problems({k: r[k] for k in label_fields}, changed)]
