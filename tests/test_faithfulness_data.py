@@ -110,3 +110,19 @@ def test_prompt_experiment_files_hold_together():
     )
     label_fields = ("id", "faithful", "errors", "on_point", "note", "labeller")
     assert not [r["id"] for r in pairs if problems({k: r[k] for k in label_fields}, changed)]
+
+
+def test_second_after_run_is_labelled_side_by_side():
+    """The run with the news-first prompt: every changed summary labelled, both sides by one labeller."""
+    problems = _load("check_labels").problems
+    before = {s["id"]: s for s in _rows("summaries.jsonl")}
+    after = _rows("summaries_after2.jsonl")
+    assert {s["id"] for s in after} <= {r["id"] for r in _rows("labels_check.jsonl")}
+    changed = {s["id"] for s in after if s["summary"] != before[s["id"]]["summary"]}
+    assert {r["id"] for r in _rows("labels_after2.jsonl")} == changed
+    pairs = _rows("labels_pairs2.jsonl")
+    assert sorted((r["id"], r["summary_of"]) for r in pairs) == sorted(
+        (i, side) for i in changed for side in ("before", "after")
+    )
+    label_fields = ("id", "faithful", "errors", "on_point", "note", "labeller")
+    assert not [r["id"] for r in pairs if problems({k: r[k] for k in label_fields}, changed)]

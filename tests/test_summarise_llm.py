@@ -158,12 +158,22 @@ def test_headlines_are_the_consensus_of_greedy_and_sampled_candidates(summariser
     chosen = [texts[choice_index(texts, r, grounding)] for texts, r in zip(expected, requests, strict=True)]
     untitled = [Article(page="p", index=i, title=None, text=r.text) for i, r in enumerate(requests)]
     titles = [s.generated_title for s in summarise_articles(untitled, summariser, style="brief")]
-    assert titles == [limit_output(c, headline, 25) for c in chosen]
+    assert titles == [_kept_title(c, r.text) for c, r in zip(chosen, requests, strict=True)]
     # Briefs stay greedy: one candidate, the decoder's plain greedy answer.
     brief = Request("标题", SHORT, STYLES["brief"], 40)
     [greedy] = summariser.decoder.generate([summariser.prompt_ids(brief)], [options.new_tokens(40)])
     plain = summariser.tokenizer.decode(greedy, skip_special_tokens=True).strip()
     assert summariser.generate([brief]) == [[plain]]
+
+
+def _kept_title(chosen: str, article: str) -> str:
+    """The policy's title from the chosen candidate: kept unless the faithfulness check fails it, when the
+    article's own extractive headline stands in (the tiny model's candidates are gibberish)."""
+    from zhaiyao.summarise import faithful
+    from zhaiyao.summarise.extractive import extract
+
+    title = limit_output(chosen, STYLES["headline"], 25)
+    return extract(article, STYLES["headline"], 25) if faithful.check(title, article).sure else title
 
 
 def _choose(candidates: list[str], request: Request) -> int:
