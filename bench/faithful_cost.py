@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import platform
 import statistics
 import subprocess
 import sys
@@ -31,6 +30,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
+
+from faithfulness_eval import _cpu as cpu_name  # noqa: E402
 
 MODES = ("lexical", "check")
 
@@ -89,16 +90,6 @@ def _run_child(mode: str, args: argparse.Namespace) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def _cpu() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
 def measure(args: argparse.Namespace) -> dict[str, list[dict]]:
     passes: dict[str, list[dict]] = {m: [] for m in MODES}
     for run in range(args.runs):
@@ -110,7 +101,7 @@ def measure(args: argparse.Namespace) -> dict[str, list[dict]]:
 
 
 def table(passes: dict[str, list[dict]]) -> str:
-    lines = [f"CPU: {_cpu()}", f"{'row':<10}{'articles':>9}{'median s':>10}{'art/min':>9}  guards  ratio"]
+    lines = [f"CPU: {cpu_name()}", f"{'row':<10}{'articles':>9}{'median s':>10}{'art/min':>9}  guards  ratio"]
     rates: dict[str, float] = {}
     for mode in MODES:
         good = [p for p in passes[mode] if "error" not in p]

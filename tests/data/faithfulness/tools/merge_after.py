@@ -13,6 +13,9 @@ import json
 import sys
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from merge_summaries import summary_row
+
 
 def _lines(path: str) -> list[dict]:
     return [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
@@ -34,36 +37,7 @@ def main() -> None:
         art = got.pop(row["id"], None)
         if art is None:
             continue
-        s = art["summary"]
-        print(
-            json.dumps(
-                {
-                    "id": row["id"],
-                    "part": row["part"],
-                    "source": row["source"],
-                    "paper": row["paper"],
-                    "date": row["date"],
-                    "page": row["page"],
-                    "title": art["title"],
-                    "subtitle": art["subtitle"],
-                    "dateline": art["dateline"],
-                    "text": art["text"],
-                    "summary": s["text"],
-                    "guard": s["guard"],
-                    "guard_reasons": list(s["guard_reasons"]),
-                    "condensed": s["condensed"],
-                    "model": s["model"],
-                    "settings": dict(
-                        settings,
-                        style=s["style"],
-                        max_chars=s["max_chars"],
-                        backend=s["backend"],
-                        prompt_version=s["prompt_version"],
-                    ),
-                },
-                ensure_ascii=False,
-            )
-        )
+        print(json.dumps(summary_row(row, art, settings), ensure_ascii=False))
     if got:
         raise SystemExit(f"{len(got)} summarised articles name no row of {rows_path}: {sorted(got)[:3]}")
 

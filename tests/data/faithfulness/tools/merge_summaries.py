@@ -30,6 +30,36 @@ def article_id(art: dict, chunks: dict[str, list[str]]) -> str:
     return chunks[m.group(1)][int(m.group(2)) - 1]
 
 
+def summary_row(row: dict, art: dict, settings: dict) -> dict:
+    """One line of summaries.jsonl: the set's row, the article as the summariser saw it, its summary and
+    the run's settings with the summary's own."""
+    s = art["summary"]
+    return {
+        "id": row["id"],
+        "part": row["part"],
+        "source": row["source"],
+        "paper": row["paper"],
+        "date": row["date"],
+        "page": row["page"],
+        "title": art["title"],
+        "subtitle": art["subtitle"],
+        "dateline": art["dateline"],
+        "text": art["text"],
+        "summary": s["text"],
+        "guard": s["guard"],
+        "guard_reasons": list(s["guard_reasons"]),
+        "condensed": s["condensed"],
+        "model": s["model"],
+        "settings": dict(
+            settings,
+            style=s["style"],
+            max_chars=s["max_chars"],
+            backend=s["backend"],
+            prompt_version=s["prompt_version"],
+        ),
+    }
+
+
 def main() -> None:
     rows_path, out_dir, settings_path, chunks_path = sys.argv[1:5]
     chunks = json.loads(Path(chunks_path).read_text(encoding="utf-8"))["feed"]
@@ -55,30 +85,7 @@ def main() -> None:
                 raise SystemExit(f"{rid}: not summarised ({art['status']}: {art['error']})")
             if rid in got:
                 raise SystemExit(f"{rid}: summarised twice")
-            got[rid] = {
-                "id": rid,
-                "part": row["part"],
-                "source": row["source"],
-                "paper": row["paper"],
-                "date": row["date"],
-                "page": row["page"],
-                "title": art["title"],
-                "subtitle": art["subtitle"],
-                "dateline": art["dateline"],
-                "text": art["text"],
-                "summary": s["text"],
-                "guard": s["guard"],
-                "guard_reasons": list(s["guard_reasons"]),
-                "condensed": s["condensed"],
-                "model": s["model"],
-                "settings": dict(
-                    settings,
-                    style=s["style"],
-                    max_chars=s["max_chars"],
-                    backend=s["backend"],
-                    prompt_version=s["prompt_version"],
-                ),
-            }
+            got[rid] = summary_row(row, art, settings)
     # In the rows' order, so both parts read in paper/page order.
     for rid in rows:
         if rid in got:
