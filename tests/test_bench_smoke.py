@@ -192,6 +192,13 @@ def test_faithful_cost_times_the_summariser_with_and_without_the_check(model: st
         assert articles == "1" and float(seconds) > 0 and float(per_min) > 0, out
 
 
+@pytest.mark.parametrize("method", ["ask", "pmi"])
+def test_faithful_judge_scores_labelled_rows_with_the_model(model: str, method: str) -> None:
+    out = run_bench("faithful_judge.py", "--model", model, "--method", method)
+    assert f"2 summaries, feature {method}: AUC" in out, out
+    assert "model alone recall" in out and "model or rules recall 1/1" in out, out
+
+
 @pytest.mark.browser
 def test_bench_viewer_times_the_first_screen() -> None:
     out = run_plain_bench("bench_viewer.py")
