@@ -60,14 +60,16 @@ def test_batch_of_a_day_feed_fills_the_store_and_a_rerun_makes_no_request(
     url = site.url("/rmrb.xml")
     db = isolated_env / "store.db"
     code, out, err = run_cli("batch", url, "--backend", "lead")
-    # 13 of the 104 items are the e-paper's own bodyless entries (本版责编 lines, an advertisement, a
-    # photo page): kept as articles, and failed as every article without text is.
-    assert "run #1: 91/104 articles done with lead" in out, err
-    assert code == 1 and err.count("the article has no body text") == 13
+    # 11 of the 104 items are 版面 furniture (本版责编 lines, an advert slot): one note names them. Two
+    # bodyless items stay articles and fail as every article without text does: 12版's advert, its
+    # 版面's only item, and 20版's photo page.
+    assert "note: " in err and "11 item(s) without text read as their 版面's furniture" in err
+    assert "run #1: 91/93 articles done with lead" in out, err
+    assert code == 1 and err.count("the article has no body text") == 2
     pages = query(db, "SELECT source, title, articles FROM pages ORDER BY rowid")
-    assert len(pages) == 20 and sum(n for _, _, n in pages) == 104
+    assert len(pages) == 20 and sum(n for _, _, n in pages) == 93
     assert pages[0] == (f"{url}#01版：要闻", "01版：要闻", 9)
-    assert query(db, "SELECT count(*) FROM page_articles")[0][0] == 104
+    assert query(db, "SELECT count(*) FROM page_articles")[0][0] == 93
     assert site.total == 1
     # The viewer's list of pages is the day's 版面.
     with Store(db) as store:

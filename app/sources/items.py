@@ -239,12 +239,12 @@ def article_from_lines(
         fields["removed"] = (*removed, *article.removed)
     if newspaper and not article.newspaper:
         fields["newspaper"] = newspaper
-    if title and not article.text and not article.credits:
-        # An e-paper lists its 本版责编 line as an item of its own: kept (every item is one article),
-        # its credit read as such.
+    if title and not article.text:
+        # An e-paper lists its 本版责编 line as an item of its own (its body at most more credits):
+        # the title read as the credit it is (feeds.py makes such items their 版面's furniture).
         credit = furniture.parse_line(title)
-        if credit is not None and credit.rule == "editor_credit":
-            fields["credits"] = (title,)
+        if credit is not None and credit.rule == "editor_credit" and title not in article.credits:
+            fields["credits"] = (title, *article.credits)
     if kicker:
         fields["kicker"] = kicker
     if subtitle:
