@@ -132,6 +132,25 @@ def test_a_people_daily_banmian_page_is_assembled_from_its_links_in_order(site: 
     assert [len(p.parts) for p in pages] == [len(by_page["01"]), len(by_page["02"])]
 
 
+def test_an_e_paper_banmian_s_editor_credit_link_is_its_furniture_not_an_article(site: NewsSite) -> None:
+    by_page = add_rmrb_epaper(site, feed_items(RMRB), numbers=("06",))
+    credit = by_page["06"][-1]
+    assert banmian_of(credit.title)[2].startswith("本版责编")
+    notes: list[str] = []
+    url = site.url("/rmrb/pc/layout/202605/06/node_06.html")
+    with Sources(
+        Settings(), SourceOptions(), fetcher=Fetcher(FAST, MemoryCache()), on_note=notes.append
+    ) as src:
+        (page,) = src.read([url])
+    articles = split_page(page)
+    assert [_squash(a.title or "") for a in articles] == [
+        _squash(banmian_of(i.title)[2]) for i in by_page["06"][:-1]
+    ]
+    assert all(_squash(banmian_of(credit.title)[2]) in map(_squash, a.credits) for a in articles)
+    note = f"{url}: 1 item(s) without text read as their 版面's furniture, not as articles: "
+    assert notes == [note + "本版责编：康 岩 刘涓溪 王 博"]
+
+
 def test_another_e_paper_is_read_by_the_generic_fallback(site: NewsSite) -> None:
     by_page = add_generic_epaper(site, feed_items(MRDX))
     errors: list[InputError] = []

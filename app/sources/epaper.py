@@ -22,7 +22,7 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 from zhaiyao.documents import Article, Page
 from zhaiyao.errors import InputError
 from zhaiyao.sources.article import extract_article, page_text_chars
-from zhaiyao.sources.items import Banmian, parse_banmian, squash
+from zhaiyao.sources.items import Banmian, furniture_note, parse_banmian, squash, without_furniture
 
 MAX_LINKS = 80
 MAX_PAGES = 40
@@ -122,10 +122,17 @@ Report = Callable[[InputError], None]
 
 
 def read_epaper(
-    url: str, html: str, fetcher: Any, *, whole_issue: bool = False, on_error: Report | None = None
+    url: str,
+    html: str,
+    fetcher: Any,
+    *,
+    whole_issue: bool = False,
+    on_error: Report | None = None,
+    on_note: Callable[[str], None] | None = None,
 ) -> list[Page] | None:
     """The 版面 page at ``url`` (and with ``whole_issue`` the day's other 版面) assembled from its
-    article links; None when ``html`` is not a 版面 page."""
+    article links; None when ``html`` is not a 版面 page. Bodyless 本版责编 and advert links are the
+    版面's furniture (``items.without_furniture``), named in one ``on_note`` line."""
     layout = parse_layout(url, html)
     if layout is None:
         return None
@@ -147,11 +154,14 @@ def read_epaper(
         order = {link: i for i, (link, _) in enumerate(layout.issue)}
         layouts.sort(key=lambda item: order.get(item[0], -1))
     pages = []
+    furniture: list[str] = []
     for link, lay in layouts:
         try:
-            pages.append(_assemble(link, lay, fetcher, report))
+            pages.append(_assemble(link, lay, fetcher, report, furniture))
         except InputError as exc:
             report(exc)
+    if furniture and on_note:
+        on_note(furniture_note(url, furniture))
     return pages
 
 
@@ -159,7 +169,7 @@ def _raise(exc: InputError) -> None:
     raise exc
 
 
-def _assemble(url: str, layout: Layout, fetcher: Any, report: Report) -> Page:
+def _assemble(url: str, layout: Layout, fetcher: Any, report: Report, furniture: list[str]) -> Page:
     links = layout.articles[:MAX_LINKS]
     articles: list[Article] = []
     for (link, title), response in zip(links, fetcher.get_many([u for u, _ in links]), strict=True):
@@ -172,6 +182,7 @@ def _assemble(url: str, layout: Layout, fetcher: Any, report: Report) -> Page:
             report(exc)
     if not articles:
         raise InputError(url, f"none of the {len(links)} article links of the 版面 page could be read")
+    articles = without_furniture(articles, furniture)
     return Page(
         source=url,
         text="\n\n".join(a.text for a in articles),

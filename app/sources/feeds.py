@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Any
 
@@ -20,7 +20,15 @@ from zhaiyao.config import Settings
 from zhaiyao.documents import Article, Page
 from zhaiyao.errors import InputError
 from zhaiyao.sources.charset import decode_declared
-from zhaiyao.sources.items import Banmian, article_from_html, parse_banmian, split_banmian, squash
+from zhaiyao.sources.items import (
+    Banmian,
+    article_from_html,
+    furniture_note,
+    parse_banmian,
+    split_banmian,
+    squash,
+    without_furniture,
+)
 
 # A description shorter than this (as text) is a teaser, not the article.
 FULL_TEXT_CHARS = 200
@@ -193,7 +201,7 @@ def feed_pages(
     furniture: list[str] = []
     pages = []
     for label, (_, items) in groups.items():
-        articles = _without_furniture(items, furniture)
+        articles = without_furniture(items, furniture)
         source = f"{name}#{label}" if label else name
         pages.append(
             Page(
@@ -206,32 +214,8 @@ def feed_pages(
             )
         )
     if furniture and follow.on_note:
-        follow.on_note(
-            f"{name}: {len(furniture)} item(s) without text read as their 版面's furniture, not as "
-            f"articles: {'; '.join(_short(f) for f in furniture[:3])}{' …' if len(furniture) > 3 else ''}"
-        )
+        follow.on_note(furniture_note(name, furniture))
     return pages
-
-
-def _short(title: str, chars: int = 16) -> str:
-    return title if len(title) <= chars else title[:chars] + "…"
-
-
-def _without_furniture(articles: list[Article], found: list[str]) -> list[Article]:
-    """A 版面's articles less the e-paper's own bodyless items (its 本版责编 line, an advertisement slot),
-    whose credits go on every article of the 版面 as the splitter puts a printed page's; each item
-    left out is named in ``found``. A 版面 of nothing else keeps them (a page is never left empty)."""
-
-    def is_furniture(a: Article) -> bool:
-        return not a.text.strip() and bool(a.credits or (a.title or "") == "广告")
-
-    furniture = [a for a in articles if is_furniture(a)]
-    kept = [a for a in articles if not is_furniture(a)]
-    if not furniture or not kept:
-        return articles
-    found.extend(a.title or "" for a in furniture)
-    credits = tuple(c for a in furniture for c in a.credits)
-    return [replace(a, credits=(*a.credits, *credits)) if credits else a for a in kept]
 
 
 def _follow_links(

@@ -138,7 +138,12 @@ class Sources:
         if not text.strip():
             raise InputError(url, "the page is empty")
         pages = read_epaper(
-            response.final_url, text, self.fetcher, whole_issue=self.options.whole_issue, on_error=on_error
+            response.final_url,
+            text,
+            self.fetcher,
+            whole_issue=self.options.whole_issue,
+            on_error=on_error,
+            on_note=self.on_note,
         )
         if pages is None:
             return [read_article(url, text)]

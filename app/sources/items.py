@@ -258,3 +258,30 @@ def article_from_lines(
     if author and not (article.reporters or article.correspondents):
         fields["reporters"] = tuple(a.strip() for a in re.split(r"[;；,，、]", author) if a.strip())
     return replace(article, **fields) if fields else article
+
+
+def without_furniture(articles: list[Article], found: list[str]) -> list[Article]:
+    """A 版面's articles less the e-paper's own bodyless items (its 本版责编 line, an advertisement slot),
+    whose credits go on every article of the 版面 as the splitter puts a printed page's; each item
+    left out is named in ``found``. A 版面 of nothing else keeps them (a page is never left empty)."""
+
+    def is_furniture(a: Article) -> bool:
+        return not a.text.strip() and bool(a.credits or (a.title or "") == "广告")
+
+    left_out = [a for a in articles if is_furniture(a)]
+    kept = [a for a in articles if not is_furniture(a)]
+    if not left_out or not kept:
+        return articles
+    found.extend(a.title or "" for a in left_out)
+    credits = tuple(c for a in left_out for c in a.credits)
+    return [replace(a, credits=(*a.credits, *credits)) if credits else a for a in kept]
+
+
+def furniture_note(source: str, found: list[str], shown: int = 3, chars: int = 16) -> str:
+    """One line naming the items ``without_furniture`` left out of ``source``."""
+    names = [t if len(t) <= chars else t[:chars] + "…" for t in found[:shown]]
+    more = " …" if len(found) > shown else ""
+    return (
+        f"{source}: {len(found)} item(s) without text read as their 版面's furniture, not as articles: "
+        + ("; ".join(names) + more)
+    )
