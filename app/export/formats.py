@@ -16,6 +16,7 @@ from typing import TextIO
 from zhaiyao.documents import ArticleResult, Summary
 from zhaiyao.errors import ConfigError
 from zhaiyao.export.files import atomic_text
+from zhaiyao.text.byline import byline_parts
 from zhaiyao.text.safe import json_text, markdown_text, strip_controls
 
 FORMATS = ("jsonl", "csv", "md")
@@ -129,16 +130,7 @@ def write_csv(results: Iterable[ArticleResult], out: TextIO) -> int:
 
 def _meta_line(result: ArticleResult) -> str:
     a = result.article
-    parts = []
-    if a.reporters:
-        parts.append("记者 " + "、".join(a.reporters))
-    if a.correspondents:
-        parts.append("通讯员 " + "、".join(a.correspondents))
-    if a.photographers:
-        parts.append("摄影 " + "、".join(a.photographers))
-    if a.dateline:
-        parts.append(a.dateline.rstrip("，,： "))
-    parts.append(f"{a.chars}字")
+    parts = [*byline_parts(a), f"{a.chars}字"]
     if a.continued_on:
         parts.append(f"下转 {a.continued_on}")
     return " · ".join(parts)

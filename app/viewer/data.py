@@ -23,6 +23,8 @@ from zhaiyao.errors import InputError
 from zhaiyao.sources.files import size_problem
 from zhaiyao.store import SummaryKey, SummarySet
 from zhaiyao.summarise.registry import backend_names, find, uses_model
+from zhaiyao.text.byline import byline_parts as byline_parts
+from zhaiyao.text.byline import names_once as names_once
 from zhaiyao.text.safe import one_line
 from zhaiyao.viewer.style import CSS as CSS
 from zhaiyao.viewer.support import Span as Span
@@ -218,37 +220,6 @@ def guard_badge_html(result: ArticleResult, *, computing: bool = False) -> str:
     reasons = "; ".join(reason_label(r) for r in result.summary.guard_reasons) if result.summary else ""
     tip = f"{why}. {reasons}" if reasons else why
     return f'<span class="zy-badge zy-{esc(status)}" title="{esc(tip)}">{esc(label)}</span>'
-
-
-_CREDIT = re.compile(r"(?:整理|摄影?|报道|撰文|文/?图|/文|/图|供图)$")
-
-
-def names_once(names: Iterable[str]) -> list[str]:
-    """Each person once, in the order printed (杨迅、杨迅整理 → 杨迅整理)."""
-    kept: list[str] = []
-    for name in names:
-        bare = _CREDIT.sub("", name.strip())
-        same = [k for k in kept if _CREDIT.sub("", k) == bare]
-        if not same:
-            kept.append(name.strip())
-        elif len(name.strip()) > len(same[0]):
-            kept[kept.index(same[0])] = name.strip()  # the fuller credit says more
-    return kept
-
-
-def byline_parts(article: Article) -> list[str]:
-    parts = []
-    reporters = names_once(article.reporters)
-    if reporters:
-        parts.append("记者 " + "、".join(reporters))
-    others = [n for n in names_once(article.correspondents) if n not in reporters]
-    if others:
-        parts.append("通讯员 " + "、".join(others))
-    if article.photographers:
-        parts.append("摄影 " + "、".join(names_once(article.photographers)))
-    if article.dateline:
-        parts.append(article.dateline.rstrip("，,: ："))
-    return parts
 
 
 _URLISH = re.compile(r"(?i)^(?:https?|www|com|cn|net|org|html?|php|aspx?)$|[/:.=?&%]")
