@@ -153,10 +153,10 @@ FEATURES = {
 
 def score_rows(args: argparse.Namespace, rows: list[dict]) -> dict:
     judge = Judge(args.model, args.max_source_chars)
-    out: dict[str, list[float]] = {}
+    score = judge.token_scores if args.method == "pmi" else judge.scores
+    out = {}
     began = time.perf_counter()
     for n, row in enumerate(rows, 1):
-        score = judge.token_scores if args.method == "pmi" else judge.scores
         out[row["id"]] = score(source_text(row), row["summary"])
         if n % 10 == 0 or n == len(rows):
             rate = n / (time.perf_counter() - began)

@@ -29,6 +29,7 @@ from zhaiyao.config import load_settings
 from zhaiyao.documents import Article, ArticleResult, Page, Removal, Summary
 from zhaiyao.errors import InputError
 from zhaiyao.store import Store
+from zhaiyao.text.byline import names_once
 from zhaiyao.viewer import data as vd
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -660,7 +661,7 @@ def test_cards_show_words_once_and_flag_what_is_too_short() -> None:
         "塞方",
         "会见",
     ]
-    assert vd.names_once(["杨迅", "杨迅整理"]) == ["杨迅整理"]
+    assert names_once(["杨迅", "杨迅整理"]) == ["杨迅整理"]
     article = Article(page="p.txt", index=1, title="你好", text="你好", reporters=("杨迅", "杨迅整理"))
     summary = Summary(
         article_key=article.key, text="你好", style="brief", backend="extractive", model="m", max_chars=0

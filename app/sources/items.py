@@ -241,7 +241,7 @@ def article_from_lines(
         fields["newspaper"] = newspaper
     if title and not article.text:
         # An e-paper lists its 本版责编 line as an item of its own (its body at most more credits):
-        # the title read as the credit it is (feeds.py makes such items their 版面's furniture).
+        # the title read as the credit it is (without_furniture below makes such items furniture).
         credit = furniture.parse_line(title)
         if credit is not None and credit.rule == "editor_credit" and title not in article.credits:
             fields["credits"] = (title, *article.credits)

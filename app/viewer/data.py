@@ -23,8 +23,7 @@ from zhaiyao.errors import InputError
 from zhaiyao.sources.files import size_problem
 from zhaiyao.store import SummaryKey, SummarySet
 from zhaiyao.summarise.registry import backend_names, find, uses_model
-from zhaiyao.text.byline import byline_parts as byline_parts
-from zhaiyao.text.byline import names_once as names_once
+from zhaiyao.text.byline import byline_parts
 from zhaiyao.text.safe import one_line
 from zhaiyao.viewer.style import CSS as CSS
 from zhaiyao.viewer.support import Span as Span
