@@ -30,7 +30,12 @@ from zhaiyao.stories.score import counts, scores
 from zhaiyao.stories.tfidf import DayTfidf, cosines
 
 DATA = Path(__file__).resolve().parents[1] / "tests" / "data" / "stories"
-DAYS = {"tune": ["2026-04-27", "2026-05-01"], "report": ["2026-04-29", "2026-05-03"]}
+DAYS = {
+    "tune": ["2026-04-27", "2026-05-01", "2026-05-19"],
+    "report": ["2026-04-29", "2026-05-03", "2026-06-17", "2026-07-22"],
+    # 人民日报 alone, labelled after the first method was frozen and scored once with it (bench/STORIES.md)
+    "rmrb3": ["2026-05-19", "2026-06-17", "2026-07-22"],
+}
 BASELINE_T = 0.145  # --tune-baseline on the tune days
 
 

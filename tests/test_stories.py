@@ -39,7 +39,15 @@ def test_sample_page_articles_3_4_5_are_one_story_and_alone() -> None:
     assert len({r["id"] for r in rows}) == 10  # the article keys: no row ids in a page
 
 
-@pytest.mark.parametrize(("day", "f1", "b3"), [("2026-04-29", 0.807, 0.974), ("2026-05-03", 0.727, 0.970)])
+@pytest.mark.parametrize(
+    ("day", "f1", "b3"),
+    [
+        ("2026-04-29", 0.807, 0.974),
+        ("2026-05-03", 0.727, 0.970),
+        ("2026-06-17", 0.8, 0.976),
+        ("2026-07-22", 0.75, 0.988),
+    ],
+)
 def test_a_labelled_report_day_reproduces_its_figures(day: str, f1: float, b3: float) -> None:
     result = _run(str(STORIES / f"{day}.jsonl"), "--format", "jsonl")
     assert result.exit_code == 0, result.output
@@ -90,6 +98,45 @@ def test_row_fields_are_kept_on_the_article() -> None:
     assert (art["newspaper"], art["issue_date"], art["page_number"], art["page_name"]) == (
         "人民日报", "2026-05-03", "01", "要闻",
     )  # fmt: skip
+
+
+def _item(index: int, title: str, text: str, page: str = "03") -> Article:
+    return Article(
+        page="人民日报/2026-05-19",
+        index=index,
+        title=title,
+        text=text,
+        newspaper="人民日报",
+        page_number=page,
+    )
+
+
+def test_items_of_one_regular_briefing_are_one_story_whatever_they_answer() -> None:
+    """The labelling rule puts every article out of one press conference in one story; a briefing's items
+    answer unrelated questions, so only the briefing named in the lead can join them."""
+    items = [
+        _item(
+            1,
+            "外交部发言人介绍俄罗斯总统访华安排",
+            "外交部发言人郭嘉昆18日在例行记者会上介绍了此访安排。",
+            "03",
+        ),
+        _item(2, "外交部发言人就日本涉华动向答记者问", "当日例行记者会上，有记者问：日方近日称……", "17"),
+        _item(3, "国防部：坚决反对有关国家售台武器", "国防部新闻发言人张晓刚18日在例行记者会上表示……", "17"),
+        _item(
+            4,
+            "外交部发言人就某国选举结果答记者问",
+            "外交部发言人在答记者问时表示，中方尊重该国人民的选择。",
+            "17",
+        ),
+        _item(5, "沿海港口货物吞吐量稳步增长", "交通运输部18日召开例行新闻发布会，介绍港口运行情况。", "06"),
+    ]
+    from zhaiyao.stories.features import briefing_of
+
+    # another body's briefing; a spokesman's answer with no briefing named; a ministry's own conference
+    assert [briefing_of(a) for a in items] == ["外交部", "外交部", "国防部", None, None]
+    labels, _ = group_day(items[:3])
+    assert labels[0] == labels[1] != labels[2]  # the same 外交部 briefing, nothing else in common
 
 
 def test_tfidf_matches_the_textbook_formula() -> None:

@@ -1,6 +1,6 @@
 """Linking pairs and taking stories as connected components (single link).
 
-The thresholds were chosen on the tune days of tests/data/stories (bench/STORIES.md) and are frozen
+The thresholds were chosen on the tune days of tests/data/stories (docs/stories.md) and are frozen
 here; the report days were scored once with them.
 """
 
@@ -18,7 +18,7 @@ from zhaiyao.stories.features import Signals
 class Thresholds:
     headlead: float = 0.11  # headline of one against the lead of the other
     text: float = 0.6  # whole-text cosine: reprinted copy
-    companion: float = 0.04  # text cosine a companion piece needs with the article before it
+    companion: float = 0.025  # text cosine a companion piece needs with the article before it
     # Unlinked pairs whose best channel reaches this are borderline: the model may be asked about them.
     band: float = 0.08
 
@@ -27,9 +27,11 @@ FROZEN = Thresholds()
 
 
 def links(sig: Signals, t: Thresholds = FROZEN) -> np.ndarray:
-    """Boolean n × n: a pair is linked when any channel passes its threshold; index boxes never link."""
+    """Boolean n × n: a pair is linked when any channel passes its threshold or both are items of one
+    regular briefing; index boxes never link."""
     linked = (sig.headlead >= t.headlead) | (sig.text >= t.text)
     linked |= (sig.companion > 0) & (sig.text >= t.companion)
+    linked |= sig.briefing > 0
     linked[sig.index_box, :] = False
     linked[:, sig.index_box] = False
     np.fill_diagonal(linked, False)
