@@ -192,6 +192,13 @@ def test_faithful_cost_times_the_summariser_with_and_without_the_check(model: st
         assert articles == "1" and float(seconds) > 0 and float(per_min) > 0, out
 
 
+def test_split_arbitrate_asks_the_model_about_the_unsure_calls(model: str) -> None:
+    out = run_bench("split_arbitrate.py", "--model", model)
+    assert re.search(r"^\d+ pages; model .* loaded in", out, re.M), out
+    assert re.search(r"rule right \d+/\d+, model right \d+/\d+", out), out
+    assert re.search(rf"questions in {NUMBER} s \({NUMBER} s each\), {NUMBER} s per page", out), out
+
+
 @pytest.mark.parametrize("method", ["ask", "pmi"])
 def test_faithful_judge_scores_labelled_rows_with_the_model(model: str, method: str) -> None:
     out = run_bench("faithful_judge.py", "--model", model, "--method", method)
