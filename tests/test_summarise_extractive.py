@@ -6,7 +6,7 @@ import pytest
 from zhaiyao.config import Settings
 from zhaiyao.documents import Article
 from zhaiyao.summarise import load_summariser, summarise_articles
-from zhaiyao.summarise.base import STYLES
+from zhaiyao.summarise.base import STYLES, Style
 from zhaiyao.summarise.condense import condense
 from zhaiyao.summarise.extractive import extract, rank_sentences
 from zhaiyao.summarise.keywords import keywords
@@ -102,3 +102,23 @@ def test_extractive_headline_skips_the_dateline_clause() -> None:
     text = "9月27日，“中国动力谷 文旅新起航”——2020年株洲市工业旅游节在株洲开幕。游客参观了工厂。"
     title = extract(text, STYLES["headline"], 25)
     assert not title.startswith("9月27日") and len(title) >= 10 and len(title) <= 25
+
+
+def test_a_sentence_that_leans_on_its_neighbour_is_not_lifted_alone() -> None:
+    """A lifted quote whose speaker is named in the next sentence would read as the writer's claim, and
+    "他表示…" or "此外…" points at a sentence the reader never sees: a summary takes a sentence that
+    stands alone instead, when one fits."""
+    from zhaiyao.summarise.extractive import leans_on_neighbour
+
+    sentences = split_sentences(
+        "“我们对这个项目的前景充满信心。”张明说。他表示，项目将于明年完工。此外，该市还将新建学校。"
+        "市住建局局长张明介绍，城南新区项目已完成投资十二亿元。"
+    )
+    leaning = [leans_on_neighbour(sentences, i) for i in range(len(sentences))]
+    assert leaning == [True, True, True, True, False]
+    article = (
+        "“城南新区项目已完成投资十二亿元，明年全面完工。”张明说。"
+        "城南新区项目新建道路十五公里。市住建局介绍，城南新区新建学校三所。"
+    )
+    one = Style("brief", max_chars=40, max_sentences=1)
+    assert extract(article, one, 40) == "城南新区项目新建道路十五公里。"  # not the unattributed quote

@@ -25,6 +25,17 @@ LEAD_BONUS = 1.0  # the first sentence's score is multiplied by 1 + LEAD_BONUS, 
 DAMPING = 0.85
 ITERATIONS = 30
 SHORT_SENTENCE = 8  # headings and fragments shorter than this rarely make a summary on their own
+# A summary sentence is read alone, so one that leans on its neighbour misleads: a quote whose speaker
+# is named in the next sentence reads as the writer's claim, a bare "他说。" or a pronoun or connective
+# opening (他/该/此外/其中…) points at a sentence the reader never sees, a clause ending in "：" at a list.
+LEANS_ON_NEIGHBOUR = 0.2  # score factor; such a sentence is still chosen when nothing better fits
+_LEADING_REFERENCE = re.compile(
+    r"^(?:他们|她们|它们|他|她|它|其|该|此|这|那|对此|为此|因此|所以|但|而|然而|不过|同时|此外|另外|其中|"
+    r"随后|之后|此后|与此同时)"
+)
+_SPEAKER = r"[^，。“”！？]{1,15}?(?:说|表示|介绍|指出|强调|称|认为|坦言|感慨|告诉记者)"
+_SPEAKER_OPENS = re.compile(rf"^{_SPEAKER}[，。：:！]")
+_SPEAKER_ONLY = re.compile(rf"^{_SPEAKER}[。！]?$")
 # Up to FULL_GRAPH sentences every pair is compared (an n² matrix of at most 2.9 MB); beyond, each
 # sentence is compared with its NEIGHBOURS on either side, so ranking stays linear in the length.
 FULL_GRAPH = 600
@@ -58,6 +69,25 @@ def rank_sentences(text: str) -> list[tuple[int, str, float]]:
             value *= 0.3
         ranked.append((i, sentence, value))
     return ranked
+
+
+def leans_on_neighbour(sentences: Sequence[str], i: int) -> bool:
+    """Whether sentence ``i`` needs a neighbour to be read right (see LEANS_ON_NEIGHBOUR)."""
+    sentence = sentences[i].strip()
+    if _LEADING_REFERENCE.match(sentence) or _SPEAKER_ONLY.match(sentence):
+        return True
+    if sentence.endswith(("：", ":", "——")):
+        return True
+    quote_alone = sentence.startswith(("“", "「")) and i + 1 < len(sentences)
+    return quote_alone and bool(_SPEAKER_OPENS.match(sentences[i + 1].strip()))
+
+
+def summary_ranking(text: str) -> list[tuple[int, str, float]]:
+    """``rank_sentences`` for a summary made of lifted sentences: one that leans on a neighbour ranks
+    low. (Condensing keeps the plain ranking: there the neighbours travel with it.)"""
+    ranked = rank_sentences(text)
+    sentences = [s for _, s, _ in ranked]
+    return [(i, s, v * LEANS_ON_NEIGHBOUR if leans_on_neighbour(sentences, i) else v) for i, s, v in ranked]
 
 
 def _similarity(a: set[str], b: set[str]) -> float:
@@ -128,7 +158,7 @@ def _terminated(sentence: str) -> str:
 
 def select_sentences(text: str, budget: int, max_count: int | None = None, cost=len) -> list[str]:
     """Best-scoring sentences whose total ``cost`` fits ``budget``, in original order."""
-    ranked = [(pos, _terminated(s), score) for pos, s, score in rank_sentences(text)]
+    ranked = [(pos, _terminated(s), score) for pos, s, score in summary_ranking(text)]
     chosen: list[tuple[int, str]] = []
     used = 0
     for pos, sentence, _ in sorted(ranked, key=lambda r: -r[2]):
@@ -148,12 +178,12 @@ def extract(text: str, style: Style, limit: int) -> str:
         if len(points) < style.min_points:
             # Long sentences: cut the best ones at clause boundaries so there are enough points.
             per_point = max(8, limit // style.min_points - 1)
-            best = sorted(rank_sentences(text), key=lambda r: -r[2])[: style.min_points]
+            best = sorted(summary_ranking(text), key=lambda r: -r[2])[: style.min_points]
             points = [cut_to_limit(s, per_point) for _, s in sorted((p, s) for p, s, _ in best)]
         return "\n".join(p for p in points if p)
     if style.one_line:
         # A headline is the best sentence cut short, not whichever fragment happens to be short.
-        ranked = sorted(rank_sentences(text), key=lambda r: -r[2])
+        ranked = sorted(summary_ranking(text), key=lambda r: -r[2])
         if not ranked:
             return ""
         # "9月27日，……" would cut to a bare date: a headline starts after the dateline clause.
@@ -161,7 +191,7 @@ def extract(text: str, style: Style, limit: int) -> str:
         return cut_to_limit(best, limit, 1).rstrip("。；;，,")
     chosen = select_sentences(text, limit, style.max_sentences)
     if not chosen:
-        ranked = sorted(rank_sentences(text), key=lambda r: -r[2])
+        ranked = sorted(summary_ranking(text), key=lambda r: -r[2])
         if not ranked:
             return ""
         chosen = [cut_to_limit(ranked[0][1], limit)]
