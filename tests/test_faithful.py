@@ -264,6 +264,10 @@ def test_hosts_must_be_the_articles_and_prompt_text_fails() -> None:
     assert check("论坛由中联部和湖北省委主办。", article).ok
     assert "actor: the host" in " ".join(check("论坛由中国与中东欧国家合作机制主办。", article).reasons)
     assert "prompt text" in check("论坛在武汉举行正文：论坛开幕。", article).reasons[0]
+    # the model's own instruction appended, in an article whose words it reuses (so nothing else fires)
+    plan = "省里计划三年内新增营造红树林八千公顷，目标是建成红树林保护示范区。"
+    echoed = check("省里计划新增营造红树林八千公顷，计划和目标照原文写。", plan)
+    assert not echoed.ok and "prompt text '计划和目标照原文写'" in echoed.reasons[0], echoed.reasons
 
 
 def test_a_day_moved_to_another_event_fails() -> None:

@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from zhaiyao.summarise.faithful.actors import abbreviates
 from zhaiyao.summarise.faithful.align import Source, normalise, squeeze, summary_clauses, tagged
@@ -78,9 +79,28 @@ def _short_for(name: str, text: str) -> bool:
     return len(name) <= 6 and abbreviates(name, text)
 
 
+@lru_cache(maxsize=1)
+def _instructions() -> tuple[str, ...]:
+    """The clauses (six characters or more) of every instruction the model is shown: the small model
+    sometimes appends one to its summary (…，计划和目标照原文写。)."""
+    from zhaiyao.summarise import prompts
+
+    texts = [
+        prompts.SYSTEM,
+        prompts.STRICT_SUFFIX,
+        *prompts.INSTRUCTIONS.values(),
+        *prompts.RETRY_HINTS.values(),
+    ]
+    # A hint's quoted example (“国务院办公厅”) is a name an article may hold, not an instruction.
+    bare = (re.sub(r"“[^”]*”", "", t) for t in texts)
+    clauses = {normalise(c.strip()) for t in bare for c in re.split(r"[，。；：！？（）]", t)}
+    return tuple(sorted(c for c in clauses if len(c) >= 6 and "{" not in c))
+
+
 def check_prompt_text(summary: str, source: Source) -> list[str]:
-    """The prompt's own scaffolding (正文：, 标题：) copied into the summary."""
-    found = [m for m in _SCAFFOLD if m in normalise(summary) and m not in source.text]
+    """The prompt's own scaffolding (正文：, 标题：) or one of its instructions copied into the summary."""
+    text = normalise(summary)
+    found = [m for m in (*_SCAFFOLD, *_instructions()) if m in text and m not in source.text]
     return [f"other: prompt text '{found[0]}' in the summary"] if found else []
 
 
