@@ -37,7 +37,7 @@ from zhaiyao.config import Settings, load_settings  # noqa: E402
 from zhaiyao.documents import Article  # noqa: E402
 from zhaiyao.sources.files import read_inputs  # noqa: E402
 from zhaiyao.split.page import split_page  # noqa: E402
-from zhaiyao.split.score import _lead, _norm, _squash  # noqa: E402
+from zhaiyao.split.score import _norm, gold_title_finder  # noqa: E402
 
 UNSURE_TITLE = 0.6  # the two-bare-lines reading is 0.55; every cue-backed reading is 0.7 or more
 UNSURE_BOUNDARY = 0.7
@@ -86,7 +86,7 @@ def unsure_calls(smoke: bool) -> tuple[int, list[dict], list[tuple[Article, Arti
     pages = 0
     for _gold_path, page, gold in corpus_pages(False, smoke):
         pages += 1
-        firsts = {_squash(w): _norm(t) for w, t in zip(gold["first_words"], gold["titles"], strict=True)}
+        gold_title = gold_title_finder(gold)
         articles = [a for p in read_inputs([str(page)], Settings()) for a in split_page(p)]
         for k, a in enumerate(articles):
             if k and a.boundary_confidence is not None and a.boundary_confidence < UNSURE_BOUNDARY:
@@ -94,7 +94,7 @@ def unsure_calls(smoke: bool) -> tuple[int, list[dict], list[tuple[Article, Arti
             other = a.kicker or a.subtitle
             if a.title_confidence is None or a.title_confidence > UNSURE_TITLE or not other or not a.title:
                 continue
-            hit = next((t for w, t in firsts.items() if _lead(a).startswith(w)), None)
+            hit = gold_title(a)
             first, second = (other, a.title) if a.kicker else (a.title, other)
             gold_line = 1 if _norm(first) == hit else 2 if _norm(second) == hit else 0
             titles.append({"first": first, "second": second, "lead": a.text, "rule": 2 if a.kicker else 1,

@@ -20,7 +20,7 @@ from split_papers import corpus_pages  # bench/, this script's folder, is on sys
 from zhaiyao.config import Settings
 from zhaiyao.sources.files import read_inputs
 from zhaiyao.split.page import split_page
-from zhaiyao.split.score import _lead, _norm, _squash
+from zhaiyao.split.score import _norm, gold_title_finder
 
 BANDS = ((0.0, 0.5), (0.5, 0.7), (0.7, 0.9), (0.9, 1.01))
 
@@ -35,10 +35,9 @@ def main() -> int:
     pages = 0
     for _gold_path, page, gold in corpus_pages(args.html, args.smoke):
         pages += 1
-        firsts = {_squash(w): _norm(t) for w, t in zip(gold["first_words"], gold["titles"], strict=True)}
+        gold_title = gold_title_finder(gold)
         for a in (a for p in read_inputs([str(page)], Settings()) for a in split_page(p)):
-            lead = _lead(a)
-            hit = next((t for w, t in firsts.items() if lead.startswith(w)), None)
+            hit = gold_title(a)
             if a.boundary_confidence is not None:
                 bounds.append((a.boundary_confidence, hit is not None))
             if a.title_confidence is not None and hit is not None:

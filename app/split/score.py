@@ -114,6 +114,18 @@ def _lead(article: Article) -> str:
     return _squash(dateline + article.text)
 
 
+def gold_title_finder(gold: dict[str, Any]) -> Callable[[Article], str | None]:
+    """For an article split from the gold page: the (normalised) gold title of the item its body starts
+    with, or None when it starts no gold item."""
+    firsts = {_squash(w): _norm(t) for w, t in zip(gold["first_words"], gold["titles"], strict=True)}
+
+    def title_of(article: Article) -> str | None:
+        lead = _lead(article)
+        return next((t for w, t in firsts.items() if lead.startswith(w)), None)
+
+    return title_of
+
+
 def furniture_paragraphs(article: Article, extra: Iterable[str] = ()) -> list[str]:
     """Body paragraphs of ``article`` that are e-paper furniture or one of ``extra`` (squashed texts)."""
     extra = [e for e in extra if e]

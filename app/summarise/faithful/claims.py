@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from zhaiyao.summarise import prompts
 from zhaiyao.summarise.faithful.actors import abbreviates
 from zhaiyao.summarise.faithful.align import Source, normalise, squeeze, summary_clauses, tagged
 from zhaiyao.summarise.faithful.lexicon import ACTOR_ENDS, VERDICTS
@@ -83,8 +84,6 @@ def _short_for(name: str, text: str) -> bool:
 def _instructions() -> tuple[str, ...]:
     """The clauses (six characters or more) of every instruction the model is shown: the small model
     sometimes appends one to its summary (…，计划和目标照原文写。)."""
-    from zhaiyao.summarise import prompts
-
     texts = [
         prompts.SYSTEM,
         prompts.STRICT_SUFFIX,
