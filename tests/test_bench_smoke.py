@@ -158,6 +158,19 @@ def test_split_confidence_bands_the_articles_of_one_page_per_paper() -> None:
     assert sum(map(int, bands)) == counts["boundary"] + counts["title"], out
 
 
+def test_split_learned_scores_rules_and_learned_boundaries_per_paper() -> None:
+    out = run_plain_bench("split_learned.py")
+    papers = _papers_in_corpus(False)
+    assert f"smoke run: one page per paper, {len(papers)} pages" in out, out
+    prf = rf"{NUMBER} / {NUMBER} / {NUMBER}"
+    for name in (*papers, "all"):  # rules, learned, rules+learned, each on the same lines
+        row = rf"^\| {re.escape(name)} \| \d+ \| \d+ \| {prf} \| {prf} \| {prf} \|$"
+        assert re.search(row, out, re.M), out
+    assert re.search(
+        rf"learned \(lines \+ features \+ LR\) {NUMBER}; split_page {NUMBER}$", out.replace(",", ""), re.M
+    ), out
+
+
 def test_bench_stories_times_the_grouping_and_states_memory() -> None:
     out = run_plain_bench("bench_stories.py")
     assert re.search(r"^articles\s+40$", out, re.M), out
