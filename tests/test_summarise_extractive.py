@@ -122,3 +122,16 @@ def test_a_sentence_that_leans_on_its_neighbour_is_not_lifted_alone() -> None:
     )
     one = Style("brief", max_chars=40, max_sentences=1)
     assert extract(article, one, 40) == "城南新区项目新建道路十五公里。"  # not the unattributed quote
+
+
+def test_a_bare_speaker_tag_never_fills_the_room_left() -> None:
+    """ "王凤雪说。" fits any room a summary has left, and after a lifted sentence it hands that sentence
+    to the speaker: it is never taken, whatever room is left."""
+    article = (
+        "城南新区项目已完成投资十二亿元，新建道路十五公里，明年全面完工。"
+        "“这条路让我们的菜半小时就能进城。”王凤雪说。城南新区还将新建学校三所。"
+    )
+    # Room for the lead and the schools (47 characters) and a little more: the tag (5) would fit.
+    summary = extract(article, Style("brief", max_chars=53, max_sentences=3), 53)
+    assert "王凤雪说" not in summary
+    assert summary.startswith("城南新区项目已完成投资十二亿元")

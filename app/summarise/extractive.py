@@ -164,6 +164,10 @@ def select_sentences(text: str, budget: int, max_count: int | None = None, cost=
     for pos, sentence, _ in sorted(ranked, key=lambda r: -r[2]):
         if max_count is not None and len(chosen) >= max_count:
             break
+        # A bare "某某说。" says nothing alone and, after a lifted sentence, hands it to the speaker;
+        # short, it would otherwise fill whatever room is left.
+        if _SPEAKER_ONLY.match(sentence.strip()):
+            continue
         c = cost(sentence)
         if used + c <= budget:
             chosen.append((pos, sentence))
