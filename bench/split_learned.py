@@ -41,6 +41,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from logreg import LogReg, balanced, fit_logreg
 from split_papers import corpus_pages, paper_of
 from zhaiyao.documents import Page
 from zhaiyao.split import clean
@@ -183,31 +184,9 @@ def features(lines: list[Line]) -> np.ndarray:
     return np.array(rows)
 
 
-class LogReg:
-    """L2 logistic regression with classes weighted to balance, fitted by Newton steps."""
-
-    def __init__(self, l2: float = 1.0) -> None:
-        self.l2 = l2
-
-    def fit(self, x: np.ndarray, y: np.ndarray) -> LogReg:
-        self.mean, self.std = x.mean(0), x.std(0) + 1e-9
-        z = np.hstack([(x - self.mean) / self.std, np.ones((len(x), 1))])
-        weight = np.where(y == 1, len(y) / (2 * max(y.sum(), 1)), len(y) / (2 * max((1 - y).sum(), 1)))
-        ridge = np.eye(z.shape[1]) * self.l2
-        ridge[-1, -1] = 0.0  # the bias is not shrunk
-        self.w = np.zeros(z.shape[1])
-        for _ in range(30):
-            p = 1 / (1 + np.exp(-z @ self.w))
-            grad = z.T @ (weight * (p - y)) + ridge @ self.w
-            hess = (z * (weight * p * (1 - p))[:, None]).T @ z + ridge
-            step = np.linalg.solve(hess, grad)
-            self.w -= step
-            if np.abs(step).max() < 1e-6:
-                break
-        return self
-
-    def prob(self, x: np.ndarray) -> np.ndarray:
-        return 1 / (1 + np.exp(-(((x - self.mean) / self.std) @ self.w[:-1] + self.w[-1])))
+def fit_lines(x: np.ndarray, y: np.ndarray) -> LogReg:
+    """Start lines are a few per cent of all lines: both classes weigh alike."""
+    return fit_logreg(x, y, balanced(y), l2=1.0, steps=30, tol=1e-6)
 
 
 def learned(prob: np.ndarray, cut: float) -> np.ndarray:
@@ -239,7 +218,7 @@ def fit_predict(pages: list[Labelled], train: set[str], test: set[str]) -> tuple
     """Trained on the ``train`` groups' lines: per ``test`` page, its probabilities, gold and rules."""
     xs = {p.name: features(p.lines) for p in pages if p.group in train | test}
     fit = [p for p in pages if p.group in train]
-    model = LogReg().fit(np.vstack([xs[p.name] for p in fit]), np.concatenate([p.gold for p in fit]))
+    model = fit_lines(np.vstack([xs[p.name] for p in fit]), np.concatenate([p.gold for p in fit]))
     held = [p for p in pages if p.group in test]
     return (
         [model.prob(xs[p.name]) for p in held],
@@ -328,9 +307,7 @@ def main() -> int:
     print("\ncut-offs chosen on the training groups (learned cut; rules+learned add ≥ high, drop ≤ low):")
     for name, *_, (cut, high, low) in rows[:-1]:
         print(f"  held out {name}: cut {cut}, high {high}, low {low}")
-    model = LogReg().fit(
-        np.vstack([features(p.lines) for p in pages]), np.concatenate([p.gold for p in pages])
-    )
+    model = fit_lines(np.vstack([features(p.lines) for p in pages]), np.concatenate([p.gold for p in pages]))
     learned_rate, rules_rate = timing(pages, model)
     print(f"\npages/min, one thread, median of 3 over {len(pages)} pages: ", end="")
     print(f"learned (lines + features + LR) {learned_rate:,.0f}; split_page {rules_rate:,.0f}")

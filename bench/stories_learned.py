@@ -48,6 +48,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from logreg import LogReg, fit_logreg
 from stories_days import DAYS, baseline, baseline_sim, load
 from zhaiyao.documents import Article
 from zhaiyao.stories.day import group_day
@@ -193,43 +194,14 @@ CONFIGS = [
 THRESHOLDS = np.concatenate([np.arange(0.002, 0.02, 0.002), np.arange(0.02, 0.99, 0.01)])
 
 
-@dataclass
-class Model:
-    mean: np.ndarray
-    std: np.ndarray
-    w: np.ndarray  # standardised weights
-    b: float
-
-    def prob(self, x: np.ndarray) -> np.ndarray:
-        z = ((x - self.mean) / self.std) @ self.w + self.b
-        return 1.0 / (1.0 + np.exp(-np.clip(z, -40, 40)))
-
-
-def fit(days: Sequence[Day], cfg: Config) -> Model:
-    """L2 logistic regression by Newton's method (a handful of features: the Hessian is tiny)."""
+def fit(days: Sequence[Day], cfg: Config) -> LogReg:
     x = np.concatenate([d.x for d in days])
     y = np.concatenate([d.y for d in days])
     sw = np.concatenate([d.pos_w if cfg.story_weighted else np.ones_like(d.y) for d in days])
     if cfg.balanced:
         # Positives (as weighted) carry as much as the negatives: they are 1–7 % of the pairs.
         sw = np.where(y > 0, sw * (y == 0).sum() / max(sw[y > 0].sum(), 1e-9), sw)
-    mean = x.mean(axis=0)
-    std = x.std(axis=0)
-    std[std == 0] = 1.0
-    z = np.column_stack([(x - mean) / std, np.ones(len(x))])
-    k = z.shape[1]
-    reg = np.full(k, cfg.l2)
-    reg[-1] = 0.0  # the intercept is not shrunk
-    theta = np.zeros(k)
-    for _ in range(50):
-        p = 1.0 / (1.0 + np.exp(-np.clip(z @ theta, -40, 40)))
-        grad = z.T @ (sw * (p - y)) + reg * theta
-        hess = (z * (sw * p * (1 - p))[:, None]).T @ z + np.diag(reg) + 1e-9 * np.eye(k)
-        step = np.linalg.solve(hess, grad)
-        theta -= step
-        if np.abs(step).max() < 1e-8:
-            break
-    return Model(mean, std, theta[:-1], float(theta[-1]))
+    return fit_logreg(x, y, sw, cfg.l2)
 
 
 def predict_links(day: Day, p: np.ndarray, t: float, cfg: Config, union: bool) -> list[int]:
