@@ -99,9 +99,10 @@ class Day:
     rules: np.ndarray  # (m,) bool: the app's frozen links
 
 
-def _page_no(article: Article) -> int | None:
+def _page_no(article: Article) -> int:
+    """The 版's number, -1 when the article has none."""
     digits = "".join(ch for ch in (article.page_number or "") if ch.isdigit())
-    return int(digits) if digits else None
+    return int(digits) if digits else -1
 
 
 def _rel(m: np.ndarray, iu: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
@@ -131,7 +132,7 @@ def day_features(name: str, articles: list[Article], gold: list[str]) -> Day:
     where = [placement(a) for a in articles]
     paper = np.array([w[0] for w in where], dtype=object)
     ban = np.array(["\x00".join(w) for w in where], dtype=object)
-    pno = np.array([_page_no(a) if _page_no(a) is not None else -1 for a in articles])
+    pno = np.array([_page_no(a) for a in articles])
     same_paper = paper[:, None] == paper[None, :]
     same_ban = ban[:, None] == ban[None, :]
     known = (pno[:, None] >= 0) & (pno[None, :] >= 0)
