@@ -13,6 +13,11 @@ weakest sentence's. ``--method pmi`` instead reads the summary as the answer to 
 once after the article and once after no article, and keeps each token's log-probability both ways; its
 features (``--feature``) are the weakest 4-token stretch of the log-probabilities after the article
 (``with``) or of their gain over no article (``pmi``: a phrase the article does not make likelier).
+``--context aligned`` gives the model, instead of the whole article, only the sentences each summary
+sentence's clauses align to (the check's bigram alignment) with the sentence before each, where a quote's
+speaker is named: a short passage in which an added evaluation, a borrowed speaker or a dropped 将 has
+nothing to lean on, as the whole article (every word of which is somewhere) gave it. Each sentence is then
+read against its own passage, so nothing is cached across sentences.
 Scores go to ``--scores`` (id → scores) so that thresholds are chosen from a file, without the model, and
 a blind part is scored once at a threshold chosen elsewhere.
 
@@ -88,6 +93,30 @@ class Judge:
         head, tail = text.split(MARK)
         return self.tokenizer(head, add_special_tokens=False).input_ids, tail
 
+    def aligned_scores(self, source: str, summary: str) -> list[float]:
+        """log P(是) − log P(否) for each sentence of ``summary``, read against only its aligned passage."""
+        import torch
+
+        found = []
+        with torch.inference_mode():
+            for sentence in sentences(summary) or [summary]:
+                head, tail = self._parts(aligned_passage(source, sentence))
+                ids = head + self.tokenizer(sentence + tail, add_special_tokens=False).input_ids
+                logits = self.model(input_ids=torch.tensor([ids])).logits
+                last = torch.log_softmax(logits[0, -1].float(), dim=-1)
+                found.append(round(float(last[self.yes] - last[self.no]), 3))
+        return found
+
+    def aligned_token_scores(self, source: str, summary: str) -> dict[str, list[float]]:
+        """``token_scores`` with each sentence read after its own aligned passage (``with``) and after
+        none (``without``), the sentences' values joined in order."""
+        out: dict[str, list[float]] = {"with": [], "without": []}
+        for sentence in sentences(summary) or [summary]:
+            got = self.token_scores(aligned_passage(source, sentence), sentence)
+            out["with"] += got["with"]
+            out["without"] += got["without"]
+        return out
+
     def scores(self, source: str, summary: str) -> list[float]:
         """log P(是) − log P(否) for each sentence of ``summary``, read against ``source``."""
         import torch
@@ -127,6 +156,20 @@ class Judge:
         }
 
 
+def aligned_passage(source: str, sentence: str) -> str:
+    """The article sentences the summary sentence's clauses align to, each with the one before it, in
+    the article's order."""
+    from zhaiyao.summarise.faithful.align import source_of, summary_clauses
+
+    src = source_of(source)
+    wanted: set[int] = set()
+    for clause in summary_clauses(sentence):
+        found = src.align(clause.text)
+        if found is not None:
+            wanted |= {max(0, found.sentence.index - 1), found.sentence.index}
+    return "".join(src.sentences[i].text for i in sorted(wanted)) or source
+
+
 def rule_flags(rows: list[dict]) -> dict[str, bool]:
     from zhaiyao.summarise import faithful
 
@@ -153,7 +196,10 @@ FEATURES = {
 
 def score_rows(args: argparse.Namespace, rows: list[dict]) -> dict:
     judge = Judge(args.model, args.max_source_chars)
-    score = judge.token_scores if args.method == "pmi" else judge.scores
+    if args.context == "aligned":
+        score = judge.aligned_token_scores if args.method == "pmi" else judge.aligned_scores
+    else:
+        score = judge.token_scores if args.method == "pmi" else judge.scores
     out = {}
     began = time.perf_counter()
     for n, row in enumerate(rows, 1):
@@ -200,6 +246,7 @@ def main() -> None:
     ap.add_argument("--blind", action="store_true", help="only the given thresholds' figures")
     ap.add_argument("--method", choices=("ask", "pmi"), default="ask")
     ap.add_argument("--feature", choices=sorted(FEATURES), default=None, help="default: the method's own")
+    ap.add_argument("--context", choices=("article", "aligned"), default="article")
     ap.add_argument("--model", default=None)
     ap.add_argument("--max-source-chars", type=int, default=2400)
     ap.add_argument("--smoke", action="store_true")

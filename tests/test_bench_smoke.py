@@ -212,9 +212,10 @@ def test_split_arbitrate_asks_the_model_about_the_unsure_calls(model: str) -> No
     assert re.search(rf"questions in {NUMBER} s \({NUMBER} s each\), {NUMBER} s per page", out), out
 
 
+@pytest.mark.parametrize("context", ["article", "aligned"])
 @pytest.mark.parametrize("method", ["ask", "pmi"])
-def test_faithful_judge_scores_labelled_rows_with_the_model(model: str, method: str) -> None:
-    out = run_bench("faithful_judge.py", "--model", model, "--method", method)
+def test_faithful_judge_scores_labelled_rows_with_the_model(model: str, method: str, context: str) -> None:
+    out = run_bench("faithful_judge.py", "--model", model, "--method", method, "--context", context)
     assert f"2 summaries, feature {method}: AUC" in out, out
     assert "model alone recall" in out and "model or rules recall 1/1" in out, out
 
