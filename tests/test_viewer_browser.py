@@ -106,8 +106,10 @@ def _open(browser, url: str):
     page.set_default_timeout(60_000)
     page.goto(url)
     page.get_by_text("摘要 Zhaiyao").first.wait_for()
-    # The sidebar's last line: the whole script has drawn once.
+    # The sidebar's last line: the whole script has drawn once. Then idle: a click that lands while the
+    # first run is still drawing can be lost with the widget it hit (a pasted page's submit once was).
     page.get_by_text("库 · Store:").wait_for()
+    _settle(page)
     return page
 
 
