@@ -305,6 +305,19 @@ def test_a_wish_or_a_demand_told_as_done_is_a_modality_error() -> None:
     assert check("大家表示，坚定理想信念，勇担时代重任。", article).ok
 
 
+def test_a_plan_marker_governs_its_own_verb_not_a_noun_the_summary_shares() -> None:
+    # The sample page's article 3: its headline joins the meeting and the aim in one clause; a summary
+    # that reports the meeting shares only 城市 with the aim (加快打造全国城市群…) and tells no plan.
+    article = (
+        "长株潭城市群一体化发展第二届联席会重点工作推进会在株召开 加快打造全国城市群一体化发展示范区\n"
+        "9月27日，长株潭城市群一体化发展第二届联席会重点工作推进会在株召开。阳卫国主持会议。"
+    )
+    assert check("长株潭城市群一体化发展第二届联席会召开，阳卫国主持会议。", article).ok
+    # Told as done, the aim still fails: the summary has the governed verb.
+    told = check("长株潭打造全国城市群一体化发展示范区。", article)
+    assert any(r.startswith("modality") for r in told.sure), told.reasons
+
+
 def test_a_speaker_tag_closing_the_sentence_takes_the_clauses_before_it() -> None:
     article = (
         "中巴合作项目累计创造就业岗位超过两万个，带动当地经济发展。\n"

@@ -87,7 +87,11 @@ def _dropped_marker(clause: Clause, where: Alignment, source: Source) -> str | N
         if word in kept or (word in DEMANDS and _DEMANDED_RE.search(said)):
             continue
         governed = theirs[position : position + LOOKAHEAD].lstrip("于在")
-        if grams(governed) & wanted:
+        # The summary restates what the marker governs when it has the governed verb or more than one
+        # of its bigrams: one shared bigram is often a neighbouring noun (加快打造全国城市… against a
+        # summary's 长株潭城市群…召开, which tells nothing of the plan).
+        shared = grams(governed) & wanted
+        if governed[:2] in shared or len(shared) > 1:
             return word + theirs[position : position + LOOKAHEAD]
     return None
 
