@@ -93,6 +93,13 @@ class Judge:
         head, tail = text.split(MARK)
         return self.tokenizer(head, add_special_tokens=False).input_ids, tail
 
+    def _margin(self, logits) -> float:
+        """log P(是) − log P(否) at the last position."""
+        import torch
+
+        last = torch.log_softmax(logits[0, -1].float(), dim=-1)
+        return round(float(last[self.yes] - last[self.no]), 3)
+
     def aligned_scores(self, source: str, summary: str) -> list[float]:
         """log P(是) − log P(否) for each sentence of ``summary``, read against only its aligned passage."""
         import torch
@@ -102,9 +109,7 @@ class Judge:
             for sentence in sentences(summary) or [summary]:
                 head, tail = self._parts(aligned_passage(source, sentence))
                 ids = head + self.tokenizer(sentence + tail, add_special_tokens=False).input_ids
-                logits = self.model(input_ids=torch.tensor([ids])).logits
-                last = torch.log_softmax(logits[0, -1].float(), dim=-1)
-                found.append(round(float(last[self.yes] - last[self.no]), 3))
+                found.append(self._margin(self.model(input_ids=torch.tensor([ids])).logits))
         return found
 
     def aligned_token_scores(self, source: str, summary: str) -> dict[str, list[float]]:
@@ -129,9 +134,11 @@ class Judge:
             self.model(input_ids=torch.tensor([head]), cache=cache, use_cache=True)
             for sentence in sentences(summary) or [summary]:
                 ids = self.tokenizer(sentence + tail, add_special_tokens=False).input_ids
-                logits = self.model(input_ids=torch.tensor([ids]), cache=cache, use_cache=True).logits
-                last = torch.log_softmax(logits[0, -1].float(), dim=-1)
-                found.append(round(float(last[self.yes] - last[self.no]), 3))
+                found.append(
+                    self._margin(
+                        self.model(input_ids=torch.tensor([ids]), cache=cache, use_cache=True).logits
+                    )
+                )
                 cache.crop(-len(ids))  # back to the article alone
         return found
 

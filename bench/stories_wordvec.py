@@ -55,14 +55,15 @@ def doc_vectors(texts: list[str], index: dict[str, int], m: np.ndarray, centre: 
 def main(wheel: str) -> None:
     index, m = read_vectors(wheel)
     print(f"{len(index)} word vectors of {m.shape[1]} dimensions")
+    loaded = [load(day) for day in DAYS["tune"]]
+    signals = [Signals(articles) for articles, _ in loaded]
     for centre in (False, True):
         days = []
-        for day in DAYS["tune"]:
-            articles, gold = load(day)
+        for (articles, gold), sig in zip(loaded, signals, strict=True):
             v = doc_vectors([headline(a) + "\n" + a.text[:LEAD_CHARS] for a in articles], index, m, centre)
             cos = v @ v.T
             np.fill_diagonal(cos, 0)
-            days.append((articles, gold, Signals(articles), cos))
+            days.append((articles, gold, sig, cos))
         for tau in (None, 0.5, 0.7, 0.8, 0.85, 0.9, 0.94, 0.96):
             for floor in (0.0, 0.05, 0.07) if tau else (0.0,):
                 found = []
